@@ -1,0 +1,59 @@
+"""Diagnostics are data: a level, the file, a JSON pointer into it, and a message.
+
+Every stage reports problems with the spec as ``Diagnostic`` values. Errors stop the run
+(``SpecError`` carries them to the CLI); warnings are printed and generation goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    level: Level
+    pointer: str  # a JSON pointer such as "#/paths/~1runs/get"; "#" for the whole document
+    message: str
+    file: str = ""
+    line: int | None = None
+    hint: str | None = None
+
+    def format(self) -> str:
+        where = self.file or "<spec>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        text = f"{where}:{self.pointer}: {self.level}: {self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+class SpecError(Exception):
+    """The spec cannot be turned into a client; carries the diagnostics that say why."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def pointer(*parts: str | int) -> str:
+    """Build a JSON pointer ("#/a/b~1c") from raw path parts, escaping '~' and '/'."""
+    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "#/" + "/".join(escaped) if parts else "#"
+
+
+def error(ptr: str, message: str, *, file: str = "", hint: str | None = None) -> SpecError:
+    return SpecError([Diagnostic("error", ptr, message, file=file, hint=hint)])
+
+
+def with_file(diagnostics: Iterable[Diagnostic], file: str) -> list[Diagnostic]:
+    return [
+        d
+        if d.file
+        else Diagnostic(d.level, d.pointer, d.message, file=file, line=d.line, hint=d.hint)
+        for d in diagnostics
+    ]

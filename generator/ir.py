@@ -1,0 +1,147 @@
+"""The intermediate representation: plain frozen data, ready-to-print strings.
+
+Templates see only these values. Every string meant for code is already safe to print:
+identifiers come from ``naming``, literals and docstrings from ``literals``, annotations are
+complete type expressions (``models.TaskRun | None``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ParamLocation = Literal["path", "query", "header", "cookie", "body"]
+ResponseKind = Literal["json", "text", "binary", "empty", "sse"]
+AuthKind = Literal["bearer", "basic", "header", "query", "cookie", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    wire_name: str  # as the API spells it
+    wire_literal: str  # repr of wire_name, safe to print
+    py_name: str
+    location: ParamLocation
+    annotation: str  # the type as the caller sees it ("str", "models.Foo | None")
+    required: bool
+    default: str  # printed default for an optional parameter ("NOT_GIVEN", "None", "10")
+    doc: str  # one line, safe inside a docstring
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorModel:
+    status: str  # "404", "4XX", "default"
+    status_literal: str  # 404, "4XX", "default" (printable dict key)
+    model: str  # "models.ErrorResponse"
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    name: str  # "poll_retrieve"
+    terminal_literal: str  # 'frozenset({"completed", "failed"})'
+    terminal_doc: str  # "completed, failed"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateAndPoll:
+    name: str  # "create_and_poll"
+    poll_name: str  # "poll_retrieve", a method of the same resource
+    id_attr: str  # literal: the create response's field (wire name) holding the run's id
+    returns: str  # the polled operation's return annotation
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    name: str
+    operation_id: str
+    http_method: str  # "GET"
+    path_literal: str  # repr of the path template
+    path: str
+    doc: str  # docstring body, safe
+    path_params: tuple[Param, ...]
+    keyword_params: tuple[Param, ...]  # query, header, cookie and body parameters in order
+    query_params: tuple[Param, ...]
+    header_params: tuple[Param, ...]
+    cookie_params: tuple[Param, ...]
+    body_params: tuple[Param, ...]  # properties of a JSON object body
+    body_param: Param | None  # a whole JSON body that is not an object
+    has_body: bool
+    raw_body: bool  # the body is sent as bytes, not JSON
+    body_required: bool
+    response_kind: ResponseKind
+    return_annotation: str  # "models.TaskRun", "None", "bytes", "str", "models.Event" (sse item)
+    cast_to: str  # a runtime type expression, or "None"
+    errors: tuple[ErrorModel, ...]
+    idempotency_header: str | None  # literal of the header name
+    deprecated: bool
+    poll: Poll | None
+    create_and_poll: CreateAndPoll | None
+
+    @property
+    def doc_multiline(self) -> bool:
+        return "\n" in self.doc
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    attr: str  # "task_runs"
+    class_name: str  # "TaskRuns" (the async one is "Async" + this)
+    doc: str
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    kind: AuthKind
+    name_literal: str  # header / query / cookie name, as a literal
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One call shown in the package README."""
+
+    call: str  # "client.task_runs.retrieve('trun_1')"
+    call_tail: str  # the same without "client.": "task_runs.retrieve('trun_1')"
+    returns: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class MethodRow:
+    """One row of the README's method table; every cell is Markdown-safe."""
+
+    call: str
+    http: str
+    returns: str
+
+
+@dataclass(frozen=True, slots=True)
+class Readme:
+    examples: tuple[Example, ...]
+    poll_example: Example | None  # call_tail holds the call with its timeout argument
+    terminal_doc: str
+    rows: tuple[MethodRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    package: str
+    distribution: str  # the pip name, "parallel-tasks"
+    version: str  # a PEP 440 version for the generated package
+    title: str
+    title_literal: str
+    title_toml: str  # a TOML basic string
+    doc: str
+    spec_name: str  # "specs/parallel_tasks.yaml", shown in file headers
+    base_url_literal: str
+    api_key_env_literal: str
+    api_key_env: str
+    base_url_env_literal: str
+    base_url_env: str
+    auth: Auth
+    resources: tuple[Resource, ...]
+    operations: tuple[Operation, ...]  # untagged: methods of the client itself
+    model_names: tuple[str, ...]
+    readme: Readme | None
+    operation_count: int

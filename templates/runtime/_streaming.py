@@ -1,0 +1,125 @@
+"""Server-sent events: a decoder shared by ``Stream`` (sync) and ``AsyncStream`` (async).
+
+A stream closes its HTTP response when the loop ends, breaks, or raises; use it in a ``with``
+block (``async with``) to close it without iterating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Generic, TypeVar
+
+import httpx
+
+from . import errors
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSentEvent:
+    event: str | None
+    data: str
+    id: str | None
+    retry: int | None
+
+
+class SSEDecoder:
+    """Feed it lines; it returns an event at each blank line (the WHATWG rules)."""
+
+    def __init__(self) -> None:
+        self._event: str | None = None
+        self._data: list[str] = []
+        self._id: str | None = None
+        self._retry: int | None = None
+
+    def feed(self, line: str) -> ServerSentEvent | None:
+        if not line:
+            if not self._data and self._event is None:
+                return None
+            event = ServerSentEvent(self._event, "\n".join(self._data), self._id, self._retry)
+            self._event, self._data, self._retry = None, [], None
+            return event
+        if line.startswith(":"):
+            return None
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id" and "\0" not in value:
+            self._id = value
+        elif name == "retry" and value.isdigit():
+            self._retry = int(value)
+        return None
+
+
+class Stream(Generic[T]):
+    """Iterate to get each event parsed into its declared type."""
+
+    def __init__(self, response: httpx.Response, parse: Callable[[ServerSentEvent, httpx.Response], T | None]) -> None:
+        self.response = response
+        self._parse = parse
+
+    def __iter__(self) -> Iterator[T]:
+        decoder = SSEDecoder()
+        try:
+            for line in self.response.iter_lines():
+                event = decoder.feed(line)
+                if event is not None and (item := self._parse(event, self.response)) is not None:
+                    yield item
+            event = decoder.feed("")
+            if event is not None and (item := self._parse(event, self.response)) is not None:
+                yield item
+        except httpx.TransportError as exc:
+            raise errors.APIConnectionError(f"Stream interrupted: {type(exc).__name__}",
+                                            request=self.response.request) from exc
+        finally:
+            self.response.close()
+
+    def close(self) -> None:
+        self.response.close()
+
+    def __enter__(self) -> Stream[T]:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+class AsyncStream(Generic[T]):
+    """``async for`` to get each event parsed into its declared type."""
+
+    def __init__(self, response: httpx.Response, parse: Callable[[ServerSentEvent, httpx.Response], T | None]) -> None:
+        self.response = response
+        self._parse = parse
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        decoder = SSEDecoder()
+        try:
+            async for line in self.response.aiter_lines():
+                event = decoder.feed(line)
+                if event is not None and (item := self._parse(event, self.response)) is not None:
+                    yield item
+            event = decoder.feed("")
+            if event is not None and (item := self._parse(event, self.response)) is not None:
+                yield item
+        except httpx.TransportError as exc:
+            raise errors.APIConnectionError(f"Stream interrupted: {type(exc).__name__}",
+                                            request=self.response.request) from exc
+        finally:
+            await self.response.aclose()
+
+    async def close(self) -> None:
+        await self.response.aclose()
+
+    async def __aenter__(self) -> AsyncStream[T]:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.close()

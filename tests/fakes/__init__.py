@@ -1,0 +1,1 @@
+"""In-process fakes of the seed APIs, served by tests.support.server.LocalServer."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import naming, polling, types
@@ -140,7 +140,7 @@ def _build_operations(
         if op is None:
             continue
         if op.poll is not None:
-            op = _replace(
+            op = replace(
                 op,
                 poll=Poll(
                     method_names.claim(PyIdent(f"poll_{name}")),
@@ -150,7 +150,37 @@ def _build_operations(
             )
         built.append(op)
         by_path[(path, method)] = op
-    return tuple(_with_create_and_poll(ctx, built, by_path, method_names))
+    ops = _with_create_and_poll(ctx, built, by_path, method_names)
+    return _qualified(ops, frozenset(op.name for op in ops))
+
+
+def _qualified(ops: list[Operation], method_names: frozenset[str]) -> tuple[Operation, ...]:
+    """Annotations of one class, with builtins that its methods shadow written ``builtins.X``."""
+    shadowed = method_names & frozenset(types.BUILTIN_TYPES)
+    if not shadowed:
+        return tuple(ops)
+
+    def fix(text: str) -> str:
+        return types.qualify_builtins(text, shadowed)
+
+    def fix_param(param: Param | None) -> Param | None:
+        return None if param is None else replace(param, annotation=fix(param.annotation))
+
+    fixed = []
+    for op in ops:
+        changes: dict[str, Any] = {
+            "return_annotation": fix(op.return_annotation),
+            "cast_to": fix(op.cast_to),
+            "errors": tuple(replace(e, model=fix(e.model)) for e in op.errors),
+            "body_param": fix_param(op.body_param),
+        }
+        for group in ("path_params", "keyword_params", "query_params", "header_params",
+                      "cookie_params", "body_params"):
+            changes[group] = tuple(fix_param(p) for p in getattr(op, group))
+        if op.create_and_poll is not None:
+            changes["create_and_poll"] = replace(op.create_and_poll, returns=fix(op.create_and_poll.returns))
+        fixed.append(replace(op, **changes))
+    return tuple(fixed)
 
 
 def _with_create_and_poll(
@@ -189,7 +219,7 @@ def _with_create_and_poll(
                     literal(id_wire),
                     target.return_annotation,
                 )
-                op = _replace(op, create_and_poll=create)
+                op = replace(op, create_and_poll=create)
                 break
         result.append(op)
     return result
@@ -206,12 +236,6 @@ def _success_schema(ctx: _Context, op: Operation) -> Any:
                 if _is_json(media) and isinstance(body, dict):
                     return body.get("schema")
     return None
-
-
-def _replace(op: Operation, **changes: Any) -> Operation:
-    from dataclasses import replace
-
-    return replace(op, **changes)
 
 
 def _operation(
@@ -521,13 +545,7 @@ def _api(
         readme=None,
         operation_count=len(all_ops),
     )
-    return _replace_api(api, readme=readme(api, spec))
-
-
-def _replace_api(api: Api, **changes: Any) -> Api:
-    from dataclasses import replace
-
-    return replace(api, **changes)
+    return replace(api, readme=readme(api, spec))
 
 
 def _pep440(version: str) -> str:

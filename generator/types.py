@@ -6,6 +6,7 @@ reference (-> ``models.<Class>``), a scalar, a container of those, or a union.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from generator.hoist import SCHEMA_REF_PREFIX
@@ -112,3 +113,17 @@ def component_name(schema: Schema) -> str | None:
     if isinstance(ref, str) and ref.startswith(SCHEMA_REF_PREFIX):
         return ref[len(SCHEMA_REF_PREFIX) :]
     return None
+
+
+BUILTIN_TYPES = ("list", "dict", "str", "int", "float", "bool", "bytes", "type", "object")
+
+
+def qualify_builtins(text: str, shadowed: frozenset[str]) -> str:
+    """``list[str]`` -> ``builtins.list[str]`` where a method of the class is named ``list``.
+
+    A method named like a builtin shadows it in the class body, where annotations are read.
+    """
+    for name in BUILTIN_TYPES:
+        if name in shadowed:
+            text = re.sub(rf"(?<![\w.]){name}\b", f"builtins.{name}", text)
+    return text

@@ -155,12 +155,14 @@ class LocalServer:
         self.requests: list[Request] = []
         self._server = _Server(("127.0.0.1", 0), _RequestHandler)
         self._server.owner = self
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def __enter__(self) -> LocalServer:
         self._thread.start()

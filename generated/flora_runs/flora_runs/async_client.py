@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -791,7 +792,7 @@ class AsyncTechniqueRuns:
         technique_id: str,
         *,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-        inputs: list[models.TechniqueRunInput],
+        inputs: builtins.list[models.TechniqueRunInput],
         mode: Literal["async", "stream"] | str,
         callback_url: str | NotGiven = NOT_GIVEN,
         idempotency_key_2: str | NotGiven = NOT_GIVEN,
@@ -857,7 +858,7 @@ class AsyncTechniqueRuns:
         technique_id: str,
         *,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-        inputs: list[models.TechniqueRunInput],
+        inputs: builtins.list[models.TechniqueRunInput],
         mode: Literal["async", "stream"] | str,
         callback_url: str | NotGiven = NOT_GIVEN,
         idempotency_key_2: str | NotGiven = NOT_GIVEN,
@@ -1037,7 +1038,7 @@ class AsyncTechniqueRunsWithRawResponse:
         technique_id: str,
         *,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-        inputs: list[models.TechniqueRunInput],
+        inputs: builtins.list[models.TechniqueRunInput],
         mode: Literal["async", "stream"] | str,
         callback_url: str | NotGiven = NOT_GIVEN,
         idempotency_key_2: str | NotGiven = NOT_GIVEN,

@@ -170,8 +170,8 @@ class BaseClient:
             **_checked_headers(_clean(options.headers)),
             **_checked_headers(options.extra_headers or {}),
         }
-        if options.idempotency_header and options.idempotency_header not in headers:
-            headers[options.idempotency_header] = str(uuid.uuid4())
+        if options.idempotency_header:  # one key per call: every retry carries the same one
+            headers.setdefault(options.idempotency_header.lower(), str(uuid.uuid4()))
         if options.response_kind == "sse":
             headers["accept"] = "text/event-stream"
         params: list[tuple[str, QueryValue]] = [

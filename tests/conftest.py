@@ -1,0 +1,37 @@
+"""Shared test setup: the generated seed packages importable, golden update flag, anyio."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATED = ROOT / "generated"
+SEED_PACKAGES = ("ai21_maestro", "crewship_runs", "flora_runs", "parallel_tasks", "praisonai_jobs")
+
+for _package in SEED_PACKAGES:
+    _path = str(GENERATED / _package)
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files (tests/golden/*/expected) instead of comparing",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden")) or os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

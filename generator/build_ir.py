@@ -24,7 +24,7 @@ from generator.schemas import operations
 _PATH_PARAM = re.compile(r"{([^{}]+)}")
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _IDEMPOTENCY_HEADERS = frozenset({"idempotency-key", "x-idempotency-key"})
-_CLIENT_ATTRIBUTES = frozenset(
+_CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its resources
     {
         "with_raw_response",
         "with_options",
@@ -96,7 +96,8 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
     root_ops: tuple[Operation, ...] = ()
     for tag in sorted(grouped, key=lambda t: (t == "", naming.to_snake(t))):
         resource_words = naming.words(tag)
-        ops = _build_operations(ctx, grouped[tag], ids, resource_words)
+        reserved = client_names.taken() if not tag else frozenset({"with_raw_response"})
+        ops = _build_operations(ctx, grouped[tag], ids, resource_words, reserved)
         if not tag:
             root_ops = ops
             continue
@@ -109,8 +110,6 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
                 operations=ops,
             )
         )
-    for op in root_ops:
-        client_names.claim(PyIdent(op.name))  # the caller's view: attributes then methods
     errors = [d for d in ctx.diagnostics if d.level == "error"]
     if errors:
         raise SpecError(errors)
@@ -130,26 +129,28 @@ def _build_operations(
     entries: list[tuple[str, str, dict[str, Any], dict[str, Any]]],
     ids: dict[tuple[str, str], str],
     resource_words: list[str],
+    reserved: frozenset[str],
 ) -> tuple[Operation, ...]:
-    method_names = NameRegistry(frozenset({"with_raw_response"}))
+    method_names = NameRegistry(reserved)
     built: list[Operation] = []
-    by_path: dict[tuple[str, str], Operation] = {}
     for path, method, operation, item in entries:
         name = method_names.claim(naming.to_method_name(ids[(path, method)], resource_words))
         op = _operation(ctx, path, method, operation, item, name, ids[(path, method)])
-        if op is None:
-            continue
-        if op.poll is not None:
-            op = replace(
-                op,
-                poll=Poll(
-                    method_names.claim(PyIdent(f"poll_{name}")),
-                    op.poll.terminal_literal,
-                    op.poll.terminal_doc,
-                ),
-            )
-        built.append(op)
-        by_path[(path, method)] = op
+        if op is not None:
+            built.append(op)
+    pollable = [op.path for op in built if op.poll is not None]
+    by_path: dict[tuple[str, str], Operation] = {}
+    for index, op in enumerate(built):
+        poll = op.poll
+        if poll is not None:
+            # /runs/{id}/result beside a pollable /runs/{id}: poll the resource, not its parts
+            if any(op.path.startswith(other + "/") for other in pollable):
+                op = replace(op, poll=None)
+            else:
+                poll_name = method_names.claim(PyIdent(f"poll_{op.name}"))
+                op = replace(op, poll=replace(poll, name=poll_name))
+            built[index] = op
+        by_path[(op.path, op.http_method.lower())] = op
     ops = _with_create_and_poll(ctx, built, by_path, method_names)
     return _qualified(ops, frozenset(op.name for op in ops))
 
@@ -174,11 +175,19 @@ def _qualified(ops: list[Operation], method_names: frozenset[str]) -> tuple[Oper
             "errors": tuple(replace(e, model=fix(e.model)) for e in op.errors),
             "body_param": fix_param(op.body_param),
         }
-        for group in ("path_params", "keyword_params", "query_params", "header_params",
-                      "cookie_params", "body_params"):
+        for group in (
+            "path_params",
+            "keyword_params",
+            "query_params",
+            "header_params",
+            "cookie_params",
+            "body_params",
+        ):
             changes[group] = tuple(fix_param(p) for p in getattr(op, group))
         if op.create_and_poll is not None:
-            changes["create_and_poll"] = replace(op.create_and_poll, returns=fix(op.create_and_poll.returns))
+            changes["create_and_poll"] = replace(
+                op.create_and_poll, returns=fix(op.create_and_poll.returns)
+            )
         fixed.append(replace(op, **changes))
     return tuple(fixed)
 
@@ -294,7 +303,7 @@ def _operation(
         http_method=method.upper(),
         path_literal=literal(path),
         path=path,
-        doc=_doc(operation, [*path_params, *keyword_params]),
+        doc=_doc(operation, [*path_params, *keyword_params], method, path),
         path_params=tuple(path_params),
         keyword_params=tuple(keyword_params),
         query_params=tuple(by_location["query"]),
@@ -310,6 +319,7 @@ def _operation(
         cast_to=cast_to,
         errors=_errors(ctx, operation),
         idempotency_header=idempotency,
+        authenticated=operation.get("security") != [],
         deprecated=bool(operation.get("deprecated")),
         poll=poll,
         create_and_poll=None,
@@ -500,11 +510,11 @@ def _poll(ctx: _Context, operation: dict[str, Any]) -> Poll | None:
     return None
 
 
-def _doc(operation: dict[str, Any], params: list[Param]) -> str:
+def _doc(operation: dict[str, Any], params: list[Param], method: str, path: str) -> str:
     parts = [str(operation.get(k)) for k in ("summary", "description") if operation.get(k)]
     if parts and len(parts) == 2 and parts[1].startswith(parts[0]):
         parts = parts[1:]
-    text = "\n\n".join(parts)
+    text = "\n\n".join(parts) or f"{method.upper()} {path}"
     described = [p for p in params if p.doc]
     lines = [docstring(text)] if text else []
     if operation.get("deprecated"):
@@ -592,10 +602,9 @@ def _scheme(scheme: Any, required: bool) -> Auth | None:
         return None
     kind = scheme.get("type")
     description = one_line(scheme.get("description"))
-    if (
-        (kind == "http"
-        and str(scheme.get("scheme", "")).lower() == "bearer")
-        or kind in ("oauth2", "openIdConnect")
+    if (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or kind in (
+        "oauth2",
+        "openIdConnect",
     ):
         return Auth("bearer", literal("Authorization"), required, description)
     if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":

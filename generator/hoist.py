@@ -5,13 +5,13 @@ class name, and every reference to it is ``#/components/schemas/<ClassName>``. T
 datamodel-code-generator then agree on names without guessing.
 
 - A component keeps its name, made a safe PascalCase class name (``task-run`` -> ``TaskRun``,
-  ``str`` -> ``StrModel``); clashes get ``2``, ``3`` suffixes in document order.
+  ``BaseModel`` -> ``BaseModelModel``); clashes get ``2``, ``3`` suffixes in document order.
 - An inline object schema (one with ``properties``, an ``allOf`` composition or a tagged
   union) takes its ``title`` when that is one word; otherwise it is named from where it stands:
   ``<Parent><Property>`` for a property, ``<Parent><Property>Item`` for array items,
   ``<Parent>Value`` for map values, ``<Parent>Option<N>`` for a union member,
   ``<Operation>Request`` for a request body and ``<Operation>Response`` (or
-  ``<Operation><Status>Response`` for a non-2xx status) for a response.
+  ``<Operation><Status>Response``, ``<Operation>DefaultResponse``) for a response.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def hoist(spec: dict[str, Any], operation_names: dict[tuple[str, str], str]) -> 
         for status, response in (operation.get("responses") or {}).items():
             if not isinstance(response, dict):
                 continue
-            suffix = "Response" if str(status).startswith("2") else f"{status}Response"
+            suffix = "Response" if str(status).startswith("2") else f" {status} Response"
             for content in (response.get("content") or {}).values():
                 hoister.at(content, "schema", f"{base}{suffix}")
     return spec
@@ -103,7 +103,7 @@ class _Hoister:
 
     def at(self, holder: Any, key: str | int, name: str) -> None:
         """Hoist ``holder[key]`` if it is an inline object; then visit what it holds."""
-        schema = holder[key]
+        schema = holder.get(key) if isinstance(holder, dict) else holder[key]
         if not isinstance(schema, dict):
             return
         if is_hoistable(schema):

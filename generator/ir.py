@@ -72,6 +72,7 @@ class Operation:
     cast_to: str  # a runtime type expression, or "None"
     errors: tuple[ErrorModel, ...]
     idempotency_header: str | None  # literal of the header name
+    authenticated: bool  # False where the operation says `security: []`
     deprecated: bool
     poll: Poll | None
     create_and_poll: CreateAndPoll | None
@@ -119,7 +120,8 @@ class MethodRow:
 @dataclass(frozen=True, slots=True)
 class Readme:
     examples: tuple[Example, ...]
-    poll_example: Example | None  # call_tail holds the call with its timeout argument
+    poll_example: Example | None
+    create_and_poll_example: Example | None
     terminal_doc: str
     rows: tuple[MethodRow, ...]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,9 +63,26 @@ def _read_document(path: Path, file: str) -> Spec:
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error("#", f"invalid YAML: {problem}{where}", file=file) from None
+    if _ESCAPED_SURROGATE.search(text):
+        data = _scrub(data)
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
         raise error("#", f"the document is {kind}", file=file)
+    return data
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scrub(data: Any) -> Any:
+    """Replace lone surrogates (legal in JSON escapes, not in UTF-8) with U+FFFD."""
+    if isinstance(data, str):
+        return _SURROGATE.sub("\ufffd", data)
+    if isinstance(data, list):
+        return [_scrub(item) for item in data]
+    if isinstance(data, dict):
+        return {_scrub(key): _scrub(value) for key, value in data.items()}
     return data
 
 

@@ -2,9 +2,16 @@
 
 datamodel-code-generator gets only what it needs: the component schemas of the normalized,
 hoisted spec, whose keys are already the class names (so the IR's ``models.<Name>`` always
-exists). Before the call, string enums are opened (``anyOf: [enum, string]``), so that a
-value the server adds later is kept (``Literal[...] | str``) while editors still list the
-known ones; enums that tag a discriminated union stay closed, as pydantic needs.
+exists). Before the call each schema is prepared for a client that reads what servers send:
+
+- enums of strings or integers are opened (``anyOf: [enum, string]``), so that a value the
+  server adds later is kept (``Literal[...] | str``) while editors still list the known ones;
+  enums that tag a discriminated union stay closed, as pydantic needs;
+- validation keywords (``minimum``, ``maxLength``, ``pattern``, ...) are dropped: they are
+  the server's rules for input, the server is the authority on its output, and a regex that
+  pydantic's engine cannot compile would otherwise break the import;
+- string formats other than date-time, date, time, uuid and binary are plain strings (no
+  ``EmailStr`` that needs an extra package, no strict URL type rejecting a relative link).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ def render_models(spec: dict[str, Any], spec_name: str, file: str) -> str:
         return HEADER.format(spec=spec_name) + "\n\nfrom __future__ import annotations\n"
     closed = _discriminator_fields(schemas)
     prepared = {
-        name: _open_enums(schema, closed.get(name, frozenset()))
+        name: _prepare(schema, closed.get(name, frozenset()))
         if isinstance(schema, dict)
         else schema
         for name, schema in schemas.items()
@@ -115,31 +122,64 @@ def _discriminator_fields(schemas: dict[str, Any]) -> dict[str, frozenset[str]]:
     return {name: frozenset(props) for name, props in closed.items()}
 
 
-def _open_enums(schema: Schema, closed_properties: frozenset[str]) -> Schema:
-    def rule(node: Schema) -> Schema:
-        values = node.get("enum")
-        if not (
-            isinstance(values, list) and len(values) > 1 and all(isinstance(v, str) for v in values)
-        ):
-            return node
-        known = {k: v for k, v in node.items() if k not in ("description", "title", "default")}
-        known.setdefault("type", "string")
-        opened: Schema = {"anyOf": [known, {"type": "string"}]}
-        opened.update({k: v for k, v in node.items() if k in ("description", "title", "default")})
-        return opened
+VALIDATION_KEYWORDS = frozenset(
+    {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+        "minContains",
+        "maxContains",
+        "contains",
+        "propertyNames",
+    }
+)
+KEPT_FORMATS = frozenset({"date-time", "date", "time", "uuid", "binary"})
 
+
+def _lenient(node: Schema) -> Schema:
+    node = {k: v for k, v in node.items() if k not in VALIDATION_KEYWORDS}
+    if "format" in node and node["format"] not in KEPT_FORMATS:
+        del node["format"]
+    values = node.get("enum")
+    if not isinstance(values, list) or len(values) < 2:
+        return node
+    if all(isinstance(v, str) for v in values):
+        base = "string"
+    elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        base = "integer"
+    else:
+        return node
+    annotations = ("description", "title", "default")
+    known = {k: v for k, v in node.items() if k not in annotations}
+    known.setdefault("type", base)
+    opened: Schema = {"anyOf": [known, {"type": base}]}
+    opened.update({k: v for k, v in node.items() if k in annotations})
+    return opened
+
+
+def _prepare(schema: Schema, closed_properties: frozenset[str]) -> Schema:
     properties = schema.get("properties")
     if closed_properties and isinstance(properties, dict):
         kept = {name: properties[name] for name in closed_properties if name in properties}
         rest = {k: v for k, v in schema.items() if k != "properties"}
-        opened = transform(
-            {**rest, "properties": {k: v for k, v in properties.items() if k not in kept}}, rule
-        )
-        opened["properties"] = {
-            name: kept.get(name, opened["properties"].get(name)) for name in properties
+        others = {k: v for k, v in properties.items() if k not in kept}
+        prepared = transform({**rest, "properties": others}, _lenient)
+        prepared["properties"] = {
+            name: kept[name] if name in kept else prepared["properties"][name]
+            for name in properties
         }
-        return opened
-    return transform(schema, rule)
+        return prepared
+    return transform(schema, _lenient)
 
 
 def _check_names(text: str, schemas: dict[str, Any], file: str) -> None:

@@ -8,13 +8,53 @@ scope (a class's fields, a method's parameters, a module's classes) and resolves
 
 from __future__ import annotations
 
-import builtins
-import keyword
 import re
 import unicodedata
 from typing import NewType
 
 PyIdent = NewType("PyIdent", str)
+
+# Hard keywords only, written out: soft keywords (match, case, type, _) are valid names, and the
+# running Python's own lists change between versions; the output must not.
+HARD_KEYWORDS = frozenset(
+    {
+        "False",
+        "None",
+        "True",
+        "and",
+        "as",
+        "assert",
+        "async",
+        "await",
+        "break",
+        "class",
+        "continue",
+        "def",
+        "del",
+        "elif",
+        "else",
+        "except",
+        "finally",
+        "for",
+        "from",
+        "global",
+        "if",
+        "import",
+        "in",
+        "is",
+        "lambda",
+        "nonlocal",
+        "not",
+        "or",
+        "pass",
+        "raise",
+        "return",
+        "try",
+        "while",
+        "with",
+        "yield",
+    }
+)
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^0-9a-zA-Z]+")
@@ -60,7 +100,84 @@ RESERVED_CLASS_NAMES = frozenset(
         "Mapping",
         "Callable",
     }
-    | {name for name in dir(builtins) if not name.startswith("_")}
+    # Capitalised builtins (the only ones a class name can collide with), fixed across versions.
+    | {
+        "ArithmeticError",
+        "AssertionError",
+        "AttributeError",
+        "BaseException",
+        "BaseExceptionGroup",
+        "BlockingIOError",
+        "BrokenPipeError",
+        "BufferError",
+        "BytesWarning",
+        "ChildProcessError",
+        "ConnectionAbortedError",
+        "ConnectionError",
+        "ConnectionRefusedError",
+        "ConnectionResetError",
+        "DeprecationWarning",
+        "EOFError",
+        "Ellipsis",
+        "EncodingWarning",
+        "EnvironmentError",
+        "Exception",
+        "ExceptionGroup",
+        "False",
+        "FileExistsError",
+        "FileNotFoundError",
+        "FloatingPointError",
+        "FutureWarning",
+        "GeneratorExit",
+        "IOError",
+        "ImportError",
+        "ImportWarning",
+        "IndentationError",
+        "IndexError",
+        "InterruptedError",
+        "IsADirectoryError",
+        "KeyError",
+        "KeyboardInterrupt",
+        "LookupError",
+        "MemoryError",
+        "ModuleNotFoundError",
+        "NameError",
+        "None",
+        "NotADirectoryError",
+        "NotImplemented",
+        "NotImplementedError",
+        "OSError",
+        "OverflowError",
+        "PendingDeprecationWarning",
+        "PermissionError",
+        "ProcessLookupError",
+        "PythonFinalizationError",
+        "RecursionError",
+        "ReferenceError",
+        "ResourceWarning",
+        "RuntimeError",
+        "RuntimeWarning",
+        "StopAsyncIteration",
+        "StopIteration",
+        "SyntaxError",
+        "SyntaxWarning",
+        "SystemError",
+        "SystemExit",
+        "TabError",
+        "TimeoutError",
+        "True",
+        "TypeError",
+        "UnboundLocalError",
+        "UnicodeDecodeError",
+        "UnicodeEncodeError",
+        "UnicodeError",
+        "UnicodeTranslateError",
+        "UnicodeWarning",
+        "UserWarning",
+        "ValueError",
+        "Warning",
+        "ZeroDivisionError",
+    }
 )
 
 # Parameters every generated method has; a spec parameter with one of these names is renamed.
@@ -100,7 +217,7 @@ def _safe_identifier(name: str, reserved: frozenset[str] = frozenset()) -> PyIde
         name = "field"
     if name[0].isdigit():
         name = f"field_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in reserved:
+    if name in HARD_KEYWORDS or name in reserved:
         name = f"{name}_"
     return PyIdent(name)
 
@@ -118,14 +235,14 @@ def to_class_name(text: str) -> PyIdent:
     """
     if text.isascii() and text.isidentifier() and text[0].isupper() and "__" not in text:
         name = text
-        if name in RESERVED_CLASS_NAMES or keyword.iskeyword(name):
+        if name in RESERVED_CLASS_NAMES or name in HARD_KEYWORDS:
             name = f"{name}Model"
         return PyIdent(name)
     parts = words(text)
-    name = "".join(w[:1].upper() + w[1:] for w in parts) or "Model"
+    name = "".join(w[:1].upper() + w[1:] for w in parts) or "Schema"
     if name[0].isdigit():
         name = f"Model{name}"
-    if name in RESERVED_CLASS_NAMES or keyword.iskeyword(name):
+    if name in RESERVED_CLASS_NAMES or name in HARD_KEYWORDS:
         name = f"{name}Model"
     return PyIdent(name)
 
@@ -170,11 +287,14 @@ class NameRegistry:
     def __init__(self, taken: frozenset[str] = frozenset()) -> None:
         self._taken: set[str] = set(taken)
 
+    def taken(self) -> frozenset[str]:
+        return frozenset(self._taken)
+
     def claim(self, name: PyIdent) -> PyIdent:
         if name not in self._taken:
             self._taken.add(name)
             return name
-        stem = name.rstrip("_") if name.endswith("_") and name[:-1] in self._taken else name
+        stem = name[:-1] if name.endswith("_") and len(name) > 1 else name  # class_ -> class_2
         index = 2
         while f"{stem}_{index}" in self._taken:
             index += 1

@@ -11,7 +11,11 @@ Rules, each applied bottom-up to every schema of the document:
    ``enum`` lists holding ``null`` all become ``anyOf: [X, {type: 'null'}]``.
 3. **3.0 leftovers**: boolean ``exclusiveMinimum``/``exclusiveMaximum`` become 3.1 numbers;
    a schema's ``example`` is dropped (examples never shape types).
-4. **Single-value enum** of a string is kept as ``const`` (a tag, not an open enum).
+4. **Single-value enum** of a string is kept as ``const`` (a tag, not an open enum), also
+   when the enum lists ``null`` beside it (a nullable const).
+5. **Nullable components**: a component that is a nullable object (3.0 ``nullable: true`` on
+   the component) stays the object; every reference to it becomes nullable instead, so the
+   class keeps the component's name.
 
 The document's ``openapi`` becomes ``3.1.0``: every later stage reads one dialect.
 """
@@ -21,7 +25,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from generator.schemas import NULL, Schema, is_null, schema_roots, set_at, transform
+from generator.diagnostics import pointer
+from generator.schemas import NULL, Schema, is_null, schema_roots, set_at, split_nullable, transform
 
 ANNOTATION_KEYS = frozenset(
     {
@@ -44,6 +49,10 @@ def normalize(document: dict[str, Any]) -> dict[str, Any]:
     was_30 = str(spec.get("openapi", "")).startswith("3.0")
     for where, schema in list(schema_roots(spec)):
         set_at(spec, where, transform(schema, lambda s: _normalize_schema(s, was_30)))
+    nullable = _unwrap_nullable_components(spec)
+    if nullable:
+        for where, schema in list(schema_roots(spec)):
+            set_at(spec, where, transform(schema, lambda s: _nullable_refs(s, nullable)))
     spec["openapi"] = "3.1.0"
     return spec
 
@@ -52,8 +61,48 @@ def _normalize_schema(schema: Schema, was_30: bool) -> Schema:
     schema = _unwrap_single_ref_allof(schema)
     schema = _exclusive_bounds(schema)
     schema.pop("example", None)
-    schema = _single_value_enum(schema)
-    return _nullable(schema, was_30)
+    schema = _nullable(schema, was_30)
+    inner, is_nullable = split_nullable(schema)
+    if is_nullable:
+        const = _single_value_enum(inner)
+        return schema if const is inner else {**schema, "anyOf": [const, dict(NULL)]}
+    return _single_value_enum(schema)
+
+
+def _unwrap_nullable_components(spec: dict[str, Any]) -> frozenset[str]:
+    """Components that are nullable objects become the object; returns their refs."""
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    refs = set()
+    for name, schema in schemas.items():
+        if not isinstance(schema, dict):
+            continue
+        inner, is_nullable = split_nullable(schema)
+        if is_nullable and "$ref" not in inner and isinstance(inner.get("properties"), dict):
+            annotations = {k: v for k, v in schema.items() if k != "anyOf"}
+            schemas[name] = {**inner, **annotations}
+            refs.add(pointer("components", "schemas", name))
+    return frozenset(refs)
+
+
+def _nullable_refs(schema: Schema, refs: frozenset[str]) -> Schema:
+    if schema.get("$ref") in refs:
+        annotations = {k: v for k, v in schema.items() if k != "$ref"}
+        return _wrap_null({"$ref": schema["$ref"]}, annotations)
+    options = schema.get("anyOf")
+    if isinstance(options, list) and any(
+        isinstance(o, dict) and set(o) == {"anyOf"} for o in options
+    ):
+        flat: list[Any] = []
+        for option in options:  # [anyOf[ref, null], null] -> [ref, null]
+            for item in (
+                option["anyOf"]
+                if isinstance(option, dict) and set(option) == {"anyOf"}
+                else [option]
+            ):
+                if not (is_null(item) and any(is_null(f) for f in flat)):
+                    flat.append(item)
+        schema = {**schema, "anyOf": flat}
+    return schema
 
 
 def _unwrap_single_ref_allof(schema: Schema) -> Schema:

@@ -6,6 +6,8 @@ schema's ``x-terminal-states`` list when the spec gives one, else the enum value
 conventional final words. A POST in the same resource, one path segment above the GET
 (``POST /runs`` beside ``GET /runs/{run_id}``), whose response carries the GET's path
 parameter (or ``id``, or ``<singular>_id``), also gets a ``<create>_and_poll`` helper.
+A pollable GET below another pollable GET (``/runs/{id}/result`` beside ``/runs/{id}``) gets
+no helper of its own: the resource is polled, not its parts.
 A status schema may say ``x-terminal-states: []`` to get no poll helper at all.
 """
 

@@ -14,32 +14,37 @@ _PREFERRED = ("create", "retrieve", "get", "list", "result", "cancel")
 
 def readme(api: Api, spec: dict[str, Any]) -> Readme:
     shown: list[Example] = []
-    poll_example = None
+    poll_example = create_example = None
     terminal = ""
     groups = [(f"{r.attr}.", r.operations) for r in api.resources]
     if api.operations:
         groups.append(("", api.operations))
+    groups.sort(
+        key=lambda group: (
+            not any(op.create_and_poll for op in group[1]),
+            not any(op.poll for op in group[1]),
+        )
+    )  # the run lifecycle first
     for prefix, ops in groups:
         for op in sorted(ops, key=lambda op: _rank(op.name))[:3]:
             args = _call(op, spec)
             if args is not None:
                 tail = f"{prefix}{op.name}({args})"
-                shown.append(
-                    Example(
-                        f"client.{tail}",
-                        tail,
-                        op.return_annotation,
-                        comment(_summary(op, spec))[:160],
-                    )
-                )
+                summary = comment(_summary(op, spec))[:160]
+                shown.append(Example(f"client.{tail}", tail, op.return_annotation, summary))
         for op in ops:
-            args = _call(op, spec) if op.poll is not None and poll_example is None else None
-            if op.poll is not None and args is not None:
-                sep = ", " if args else ""
+            args = _call(op, spec) if op.poll or op.create_and_poll else None
+            if args is None:
+                continue
+            sep = ", " if args else ""
+            if op.poll is not None and poll_example is None:
                 tail = f"{prefix}{op.poll.name}({args}{sep}timeout=600)"
                 poll_example = Example(f"client.{tail}", tail, op.return_annotation, "")
                 terminal = op.poll.terminal_doc
-    return Readme(tuple(shown[:6]), poll_example, terminal, tuple(_rows(api)))
+            if op.create_and_poll is not None and create_example is None:
+                tail = f"{prefix}{op.create_and_poll.name}({args}{sep}poll_timeout=600)"
+                create_example = Example(f"client.{tail}", tail, op.create_and_poll.returns, "")
+    return Readme(tuple(shown[:6]), poll_example, create_example, terminal, tuple(_rows(api)))
 
 
 def _rows(api: Api) -> list[MethodRow]:

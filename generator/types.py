@@ -69,6 +69,8 @@ def _enum_type(values: list[Any]) -> str:
     parts = [_literal_type(known)] if known else []
     if known and all(isinstance(v, str) for v in known):
         parts.append("str")  # open: a value the spec does not list yet is still accepted
+    elif known and all(isinstance(v, int) and not isinstance(v, bool) for v in known):
+        parts.append("int")
     if nullable:
         parts.append("None")
     return union(parts)

@@ -56,7 +56,8 @@ def test_generated_is_up_to_date() -> None:
     """The drift test: what is committed under generated/ is what the specs produce now."""
     result = run_cli("check")
     assert result.returncode == 0, (
-        f"generated/ is stale; run `make generate` and commit.\n{result.stdout[-4000:]}{result.stderr}"
+        "generated/ is stale; run `make generate` and commit.\n"
+        f"{result.stdout[-4000:]}{result.stderr}"
     )
 
 

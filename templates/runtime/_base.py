@@ -101,6 +101,7 @@ class RequestOptions:
     errors: Mapping[int | str, Any] = field(default_factory=dict)
     response_kind: str = "json"  # "json" | "text" | "binary" | "empty" | "sse"
     idempotency_header: str | None = None
+    authenticated: bool = True  # False for operations that declare `security: []`
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +123,16 @@ class RawResponse(Generic[T]):
 class BaseClient:
     _http: httpx.Client | httpx.AsyncClient
 
-    def __init__(self, *, config: ClientConfig, api_key: str | None, base_url: str | None,
-                 timeout: Timeout, max_retries: int, default_headers: Headers | None) -> None:
+    def __init__(
+        self,
+        *,
+        config: ClientConfig,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: Timeout,
+        max_retries: int,
+        default_headers: Headers | None,
+    ) -> None:
         key = api_key if api_key is not None else (os.environ.get(config.api_key_env) or None)
         if key is None and config.auth_required and config.auth_kind != "none":
             raise errors.MissingAPIKeyError(
@@ -141,8 +150,11 @@ class BaseClient:
         self.base_url = url.rstrip("/")
         self.timeout = timeout
         self.max_retries = max_retries
-        self._default_headers = {"accept": "application/json", "user-agent": config.user_agent,
-                                 **_checked_headers(default_headers or {})}
+        self._default_headers = {
+            "accept": "application/json",
+            "user-agent": config.user_agent,
+            **_checked_headers(default_headers or {}),
+        }
         self._auth_headers, self._auth_query, self._auth_cookies = _auth(config, key)
 
     def __repr__(self) -> str:
@@ -152,32 +164,53 @@ class BaseClient:
 
     def _build_request(self, options: RequestOptions) -> httpx.Request:
         url = self.base_url + render_path(options.path, options.path_params)
-        headers = {**self._default_headers, **self._auth_headers,
-                   **_checked_headers(_clean(options.headers)), **_checked_headers(options.extra_headers or {})}
+        auth_headers, auth_query, auth_cookies = (
+            (self._auth_headers, self._auth_query, self._auth_cookies)
+            if options.authenticated
+            else ({}, {}, {})
+        )
+        headers = {
+            **self._default_headers,
+            **auth_headers,
+            **_checked_headers(_clean(options.headers)),
+            **_checked_headers(options.extra_headers or {}),
+        }
         if options.idempotency_header:  # one key per call: every retry carries the same one
             headers.setdefault(options.idempotency_header.lower(), str(uuid.uuid4()))
         if options.response_kind == "sse":
             headers["accept"] = "text/event-stream"
         params: list[tuple[str, QueryValue]] = [
-            *_query_items(options.query), *_query_items(options.extra_query or {}), *self._auth_query.items()
+            *_query_items(options.query),
+            *_query_items(options.extra_query or {}),
+            *auth_query.items(),
         ]
         content: bytes | None = None
         body = options.json
         if options.extra_body:
             body = {**(body if isinstance(body, Mapping) else {}), **options.extra_body}
         if not isinstance(body, NotGiven):
-            content = json.dumps(to_jsonable(body), separators=(",", ":"), ensure_ascii=False).encode()
+            content = json.dumps(
+                to_jsonable(body), separators=(",", ":"), ensure_ascii=False
+            ).encode()
             headers["content-type"] = "application/json"
         elif not isinstance(options.content, NotGiven):
             content = options.content
             headers.setdefault("content-type", "application/octet-stream")
-        cookies = {**self._auth_cookies, **{k: str(v) for k, v in _clean(options.cookies).items()}}
-        request = self._http.build_request(options.method, url, params=params, headers=headers,
-                                           content=content, cookies=cookies or None)
+        cookies = {**auth_cookies, **{k: str(v) for k, v in _clean(options.cookies).items()}}
+        request = self._http.build_request(
+            options.method,
+            url,
+            params=params,
+            headers=headers,
+            content=content,
+            cookies=cookies or None,
+        )
         return request
 
     def _retry_state(self, options: RequestOptions) -> RetryState:
-        max_retries = self.max_retries if isinstance(options.max_retries, NotGiven) else options.max_retries
+        max_retries = (
+            self.max_retries if isinstance(options.max_retries, NotGiven) else options.max_retries
+        )
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
         return RetryState(max_retries, timeout)
 
@@ -195,8 +228,15 @@ class BaseClient:
     def _event_parser(cast_to: Any) -> Callable[[ServerSentEvent, httpx.Response], Any]:
         return functools.partial(parse_event, cast_to)
 
-    def _status_error(self, response: httpx.Response, options: RequestOptions) -> errors.APIStatusError:
-        log.debug("%s %s -> %s", response.request.method, _redacted(response.request.url), response.status_code)
+    def _status_error(
+        self, response: httpx.Response, options: RequestOptions
+    ) -> errors.APIStatusError:
+        log.debug(
+            "%s %s -> %s",
+            response.request.method,
+            _redacted(response.request.url),
+            response.status_code,
+        )
         return errors.make_status_error(response, parse_error_body(response, options.errors))
 
 
@@ -220,16 +260,20 @@ class RetryState:
     def prepare(self, request: httpx.Request) -> None:
         """Give this attempt what is left of the budget as its timeout."""
         if self.deadline is None:
-            timeout = self.timeout if isinstance(self.timeout, httpx.Timeout) else httpx.Timeout(None)
+            timeout = (
+                self.timeout if isinstance(self.timeout, httpx.Timeout) else httpx.Timeout(None)
+            )
         else:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
                 raise errors.APITimeoutError(request=request)
             if isinstance(self.timeout, httpx.Timeout):
-                timeout = httpx.Timeout(connect=_min(self.timeout.connect, remaining),
-                                        read=_min(self.timeout.read, remaining),
-                                        write=_min(self.timeout.write, remaining),
-                                        pool=_min(self.timeout.pool, remaining))
+                timeout = httpx.Timeout(
+                    connect=_min(self.timeout.connect, remaining),
+                    read=_min(self.timeout.read, remaining),
+                    write=_min(self.timeout.write, remaining),
+                    pool=_min(self.timeout.pool, remaining),
+                )
             else:
                 timeout = httpx.Timeout(remaining)
         request.extensions["timeout"] = timeout.as_dict()
@@ -239,12 +283,19 @@ class RetryState:
         if isinstance(exc, httpx.TimeoutException):
             error: errors.APIError = errors.APITimeoutError(request=request)
         else:
-            error = errors.APIConnectionError(f"Connection error: {type(exc).__name__}", request=request)
+            error = errors.APIConnectionError(
+                f"Connection error: {type(exc).__name__}", request=request
+            )
         delay = self._next_delay(None)
         if delay is None:
             raise error from exc
-        log.info("%s %s failed (%s); retrying in %.2fs", request.method, _redacted(request.url),
-                 type(exc).__name__, delay)
+        log.info(
+            "%s %s failed (%s); retrying in %.2fs",
+            request.method,
+            _redacted(request.url),
+            type(exc).__name__,
+            delay,
+        )
         return delay
 
     def after_response(self, response: httpx.Response) -> float | None:
@@ -253,8 +304,13 @@ class RetryState:
             return None
         delay = self._next_delay(response)
         if delay is not None:
-            log.info("%s %s -> %s; retrying in %.2fs", response.request.method,
-                     _redacted(response.request.url), response.status_code, delay)
+            log.info(
+                "%s %s -> %s; retrying in %.2fs",
+                response.request.method,
+                _redacted(response.request.url),
+                response.status_code,
+                delay,
+            )
         return delay
 
     def _next_delay(self, response: httpx.Response | None) -> float | None:
@@ -355,7 +411,9 @@ def _checked_headers(headers: Mapping[str, object]) -> dict[str, str]:
     return checked
 
 
-def _auth(config: ClientConfig, key: str | None) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+def _auth(
+    config: ClientConfig, key: str | None
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     if key is None or config.auth_kind == "none":
         return {}, {}, {}
     if any(c in key for c in "\r\n\0"):
@@ -426,8 +484,9 @@ def validate_json(type_: Any, response: httpx.Response, data: str | bytes | None
             message = f"{name}: {location}: {first.get('msg')}"
             if len(problems) > 1:
                 message += f" (and {len(problems) - 1} more)"
-        raise errors.APIResponseValidationError(message, response=response, model=name,
-                                                errors=problems) from None
+        raise errors.APIResponseValidationError(
+            message, response=response, model=name, errors=problems
+        ) from None
 
 
 def parse_event(type_: Any, event: ServerSentEvent, response: httpx.Response) -> Any:
@@ -472,7 +531,9 @@ class Poller:
     field, else a ``Retry-After`` header), else ``interval``, else a backoff from 1 s to 30 s.
     """
 
-    def __init__(self, *, terminal: frozenset[str], timeout: float | None, interval: float | None) -> None:
+    def __init__(
+        self, *, terminal: frozenset[str], timeout: float | None, interval: float | None
+    ) -> None:
         self.terminal = terminal
         self.interval = interval
         self.started = time.monotonic()
@@ -488,7 +549,9 @@ class Poller:
         if self.deadline is not None and now >= self.deadline:
             elapsed = now - self.started
             raise errors.PollTimeoutError(
-                f"Still {status!r} after {elapsed:.1f}s and {self.fetches} fetches", last=value, elapsed=elapsed
+                f"Still {status!r} after {elapsed:.1f}s and {self.fetches} fetches",
+                last=value,
+                elapsed=elapsed,
             )
         delay = self._hint(value, response)
         if delay is None:

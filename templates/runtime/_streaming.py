@@ -60,7 +60,9 @@ class SSEDecoder:
 class Stream(Generic[T]):
     """Iterate to get each event parsed into its declared type."""
 
-    def __init__(self, response: httpx.Response, parse: Callable[[ServerSentEvent, httpx.Response], T | None]) -> None:
+    def __init__(
+        self, response: httpx.Response, parse: Callable[[ServerSentEvent, httpx.Response], T | None]
+    ) -> None:
         self.response = response
         self._parse = parse
 
@@ -75,8 +77,9 @@ class Stream(Generic[T]):
             if event is not None and (item := self._parse(event, self.response)) is not None:
                 yield item
         except httpx.TransportError as exc:
-            raise errors.APIConnectionError(f"Stream interrupted: {type(exc).__name__}",
-                                            request=self.response.request) from exc
+            raise errors.APIConnectionError(
+                f"Stream interrupted: {type(exc).__name__}", request=self.response.request
+            ) from exc
         finally:
             self.response.close()
 
@@ -86,15 +89,21 @@ class Stream(Generic[T]):
     def __enter__(self) -> Stream[T]:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
 
 class AsyncStream(Generic[T]):
     """``async for`` to get each event parsed into its declared type."""
 
-    def __init__(self, response: httpx.Response, parse: Callable[[ServerSentEvent, httpx.Response], T | None]) -> None:
+    def __init__(
+        self, response: httpx.Response, parse: Callable[[ServerSentEvent, httpx.Response], T | None]
+    ) -> None:
         self.response = response
         self._parse = parse
 
@@ -109,8 +118,9 @@ class AsyncStream(Generic[T]):
             if event is not None and (item := self._parse(event, self.response)) is not None:
                 yield item
         except httpx.TransportError as exc:
-            raise errors.APIConnectionError(f"Stream interrupted: {type(exc).__name__}",
-                                            request=self.response.request) from exc
+            raise errors.APIConnectionError(
+                f"Stream interrupted: {type(exc).__name__}", request=self.response.request
+            ) from exc
         finally:
             await self.response.aclose()
 
@@ -120,6 +130,10 @@ class AsyncStream(Generic[T]):
     async def __aenter__(self) -> AsyncStream[T]:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.close()

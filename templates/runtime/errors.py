@@ -57,12 +57,16 @@ class APIError(Exception):
 
 
 class APIConnectionError(APIError):
-    def __init__(self, message: str = "Connection error.", *, request: httpx.Request | None = None) -> None:
+    def __init__(
+        self, message: str = "Connection error.", *, request: httpx.Request | None = None
+    ) -> None:
         super().__init__(message, request=request)
 
 
 class APITimeoutError(APIConnectionError):
-    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request | None = None) -> None:
+    def __init__(
+        self, message: str = "Request timed out.", *, request: httpx.Request | None = None
+    ) -> None:
         super().__init__(message, request=request)
 
 
@@ -86,7 +90,8 @@ class APIStatusError(APIError):
         self.body = body
         self.headers = response.headers
         self.request_id = next(
-            (response.headers[name] for name in REQUEST_ID_HEADERS if name in response.headers), None
+            (response.headers[name] for name in REQUEST_ID_HEADERS if name in response.headers),
+            None,
         )
 
 
@@ -130,8 +135,9 @@ class APIResponseValidationError(APIError):
     model: str
     errors: Sequence[Any]
 
-    def __init__(self, message: str, *, response: httpx.Response, model: str,
-                 errors: Sequence[Any] = ()) -> None:
+    def __init__(
+        self, message: str, *, response: httpx.Response, model: str, errors: Sequence[Any] = ()
+    ) -> None:
         super().__init__(message, request=response.request)
         self.response = response
         self.status_code = response.status_code

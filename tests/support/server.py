@@ -61,6 +61,7 @@ def sse(data: Any, event: str | None = None, id: str | None = None) -> str:
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:

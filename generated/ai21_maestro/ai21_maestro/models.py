@@ -25,9 +25,7 @@ class CreateRunRequest(BaseModel):
     """
     System prompt for the run. Documented only on the newest docs page.
     """
-    requirements: Annotated[
-        list[Requirement] | None, Field(max_length=10, title="Requirements")
-    ] = None
+    requirements: Annotated[list[Requirement] | None, Field(title="Requirements")] = None
     """
     Up to 10 requirements the output must meet. Only applied when no tools are selected.
     """

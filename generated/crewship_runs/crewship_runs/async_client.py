@@ -259,6 +259,7 @@ class AsyncRuns:
                     timeout=timeout,
                     max_retries=max_retries,
                     response_kind="json",
+                    authenticated=False,
                 ),
                 models.CreateRunResponse,
             ),
@@ -398,6 +399,7 @@ class AsyncRunsWithRawResponse:
                     timeout=timeout,
                     max_retries=max_retries,
                     response_kind="json",
+                    authenticated=False,
                 ),
                 models.CreateRunResponse,
             ),
@@ -765,7 +767,7 @@ class AsyncClient(_base.BaseClient):
 
     async def _request_raw(
         self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[Any]:
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = await self._send(options, stream=stream)
         if not response.is_success:
@@ -780,7 +782,7 @@ class AsyncClient(_base.BaseClient):
             return _base.RawResponse(response, AsyncStream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (await self._request_raw(options, cast_to)).parsed
 
     async def _poll(

@@ -259,6 +259,7 @@ class Runs:
                     timeout=timeout,
                     max_retries=max_retries,
                     response_kind="json",
+                    authenticated=False,
                 ),
                 models.CreateRunResponse,
             ),
@@ -398,6 +399,7 @@ class RunsWithRawResponse:
                     timeout=timeout,
                     max_retries=max_retries,
                     response_kind="json",
+                    authenticated=False,
                 ),
                 models.CreateRunResponse,
             ),
@@ -761,7 +763,9 @@ class Client(_base.BaseClient):
             response.close()
             time.sleep(delay)
 
-    def _request_raw(self, options: _base.RequestOptions, cast_to: Any) -> _base.RawResponse[Any]:
+    def _request_raw(
+        self, options: _base.RequestOptions, cast_to: Any
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = self._send(options, stream=stream)
         if not response.is_success:
@@ -776,7 +780,7 @@ class Client(_base.BaseClient):
             return _base.RawResponse(response, Stream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (self._request_raw(options, cast_to)).parsed
 
     def _poll(self, fetch: Callable[[], _base.RawResponse[_T]], poller: _base.Poller) -> _T:

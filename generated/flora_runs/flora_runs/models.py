@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
 
@@ -26,7 +26,7 @@ class ActionInput(BaseModel):
     """
     Input text value.
     """
-    url: AnyUrl | None = None
+    url: str | None = None
     """
     Input media URL.
     """
@@ -45,7 +45,7 @@ class ActionRunParams(BaseModel):
     """
     Action slug, e.g. `color-grade-image-browser`, `rotate-image-browser`, `ken-burns-video`, `stitch-videos`, `merge-audio-into-video`.
     """
-    inputs: Annotated[list[ActionInput], Field(min_length=1)]
+    inputs: list[ActionInput]
     project_id: str
     """
     Project used for ownership, billing and run history (the canvas is not changed).
@@ -143,12 +143,6 @@ class ErrorResponse(BaseModel):
     error: Error
 
 
-EstimatedSeconds = TypeAliasType("EstimatedSeconds", Annotated[int, Field(ge=0)])
-"""
-Estimated seconds until the run completes.
-"""
-
-
 class GenerationCreateParams(BaseModel):
     """
     Body of `POST /generate`.
@@ -162,7 +156,7 @@ class GenerationCreateParams(BaseModel):
     """
     Generation type.
     """
-    prompt: Annotated[str, Field(min_length=1)]
+    prompt: str
     """
     Generation prompt.
     """
@@ -182,7 +176,7 @@ class GenerationCreateParams(BaseModel):
     """
     Model parameters.
     """
-    callback_url: AnyUrl | None = None
+    callback_url: str | None = None
     """
     HTTPS URL that receives a signed webhook when the run is completed or failed.
     """
@@ -222,12 +216,6 @@ class GenerationsCursorPage(BaseModel):
     meta: CursorPageMeta
 
 
-ProjectId = TypeAliasType("ProjectId", Annotated[str, Field(pattern="^prj_\\S+$")])
-"""
-Project identifier.
-"""
-
-
 class RunOutput(BaseModel):
     """
     One output of a run.
@@ -260,7 +248,7 @@ class RunStartResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    run_id: Annotated[str, Field(pattern="^run_\\S+$")]
+    run_id: str
     """
     Run identifier.
     """
@@ -268,19 +256,19 @@ class RunStartResponse(BaseModel):
     """
     Run type.
     """
-    estimated_seconds: EstimatedSeconds | None
+    estimated_seconds: int | None
     """
     Estimated seconds until the run completes.
     """
-    charged_cost: Annotated[float, Field(ge=0.0)]
+    charged_cost: float
     """
     Cost charged in USD.
     """
-    poll_url: AnyUrl | None = None
+    poll_url: str | None = None
     """
     URL to poll the run.
     """
-    project_id: ProjectId | None = None
+    project_id: str | None = None
     """
     Project identifier.
     """
@@ -314,7 +302,7 @@ class RunStartResponseModel(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    model_id: Annotated[str, Field(min_length=1)]
+    model_id: str
     """
     Model endpoint id.
     """
@@ -360,7 +348,7 @@ class RunStatus(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    run_id: Annotated[str, Field(pattern="^run_\\S+$")]
+    run_id: str
     """
     Run identifier.
     """
@@ -384,7 +372,7 @@ class RunStatus(BaseModel):
     """
     When the run reached `completed` or `failed`, as an epoch timestamp.
     """
-    charged_cost: Annotated[float | None, Field(ge=0.0)] = None
+    charged_cost: float | None = None
     """
     Cost charged in USD.
     """
@@ -400,7 +388,7 @@ class RunStatus(BaseModel):
     """
     Outputs of a completed run.
     """
-    poll_url: AnyUrl | None = None
+    poll_url: str | None = None
     """
     URL to poll pending/running runs or fetch completed/failed run details.
     """
@@ -445,7 +433,7 @@ class TechniqueRef(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    technique_id: Annotated[str, Field(pattern="^tech_\\S+$")]
+    technique_id: str
     """
     Technique identifier.
     """
@@ -469,7 +457,7 @@ class TechniqueRunCreateParams(BaseModel):
     """
     Run mode. The response format of `stream` mode is not documented.
     """
-    callback_url: AnyUrl | None = None
+    callback_url: str | None = None
     """
     HTTPS URL that receives a signed webhook when the run is completed or failed.
     """

@@ -102,6 +102,7 @@ class RequestOptions:
     errors: Mapping[int | str, Any] = field(default_factory=dict)
     response_kind: str = "json"  # "json" | "text" | "binary" | "empty" | "sse"
     idempotency_header: str | None = None
+    authenticated: bool = True  # False for operations that declare `security: []`
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +165,14 @@ class BaseClient:
 
     def _build_request(self, options: RequestOptions) -> httpx.Request:
         url = self.base_url + render_path(options.path, options.path_params)
+        auth_headers, auth_query, auth_cookies = (
+            (self._auth_headers, self._auth_query, self._auth_cookies)
+            if options.authenticated
+            else ({}, {}, {})
+        )
         headers = {
             **self._default_headers,
-            **self._auth_headers,
+            **auth_headers,
             **_checked_headers(_clean(options.headers)),
             **_checked_headers(options.extra_headers or {}),
         }
@@ -177,7 +183,7 @@ class BaseClient:
         params: list[tuple[str, QueryValue]] = [
             *_query_items(options.query),
             *_query_items(options.extra_query or {}),
-            *self._auth_query.items(),
+            *auth_query.items(),
         ]
         content: bytes | None = None
         body = options.json
@@ -191,7 +197,7 @@ class BaseClient:
         elif not isinstance(options.content, NotGiven):
             content = options.content
             headers.setdefault("content-type", "application/octet-stream")
-        cookies = {**self._auth_cookies, **{k: str(v) for k, v in _clean(options.cookies).items()}}
+        cookies = {**auth_cookies, **{k: str(v) for k, v in _clean(options.cookies).items()}}
         request = self._http.build_request(
             options.method,
             url,

@@ -691,7 +691,7 @@ class TaskRunProgressStatsEvent(BaseModel):
     """
     Event type; always 'task_run.progress_stats'.
     """
-    progress_meter: Annotated[float, Field(ge=0.0, le=100.0, title="Progress Meter")]
+    progress_meter: Annotated[float, Field(title="Progress Meter")]
     """
     Completion percentage of the run, from 0 to 100.
     """

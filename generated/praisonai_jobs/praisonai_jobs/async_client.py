@@ -375,33 +375,6 @@ class AsyncJobs:
             ),
         )
 
-    async def poll_get_result(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.JobResultResponse:
-        """Call ``get_result`` until the status is terminal (cancelled, failed, succeeded).
-
-        Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
-        ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
-        """
-        raw = AsyncJobsWithRawResponse(self._client)
-        poller = _base.Poller(
-            terminal=frozenset({"cancelled", "failed", "succeeded"}),
-            timeout=timeout,
-            interval=poll_interval,
-        )
-        return await self._client._poll(
-            lambda: raw.get_result(job_id, extra_headers=extra_headers, extra_query=extra_query),
-            poller,
-        )
-
     async def cancel(
         self,
         job_id: str,
@@ -853,7 +826,7 @@ class AsyncClient(_base.BaseClient):
 
     async def _request_raw(
         self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[Any]:
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = await self._send(options, stream=stream)
         if not response.is_success:
@@ -868,7 +841,7 @@ class AsyncClient(_base.BaseClient):
             return _base.RawResponse(response, AsyncStream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (await self._request_raw(options, cast_to)).parsed
 
     async def _poll(

@@ -375,33 +375,6 @@ class Jobs:
             ),
         )
 
-    def poll_get_result(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.JobResultResponse:
-        """Call ``get_result`` until the status is terminal (cancelled, failed, succeeded).
-
-        Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
-        ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
-        """
-        raw = JobsWithRawResponse(self._client)
-        poller = _base.Poller(
-            terminal=frozenset({"cancelled", "failed", "succeeded"}),
-            timeout=timeout,
-            interval=poll_interval,
-        )
-        return self._client._poll(
-            lambda: raw.get_result(job_id, extra_headers=extra_headers, extra_query=extra_query),
-            poller,
-        )
-
     def cancel(
         self,
         job_id: str,
@@ -849,7 +822,9 @@ class Client(_base.BaseClient):
             response.close()
             time.sleep(delay)
 
-    def _request_raw(self, options: _base.RequestOptions, cast_to: Any) -> _base.RawResponse[Any]:
+    def _request_raw(
+        self, options: _base.RequestOptions, cast_to: Any
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = self._send(options, stream=stream)
         if not response.is_success:
@@ -864,7 +839,7 @@ class Client(_base.BaseClient):
             return _base.RawResponse(response, Stream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (self._request_raw(options, cast_to)).parsed
 
     def _poll(self, fetch: Callable[[], _base.RawResponse[_T]], poller: _base.Poller) -> _T:

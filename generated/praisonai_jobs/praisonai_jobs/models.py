@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypeAliasType
 
 
@@ -108,7 +108,7 @@ class JobProgress(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    percentage: Annotated[float | None, Field(ge=0.0, le=100.0)] = 0.0
+    percentage: float | None = 0.0
     """
     Completion percentage (0-100).
     """
@@ -279,7 +279,7 @@ class JobSubmitRequest(BaseModel):
     """
     Additional configuration.
     """
-    webhook_url: AnyUrl | None = None
+    webhook_url: str | None = None
     """
     URL to POST the outcome to when the job succeeds or fails with an error. Must be
     http or https, not localhost, and must not resolve to a private, loopback,
@@ -325,11 +325,11 @@ class JobSubmitResponse(BaseModel):
     """
     Job creation timestamp.
     """
-    poll_url: AnyUrl
+    poll_url: str
     """
     Absolute URL to poll for status.
     """
-    stream_url: AnyUrl
+    stream_url: str
     """
     Absolute URL of the SSE stream.
     """
@@ -344,7 +344,7 @@ class ProgressEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    percentage: Annotated[float, Field(ge=0.0, le=100.0)]
+    percentage: float
     step: str
     """
     Current step (empty string when none).
@@ -360,7 +360,7 @@ class ResultEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    result: Annotated[str, Field(max_length=1000)]
+    result: str
     """
     The result as text, truncated to 1000 characters.
     """

@@ -47,7 +47,6 @@ class AsyncPets:
         name: str,
         owner: models.Owner,
         vet_address: models.Address | NotGiven = NOT_GIVEN,
-        previous_owner: models.Owner | NotGiven = NOT_GIVEN,
         bark_volume: int,
         good_boy: bool | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
@@ -56,10 +55,11 @@ class AsyncPets:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Dog:
-        """Args:
-        owner: Who owns the pet (a wrapper with a description).
-        vet_address: Where the vet is; optional, wrapped, with a title.
-        previous_owner: A wrapper with a default of null.
+        """POST /pets
+
+        Args:
+            owner: Who owns the pet (a wrapper with a description).
+            vet_address: Where the vet is; optional, wrapped, with a title.
         """
         return cast(
             models.Dog,
@@ -71,7 +71,6 @@ class AsyncPets:
                         "name": name,
                         "owner": owner,
                         "vet_address": vet_address,
-                        "previous_owner": previous_owner,
                         "bark_volume": bark_volume,
                         "good_boy": good_boy,
                     },
@@ -95,6 +94,7 @@ class AsyncPets:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Owner:
+        """GET /pets/{pet_id}"""
         return cast(
             models.Owner,
             await self._client._request(
@@ -125,7 +125,6 @@ class AsyncPetsWithRawResponse:
         name: str,
         owner: models.Owner,
         vet_address: models.Address | NotGiven = NOT_GIVEN,
-        previous_owner: models.Owner | NotGiven = NOT_GIVEN,
         bark_volume: int,
         good_boy: bool | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
@@ -144,7 +143,6 @@ class AsyncPetsWithRawResponse:
                         "name": name,
                         "owner": owner,
                         "vet_address": vet_address,
-                        "previous_owner": previous_owner,
                         "bark_volume": bark_volume,
                         "good_boy": good_boy,
                     },
@@ -282,7 +280,7 @@ class AsyncClient(_base.BaseClient):
 
     async def _request_raw(
         self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[Any]:
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = await self._send(options, stream=stream)
         if not response.is_success:
@@ -297,7 +295,7 @@ class AsyncClient(_base.BaseClient):
             return _base.RawResponse(response, AsyncStream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (await self._request_raw(options, cast_to)).parsed
 
     async def _poll(

@@ -57,9 +57,9 @@ class Pet(BaseModel):
     """
     Where the vet is; optional, wrapped, with a title.
     """
-    previous_owner: Owner | None = None
+    previous_owner: Annotated[Owner | None, Field(deprecated=True)] = None
     """
-    A wrapper with a default of null.
+    A deprecated wrapper (annotations beside the allOf are kept).
     """
 
 
@@ -72,5 +72,5 @@ class Dog(Pet):
         extra="allow",
         populate_by_name=True,
     )
-    bark_volume: Annotated[int, Field(ge=0)]
+    bark_volume: int
     good_boy: bool | None = None

@@ -119,7 +119,7 @@ class AsyncClient(_base.BaseClient):
 
     async def _request_raw(
         self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[Any]:
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = await self._send(options, stream=stream)
         if not response.is_success:
@@ -134,7 +134,7 @@ class AsyncClient(_base.BaseClient):
             return _base.RawResponse(response, AsyncStream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (await self._request_raw(options, cast_to)).parsed
 
     async def _poll(
@@ -158,6 +158,7 @@ class AsyncClient(_base.BaseClient):
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Thing:
+        """GET /things/{thing_id}"""
         return cast(
             models.Thing,
             await self._client._request(
@@ -193,8 +194,10 @@ class AsyncClient(_base.BaseClient):
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Thing | None:
-        """Args:
-        label: Required but may be null.
+        """PATCH /things/{thing_id}
+
+        Args:
+            label: Required but may be null.
         """
         return cast(
             models.Thing | None,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypeAliasType
 
 
@@ -37,4 +35,4 @@ class Polygon(BaseModel):
     """
     Arrays of nullable refs.
     """
-    grid: Annotated[list[list[int]] | None, Field(min_length=1)] = None
+    grid: list[list[int]] | None = None

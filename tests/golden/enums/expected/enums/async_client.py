@@ -47,12 +47,13 @@ class AsyncOrders:
         *,
         status: models.OrderStatus | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | str | NotGiven = NOT_GIVEN,
-        priority: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
+        priority: Literal[1, 2, 3] | int | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> builtins.list[models.Order]:
+        """GET /orders"""
         return cast(
             builtins.list[models.Order],
             await self._client._request(
@@ -84,7 +85,7 @@ class AsyncOrdersWithRawResponse:
         *,
         status: models.OrderStatus | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | str | NotGiven = NOT_GIVEN,
-        priority: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
+        priority: Literal[1, 2, 3] | int | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
@@ -206,7 +207,7 @@ class AsyncClient(_base.BaseClient):
 
     async def _request_raw(
         self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[Any]:
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = await self._send(options, stream=stream)
         if not response.is_success:
@@ -221,7 +222,7 @@ class AsyncClient(_base.BaseClient):
             return _base.RawResponse(response, AsyncStream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (await self._request_raw(options, cast_to)).parsed
 
     async def _poll(

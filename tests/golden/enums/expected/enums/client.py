@@ -47,12 +47,13 @@ class Orders:
         *,
         status: models.OrderStatus | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | str | NotGiven = NOT_GIVEN,
-        priority: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
+        priority: Literal[1, 2, 3] | int | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> builtins.list[models.Order]:
+        """GET /orders"""
         return cast(
             builtins.list[models.Order],
             self._client._request(
@@ -84,7 +85,7 @@ class OrdersWithRawResponse:
         *,
         status: models.OrderStatus | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | str | NotGiven = NOT_GIVEN,
-        priority: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
+        priority: Literal[1, 2, 3] | int | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
@@ -202,7 +203,9 @@ class Client(_base.BaseClient):
             response.close()
             time.sleep(delay)
 
-    def _request_raw(self, options: _base.RequestOptions, cast_to: Any) -> _base.RawResponse[Any]:
+    def _request_raw(
+        self, options: _base.RequestOptions, cast_to: Any
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = self._send(options, stream=stream)
         if not response.is_success:
@@ -217,7 +220,7 @@ class Client(_base.BaseClient):
             return _base.RawResponse(response, Stream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (self._request_raw(options, cast_to)).parsed
 
     def _poll(self, fetch: Callable[[], _base.RawResponse[_T]], poller: _base.Poller) -> _T:

@@ -19,7 +19,7 @@ class Order(BaseModel):
     """
     An inline string enum.
     """
-    priority: Literal[1, 2, 3] | None = None
+    priority: Literal[1, 2, 3] | int | None = None
     refund_reason: Literal["damaged", "late", "other"] | str | None = None
     """
     An enum that may be null.

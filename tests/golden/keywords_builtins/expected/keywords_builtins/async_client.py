@@ -58,8 +58,10 @@ class AsyncItems:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Item:
-        """Args:
-        timeout_: A spec parameter named like the client's own timeout.
+        """GET /items/{class}
+
+        Args:
+            timeout_: A spec parameter named like the client's own timeout.
         """
         return cast(
             models.Item,
@@ -95,7 +97,7 @@ class AsyncItems:
         self,
         class_: str,
         *,
-        class__2: str,
+        class_2: str,
         from_: str | NotGiven = NOT_GIVEN,
         import_: str | NotGiven = NOT_GIVEN,
         type: str | NotGiven = NOT_GIVEN,
@@ -113,15 +115,17 @@ class AsyncItems:
         unicode: str | NotGiven = NOT_GIVEN,
         foo_bar: str | NotGiven = NOT_GIVEN,
         foo_bar_2: str | NotGiven = NOT_GIVEN,
-        match_: str | NotGiven = NOT_GIVEN,
+        match: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Item:
-        """Args:
-        match_: A soft keyword.
+        """PUT /items/{class}
+
+        Args:
+            match: A soft keyword.
         """
         return cast(
             models.Item,
@@ -133,7 +137,7 @@ class AsyncItems:
                         "class": class_,
                     },
                     json={
-                        "class": class__2,
+                        "class": class_2,
                         "from": from_,
                         "import": import_,
                         "type": type,
@@ -151,7 +155,7 @@ class AsyncItems:
                         "ünïcode": unicode,
                         "foo-bar": foo_bar,
                         "foo_bar": foo_bar_2,
-                        "match": match_,
+                        "match": match,
                     },
                     extra_headers=extra_headers,
                     extra_query=extra_query,
@@ -172,6 +176,7 @@ class AsyncItems:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> dict[str, str]:
+        """GET /json"""
         return cast(
             dict[str, str],
             await self._client._request(
@@ -243,7 +248,7 @@ class AsyncItemsWithRawResponse:
         self,
         class_: str,
         *,
-        class__2: str,
+        class_2: str,
         from_: str | NotGiven = NOT_GIVEN,
         import_: str | NotGiven = NOT_GIVEN,
         type: str | NotGiven = NOT_GIVEN,
@@ -261,7 +266,7 @@ class AsyncItemsWithRawResponse:
         unicode: str | NotGiven = NOT_GIVEN,
         foo_bar: str | NotGiven = NOT_GIVEN,
         foo_bar_2: str | NotGiven = NOT_GIVEN,
-        match_: str | NotGiven = NOT_GIVEN,
+        match: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
@@ -278,7 +283,7 @@ class AsyncItemsWithRawResponse:
                         "class": class_,
                     },
                     json={
-                        "class": class__2,
+                        "class": class_2,
                         "from": from_,
                         "import": import_,
                         "type": type,
@@ -296,7 +301,7 @@ class AsyncItemsWithRawResponse:
                         "ünïcode": unicode,
                         "foo-bar": foo_bar,
                         "foo_bar": foo_bar_2,
-                        "match": match_,
+                        "match": match,
                     },
                     extra_headers=extra_headers,
                     extra_query=extra_query,
@@ -428,7 +433,7 @@ class AsyncClient(_base.BaseClient):
 
     async def _request_raw(
         self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[Any]:
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = await self._send(options, stream=stream)
         if not response.is_success:
@@ -443,7 +448,7 @@ class AsyncClient(_base.BaseClient):
             return _base.RawResponse(response, AsyncStream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (await self._request_raw(options, cast_to)).parsed
 
     async def _poll(
@@ -456,7 +461,7 @@ class AsyncClient(_base.BaseClient):
                 return raw.parsed
             await asyncio.sleep(delay)
 
-    async def copy(
+    async def copy_2(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -464,6 +469,7 @@ class AsyncClient(_base.BaseClient):
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
+        """POST /copy"""
         return cast(
             None,
             await self._client._request(
@@ -488,6 +494,7 @@ class AsyncClient(_base.BaseClient):
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> builtins.list[models.Item]:
+        """GET /list"""
         return cast(
             builtins.list[models.Item],
             await self._client._request(
@@ -512,6 +519,7 @@ class AsyncClient(_base.BaseClient):
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> int:
+        """GET /timeout"""
         return cast(
             int,
             await self._client._request(
@@ -541,6 +549,7 @@ class AsyncClient(_base.BaseClient):
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
+        """POST /2fa"""
         return cast(
             None,
             await self._client._request(
@@ -575,7 +584,7 @@ class AsyncClientWithRawResponse:
     def items(self) -> AsyncItemsWithRawResponse:
         return AsyncItemsWithRawResponse(self._client)
 
-    async def copy(
+    async def copy_2(
         self,
         *,
         extra_headers: _base.Headers | None = None,

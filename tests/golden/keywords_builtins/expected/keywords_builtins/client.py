@@ -58,8 +58,10 @@ class Items:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Item:
-        """Args:
-        timeout_: A spec parameter named like the client's own timeout.
+        """GET /items/{class}
+
+        Args:
+            timeout_: A spec parameter named like the client's own timeout.
         """
         return cast(
             models.Item,
@@ -95,7 +97,7 @@ class Items:
         self,
         class_: str,
         *,
-        class__2: str,
+        class_2: str,
         from_: str | NotGiven = NOT_GIVEN,
         import_: str | NotGiven = NOT_GIVEN,
         type: str | NotGiven = NOT_GIVEN,
@@ -113,15 +115,17 @@ class Items:
         unicode: str | NotGiven = NOT_GIVEN,
         foo_bar: str | NotGiven = NOT_GIVEN,
         foo_bar_2: str | NotGiven = NOT_GIVEN,
-        match_: str | NotGiven = NOT_GIVEN,
+        match: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Item:
-        """Args:
-        match_: A soft keyword.
+        """PUT /items/{class}
+
+        Args:
+            match: A soft keyword.
         """
         return cast(
             models.Item,
@@ -133,7 +137,7 @@ class Items:
                         "class": class_,
                     },
                     json={
-                        "class": class__2,
+                        "class": class_2,
                         "from": from_,
                         "import": import_,
                         "type": type,
@@ -151,7 +155,7 @@ class Items:
                         "ünïcode": unicode,
                         "foo-bar": foo_bar,
                         "foo_bar": foo_bar_2,
-                        "match": match_,
+                        "match": match,
                     },
                     extra_headers=extra_headers,
                     extra_query=extra_query,
@@ -172,6 +176,7 @@ class Items:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> dict[str, str]:
+        """GET /json"""
         return cast(
             dict[str, str],
             self._client._request(
@@ -243,7 +248,7 @@ class ItemsWithRawResponse:
         self,
         class_: str,
         *,
-        class__2: str,
+        class_2: str,
         from_: str | NotGiven = NOT_GIVEN,
         import_: str | NotGiven = NOT_GIVEN,
         type: str | NotGiven = NOT_GIVEN,
@@ -261,7 +266,7 @@ class ItemsWithRawResponse:
         unicode: str | NotGiven = NOT_GIVEN,
         foo_bar: str | NotGiven = NOT_GIVEN,
         foo_bar_2: str | NotGiven = NOT_GIVEN,
-        match_: str | NotGiven = NOT_GIVEN,
+        match: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
@@ -278,7 +283,7 @@ class ItemsWithRawResponse:
                         "class": class_,
                     },
                     json={
-                        "class": class__2,
+                        "class": class_2,
                         "from": from_,
                         "import": import_,
                         "type": type,
@@ -296,7 +301,7 @@ class ItemsWithRawResponse:
                         "ünïcode": unicode,
                         "foo-bar": foo_bar,
                         "foo_bar": foo_bar_2,
-                        "match": match_,
+                        "match": match,
                     },
                     extra_headers=extra_headers,
                     extra_query=extra_query,
@@ -424,7 +429,9 @@ class Client(_base.BaseClient):
             response.close()
             time.sleep(delay)
 
-    def _request_raw(self, options: _base.RequestOptions, cast_to: Any) -> _base.RawResponse[Any]:
+    def _request_raw(
+        self, options: _base.RequestOptions, cast_to: Any
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = self._send(options, stream=stream)
         if not response.is_success:
@@ -439,7 +446,7 @@ class Client(_base.BaseClient):
             return _base.RawResponse(response, Stream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (self._request_raw(options, cast_to)).parsed
 
     def _poll(self, fetch: Callable[[], _base.RawResponse[_T]], poller: _base.Poller) -> _T:
@@ -450,7 +457,7 @@ class Client(_base.BaseClient):
                 return raw.parsed
             time.sleep(delay)
 
-    def copy(
+    def copy_2(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -458,6 +465,7 @@ class Client(_base.BaseClient):
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
+        """POST /copy"""
         return cast(
             None,
             self._client._request(
@@ -482,6 +490,7 @@ class Client(_base.BaseClient):
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> builtins.list[models.Item]:
+        """GET /list"""
         return cast(
             builtins.list[models.Item],
             self._client._request(
@@ -506,6 +515,7 @@ class Client(_base.BaseClient):
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> int:
+        """GET /timeout"""
         return cast(
             int,
             self._client._request(
@@ -535,6 +545,7 @@ class Client(_base.BaseClient):
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
+        """POST /2fa"""
         return cast(
             None,
             self._client._request(
@@ -569,7 +580,7 @@ class ClientWithRawResponse:
     def items(self) -> ItemsWithRawResponse:
         return ItemsWithRawResponse(self._client)
 
-    def copy(
+    def copy_2(
         self,
         *,
         extra_headers: _base.Headers | None = None,

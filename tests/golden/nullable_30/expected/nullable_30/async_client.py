@@ -52,6 +52,7 @@ class AsyncProfiles:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Profile:
+        """GET /profiles/{profile_id}"""
         return cast(
             models.Profile,
             await self._client._request(
@@ -206,7 +207,7 @@ class AsyncClient(_base.BaseClient):
 
     async def _request_raw(
         self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[Any]:
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = await self._send(options, stream=stream)
         if not response.is_success:
@@ -221,7 +222,7 @@ class AsyncClient(_base.BaseClient):
             return _base.RawResponse(response, AsyncStream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (await self._request_raw(options, cast_to)).parsed
 
     async def _poll(

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field
-from typing_extensions import TypeAliasType
-
-Age = TypeAliasType("Age", Annotated[int, Field(gt=0)])
+from pydantic import BaseModel, ConfigDict
 
 
 class Profile(BaseModel):
@@ -20,8 +15,8 @@ class Profile(BaseModel):
     """
     Required, but may be null.
     """
-    age: Age | None = None
-    ratio: Annotated[float | None, Field(lt=1.0)] = None
+    age: int | None = None
+    ratio: float | None = None
     settings: Settings | None
     """
     A nullable reference (nullable beside $ref inside allOf).
@@ -49,15 +44,13 @@ class Settings(BaseModel):
     theme: str | None = None
 
 
-class Settings22(BaseModel):
+class Settings2(BaseModel):
+    """
+    A 3.0 object schema that itself is nullable.
+    """
+
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
     value: str | None = None
-
-
-Settings2 = TypeAliasType("Settings2", Settings22 | None)
-"""
-A 3.0 object schema that itself is nullable.
-"""

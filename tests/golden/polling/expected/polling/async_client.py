@@ -49,6 +49,7 @@ class AsyncJobs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
+        """POST /jobs"""
         return cast(
             models.Job,
             await self._client._request(
@@ -98,6 +99,7 @@ class AsyncJobs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
+        """GET /jobs/{job_id}"""
         return cast(
             models.Job,
             await self._client._request(
@@ -223,6 +225,7 @@ class AsyncRuns:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Run:
+        """POST /runs"""
         return cast(
             models.Run,
             await self._client._request(
@@ -280,6 +283,7 @@ class AsyncRuns:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Run:
+        """GET /runs/{run_id}"""
         return cast(
             models.Run,
             await self._client._request(
@@ -410,6 +414,7 @@ class AsyncSessions:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Session:
+        """GET /sessions/{session_id}"""
         return cast(
             models.Session,
             await self._client._request(
@@ -483,6 +488,7 @@ class AsyncWorkers:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Worker:
+        """GET /workers/{worker_id}"""
         return cast(
             models.Worker,
             await self._client._request(
@@ -645,7 +651,7 @@ class AsyncClient(_base.BaseClient):
 
     async def _request_raw(
         self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[Any]:
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = await self._send(options, stream=stream)
         if not response.is_success:
@@ -660,7 +666,7 @@ class AsyncClient(_base.BaseClient):
             return _base.RawResponse(response, AsyncStream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (await self._request_raw(options, cast_to)).parsed
 
     async def _poll(

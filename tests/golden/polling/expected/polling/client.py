@@ -49,6 +49,7 @@ class Jobs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
+        """POST /jobs"""
         return cast(
             models.Job,
             self._client._request(
@@ -98,6 +99,7 @@ class Jobs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
+        """GET /jobs/{job_id}"""
         return cast(
             models.Job,
             self._client._request(
@@ -223,6 +225,7 @@ class Runs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Run:
+        """POST /runs"""
         return cast(
             models.Run,
             self._client._request(
@@ -280,6 +283,7 @@ class Runs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Run:
+        """GET /runs/{run_id}"""
         return cast(
             models.Run,
             self._client._request(
@@ -410,6 +414,7 @@ class Sessions:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Session:
+        """GET /sessions/{session_id}"""
         return cast(
             models.Session,
             self._client._request(
@@ -483,6 +488,7 @@ class Workers:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Worker:
+        """GET /workers/{worker_id}"""
         return cast(
             models.Worker,
             self._client._request(
@@ -641,7 +647,9 @@ class Client(_base.BaseClient):
             response.close()
             time.sleep(delay)
 
-    def _request_raw(self, options: _base.RequestOptions, cast_to: Any) -> _base.RawResponse[Any]:
+    def _request_raw(
+        self, options: _base.RequestOptions, cast_to: Any
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = self._send(options, stream=stream)
         if not response.is_success:
@@ -656,7 +664,7 @@ class Client(_base.BaseClient):
             return _base.RawResponse(response, Stream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (self._request_raw(options, cast_to)).parsed
 
     def _poll(self, fetch: Callable[[], _base.RawResponse[_T]], poller: _base.Poller) -> _T:

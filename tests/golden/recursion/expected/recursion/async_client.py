@@ -52,6 +52,7 @@ class AsyncFolders:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Folder:
+        """POST /folders"""
         return cast(
             models.Folder,
             await self._client._request(
@@ -131,6 +132,7 @@ class AsyncTrees:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.TreeNode:
+        """GET /trees/{tree_id}"""
         return cast(
             models.TreeNode,
             await self._client._request(
@@ -283,7 +285,7 @@ class AsyncClient(_base.BaseClient):
 
     async def _request_raw(
         self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[Any]:
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = await self._send(options, stream=stream)
         if not response.is_success:
@@ -298,7 +300,7 @@ class AsyncClient(_base.BaseClient):
             return _base.RawResponse(response, AsyncStream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (await self._request_raw(options, cast_to)).parsed
 
     async def _poll(

@@ -50,6 +50,7 @@ class AsyncJobs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> builtins.list[models.Job]:
+        """GET /jobs"""
         return cast(
             builtins.list[models.Job],
             await self._client._request(
@@ -81,6 +82,7 @@ class AsyncJobs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
+        """POST /jobs"""
         return cast(
             models.Job,
             await self._client._request(
@@ -117,6 +119,7 @@ class AsyncJobs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
+        """DELETE /jobs/{job_id}"""
         return cast(
             None,
             await self._client._request(
@@ -338,7 +341,7 @@ class AsyncClient(_base.BaseClient):
 
     async def _request_raw(
         self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[Any]:
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = await self._send(options, stream=stream)
         if not response.is_success:
@@ -353,7 +356,7 @@ class AsyncClient(_base.BaseClient):
             return _base.RawResponse(response, AsyncStream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (await self._request_raw(options, cast_to)).parsed
 
     async def _poll(

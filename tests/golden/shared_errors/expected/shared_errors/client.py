@@ -50,6 +50,7 @@ class Jobs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> builtins.list[models.Job]:
+        """GET /jobs"""
         return cast(
             builtins.list[models.Job],
             self._client._request(
@@ -81,6 +82,7 @@ class Jobs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
+        """POST /jobs"""
         return cast(
             models.Job,
             self._client._request(
@@ -117,6 +119,7 @@ class Jobs:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
+        """DELETE /jobs/{job_id}"""
         return cast(
             None,
             self._client._request(
@@ -334,7 +337,9 @@ class Client(_base.BaseClient):
             response.close()
             time.sleep(delay)
 
-    def _request_raw(self, options: _base.RequestOptions, cast_to: Any) -> _base.RawResponse[Any]:
+    def _request_raw(
+        self, options: _base.RequestOptions, cast_to: Any
+    ) -> _base.RawResponse[object]:
         stream = options.response_kind == "sse"
         response = self._send(options, stream=stream)
         if not response.is_success:
@@ -349,7 +354,7 @@ class Client(_base.BaseClient):
             return _base.RawResponse(response, Stream(response, self._event_parser(cast_to)))
         return _base.RawResponse(response, self._parse(response, options, cast_to))
 
-    def _request(self, options: _base.RequestOptions, cast_to: Any) -> Any:
+    def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
         return (self._request_raw(options, cast_to)).parsed
 
     def _poll(self, fetch: Callable[[], _base.RawResponse[_T]], poller: _base.Poller) -> _T:

@@ -1,0 +1,242 @@
+"""generator.naming: every name that reaches generated code is a safe, readable identifier."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+
+import pytest
+
+from generator.naming import (
+    CLIENT_PARAMETERS,
+    NameRegistry,
+    PyIdent,
+    to_class_name,
+    to_identifier,
+    to_method_name,
+    to_snake,
+    words,
+)
+
+HOSTILE = [
+    "class",
+    "match",
+    "case",
+    "_",
+    "type",
+    "list",
+    "2fa",
+    "",
+    "   ",
+    "ünïcode",
+    "中文",
+    "fooBar",
+    "my-field",
+    "Task Runs",
+    "a.b/c",
+    "__init__",
+    "None",
+    "True",
+    "$ref",
+    "-",
+    "1",
+]
+
+
+# -- words and snake case ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("camelCase", ["camel", "case"]),
+        ("PascalCase", ["pascal", "case"]),
+        ("HTTPServerError", ["http", "server", "error"]),
+        ("getHTTPResponse", ["get", "http", "response"]),
+        ("kebab-case-name", ["kebab", "case", "name"]),
+        ("Task Runs", ["task", "runs"]),
+        ("dotted.name", ["dotted", "name"]),
+        ("snake_case", ["snake", "case"]),
+        ("v2Items", ["v2", "items"]),
+        ("ünïcode", ["unicode"]),
+        ("", []),
+        ("---", []),
+    ],
+)
+def test_words(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+
+
+def test_to_snake() -> None:
+    assert to_snake("createTaskRun") == "create_task_run"
+    assert to_snake("Task Runs") == "task_runs"
+
+
+# -- identifiers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("class", "class_"),
+        ("from", "from_"),
+        ("import", "import_"),
+        ("None", "none"),
+        ("match", "match"),  # soft keywords are valid names, kept as they are
+        ("case", "case"),
+        ("_", "field"),
+        ("2fa", "field_2fa"),
+        ("", "field"),
+        ("中文", "field"),
+        ("ünïcode", "unicode"),
+        ("my-field", "my_field"),
+        ("fooBar", "foo_bar"),
+        ("foo bar", "foo_bar"),
+        ("foo__bar", "foo_bar"),
+        ("HTTPServer", "http_server"),
+        ("__init__", "init"),
+    ],
+)
+def test_to_identifier(text: str, expected: str) -> None:
+    assert to_identifier(text) == expected
+
+
+def test_identifiers_do_not_depend_on_the_python_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = []
+    for soft in ({"_", "case", "match"}, {"_", "case", "match", "type"}):  # 3.10/3.11, 3.12+
+        monkeypatch.setattr(keyword, "issoftkeyword", soft.__contains__)
+        names.append([to_identifier(t) for t in ("type", "match", "case", "_")])
+    assert names[0] == names[1]
+
+
+def test_to_identifier_reserved_names_get_a_trailing_underscore() -> None:
+    assert to_identifier("timeout", CLIENT_PARAMETERS) == "timeout_"
+    assert to_identifier("extra_headers", CLIENT_PARAMETERS) == "extra_headers_"
+    assert to_identifier("self", CLIENT_PARAMETERS) == "self_"
+    assert to_identifier("timeout") == "timeout"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_to_identifier_is_always_a_safe_identifier(text: str) -> None:
+    name = to_identifier(text, CLIENT_PARAMETERS)
+    assert name.isidentifier() and name.isascii()
+    assert not keyword.iskeyword(name)
+    assert name not in CLIENT_PARAMETERS
+
+
+# -- class names ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("task-run", "TaskRun"),
+        ("task_run", "TaskRun"),
+        ("task run", "TaskRun"),
+        ("taskRun", "TaskRun"),
+        ("HTTPValidationError", "HTTPValidationError"),  # kept as written
+        ("Error_2", "Error_2"),
+        ("str", "Str"),
+        ("Str", "Str"),
+        ("list", "ListModel"),
+        ("List", "ListModel"),
+        ("Exception", "ExceptionModel"),
+        ("BaseModel", "BaseModelModel"),
+        ("Field", "FieldModel"),
+        ("Any", "AnyModel"),
+        ("Literal", "LiteralModel"),
+        ("datetime", "Datetime"),
+        ("Client", "ClientModel"),
+        ("Model", "ModelModel"),
+        ("None", "NoneModel"),
+        ("True", "TrueModel"),
+        ("2fa", "Model2fa"),
+        ("ünïcode", "Unicode"),
+        ("__Dunder__", "Dunder"),
+    ],
+)
+def test_to_class_name(text: str, expected: str) -> None:
+    assert to_class_name(text) == expected
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_to_class_name_is_always_a_safe_identifier(text: str) -> None:
+    name = to_class_name(text)
+    assert name.isidentifier() and name.isascii() and name[0].isupper()
+    assert not keyword.iskeyword(name)
+    assert name not in dir(builtins)
+
+
+@pytest.mark.parametrize("text", ["", "中文", "_"])
+def test_to_class_name_fallback_reads_well(text: str) -> None:
+    assert to_class_name(text) != "ModelModel"
+
+
+# -- method names -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "resource", "expected"),
+    [
+        ("retrieveTaskRun", "Task Runs", "retrieve"),  # singular form of the resource
+        ("listTaskRuns", "Task Runs", "list"),  # plural form
+        ("createTaskRun", "Task Runs", "create"),
+        ("getCategory", "categories", "get"),  # -ies -> -y
+        ("listCategories", "categories", "list"),
+        ("getAddress", "address", "get"),  # -ss is not a plural
+        ("repos/get-content", "repos", "get_content"),
+        ("repos/get-content", "", "get_content"),
+        ("getRepo", "repos", "get"),
+        ("get_runs_run", "runs", "get_run"),  # only one occurrence is removed
+        ("cancel", "runs", "cancel"),
+        ("TaskRuns", "Task Runs", "task_runs"),  # nothing would be left: words kept
+        ("taskRun", "Task Runs", "task_run"),
+        ("runs", "runs", "runs"),
+        ("timeout", "", "timeout_"),  # a client parameter
+        ("class", "", "class_"),
+        ("2fa", "", "field_2fa"),
+    ],
+)
+def test_to_method_name(operation_id: str, resource: str, expected: str) -> None:
+    assert to_method_name(operation_id, words(resource)) == expected
+
+
+# -- registries -------------------------------------------------------------------------------
+
+
+def test_registry_suffixes_clashes_in_claim_order() -> None:
+    registry = NameRegistry()
+    claimed = [registry.claim(PyIdent(n)) for n in ("name", "name", "name", "other")]
+    assert claimed == ["name", "name_2", "name_3", "other"]
+
+
+def test_registry_skips_taken_suffixes() -> None:
+    registry = NameRegistry()
+    assert [registry.claim(PyIdent(n)) for n in ("a_2", "a", "a")] == ["a_2", "a", "a_3"]
+
+
+def test_registry_reserved_names_are_taken_from_the_start() -> None:
+    registry = NameRegistry(frozenset({"copy"}))
+    assert registry.claim(PyIdent("copy")) == "copy_2"
+
+
+def test_registry_distinct_wire_names_that_sanitize_alike() -> None:
+    registry = NameRegistry()
+    names = [registry.claim(to_identifier(w)) for w in ("foo-bar", "foo_bar", "fooBar")]
+    assert names == ["foo_bar", "foo_bar_2", "foo_bar_3"]
+
+
+def test_registry_suffix_after_trailing_underscore() -> None:
+    registry = NameRegistry()
+    assert [registry.claim(to_identifier("class")) for _ in range(2)] == ["class_", "class_2"]
+
+
+def test_registry_class_names_take_bare_suffixes() -> None:
+    registry = NameRegistry()
+    claimed = [registry.claim_class(PyIdent(n)) for n in ("Error", "Error", "Error", "Other")]
+    assert claimed == ["Error", "Error2", "Error3", "Other"]
+
+
+def test_registry_scopes_are_independent() -> None:
+    first, second = NameRegistry(), NameRegistry()
+    assert first.claim(PyIdent("x")) == second.claim(PyIdent("x")) == "x"

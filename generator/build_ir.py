@@ -7,23 +7,19 @@ they appear in the path). Warnings are returned beside the IR.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from generator import naming, polling, types
 from generator.diagnostics import Diagnostic, SpecError, pointer
-from generator.ir import Api, Auth, CreateAndPoll, ErrorModel, Operation, Param, Poll, Resource
-from generator.literals import docstring, literal, one_line
-from generator.load import resolve_pointer
+from generator.ir import Api, Auth, CreateAndPoll, Operation, Param, Resource
+from generator.literals import comment, docstring, literal, one_line, toml_string
 from generator.naming import NameRegistry, PyIdent
+from generator.operations import PATH_PARAM, SpecContext, build_operation, success_schema
 from generator.readme import readme
 from generator.schemas import operations
 
-_PATH_PARAM = re.compile(r"{([^{}]+)}")
-_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
-_IDEMPOTENCY_HEADERS = frozenset({"idempotency-key", "x-idempotency-key"})
 _CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its resources
     {
         "with_raw_response",
@@ -48,29 +44,6 @@ class Target:
     api_key_env: str | None = None
 
 
-@dataclass
-class _Context:
-    spec: dict[str, Any]
-    file: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    def warn(self, where: str, message: str) -> None:
-        self.diagnostics.append(Diagnostic("warning", where, message, self.file))
-
-    def fail(self, where: str, message: str) -> None:
-        self.diagnostics.append(Diagnostic("error", where, message, self.file))
-
-    def resolve(self, node: Any) -> Any:
-        seen = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
-            seen += 1
-            try:
-                node = resolve_pointer(self.spec, node["$ref"])
-            except KeyError:
-                return {}
-        return node
-
-
 def operation_ids(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
     """Each operation's id: its operationId, or one made from method and path; unique."""
     registry = NameRegistry()
@@ -83,7 +56,7 @@ def operation_ids(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
 
 
 def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list[Diagnostic]]:
-    ctx = _Context(spec, file)
+    ctx = SpecContext(spec, file)
     ids = operation_ids(spec)
     grouped: dict[str, list[tuple[str, str, dict[str, Any], dict[str, Any]]]] = {}
     for path, method, operation, item in operations(spec):
@@ -101,20 +74,38 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         if not tag:
             root_ops = ops
             continue
-        attr = client_names.claim(naming.to_identifier(tag, naming.CLIENT_PARAMETERS))
+        # a resource is a property of the client: named like a builtin, it would shadow it
+        reserved_attrs = naming.CLIENT_PARAMETERS | frozenset(types.BUILTIN_TYPES)
+        attr = client_names.claim(naming.to_identifier(tag, reserved_attrs))
         resources.append(
             Resource(
                 attr=attr,
                 class_name=class_names.claim_class(naming.to_class_name(tag)),
-                doc=one_line(_tag_description(spec, tag)) or tag,
+                doc=one_line(_tag_description(spec, tag)) or one_line(tag),
                 operations=ops,
             )
         )
+    _warn_unsupported(ctx)
     errors = [d for d in ctx.diagnostics if d.level == "error"]
     if errors:
         raise SpecError(errors)
     api = _api(ctx, target, tuple(resources), root_ops)
     return api, ctx.diagnostics
+
+
+def _warn_unsupported(ctx: SpecContext) -> None:
+    """What a client does not call is skipped with a warning, never silently."""
+    for name in ctx.spec.get("webhooks") or {}:
+        ctx.warn(
+            pointer("webhooks", name),
+            "webhooks are requests the API sends; no client code for them",
+        )
+    for path, method, operation, _ in operations(ctx.spec):
+        for name in operation.get("callbacks") or {}:
+            ctx.warn(
+                pointer("paths", path, method, "callbacks", name),
+                "callbacks are requests the API sends; no client code for them",
+            )
 
 
 def _tag_description(spec: dict[str, Any], tag: str) -> str:
@@ -125,7 +116,7 @@ def _tag_description(spec: dict[str, Any], tag: str) -> str:
 
 
 def _build_operations(
-    ctx: _Context,
+    ctx: SpecContext,
     entries: list[tuple[str, str, dict[str, Any], dict[str, Any]]],
     ids: dict[tuple[str, str], str],
     resource_words: list[str],
@@ -135,7 +126,7 @@ def _build_operations(
     built: list[Operation] = []
     for path, method, operation, item in entries:
         name = method_names.claim(naming.to_method_name(ids[(path, method)], resource_words))
-        op = _operation(ctx, path, method, operation, item, name, ids[(path, method)])
+        op = build_operation(ctx, path, method, operation, item, name, ids[(path, method)])
         if op is not None:
             built.append(op)
     pollable = [op.path for op in built if op.poll is not None]
@@ -179,6 +170,7 @@ def _qualified(ops: list[Operation], method_names: frozenset[str]) -> tuple[Oper
             "path_params",
             "keyword_params",
             "query_params",
+            "styled_query",
             "header_params",
             "cookie_params",
             "body_params",
@@ -193,7 +185,7 @@ def _qualified(ops: list[Operation], method_names: frozenset[str]) -> tuple[Oper
 
 
 def _with_create_and_poll(
-    ctx: _Context,
+    ctx: SpecContext,
     built: list[Operation],
     by_path: dict[tuple[str, str], Operation],
     names: NameRegistry,
@@ -207,10 +199,10 @@ def _with_create_and_poll(
                 parent, _, last = path.rpartition("/")
                 if parent != op.path or len(target.path_params) != len(op.path_params) + 1:
                     continue
-                param = _PATH_PARAM.fullmatch(last)
+                param = PATH_PARAM.fullmatch(last)
                 if not param:
                     continue
-                schema = _success_schema(ctx, op)
+                schema = success_schema(ctx, op)
                 id_wire = (
                     polling.id_attribute(
                         ctx.spec, schema, param.group(1), parent.rsplit("/", 1)[-1]
@@ -234,298 +226,11 @@ def _with_create_and_poll(
     return result
 
 
-def _success_schema(ctx: _Context, op: Operation) -> Any:
-    operation = ctx.spec["paths"][op.path][op.http_method.lower()]
-    for status, response in sorted(
-        (operation.get("responses") or {}).items(), key=lambda kv: str(kv[0])
-    ):
-        if str(status).startswith("2"):
-            content = ctx.resolve(response).get("content") or {}
-            for media, body in content.items():
-                if _is_json(media) and isinstance(body, dict):
-                    return body.get("schema")
-    return None
-
-
-def _operation(
-    ctx: _Context,
-    path: str,
-    method: str,
-    operation: dict[str, Any],
-    item: dict[str, Any],
-    name: str,
-    operation_id: str,
-) -> Operation | None:
-    where = pointer("paths", path, method)
-    params = _merged_parameters(ctx, operation, item)
-    registry = NameRegistry(naming.CLIENT_PARAMETERS)
-    path_params = []
-    declared = {p["name"]: p for p in params if p.get("in") == "path"}
-    for wire in _PATH_PARAM.findall(path):
-        if wire not in declared:
-            ctx.fail(where, f"path parameter {{{wire}}} is not declared in `parameters`")
-            continue
-        path_params.append(_param(ctx, declared[wire], "path", registry, required=True))
-    by_location: dict[str, list[Param]] = {"query": [], "header": [], "cookie": []}
-    for raw in params:
-        location = raw.get("in")
-        if location not in by_location:
-            continue
-        if location == "header" and str(raw.get("name", "")).lower() in _IGNORED_HEADERS:
-            continue
-        by_location[location].append(
-            _param(ctx, raw, location, registry, bool(raw.get("required")))
-        )
-    body_params, body_param, has_body, body_required = _body(ctx, operation, registry, where)
-    response_kind, returns, cast_to = _response(ctx, operation, where)
-    keyword_params = (
-        *by_location["query"],
-        *by_location["header"],
-        *by_location["cookie"],
-        *body_params,
-    )
-    if body_param is not None:
-        keyword_params = (*keyword_params, body_param)
-    idempotency = next(
-        (
-            p.wire_literal
-            for p in by_location["header"]
-            if p.wire_name.lower() in _IDEMPOTENCY_HEADERS
-        ),
-        None,
-    )
-    poll = None
-    if method == "get" and response_kind == "json":
-        poll = _poll(ctx, operation)
-    return Operation(
-        name=name,
-        operation_id=operation_id,
-        http_method=method.upper(),
-        path_literal=literal(path),
-        path=path,
-        doc=_doc(operation, [*path_params, *keyword_params], method, path),
-        path_params=tuple(path_params),
-        keyword_params=tuple(keyword_params),
-        query_params=tuple(by_location["query"]),
-        header_params=tuple(by_location["header"]),
-        cookie_params=tuple(by_location["cookie"]),
-        body_params=tuple(body_params),
-        body_param=body_param,
-        has_body=has_body,
-        raw_body=body_param is not None and body_param.annotation.startswith("bytes"),
-        body_required=body_required,
-        response_kind=response_kind,
-        return_annotation=returns,
-        cast_to=cast_to,
-        errors=_errors(ctx, operation),
-        idempotency_header=idempotency,
-        authenticated=operation.get("security") != [],
-        deprecated=bool(operation.get("deprecated")),
-        poll=poll,
-        create_and_poll=None,
-    )
-
-
-def _merged_parameters(
-    ctx: _Context, operation: dict[str, Any], item: dict[str, Any]
-) -> list[dict[str, Any]]:
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
-        param = ctx.resolve(raw)
-        if isinstance(param, dict) and isinstance(param.get("name"), str):
-            merged[(param["name"], str(param.get("in")))] = param
-    return list(merged.values())
-
-
-def _param(
-    ctx: _Context, raw: dict[str, Any], location: str, registry: NameRegistry, required: bool
-) -> Param:
-    schema = (
-        ctx.resolve(raw.get("schema")) if "$ref" not in (raw.get("schema") or {}) else raw["schema"]
-    )
-    if not isinstance(schema, dict) and isinstance(raw.get("content"), dict):
-        schema = next((c.get("schema") for c in raw["content"].values() if isinstance(c, dict)), {})
-    wire = raw["name"]
-    annotation = types.annotation(schema)
-    return _make_param(
-        wire,
-        location,
-        annotation,
-        required,
-        registry,
-        raw.get("description") or (schema or {}).get("description"),
-    )
-
-
-def _make_param(
-    wire: str,
-    location: Any,
-    annotation: str,
-    required: bool,
-    registry: NameRegistry,
-    description: Any,
-) -> Param:
-    py_name = registry.claim(naming.to_identifier(wire, naming.CLIENT_PARAMETERS))
-    return Param(
-        wire_name=wire,
-        wire_literal=literal(wire),
-        py_name=py_name,
-        location=location,
-        annotation=annotation if required else f"{annotation} | NotGiven",
-        required=required,
-        default="" if required else "NOT_GIVEN",
-        doc=one_line(description),
-    )
-
-
-def _body(
-    ctx: _Context, operation: dict[str, Any], registry: NameRegistry, where: str
-) -> tuple[list[Param], Param | None, bool, bool]:
-    body = ctx.resolve(operation.get("requestBody"))
-    if not isinstance(body, dict) or not isinstance(body.get("content"), dict):
-        return [], None, False, False
-    required = bool(body.get("required"))
-    content = body["content"]
-    media = next((m for m in content if _is_json(m)), None)
-    if media is None:
-        ctx.warn(
-            where + "/requestBody",
-            f"request media types {sorted(content)} are not supported yet; "
-            "the body is sent as raw bytes",
-        )
-        param = _make_param("body", "body", "bytes", required, registry, body.get("description"))
-        return [], param, True, required
-    schema = content[media].get("schema") if isinstance(content[media], dict) else None
-    properties, required_names = polling.object_properties(ctx.spec, schema)
-    resolved = polling.deref(ctx.spec, schema)
-    if (
-        properties
-        and not resolved.get("additionalProperties")
-        and not resolved.get("anyOf")
-        and not resolved.get("oneOf")
-    ):
-        params = []
-        for wire, prop in properties.items():
-            if (
-                not isinstance(prop, dict)
-                or ctx.resolve(prop).get("readOnly")
-                or prop.get("readOnly")
-            ):
-                continue
-            params.append(
-                _make_param(
-                    wire,
-                    "body",
-                    types.annotation(prop),
-                    required and wire in required_names,
-                    registry,
-                    prop.get("description") or ctx.resolve(prop).get("description"),
-                )
-            )
-        return params, None, True, required
-    param = _make_param(
-        "body", "body", types.annotation(schema), required, registry, body.get("description")
-    )
-    return [], param, True, required
-
-
-def _is_json(media: str) -> bool:
-    base = media.split(";", 1)[0].strip().lower()
-    return base == "application/json" or base.endswith("+json")
-
-
-def _response(ctx: _Context, operation: dict[str, Any], where: str) -> tuple[Any, str, str]:
-    responses = operation.get("responses") or {}
-    candidates = sorted(((str(s), r) for s, r in responses.items() if str(s).startswith("2")))
-    annotations: list[str] = []
-    kind = "empty"
-    for _, raw in candidates:
-        response = ctx.resolve(raw)
-        content = response.get("content") if isinstance(response, dict) else None
-        if not isinstance(content, dict) or not content:
-            continue
-        json_media = next((m for m in content if _is_json(m)), None)
-        if json_media is not None:
-            schema = (content[json_media] or {}).get("schema")
-            annotations.append(types.annotation(schema) if schema is not None else "Any")
-            kind = "json"
-        elif "text/event-stream" in content:
-            schema = (content["text/event-stream"] or {}).get("schema")
-            event = types.annotation(schema) if schema is not None else "Any"
-            return "sse", event, event
-        elif any(m.startswith("text/") for m in content) and kind != "json":
-            kind = "text"
-        elif kind == "empty":
-            kind = "binary"
-    if kind == "json":
-        annotation = types.union(annotations)
-        return "json", annotation, annotation
-    return {"text": ("text", "str", "str"), "binary": ("binary", "bytes", "bytes")}.get(
-        kind, ("empty", "None", "None")
-    )
-
-
-def _errors(ctx: _Context, operation: dict[str, Any]) -> tuple[ErrorModel, ...]:
-    found = []
-    for status, raw in (operation.get("responses") or {}).items():
-        status = str(status)
-        if status.startswith("2"):
-            continue
-        response = ctx.resolve(raw)
-        content = response.get("content") if isinstance(response, dict) else None
-        if not isinstance(content, dict):
-            continue
-        media = next((m for m in content if _is_json(m)), None)
-        schema = (content.get(media) or {}).get("schema") if media else None
-        if schema is None:
-            continue
-        key = (
-            literal(int(status))
-            if status.isdigit()
-            else literal(status.upper() if status != "default" else status)
-        )
-        found.append(ErrorModel(status=status, status_literal=key, model=types.annotation(schema)))
-    return tuple(sorted(found, key=lambda e: (not e.status.isdigit(), e.status)))
-
-
-def _poll(ctx: _Context, operation: dict[str, Any]) -> Poll | None:
-    for status, raw in sorted(
-        (operation.get("responses") or {}).items(), key=lambda kv: str(kv[0])
-    ):
-        if not str(status).startswith("2"):
-            continue
-        content = ctx.resolve(raw).get("content") or {}
-        media = next((m for m in content if _is_json(m)), None)
-        if media is None:
-            continue
-        states = polling.terminal_states(ctx.spec, (content[media] or {}).get("schema"))
-        if states:
-            ordered = sorted(set(states))
-            return Poll(
-                name="",
-                terminal_literal="frozenset({" + ", ".join(literal(s) for s in ordered) + "})",
-                terminal_doc=", ".join(ordered),
-            )
-        return None
-    return None
-
-
-def _doc(operation: dict[str, Any], params: list[Param], method: str, path: str) -> str:
-    parts = [str(operation.get(k)) for k in ("summary", "description") if operation.get(k)]
-    if parts and len(parts) == 2 and parts[1].startswith(parts[0]):
-        parts = parts[1:]
-    text = "\n\n".join(parts) or f"{method.upper()} {path}"
-    described = [p for p in params if p.doc]
-    lines = [docstring(text)] if text else []
-    if operation.get("deprecated"):
-        lines.append("Deprecated.")
-    if described:
-        lines.append("Args:\n" + "\n".join(f"    {p.py_name}: {p.doc}" for p in described))
-    return "\n\n".join(line for line in lines if line)
-
-
 def _api(
-    ctx: _Context, target: Target, resources: tuple[Resource, ...], root_ops: tuple[Operation, ...]
+    ctx: SpecContext,
+    target: Target,
+    resources: tuple[Resource, ...],
+    root_ops: tuple[Operation, ...],
 ) -> Api:
     spec = ctx.spec
     info = spec.get("info") or {}
@@ -540,9 +245,9 @@ def _api(
         version=_pep440(str(info.get("version", ""))),
         title=one_line(title),
         title_literal=literal(title),
-        title_toml=json.dumps(one_line(title, limit=120)),
+        title_toml=toml_string(" ".join(title.split())[:120]),
         doc=docstring(info.get("description")),
-        spec_name=target.spec_name,
+        spec_name=comment(target.spec_name),
         base_url_literal=literal(_base_url(ctx)),
         api_key_env_literal=literal(api_key_env),
         api_key_env=api_key_env,
@@ -566,7 +271,7 @@ def _pep440(version: str) -> str:
     )
 
 
-def _base_url(ctx: _Context) -> str:
+def _base_url(ctx: SpecContext) -> str:
     servers = ctx.spec.get("servers") or []
     server = servers[0] if servers and isinstance(servers[0], dict) else {}
     url = str(server.get("url") or "")
@@ -576,7 +281,7 @@ def _base_url(ctx: _Context) -> str:
     return url.rstrip("/")
 
 
-def _auth(ctx: _Context) -> Auth:
+def _auth(ctx: SpecContext) -> Auth:
     schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
     requirements = ctx.spec.get("security")
     if requirements is None:

@@ -7,9 +7,11 @@ datamodel-code-generator then agree on names without guessing.
 - A component keeps its name, made a safe PascalCase class name (``task-run`` -> ``TaskRun``,
   ``BaseModel`` -> ``BaseModelModel``); clashes get ``2``, ``3`` suffixes in document order.
 - An inline object schema (one with ``properties``, an ``allOf`` composition or a tagged
-  union) takes its ``title`` when that is one word; otherwise it is named from where it stands:
+  union) takes its ``title`` when that is one word and no other class has it yet; otherwise it
+  is named from where it stands:
   ``<Parent><Property>`` for a property, ``<Parent><Property>Item`` for array items,
-  ``<Parent>Value`` for map values, ``<Parent>Option<N>`` for a union member,
+  ``<Parent>Value`` for map values, ``<Parent><Title>`` or ``<Parent><Tag>`` for a union
+  member with a title or a constant tag property (``<Parent>Option<N>`` without either),
   ``<Operation>Request`` for a request body and ``<Operation>Response`` (or
   ``<Operation><Status>Response``, ``<Operation>DefaultResponse``) for a response.
 """
@@ -21,6 +23,7 @@ from typing import Any
 
 from generator.load import iter_refs
 from generator.naming import NameRegistry, PyIdent, to_class_name
+from generator.naming import words as naming_words
 from generator.schemas import Schema, operations, schema_nodes
 
 SCHEMA_REF_PREFIX = "#/components/schemas/"
@@ -96,6 +99,27 @@ def is_hoistable(schema: Any) -> bool:
     return isinstance(schema.get("properties"), dict) and bool(schema["properties"])
 
 
+def _option_label(option: Any, index: int, schemas: dict[str, Any] | None = None) -> str:
+    """A union member's name: its title, else the value of its constant tag, else its place."""
+    members = option.get("allOf") if isinstance(option, dict) else None
+    if isinstance(members, list) and members and isinstance(members[0], dict):
+        option = members[0]  # a composition is named after its first part
+    if isinstance(option, dict) and isinstance(option.get("$ref"), str) and schemas is not None:
+        option = schemas.get(option["$ref"].rsplit("/", 1)[-1], option)
+    if isinstance(option, dict):
+        title = option.get("title")
+        if isinstance(title, str) and naming_words(title):
+            return title
+        for prop in (option.get("properties") or {}).values():
+            if (
+                isinstance(prop, dict)
+                and isinstance(prop.get("const"), str)
+                and naming_words(prop["const"])
+            ):
+                return str(prop["const"])
+    return f"Option {index + 1}"
+
+
 class _Hoister:
     def __init__(self, schemas: dict[str, Any], registry: NameRegistry) -> None:
         self.schemas = schemas
@@ -108,8 +132,12 @@ class _Hoister:
             return
         if is_hoistable(schema):
             title = schema.get("title")
-            if isinstance(title, str) and _TITLE.fullmatch(title):
-                name = title  # the spec's own name for it reads best
+            if (
+                isinstance(title, str)
+                and _TITLE.fullmatch(title)
+                and to_class_name(title) not in self.registry
+            ):
+                name = title  # the spec's own name for it reads best, while it is free
             class_name: PyIdent = self.registry.claim_class(to_class_name(name))
             self.schemas[class_name] = schema
             holder[key] = {"$ref": SCHEMA_REF_PREFIX + class_name}
@@ -130,7 +158,11 @@ class _Hoister:
             if isinstance(options, list):
                 real = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
                 for index in range(len(options)):
-                    label = name if len(real) == 1 else f"{name} Option {index + 1}"
+                    label = (
+                        name
+                        if len(real) == 1
+                        else f"{name} {_option_label(options[index], index, self.schemas)}"
+                    )
                     self.at(options, index, label)
         members = schema.get("allOf")
         if isinstance(members, list):

@@ -25,6 +25,7 @@ class Param:
     required: bool
     default: str  # printed default for an optional parameter ("NOT_GIVEN", "None", "10")
     doc: str  # one line, safe inside a docstring
+    style: str = ""  # query serialization other than form+explode: csv, ssv, pipes, deep
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +61,13 @@ class Operation:
     path_params: tuple[Param, ...]
     keyword_params: tuple[Param, ...]  # query, header, cookie and body parameters in order
     query_params: tuple[Param, ...]
+    styled_query: tuple[Param, ...]  # the query parameters with a non-default style
     header_params: tuple[Param, ...]
     cookie_params: tuple[Param, ...]
     body_params: tuple[Param, ...]  # properties of a JSON object body
-    body_param: Param | None  # a whole JSON body that is not an object
+    body_param: Param | None  # the whole body as one argument (not an object, or raw content)
     has_body: bool
-    raw_body: bool  # the body is sent as bytes, not JSON
+    body_keyword: str  # the RequestOptions field taking it: json, form, multipart or content
     body_required: bool
     response_kind: ResponseKind
     return_annotation: str  # "models.TaskRun", "None", "bytes", "str", "models.Event" (sse item)

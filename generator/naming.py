@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from typing import NewType
 
 PyIdent = NewType("PyIdent", str)
@@ -197,8 +198,57 @@ CLIENT_PARAMETERS = frozenset(
         "httpx",
         "typing",
         "_base",
+        # modules and locals that a generated method's body reads
+        "builtins",
+        "datetime",
+        "raw",
+        "poller",
+        "created",
     }
 )
+
+
+# Names a field of a generated pydantic model must not take, written out like the keywords so
+# that the output does not change with the installed pydantic: BaseModel's own public
+# attributes (a field would shadow ``model_dump`` or ``json``), and the builtin types that
+# model annotations use (a field ``str`` would shadow ``str`` for the fields after it).
+MODEL_RESERVED = frozenset(
+    {
+        "construct",
+        "copy",
+        "dict",
+        "from_orm",
+        "json",
+        "model_computed_fields",
+        "model_config",
+        "model_construct",
+        "model_copy",
+        "model_dump",
+        "model_dump_json",
+        "model_extra",
+        "model_fields",
+        "model_fields_set",
+        "model_json_schema",
+        "model_parametrized_name",
+        "model_post_init",
+        "model_rebuild",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "mro",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "register",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+    }
+    | {"bool", "bytes", "float", "frozenset", "int", "list", "set", "str", "tuple"}
+)
+# pydantic refuses fields in these namespaces (``model_dump_json_`` included).
+MODEL_PROTECTED_PREFIXES = ("model_dump", "model_validate")
 
 
 def words(text: str) -> list[str]:
@@ -227,13 +277,69 @@ def to_identifier(text: str, reserved: frozenset[str] = frozenset()) -> PyIdent:
     return _safe_identifier(to_snake(text), reserved)
 
 
+def to_field_name(text: str) -> PyIdent:
+    """snake_case attribute of a generated model (the wire name stays its alias).
+
+    Like ``to_identifier``, and pydantic's own attributes and the builtin types get a trailing
+    underscore (``json`` -> ``json_``), pydantic's protected namespaces a ``field_`` prefix.
+    """
+    name = to_identifier(text, MODEL_RESERVED)
+    if name.startswith(MODEL_PROTECTED_PREFIXES):
+        name = PyIdent(f"field_{name.rstrip('_')}")
+    return name
+
+
+def field_names(
+    wire_names: Iterable[str], inherited: Mapping[str, PyIdent] | None = None
+) -> dict[str, PyIdent]:
+    """The fields of one model class: wire name -> attribute (see ``property_names``).
+
+    ``inherited`` are the fields of its base classes: a wire name among them keeps its name
+    (the class overrides that field), and no other field takes one of their names.
+    """
+    return property_names(wire_names, to_field_name, inherited)
+
+
+def keyword_names(wire_names: Iterable[str]) -> dict[str, PyIdent]:
+    """Keyword arguments for the properties of one JSON body, named as the model's fields
+    are where the client's own parameters allow (``json`` stays ``json``, ``timeout`` is
+    ``timeout_``)."""
+    return property_names(wire_names, lambda w: to_identifier(w, CLIENT_PARAMETERS))
+
+
+def property_names(
+    wire_names: Iterable[str],
+    to_name: Callable[[str], PyIdent],
+    inherited: Mapping[str, PyIdent] | None = None,
+) -> dict[str, PyIdent]:
+    """One name per property, unique, and never the wire name of another property.
+
+    A wire name that already is the name it would get keeps it, before any other property
+    is named: with ``foo-bar`` and ``foo_bar``, ``foo_bar`` is ``foo_bar`` and ``foo-bar``
+    becomes ``foo_bar_2``, whatever their order. (A pydantic model populated by name would
+    otherwise give ``Model(foo_bar=...)`` to both fields.) The result keeps the given order.
+    """
+    wires = [w for w in dict.fromkeys(wire_names) if w not in (inherited or {})]
+    names: dict[str, PyIdent] = dict(inherited or {})
+    registry = NameRegistry(frozenset(names.values()))
+    exact = {w for w in wires if to_name(w) == w and w not in registry.taken()}
+    for wire in wires:
+        if wire in exact:
+            names[wire] = registry.claim(PyIdent(wire))
+    registry = NameRegistry(registry.taken() | frozenset(wires) | frozenset(inherited or {}))
+    for wire in wires:
+        if wire not in exact:
+            names[wire] = registry.claim(to_name(wire))
+    return {**dict(inherited or {}), **{w: names[w] for w in wires}}
+
+
 def to_class_name(text: str) -> PyIdent:
     """PascalCase class name; reserved names get a ``Model`` suffix ("str" -> "StrModel").
 
-    A name that already is a capitalised ASCII identifier is kept as written
+    A name that already is a capitalised ASCII word is kept as written
     (``HTTPValidationError`` stays), so classes read as the spec names them.
     """
-    if text.isascii() and text.isidentifier() and text[0].isupper() and "__" not in text:
+    if text.isascii() and text.isalnum() and text[0].isupper():
         name = text
         if name in RESERVED_CLASS_NAMES or name in HARD_KEYWORDS:
             name = f"{name}Model"
@@ -245,6 +351,13 @@ def to_class_name(text: str) -> PyIdent:
     if name in RESERVED_CLASS_NAMES or name in HARD_KEYWORDS:
         name = f"{name}Model"
     return PyIdent(name)
+
+
+# Builtins that the templates' own annotations use in a client or resource class
+# (``max_retries: int``, ``timeout: float``, ``-> object``): a method of that name would
+# shadow them there. (``list``, ``dict`` ... appear only in annotations from the spec, which
+# build_ir writes ``builtins.list`` where a method shadows them.)
+TEMPLATE_BUILTINS = frozenset({"bool", "float", "int", "object", "str", "type"})
 
 
 def to_method_name(operation_id: str, resource_words: list[str]) -> PyIdent:
@@ -261,8 +374,8 @@ def to_method_name(operation_id: str, resource_words: list[str]) -> PyIdent:
         for start in range(len(tokens) - size + 1):
             if tokens[start : start + size] == candidate and len(tokens) > size:
                 tokens = tokens[:start] + tokens[start + size :]
-                return to_identifier("_".join(tokens), CLIENT_PARAMETERS)
-    return to_identifier("_".join(tokens), CLIENT_PARAMETERS)
+                return to_identifier("_".join(tokens), CLIENT_PARAMETERS | TEMPLATE_BUILTINS)
+    return to_identifier("_".join(tokens), CLIENT_PARAMETERS | TEMPLATE_BUILTINS)
 
 
 def _word_forms(resource_words: list[str]) -> list[list[str]]:
@@ -286,6 +399,9 @@ class NameRegistry:
 
     def __init__(self, taken: frozenset[str] = frozenset()) -> None:
         self._taken: set[str] = set(taken)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._taken
 
     def taken(self) -> frozenset[str]:
         return frozenset(self._taken)

@@ -16,6 +16,14 @@ Rules, each applied bottom-up to every schema of the document:
 5. **Nullable components**: a component that is a nullable object (3.0 ``nullable: true`` on
    the component) stays the object; every reference to it becomes nullable instead, so the
    class keeps the component's name.
+6. **allOf inheritance only where it type-checks** (run after ``hoist``, by
+   ``merge_conflicting_allof``): ``allOf: [{$ref: Parent}, {...}]`` becomes a subclass of
+   Parent, unless the child redeclares one of Parent's properties with another schema or
+   requiredness (``data: [object]`` narrowed to ``data: [Booking]``), or two parents declare
+   one property differently; then the parents' properties are merged into one object (the
+   child's declaration wins), since a subclass may not change a field's type.
+7. **Constraint-only unions are validation, not types**: ``anyOf: [{required: [a]},
+   {required: [b]}]`` ("at least one of") is dropped; the properties stay.
 
 The document's ``openapi`` becomes ``3.1.0``: every later stage reads one dialect.
 """
@@ -26,6 +34,7 @@ import copy
 from typing import Any
 
 from generator.diagnostics import pointer
+from generator.load import resolve_pointer
 from generator.schemas import NULL, Schema, is_null, schema_roots, set_at, split_nullable, transform
 
 ANNOTATION_KEYS = frozenset(
@@ -57,7 +66,25 @@ def normalize(document: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+_CONSTRAINT_KEYS = frozenset(
+    {"required", "not", "minProperties", "maxProperties", "description", "title"}
+)
+
+
+def _drop_constraint_unions(schema: Schema) -> Schema:
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if (
+            isinstance(options, list)
+            and options
+            and all(isinstance(o, dict) and o and set(o) <= _CONSTRAINT_KEYS for o in options)
+        ):
+            schema = {k: v for k, v in schema.items() if k != key}
+    return schema
+
+
 def _normalize_schema(schema: Schema, was_30: bool) -> Schema:
+    schema = _drop_constraint_unions(schema)
     schema = _unwrap_single_ref_allof(schema)
     schema = _exclusive_bounds(schema)
     schema.pop("example", None)
@@ -67,6 +94,78 @@ def _normalize_schema(schema: Schema, was_30: bool) -> Schema:
         const = _single_value_enum(inner)
         return schema if const is inner else {**schema, "anyOf": [const, dict(NULL)]}
     return _single_value_enum(schema)
+
+
+def merge_conflicting_allof(spec: dict[str, Any]) -> None:
+    """Rule 6, run once every object schema is a component (after ``hoist``)."""
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    for name, schema in list(schemas.items()):
+        if isinstance(schema, dict) and _redeclares_parent_property(spec, schema):
+            schemas[name] = _merged(spec, schema, depth=0)
+
+
+def _parents(spec: dict[str, Any], schema: Schema) -> list[Schema]:
+    found = []
+    for member in schema.get("allOf") or []:
+        if isinstance(member, dict) and isinstance(member.get("$ref"), str):
+            try:
+                parent = resolve_pointer(spec, member["$ref"])
+            except KeyError:
+                continue
+            if isinstance(parent, dict):
+                found.append(parent)
+    return found
+
+
+def _own_properties(schema: Schema) -> dict[str, Any]:
+    own = dict(schema.get("properties") or {})
+    for member in schema.get("allOf") or []:
+        if isinstance(member, dict) and "$ref" not in member:
+            own.update(member.get("properties") or {})
+    return own
+
+
+def _redeclares_parent_property(spec: dict[str, Any], schema: Schema) -> bool:
+    own_required = set(schema.get("required") or [])
+    for member in schema.get("allOf") or []:
+        if isinstance(member, dict) and "$ref" not in member:
+            own_required |= set(member.get("required") or [])
+    # the child's own properties, then each parent's in turn: (schema, required)
+    seen = {k: (v, k in own_required) for k, v in _own_properties(schema).items()}
+    for parent in _parents(spec, schema):
+        merged = _merged(spec, parent, depth=0)
+        required = set(merged.get("required") or [])
+        inherited = {k: (v, k in required) for k, v in (merged.get("properties") or {}).items()}
+        if any(key in seen and seen[key] != value for key, value in inherited.items()):
+            return True
+        seen.update({k: v for k, v in inherited.items() if k not in seen})
+    return False
+
+
+def _merged(spec: dict[str, Any], schema: Schema, depth: int) -> Schema:
+    """One object schema with the properties of every allOf member (later ones win)."""
+    if depth > 16 or not isinstance(schema.get("allOf"), list):
+        return schema
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for member in schema["allOf"]:
+        if not isinstance(member, dict):
+            continue
+        if isinstance(member.get("$ref"), str):
+            try:
+                member = resolve_pointer(spec, member["$ref"])
+            except KeyError:
+                continue
+        part = _merged(spec, member, depth + 1) if isinstance(member, dict) else {}
+        properties.update(part.get("properties") or {})
+        required += [r for r in part.get("required") or [] if r not in required]
+    properties.update(schema.get("properties") or {})
+    required += [r for r in schema.get("required") or [] if r not in required]
+    merged = {k: v for k, v in schema.items() if k not in ("allOf", "properties", "required")}
+    merged.update({"type": "object", "properties": properties})
+    if required:
+        merged["required"] = required
+    return merged
 
 
 def _unwrap_nullable_components(spec: dict[str, Any]) -> frozenset[str]:
@@ -88,6 +187,17 @@ def _nullable_refs(schema: Schema, refs: frozenset[str]) -> Schema:
     if schema.get("$ref") in refs:
         annotations = {k: v for k, v in schema.items() if k != "$ref"}
         return _wrap_null({"$ref": schema["$ref"]}, annotations)
+    members = schema.get("allOf")
+    if isinstance(members, list):  # a parent is a parent, not "a parent or null"
+        unwrapped = [
+            split_nullable(m)[0]
+            if isinstance(m, dict)
+            and split_nullable(m)[1]
+            and split_nullable(m)[0].get("$ref") in refs
+            else m
+            for m in members
+        ]
+        schema = {**schema, "allOf": unwrapped}
     options = schema.get("anyOf")
     if isinstance(options, list) and any(
         isinstance(o, dict) and set(o) == {"anyOf"} for o in options

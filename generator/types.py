@@ -129,3 +129,12 @@ def qualify_builtins(text: str, shadowed: frozenset[str]) -> str:
         if name in shadowed:
             text = re.sub(rf"(?<![\w.]){name}\b", f"builtins.{name}", text)
     return text
+
+
+def file_annotation(annotation: str) -> str:
+    """A multipart field that holds a file takes bytes, a file object or a (name, content) tuple."""
+    if annotation == "bytes":
+        return "_base.FileContent"
+    if annotation == "list[bytes]":
+        return "list[_base.FileContent]"
+    return annotation

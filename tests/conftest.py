@@ -37,3 +37,14 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    from tests.test_corpus import CORPUS_TABLE, pytest_terminal_summary_table
+
+    results = config.stash.get(CORPUS_TABLE, None)
+    if results:
+        for line in pytest_terminal_summary_table(results):
+            terminalreporter.write_line(line)

@@ -400,6 +400,68 @@ async def test_query_parameters(serve: Any) -> None:
     assert server.requests[-1].query == {}
 
 
+async def test_multipart_upload_with_a_file_and_text_fields(serve: Any, tmp_path: Path) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(
+        client.runs.upload_attachment(
+            "run_1",
+            file=("report.txt", b"hello\x00bytes", "text/plain"),
+            note="first",
+            labels=["a", "b"],
+        )
+    )
+    request = server.requests[-1]
+    assert request.headers["content-type"].startswith("multipart/form-data; boundary=")
+    body = request.body
+    assert b'name="file"; filename="report.txt"' in body and b"hello\x00bytes" in body
+    assert b'name="note"\r\n\r\nfirst' in body
+    assert body.count(b'name="labels"') == 2
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"from disk")
+    with path.open("rb") as handle:
+        await call(client.runs.upload_attachment("run_1", file=handle))
+    assert (
+        b'filename="data.bin"' in server.requests[-1].body
+        and b"from disk" in server.requests[-1].body
+    )
+    assert b'name="note"' not in server.requests[-1].body  # left out: not sent
+
+
+async def test_form_urlencoded_body(serve: Any) -> None:
+    server, client = serve(lambda r: ok([RUN]))
+    runs = await call(client.runs.search(q="gdp france", limit=5, status=["queued", "running"]))
+    assert runs[0].id == "run_1"
+    request = server.requests[-1]
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert request.body == b"q=gdp+france&limit=5&status=queued&status=running"
+
+
+async def test_query_parameter_styles(serve: Any) -> None:
+    server, client = serve(
+        lambda r: Response(body="id\nrun_1", headers={"content-type": "text/csv"})
+    )
+    text = await call(
+        client.runs.export(
+            ids=["a", "b"], fields=["id", "status"], filter={"status": "queued", "owner": "me"}
+        )
+    )
+    assert text == "id\nrun_1"
+    assert server.requests[-1].query == {
+        "ids": ["a,b"],
+        "fields": ["id|status"],
+        "filter[status]": ["queued"],
+        "filter[owner]": ["me"],
+    }
+
+
+async def test_text_body(serve: Any) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(client.runs.replace_note("run_1", body="plain text, ünïcode"))
+    request = server.requests[-1]
+    assert request.headers["content-type"] == "text/plain; charset=utf-8"
+    assert request.body.decode() == "plain text, ünïcode"
+
+
 async def test_extra_headers_query_and_body(serve: Any) -> None:
     server, client = serve(lambda r: Response(201, json=RUN), default_headers={"x-team": "a"})
     await call(

@@ -172,10 +172,23 @@ def test_inline_name_clashing_with_a_component_gets_a_suffix() -> None:
     assert schemas["OrderCustomer"] == OBJ
 
 
-def test_titles_that_clash_get_suffixes() -> None:
+def test_a_title_already_taken_yields_to_the_place_name() -> None:
+    """GitHub titles hundreds of inline schemas `Link`: the first is Link, the rest are named
+    from where they stand, never Link2 ... Link219."""
     schemas = run({"A": obj(x={**OBJ, "title": "Result"}), "B": obj(y={**OBJ, "title": "Result"})})
     assert schemas["A"]["properties"]["x"] == ref("Result")
-    assert schemas["B"]["properties"]["y"] == ref("Result2")
+    assert schemas["B"]["properties"]["y"] == ref("BY")
+
+
+def test_union_members_are_named_by_title_or_tag() -> None:
+    tagged = {
+        "type": "object",
+        "properties": {"kind": {"const": "circle"}, "r": {"type": "number"}},
+    }
+    titled = {"type": "object", "title": "square", "properties": {"side": {"type": "number"}}}
+    plain = {"type": "object", "properties": {"n": {"type": "number"}}}
+    schemas = run({"Shape": {"oneOf": [tagged, titled, plain]}})
+    assert schemas["Shape"]["oneOf"] == [ref("ShapeCircle"), ref("Square"), ref("ShapeOption3")]
 
 
 def test_non_objects_stay_inline() -> None:

@@ -135,7 +135,7 @@ def test_to_identifier_is_always_a_safe_identifier(text: str) -> None:
         ("task run", "TaskRun"),
         ("taskRun", "TaskRun"),
         ("HTTPValidationError", "HTTPValidationError"),  # kept as written
-        ("Error_2", "Error_2"),
+        ("Error_2", "Error2"),
         ("str", "Str"),
         ("Str", "Str"),
         ("list", "ListModel"),

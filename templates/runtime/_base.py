@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Final, Generic, TypeVar
-from urllib.parse import quote
+from typing import IO, Any, Final, Generic, TypeVar
+from urllib.parse import quote, urlencode
 
 import httpx
 import pydantic
@@ -67,6 +67,7 @@ Headers = Mapping[str, str]
 Query = Mapping[str, object]
 Body = Mapping[str, object]
 Timeout = float | httpx.Timeout | None
+FileContent = bytes | IO[bytes] | tuple[str, bytes | IO[bytes]] | tuple[str, bytes | IO[bytes], str]
 QueryValue = str | int | float | bool | None
 
 
@@ -91,8 +92,11 @@ class RequestOptions:
     query: Mapping[str, object] = field(default_factory=dict)
     headers: Mapping[str, object] = field(default_factory=dict)
     cookies: Mapping[str, object] = field(default_factory=dict)
+    query_styles: Mapping[str, str] = field(default_factory=dict)  # csv, ssv, pipes, deep
     json: object = NOT_GIVEN
-    content: bytes | NotGiven = NOT_GIVEN
+    form: object = NOT_GIVEN  # application/x-www-form-urlencoded fields
+    multipart: object = NOT_GIVEN  # multipart/form-data fields; files as FileContent
+    content: bytes | str | NotGiven = NOT_GIVEN
     extra_headers: Headers | None = None
     extra_query: Query | None = None
     extra_body: Body | None = None
@@ -180,29 +184,19 @@ class BaseClient:
         if options.response_kind == "sse":
             headers["accept"] = "text/event-stream"
         params: list[tuple[str, QueryValue]] = [
-            *_query_items(options.query),
+            *_query_items(options.query, options.query_styles),
             *_query_items(options.extra_query or {}),
             *auth_query.items(),
         ]
-        content: bytes | None = None
-        body = options.json
-        if options.extra_body:
-            body = {**(body if isinstance(body, Mapping) else {}), **options.extra_body}
-        if not isinstance(body, NotGiven):
-            content = json.dumps(
-                to_jsonable(body), separators=(",", ":"), ensure_ascii=False
-            ).encode()
-            headers["content-type"] = "application/json"
-        elif not isinstance(options.content, NotGiven):
-            content = options.content
-            headers.setdefault("content-type", "application/octet-stream")
+        content, files = _encode_body(options, headers)
         cookies = {**auth_cookies, **{k: str(v) for k, v in _clean(options.cookies).items()}}
-        request = self._http.build_request(
+        request = self._http.build_request(  # data/files: multipart, encoded by httpx
             options.method,
             url,
             params=params,
             headers=headers,
             content=content,
+            files=files,
             cookies=cookies or None,
         )
         return request
@@ -377,6 +371,78 @@ def render_path(template: str, params: Mapping[str, object]) -> str:
     return path
 
 
+def _encode_body(
+    options: RequestOptions, headers: dict[str, str]
+) -> tuple[bytes | None, list[tuple[str, Any]] | None]:
+    """The request body as content or multipart parts; sets its content-type."""
+    extra = dict(options.extra_body or {})
+    if not isinstance(options.json, NotGiven) or (extra and _no_body(options)):
+        body = options.json if not isinstance(options.json, NotGiven) else {}
+        if extra:
+            body = {**(body if isinstance(body, Mapping) else {}), **extra}
+        headers["content-type"] = "application/json"
+        return json.dumps(
+            to_jsonable(body), separators=(",", ":"), ensure_ascii=False
+        ).encode(), None
+    if not isinstance(options.form, NotGiven):
+        fields = {**_mapping(options.form), **extra}
+        headers["content-type"] = "application/x-www-form-urlencoded"
+        return urlencode(_form_items(fields)).encode(), None
+    if not isinstance(options.multipart, NotGiven):
+        parts: list[
+            tuple[str, Any]
+        ] = []  # text fields as (None, text): multipart even without files
+        for name, value in {**_mapping(options.multipart), **extra}.items():
+            items = value if isinstance(value, list | tuple) and not _is_file(value) else [value]
+            for item in items:
+                if item is not None:
+                    parts.append((name, item if _is_file(item) else (None, _form_value(item))))
+        return None, parts
+    if not isinstance(options.content, NotGiven):
+        text = isinstance(options.content, str)
+        headers.setdefault(
+            "content-type", "text/plain; charset=utf-8" if text else "application/octet-stream"
+        )
+        return options.content.encode() if isinstance(
+            options.content, str
+        ) else options.content, None
+    return None, None
+
+
+def _no_body(options: RequestOptions) -> bool:
+    return all(isinstance(v, NotGiven) for v in (options.form, options.multipart, options.content))
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return (
+        {k: v for k, v in value.items() if not isinstance(v, NotGiven)}
+        if isinstance(value, Mapping)
+        else {}
+    )
+
+
+def _is_file(value: object) -> bool:
+    return isinstance(value, bytes | bytearray | tuple) or hasattr(value, "read")
+
+
+def _form_value(value: object) -> str:
+    if isinstance(value, Mapping | list | pydantic.BaseModel):
+        return json.dumps(to_jsonable(value), separators=(",", ":"), ensure_ascii=False)
+    return _scalar(value)
+
+
+def _form_items(fields: Mapping[str, object]) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            items.extend((name, _form_value(v)) for v in value if v is not None)
+        else:
+            items.append((name, _form_value(value)))
+    return items
+
+
 def _scalar(value: object) -> str:
     if isinstance(value, Enum):
         value = value.value
@@ -384,6 +450,8 @@ def _scalar(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, list | tuple):  # the "simple" style of path and header arrays
+        return ",".join(_scalar(v) for v in value)
     return str(value)
 
 
@@ -391,11 +459,28 @@ def _clean(values: Mapping[str, object]) -> dict[str, object]:
     return {k: v for k, v in values.items() if not isinstance(v, NotGiven) and v is not None}
 
 
-def _query_items(query: Mapping[str, object]) -> list[tuple[str, QueryValue]]:
+_JOINERS: Final = {"csv": ",", "ssv": " ", "pipes": "|"}
+
+
+def _query_items(
+    query: Mapping[str, object], styles: Mapping[str, str] | None = None
+) -> list[tuple[str, QueryValue]]:
+    """Query pairs: lists repeat the key (form, explode) unless a style joins them; objects
+    spread their properties (form) or nest them (``deep``: ``name[key]=value``)."""
     items: list[tuple[str, QueryValue]] = []
     for name, value in _clean(query).items():
-        if isinstance(value, list | tuple | set | frozenset):
-            items.extend((name, _scalar(v)) for v in value if v is not None)
+        style = (styles or {}).get(name, "")
+        if isinstance(value, pydantic.BaseModel):
+            value = to_jsonable(value)
+        if isinstance(value, Mapping):
+            pairs = [(str(k), v) for k, v in value.items() if v is not None]
+            items.extend((f"{name}[{k}]" if style == "deep" else k, _scalar(v)) for k, v in pairs)
+        elif isinstance(value, list | tuple | set | frozenset):
+            values = [_scalar(v) for v in value if v is not None]
+            if style in _JOINERS:
+                items.append((name, _JOINERS[style].join(values)))
+            else:
+                items.extend((name, v) for v in values)
         else:
             items.append((name, _scalar(value)))
     return items

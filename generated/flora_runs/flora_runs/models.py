@@ -114,7 +114,6 @@ ErrorCode = TypeAliasType(
 """
 Machine-readable error code. The documentation also names `conflict`, `internal_error`,
 `idempotency_conflict` and `service_unavailable`, which the published spec does not list.
-
 """
 
 
@@ -341,7 +340,6 @@ class RunStatus(BaseModel):
     """
     A run's status, progress, outputs and error details. Returned by `GET /runs/{runId}`
     for every run type, and by the technique run endpoints.
-
     """
 
     model_config = ConfigDict(

@@ -257,7 +257,6 @@ class JobSubmitRequest(BaseModel):
     """
     Path to an agents YAML file; must lie inside `PRAISONAI_JOBS_AGENT_ROOT` when that
     is set (otherwise 400). When omitted the server uses `agents.yaml`.
-
     """
     agent_yaml: str | None = None
     """
@@ -284,7 +283,6 @@ class JobSubmitRequest(BaseModel):
     URL to POST the outcome to when the job succeeds or fails with an error. Must be
     http or https, not localhost, and must not resolve to a private, loopback,
     link-local or multicast address (otherwise 422).
-
     """
     timeout: int | None = 3600
     """
@@ -387,7 +385,6 @@ JobStreamEvent = TypeAliasType(
 The `data` of one SSE event. The data carries no discriminator property; the SSE
 `event:` name (`status`, `progress`, `result`, `error`, `cancelled`, `heartbeat`)
 tells which shape it is, and each shape has its own required keys.
-
 """
 
 

@@ -53,7 +53,11 @@ class AsyncOrders:
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> builtins.list[models.Order]:
-        """GET /orders"""
+        """GET /orders
+
+        Args:
+            status: Where an order is.
+        """
         return cast(
             builtins.list[models.Order],
             await self._client._request(

@@ -27,9 +27,9 @@ class Item(BaseModel):
     extra_headers: str | None = None
     field_2fa: Annotated[bool | None, Field(alias="2fa")] = None
     my_field: Annotated[str | None, Field(alias="my-field")] = None
-    ünïcode: str | None = None
-    foo_bar: Annotated[str | None, Field(alias="foo-bar")] = None
-    foo_bar_1: Annotated[str | None, Field(alias="foo_bar")] = None
+    unicode: Annotated[str | None, Field(alias="ünïcode")] = None
+    foo_bar_2: Annotated[str | None, Field(alias="foo-bar")] = None
+    foo_bar: str | None = None
     match: str | None = None
     """
     A soft keyword.

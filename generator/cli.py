@@ -1,177 +1,346 @@
-"""Command line: ``clientgen generate | check | validate``.
+"""Command line: ``clientgen generate | check | validate | diff`` (a click group).
 
-Exit codes: 0 success; 1 the spec has errors or generated code is stale; 2 usage errors.
+Exit codes: 0 success; 1 the spec has errors, generated code is stale, or (``diff
+--fail-on-breaking``) an API change breaks callers; 2 usage errors and internal errors.
 User errors print ``file:pointer: level: message`` lines, never a traceback (``--debug``
-shows one for unexpected failures).
+shows one for unexpected failures). What is printed, and how, lives in ``generator.console``.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
+
 from generator import __version__
+from generator.api_shape import EMPTY, ApiShape, api_shape
 from generator.build_ir import Target
 from generator.config import TargetConfig, find_pyproject, load_targets
+from generator.console import (
+    Mode,
+    Report,
+    diagnostics_json,
+    display,
+    echo,
+    is_terminal,
+    mode_for,
+    print_diagnostics,
+    print_diff,
+    print_report,
+    reports_json,
+)
 from generator.diagnostics import Diagnostic, SpecError
-from generator.load import load_spec
+from generator.diff import diff_apis
 from generator.naming import to_identifier
-from generator.pipeline import generate
-from generator.write import compare_tree, write_tree
+from generator.pipeline import analyse, generate
+from generator.revision import GitError, repo_root, spec_at
+from generator.write import Drift, compare_tree, write_tree
+
+
+@dataclass
+class Session:
+    """State of one invocation that outlives the command: for error reporting in ``main``."""
+
+    debug: bool = False
+    json: bool = False
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    session = Session()
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return int(args.handler(args))
+        result = cli.main(args, prog_name="clientgen", standalone_mode=False, obj=session)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        return 130
     except SpecError as exc:
-        _print_diagnostics(exc.diagnostics)
+        if session.json:
+            echo(diagnostics_json([*session.diagnostics, *exc.diagnostics]))
+        else:
+            print_diagnostics(exc.diagnostics)
         return 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        if args.debug:
+        if session.debug:
             raise
-        print(
+        echo(
             f"clientgen: internal error: {type(exc).__name__}: {exc} (run with --debug for a "
             "traceback, and please report it)",
-            file=sys.stderr,
+            sys.stderr,
         )
         return 2
+    return result if isinstance(result, int) else 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="clientgen", description="Typed Python clients from OpenAPI specs."
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="clientgen", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_obj
+def cli(session: Session, debug: bool) -> None:
+    """Typed Python clients from OpenAPI specs."""
+    session.debug = debug
+
+
+_strict = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+@cli.command("generate")
+@click.argument("spec", required=False, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Project folder (with SPEC).")
+@click.option("--package", "-p", help="Python package name (with SPEC; default from file name).")
+@click.option("--api-key-env", help="Environment variable of the API key.")
+@_strict
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option("--json", "as_json", is_flag=True, help="Print diagnostics as JSON, nothing else.")
+@click.pass_obj
+def generate_command(
+    session: Session,
+    spec: Path | None,
+    output: Path | None,
+    package: str | None,
+    api_key_env: str | None,
+    strict: bool,
+    quiet: bool,
+    as_json: bool,
+) -> int:
+    """Generate one SPEC, or every [tool.clientgen] target."""
+    session.json = as_json
+    if spec is None:
+        if output or package:
+            raise click.UsageError("--output and --package go with a SPEC argument")
+        jobs = _targets()
+    else:
+        package = package or str(to_identifier(spec.stem))
+        if not package.isidentifier():
+            raise click.UsageError(f"--package {package!r} is not a Python identifier")
+        jobs = [
+            (TargetConfig(package, spec, output or Path(package), api_key_env), spec.as_posix())
+        ]
+    mode = mode_for(quiet or as_json)
+    started_all = time.perf_counter()
+    totals = [0, 0, 0, 0, 0]  # operations, models, files, changed, warnings
+    with display(mode) as shown:
+        for config, spec_name in jobs:
+            started = time.perf_counter()
+            result = generate(
+                config.spec,
+                Target(config.package, spec_name, config.api_key_env),
+                display=spec_name,
+                strict=strict,
+                progress=shown.target(config.package),
+            )
+            session.diagnostics.extend(result.diagnostics)
+            if mode == "plain":
+                print_diagnostics(result.diagnostics)
+            changed = write_tree(config.output, result.files, config.package)
+            counts = (
+                result.api.operation_count,
+                len(result.api.model_names),
+                len(result.files),
+                len(changed),
+                len(result.diagnostics),
+            )
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
+            shown.finish(config.package)
+            shown.line(
+                f"{config.package}: {_summary(counts, time.perf_counter() - started)} "
+                f"-> {config.output}"
+            )
+    if mode == "rich":
+        print_diagnostics(session.diagnostics)
+    if len(jobs) > 1 and mode != "quiet":
+        echo(f"total: {len(jobs)} targets, {_summary(totals, time.perf_counter() - started_all)}")
+    if as_json:
+        echo(diagnostics_json(session.diagnostics))
+    return 0
+
+
+def _summary(counts: Sequence[int], seconds: float) -> str:
+    operations, models, files, changed, warnings = counts
+    return (
+        f"{operations} operations, {models} models, {files} files ({changed} changed), "
+        f"{warnings} warnings, {seconds:.2f}s"
     )
-    parser.add_argument("--version", action="version", version=f"clientgen {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    commands = parser.add_subparsers(dest="command", required=True)
 
-    gen = commands.add_parser(
-        "generate", help="generate one spec, or every [tool.clientgen] target"
+
+@cli.command("check")
+@_strict
+@click.option("--quiet", "-q", is_flag=True, help="No diff, only the stale file names.")
+def check_command(strict: bool, quiet: bool) -> int:
+    """Exit 1 with a diff when generated code is stale.
+
+    Above each stale package's diff comes the change to its API since the spec's last commit
+    (when the project is in git).
+    """
+    stale: list[tuple[TargetConfig, str, list[Drift], ApiShape]] = []
+    mode: Mode = "rich" if not quiet and is_terminal(sys.stdout) else "quiet"
+    with display(mode) as shown:
+        for config, spec_name in _targets():
+            result = generate(
+                config.spec,
+                Target(config.package, spec_name, config.api_key_env),
+                display=spec_name,
+                strict=strict,
+                progress=shown.target(config.package),
+            )
+            shown.finish(config.package)
+            label = (
+                config.output.relative_to(Path.cwd()).as_posix()
+                if config.output.is_relative_to(Path.cwd())
+                else config.output.as_posix()
+            )
+            drifts = compare_tree(config.output, result.files, config.package, label)
+            if drifts:
+                stale.append((config, spec_name, drifts, api_shape(result.api, result.spec)))
+    if not stale:
+        echo("generated code is up to date")
+        return 0
+    for config, spec_name, drifts, shape in stale:
+        if not quiet:
+            report = _since_head(config, spec_name, shape)
+            if report is not None:
+                print_report(report)
+                echo("")
+        for drift in drifts:
+            if quiet or not drift.diff:
+                echo(f"stale: {drift.path}")
+            else:
+                print_diff(drift.diff)
+    count = sum(len(drifts) for _, _, drifts, _ in stale)
+    echo(
+        f"{count} generated file(s) are stale; run `make generate` (or `clientgen generate`) "
+        "and commit the result",
+        sys.stderr,
     )
-    gen.add_argument("spec", nargs="?", type=Path, help="an OpenAPI 3.0/3.1 file (YAML or JSON)")
-    gen.add_argument("--output", "-o", type=Path, help="the project folder to write (with SPEC)")
-    gen.add_argument(
-        "--package", "-p", help="the Python package name (with SPEC; default from the file name)"
-    )
-    gen.add_argument(
-        "--api-key-env", help="environment variable of the API key (default <PACKAGE>_API_KEY)"
-    )
-    gen.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    gen.add_argument("--quiet", "-q", action="store_true", help="print errors only")
-    gen.set_defaults(handler=_generate)
-
-    check = commands.add_parser("check", help="exit 1 with a diff when generated code is stale")
-    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check.add_argument(
-        "--quiet", "-q", action="store_true", help="no diff, only the stale file names"
-    )
-    check.set_defaults(handler=_check)
-
-    validate = commands.add_parser("validate", help="print a spec's diagnostics")
-    validate.add_argument("spec", type=Path)
-    validate.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    validate.set_defaults(handler=_validate)
-    return parser
+    return 1
 
 
-def _targets(args: argparse.Namespace) -> list[tuple[TargetConfig, str]]:
+def _since_head(config: TargetConfig, spec_name: str, new: ApiShape) -> Report | None:
+    """The API change of a target's spec since HEAD; None outside git or for a new spec."""
+    target = Target(config.package, spec_name, config.api_key_env)
+    try:
+        root = repo_root(config.spec.parent)
+        with spec_at(root, "HEAD", config.spec) as old_path:
+            if old_path is None:
+                return None
+            old = _shape(old_path, target, f"{spec_name}@HEAD")
+    except (GitError, SpecError):
+        return None
+    changes = tuple(diff_apis(old, new))
+    title = f"{config.package}: API changes in {spec_name} since HEAD"
+    return Report(title, config.package, f"{spec_name}@HEAD", spec_name, changes)
+
+
+@cli.command("validate")
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--json", "as_json", is_flag=True, help="Print diagnostics as JSON.")
+@click.pass_obj
+def validate_command(session: Session, spec: Path, strict: bool, as_json: bool) -> int:
+    """Print a spec's diagnostics; write nothing."""
+    session.json = as_json
+    analyzed = analyse(spec, Target("api", spec.as_posix()), display=spec.as_posix())
+    diagnostics = analyzed.diagnostics
+    if as_json:
+        echo(diagnostics_json(diagnostics))
+    else:
+        print_diagnostics(diagnostics)
+        if not diagnostics:
+            echo(f"{spec.as_posix()}: valid")
+    return 1 if strict and diagnostics else 0
+
+
+@cli.command("diff")
+@click.argument("paths", nargs=-1, metavar="[OLD_SPEC NEW_SPEC | TARGET]")
+@click.option(
+    "--git",
+    "rev",
+    metavar="REV",
+    help="Compare the spec of TARGET (default: every target) at REV with the working tree.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when any change is breaking.")
+def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, fail_on_breaking: bool) -> int:
+    """Report what changed in the generated client's API, and whether it breaks callers.
+
+    Either OLD_SPEC NEW_SPEC, or --git REV [TARGET] for [tool.clientgen] targets. Each line
+    is marked breaking or safe.
+    """
+    if rev is None:
+        if len(paths) != 2:
+            raise click.UsageError("diff takes OLD_SPEC NEW_SPEC, or --git REV [TARGET]")
+        old, new = Path(paths[0]), Path(paths[1])
+        target = Target(str(to_identifier(new.stem)), new.as_posix())
+        changes = diff_apis(
+            _shape(old, target, old.as_posix()), _shape(new, target, new.as_posix())
+        )
+        title = f"{old.as_posix()} -> {new.as_posix()}"
+        reports = [Report(title, None, old.as_posix(), new.as_posix(), tuple(changes))]
+    else:
+        if len(paths) > 1:
+            raise click.UsageError("with --git, diff takes at most one TARGET")
+        reports = _git_reports(rev, paths[0] if paths else None)
+    if fmt == "json":
+        echo(reports_json(reports))
+    else:
+        for index, report in enumerate(reports):
+            if index:
+                echo("")
+            print_report(report)
+    return 1 if fail_on_breaking and any(r.breaking for r in reports) else 0
+
+
+def _git_reports(rev: str, name: str | None) -> list[Report]:
+    targets = _targets()
+    if name is not None:
+        targets = [t for t in targets if t[0].package == name]
+        if not targets:
+            known = ", ".join(t[0].package for t in _targets())
+            raise click.UsageError(f"no target {name!r} in [tool.clientgen] (targets: {known})")
+    reports = []
+    try:
+        root = repo_root(find_pyproject(Path.cwd()).parent)
+        for config, spec_name in targets:
+            target = Target(config.package, spec_name, config.api_key_env)
+            new = _shape(config.spec, target, spec_name)
+            with spec_at(root, rev, config.spec) as old_path:
+                if old_path is None:
+                    old, since = EMPTY, f"new since {rev}"
+                else:
+                    old = _shape(old_path, target, f"{spec_name}@{rev}")
+                    since = f"{rev} -> working tree"
+            title = f"{config.package}: {spec_name} ({since})"
+            changes = tuple(diff_apis(old, new))
+            reports.append(Report(title, config.package, f"{spec_name}@{rev}", spec_name, changes))
+    except GitError as exc:
+        raise click.UsageError(str(exc)) from None
+    return reports
+
+
+def _shape(path: Path, target: Target, shown: str) -> ApiShape:
+    analyzed = analyse(path, target, display=shown)
+    return api_shape(analyzed.api, analyzed.spec)
+
+
+def _targets() -> list[tuple[TargetConfig, str]]:
     pyproject = find_pyproject(Path.cwd())
     root = pyproject.parent
     return [
         (t, t.spec.relative_to(root).as_posix() if t.spec.is_relative_to(root) else t.spec.name)
         for t in load_targets(pyproject)
     ]
-
-
-def _generate(args: argparse.Namespace) -> int:
-    if args.spec is None:
-        if args.output or args.package:
-            raise SystemExit("clientgen generate: --output and --package go with a SPEC argument")
-        jobs = _targets(args)
-    else:
-        package = args.package or str(to_identifier(args.spec.stem))
-        if not package.isidentifier():
-            raise SystemExit(
-                f"clientgen generate: --package {package!r} is not a Python identifier"
-            )
-        output = args.output or Path(package)
-        jobs = [(TargetConfig(package, args.spec, output, args.api_key_env), args.spec.as_posix())]
-    for config, spec_name in jobs:
-        started = time.perf_counter()
-        result = generate(
-            config.spec,
-            Target(config.package, spec_name, config.api_key_env),
-            display=spec_name,
-            strict=args.strict,
-        )
-        if not args.quiet:
-            _print_diagnostics(result.diagnostics)
-        changed = write_tree(config.output, result.files, config.package)
-        if not args.quiet:
-            print(
-                f"{config.package}: {result.api.operation_count} operations, "
-                f"{len(result.api.model_names)} models, {len(result.files)} files "
-                f"({len(changed)} changed), {len(result.diagnostics)} warnings, "
-                f"{time.perf_counter() - started:.2f}s -> {config.output}"
-            )
-    return 0
-
-
-def _check(args: argparse.Namespace) -> int:
-    stale = []
-    for config, spec_name in _targets(args):
-        result = generate(
-            config.spec,
-            Target(config.package, spec_name, config.api_key_env),
-            display=spec_name,
-            strict=args.strict,
-        )
-        label = (
-            config.output.relative_to(Path.cwd()).as_posix()
-            if config.output.is_relative_to(Path.cwd())
-            else config.output.as_posix()
-        )
-        stale.extend(compare_tree(config.output, result.files, config.package, label))
-    if not stale:
-        print("generated code is up to date")
-        return 0
-    for drift in stale:
-        if args.quiet or not drift.diff:
-            print(f"stale: {drift.path}")
-        else:
-            sys.stdout.write(drift.diff if drift.diff.endswith("\n") else drift.diff + "\n")
-    print(
-        f"{len(stale)} generated file(s) are stale; run `make generate` (or `clientgen generate`) "
-        "and commit the result",
-        file=sys.stderr,
-    )
-    return 1
-
-
-def _validate(args: argparse.Namespace) -> int:
-    loaded = load_spec(args.spec, args.spec.as_posix())
-    from generator.build_ir import build_ir, operation_ids
-    from generator.hoist import hoist
-    from generator.naming import to_class_name
-    from generator.normalize import normalize
-
-    spec = normalize(loaded.document)
-    spec = hoist(spec, {k: str(to_class_name(v)) for k, v in operation_ids(spec).items()})
-    _, warnings = build_ir(spec, Target("api", args.spec.as_posix()), loaded.file)
-    diagnostics = (*loaded.warnings, *warnings)
-    _print_diagnostics(diagnostics)
-    if not diagnostics:
-        print(f"{args.spec.as_posix()}: valid")
-    return 1 if args.strict and diagnostics else 0
-
-
-def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
-    for diagnostic in diagnostics:
-        print(diagnostic.format(), file=sys.stderr)

@@ -9,16 +9,13 @@ sensible client, so it is reported as warnings with their pointers.
 from __future__ import annotations
 
 import copy
-import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.diagnostics import Diagnostic, SpecError, error, pointer
+from generator.document import read_document
 from generator.naming import NameRegistry, PyIdent
 
 Spec = dict[str, Any]
@@ -41,57 +38,14 @@ def load_spec(path: Path, display: str | None = None) -> LoadedSpec:
 
 
 def _read_document(path: Path, file: str) -> Spec:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise error("#", f"cannot read file: {exc.strerror or exc}", file=file) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise error("#", "not a text file (it is not UTF-8)", file=file) from None
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=_SafeLoader)
-    except json.JSONDecodeError as exc:
-        raise error(
-            "#", f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=file
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise error("#", f"invalid YAML: {problem}{where}", file=file) from None
-    if _ESCAPED_SURROGATE.search(text):
-        data = _scrub(data)
+    data = read_document(path, file)
     if not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        kind = "empty" if data is None else f"a {_KINDS.get(type(data), 'value')}, not a mapping"
         raise error("#", f"the document is {kind}", file=file)
     return data
 
 
-_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _scrub(data: Any) -> Any:
-    """Replace lone surrogates (legal in JSON escapes, not in UTF-8) with U+FFFD."""
-    if isinstance(data, str):
-        return _SURROGATE.sub("\ufffd", data)
-    if isinstance(data, list):
-        return [_scrub(item) for item in data]
-    if isinstance(data, dict):
-        return {_scrub(key): _scrub(value) for key, value in data.items()}
-    return data
-
-
-class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """YAML's safe loader, keeping dates and times as the strings the spec wrote."""
-
-
-for _tag in ("tag:yaml.org,2002:timestamp",):
-    _SafeLoader.add_constructor(_tag, _SafeLoader.construct_yaml_str)
+_KINDS = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
 
 
 def _check_structure(document: Spec, file: str) -> None:
@@ -151,7 +105,9 @@ def resolve_pointer(document: Any, ref: str) -> Any:
 
 
 def _check_local_refs(document: Spec, file: str) -> None:
+    """Every ``$ref`` resolves, and no chain of ``$ref``s comes back to where it started."""
     problems = []
+    holders: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
     for where, holder in iter_refs(document):
         ref = holder["$ref"]
         try:
@@ -162,16 +118,95 @@ def _check_local_refs(document: Spec, file: str) -> None:
                     "error", pointer(*where, "$ref"), f"unresolvable reference {ref!r}", file
                 )
             )
+        else:
+            holders.append((where, holder))
+    if not problems:
+        problems = _ref_cycles(document, holders, file)
     if problems:
         raise SpecError(problems)
+
+
+def _ref_cycles(
+    document: Spec, holders: list[tuple[tuple[str | int, ...], dict[str, Any]]], file: str
+) -> list[Diagnostic]:
+    """A ``$ref`` naming a ``$ref`` naming ... the first again leads to no definition at all.
+
+    (A schema that refers to itself from inside, ``properties: {next: {$ref: Node}}``, is a
+    recursive type and fine: its chain ends at the schema.)
+    """
+    location = {id(holder): where for where, holder in holders}
+    order = {id(holder): index for index, (_, holder) in enumerate(holders)}
+    settled: set[int] = set()
+    problems = []
+    for _, holder in holders:
+        chain: dict[int, dict[str, Any]] = {}  # id -> holder, in the order followed
+        node: Any = holder
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            if id(node) in settled:
+                break
+            if id(node) in chain:
+                ids = list(chain)
+                cycle = ids[ids.index(id(node)) :]
+                start = cycle.index(min(cycle, key=order.__getitem__))  # first in the document
+                cycle = cycle[start:] + cycle[:start]
+                where = location[cycle[0]]
+                refs = [chain[member]["$ref"] for member in cycle]
+                problems.append(
+                    Diagnostic(
+                        "error",
+                        pointer(*where, "$ref"),
+                        "reference cycle: "
+                        + " -> ".join([pointer(*where), *refs])
+                        + " (a chain of $refs must end at a definition)",
+                        file,
+                    )
+                )
+                break
+            chain[id(node)] = node
+            node = resolve_pointer(document, node["$ref"])
+        settled.update(chain)
+    return problems
+
+
+SCHEMA_KEYS = frozenset(
+    {
+        "schema",
+        "items",
+        "additionalProperties",
+        "not",
+        "contains",
+        "propertyNames",
+        "if",
+        "then",
+        "else",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "additionalItems",
+    }
+)
+SCHEMA_MAPS = frozenset(
+    {"schemas", "properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+)
+SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+
+
+def is_schema_position(where: tuple[str | int, ...]) -> bool:
+    """Whether the node at ``where`` is a schema, judged from the keys leading to it."""
+    if len(where) >= 2 and (
+        (where[-2] in SCHEMA_MAPS and isinstance(where[-1], str))
+        or (where[-2] in SCHEMA_LISTS and isinstance(where[-1], int))
+    ):
+        return not (where[-2] == "schemas" and (len(where) != 3 or where[0] != "components"))
+    return bool(where) and where[-1] in SCHEMA_KEYS
 
 
 class _Bundler:
     """Pull relative-file references into one document.
 
     A schema from another file becomes a component of this document (named after its last
-    pointer segment or file name) and the reference turns local; any other kind of node is
-    copied in place. Remote (http) references are an error: generation never uses the network.
+    pointer segment or file name) and the reference turns local. Any other node (a path item,
+    a parameter, a response, ...) is copied in place of its reference. Remote (http)
+    references are an error: generation never uses the network.
     """
 
     def __init__(self, root: Path, file: str, document: Spec) -> None:
@@ -180,7 +215,9 @@ class _Bundler:
         self.document = document
         self.files: dict[Path, Any] = {self.root: document}
         self.hoisted: dict[tuple[Path, str], str] = {}
-        schemas = document.get("components", {}).get("schemas", {})
+        self.inlining: list[tuple[Path, str]] = []
+        components = document.get("components")
+        schemas = components.get("schemas") if isinstance(components, dict) else None
         self.names = NameRegistry(frozenset(schemas) if isinstance(schemas, dict) else frozenset())
 
     def bundle(self) -> Spec:
@@ -191,51 +228,80 @@ class _Bundler:
 
     def _rewrite(self, node: Any, base: Path, where: tuple[str | int, ...]) -> None:
         for ref_where, holder in list(iter_refs(node, where)):
-            ref = holder["$ref"]
-            if ref.startswith("#"):
-                if base != self.root:
-                    holder["$ref"] = self._external(base, ref, ref_where)
+            written = holder.get("$ref")
+            if not isinstance(written, str) or (written.startswith("#") and base == self.root):
                 continue
-            holder["$ref"] = self._external_ref(base, ref, ref_where, holder)
+            if "://" in written:
+                raise error(
+                    pointer(*ref_where, "$ref"),
+                    f"remote reference {written!r} is not supported: "
+                    "generation never uses the network; download the file and refer to "
+                    "it by a relative path",
+                    file=self.file,
+                )
+            target, _, fragment = written.partition("#")
+            path = (base.parent / target).resolve() if target else base
+            ref = "#" + fragment
+            if path == self.root:
+                holder["$ref"] = ref
+            elif is_schema_position(ref_where):
+                holder["$ref"] = self._hoisted(path, ref, ref_where, written)
+            else:
+                self._inline(holder, path, ref, ref_where, written)
 
-    def _external_ref(
-        self, base: Path, ref: str, where: tuple[str | int, ...], holder: dict[str, Any]
-    ) -> str:
-        if "://" in ref:
+    def _target(self, path: Path, ref: str, where: tuple[str | int, ...], written: str) -> Any:
+        document = self._read(path, where)
+        try:
+            return copy.deepcopy(resolve_pointer(document, ref))
+        except KeyError:
             raise error(
-                pointer(*where, "$ref"),
-                f"remote reference {ref!r} is not supported: "
-                "generation never uses the network; download the file and refer to "
-                "it by a relative path",
-                file=self.file,
-            )
-        target, _, fragment = ref.partition("#")
-        path = (base.parent / target).resolve()
-        return self._external(path, "#" + fragment, where)
+                pointer(*where, "$ref"), f"unresolvable reference {written!r}", file=self.file
+            ) from None
 
-    def _external(self, path: Path, ref: str, where: tuple[str | int, ...]) -> str:
+    def _hoisted(self, path: Path, ref: str, where: tuple[str | int, ...], written: str) -> str:
         key = (path, ref)
         if key in self.hoisted:
             return self.hoisted[key]
-        document = self._read(path, where)
-        try:
-            node = copy.deepcopy(resolve_pointer(document, ref or "#"))
-        except KeyError:
-            raise error(
-                pointer(*where, "$ref"),
-                f"unresolvable reference {path.name}{ref!r}",
-                file=self.file,
-            ) from None
-        if path == self.root:
-            return ref
+        node = self._target(path, ref, where, written)
         stem = ref.rsplit("/", 1)[-1] if ref not in ("", "#") else path.stem
         name: PyIdent = self.names.claim_class(PyIdent(stem))
         local = pointer("components", "schemas", name)
         self.hoisted[key] = local
-        schemas = self.document.setdefault("components", {}).setdefault("schemas", {})
-        schemas[name] = node
+        components = self.document.setdefault("components", {})
+        components.setdefault("schemas", {})[name] = node
         self._rewrite(node, path, ("components", "schemas", name))
         return local
+
+    def _inline(
+        self,
+        holder: dict[str, Any],
+        path: Path,
+        ref: str,
+        where: tuple[str | int, ...],
+        written: str,
+    ) -> None:
+        key = (path, ref)
+        if key in self.inlining:
+            raise error(
+                pointer(*where, "$ref"),
+                f"reference cycle: {self._label(path) + ref!r} includes itself "
+                "(only schemas may be recursive)",
+                file=self.file,
+            )
+        node = self._target(path, ref, where, written)
+        if not isinstance(node, dict):
+            raise error(
+                pointer(*where, "$ref"),
+                f"reference {written!r} names a {type(node).__name__}, not an object",
+                file=self.file,
+            )
+        siblings = {k: v for k, v in holder.items() if k != "$ref"}
+        holder.clear()
+        holder.update(node)
+        holder.update(siblings)
+        self.inlining.append(key)
+        self._rewrite(holder, path, where)
+        self.inlining.pop()
 
     def _read(self, path: Path, where: tuple[str | int, ...]) -> Any:
         if path not in self.files:
@@ -245,32 +311,18 @@ class _Bundler:
                     f"referenced file not found: {path.name}",
                     file=self.file,
                 )
-            self.files[path] = _read_document(path, str(path))
+            self.files[path] = read_document(path, self._label(path))
         return self.files[path]
+
+    def _label(self, path: Path) -> str:
+        """A referenced file's name as the user would write it: beside the spec's own."""
+        try:
+            return (Path(self.file).parent / path.relative_to(self.root.parent)).as_posix()
+        except ValueError:
+            return str(path)
 
 
 def _validate(document: Spec, file: str) -> Iterator[Diagnostic]:
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+    from generator.validate import validate
 
-    version = str(document.get("openapi", ""))
-    validator_class = (
-        OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
-    )
-    seen: set[tuple[str, str]] = set()
-    try:
-        found = list(validator_class(document).iter_errors())
-    except Exception as exc:  # the validator itself gave up: report, keep going
-        found = []
-        yield Diagnostic("warning", "#", f"validator stopped early: {_short(str(exc))}", file)
-    for problem in found:
-        parts = [*getattr(problem, "absolute_path", ())]
-        ptr = pointer(*parts)
-        message = _short(getattr(problem, "message", str(problem)))
-        if (ptr, message) not in seen:
-            seen.add((ptr, message))
-            yield Diagnostic("warning", ptr, message, file)
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return validate(document, file)

@@ -410,12 +410,6 @@ def _body_kwargs(source: str, class_name: str, method: str) -> dict[str, str]:
     }
 
 
-@pytest.mark.xfail(
-    reason="model field names bypass generator.naming: wire `foo_bar` is `foo_bar_1` in the "
-    "model but `foo_bar_2` as the client's keyword, and `ünïcode` stays non-ASCII in the "
-    "model but is `unicode` in the client",
-    strict=True,
-)
 def test_model_fields_and_body_kwargs_share_names() -> None:
     files = _generate("keywords_builtins").files
     fields = _model_fields(files["keywords_builtins/models.py"].decode(), "Item")

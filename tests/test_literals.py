@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.literals import comment, docstring, literal, one_line
+from generator.literals import comment, docstring, literal, one_line, plain, toml_string
 
 TRICKY = [
     "",
@@ -86,7 +86,9 @@ def test_literal_round_trips_any_json_value(value: Any) -> None:
 
 # -- docstring --------------------------------------------------------------------------------
 
-_DROPPED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+_DROPPED = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def documented(text: str, limit: int = 2000) -> str:
@@ -179,3 +181,40 @@ def test_comment_stays_a_comment(text: str) -> None:
     module = ast.parse(source)
     assert len(module.body) == 1
     assert len(source.splitlines()) == 1
+
+
+# -- what a reader sees is what the code is ----------------------------------------------------
+
+TROJAN = [
+    "access\u202e \u2066# admin\u2069 \u2066",  # bidi override and isolates (CVE-2021-42574)
+    "zero\u200bwidth and \u200e marks \u200f",
+    "\x1b[2J\x1b[31mterminal escape",
+    "c1\x85next line\x9bcontrol",
+    "\ufeffbyte order mark",
+]
+
+
+@pytest.mark.parametrize("text", TROJAN)
+def test_docstrings_and_comments_drop_text_direction_and_terminal_controls(text: str) -> None:
+    for shown in (docstring(text), one_line(text), comment(text), plain(text)):
+        assert not _DROPPED.search(shown), repr(shown)
+    assert "\u200b" in plain(TROJAN[1])  # a zero-width space is no control: it stays
+
+
+@pytest.mark.parametrize("text", TROJAN)
+def test_literals_escape_what_they_cannot_show(text: str) -> None:
+    code = literal(text)
+    assert code.isascii() or not _DROPPED.search(code)
+    assert ast.literal_eval(code) == text
+
+
+def test_plain_is_the_unescaped_docstring() -> None:
+    assert plain('say "hi" \\ there\r\n') == 'say "hi" \\ there'
+    assert parsed(docstring('say "hi" \\ there')) == plain('say "hi" \\ there')
+
+
+@pytest.mark.parametrize("text", [*TRICKY, *TROJAN, "emoji \U0001f600", 'quote " and \\'])
+def test_toml_string_is_valid_toml(text: str) -> None:
+    tomllib = pytest.importorskip("tomllib")
+
+    assert tomllib.loads(f"x = {toml_string(text)}")["x"] == _DROPPED.sub("", text)

@@ -589,6 +589,21 @@ async def test_sse_stream_parsed_into_typed_events(api: ModuleType, serve: Any) 
     assert stream.response.is_closed
 
 
+async def test_events_arrive_as_they_are_sent(serve: Any) -> None:
+    """A stream yields each event when it comes, not when the response ends."""
+    blocks = [sse({"type": "message", "text": str(i)}) for i in range(3)]
+    server, client = serve(lambda r: Response(events=blocks, event_delay=0.4))
+    started = time.monotonic()
+    stream = await call(client.runs.stream_events("run_1"))
+    first = await collect(stream, limit=1)
+    assert first[0].text == "0"
+    assert time.monotonic() - started < 0.4  # the next two events are still 0.8 s away
+    if hasattr(stream, "__aiter__"):
+        await stream.close()
+    else:
+        stream.close()
+
+
 async def test_breaking_out_of_a_stream_closes_it(serve: Any) -> None:
     _server, client = serve(events_handler)
     stream = await call(client.runs.stream_events("run_1"))

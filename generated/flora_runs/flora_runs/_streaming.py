@@ -7,6 +7,7 @@ block (``async with``) to close it without iterating.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
@@ -58,29 +59,39 @@ class SSEDecoder:
         return None
 
 
-class Stream(Generic[T]):
-    """Iterate to get each event parsed into its declared type."""
+class _EventStream(Generic[T]):
+    """What both streams share: one decoder, parsing, and the error a broken stream raises."""
 
     def __init__(
         self, response: httpx.Response, parse: Callable[[ServerSentEvent, httpx.Response], T | None]
     ) -> None:
         self.response = response
         self._parse = parse
+        self._decoder = SSEDecoder()
+
+    def _item(self, line: str) -> T | None:
+        """Feed one line (``""`` at the end of the body); the parsed event it completes, if any."""
+        event = self._decoder.feed(line)
+        return None if event is None else self._parse(event, self.response)
+
+    def _interrupted(self, exc: httpx.TransportError) -> errors.APIConnectionError:
+        return errors.APIConnectionError(
+            f"Stream interrupted: {type(exc).__name__}", request=self.response.request
+        )
+
+
+class Stream(_EventStream[T]):
+    """Iterate to get each event parsed into its declared type."""
 
     def __iter__(self) -> Iterator[T]:
-        decoder = SSEDecoder()
         try:
-            for line in self.response.iter_lines():
-                event = decoder.feed(line)
-                if event is not None and (item := self._parse(event, self.response)) is not None:
+            for line in itertools.chain(
+                self.response.iter_lines(), ("",)
+            ):  # "" ends the last event
+                if (item := self._item(line)) is not None:
                     yield item
-            event = decoder.feed("")
-            if event is not None and (item := self._parse(event, self.response)) is not None:
-                yield item
         except httpx.TransportError as exc:
-            raise errors.APIConnectionError(
-                f"Stream interrupted: {type(exc).__name__}", request=self.response.request
-            ) from exc
+            raise self._interrupted(exc) from exc
         finally:
             self.response.close()
 
@@ -99,29 +110,18 @@ class Stream(Generic[T]):
         self.close()
 
 
-class AsyncStream(Generic[T]):
+class AsyncStream(_EventStream[T]):
     """``async for`` to get each event parsed into its declared type."""
 
-    def __init__(
-        self, response: httpx.Response, parse: Callable[[ServerSentEvent, httpx.Response], T | None]
-    ) -> None:
-        self.response = response
-        self._parse = parse
-
     async def __aiter__(self) -> AsyncIterator[T]:
-        decoder = SSEDecoder()
         try:
             async for line in self.response.aiter_lines():
-                event = decoder.feed(line)
-                if event is not None and (item := self._parse(event, self.response)) is not None:
+                if (item := self._item(line)) is not None:
                     yield item
-            event = decoder.feed("")
-            if event is not None and (item := self._parse(event, self.response)) is not None:
+            if (item := self._item("")) is not None:
                 yield item
         except httpx.TransportError as exc:
-            raise errors.APIConnectionError(
-                f"Stream interrupted: {type(exc).__name__}", request=self.response.request
-            ) from exc
+            raise self._interrupted(exc) from exc
         finally:
             await self.response.aclose()
 

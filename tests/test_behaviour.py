@@ -200,6 +200,17 @@ async def test_slow_response_against_a_short_timeout(api: ModuleType, serve: Any
     assert time.monotonic() - started < 1.2
 
 
+async def test_httpx_timeout_per_call_and_per_client(api: ModuleType, serve: Any) -> None:
+    server, client = serve(lambda r: ok(delay=1.0), timeout=httpx.Timeout(0.2))
+    started = time.monotonic()
+    with pytest.raises(api.errors.APITimeoutError):
+        await call(client.runs.retrieve("run_1"))
+    with pytest.raises(api.errors.APITimeoutError):
+        await call(client.runs.retrieve("run_1", timeout=httpx.Timeout(5.0, read=0.2)))
+    assert time.monotonic() - started < 1.5
+    assert (await call(client.runs.retrieve("run_1", timeout=5.0))).id == "run_1"
+
+
 async def test_connection_dropped_mid_response_is_retried(serve: Any) -> None:
     server, client = serve(sequence(ok(drop_mid_body=True), ok()))
     assert (await call(client.runs.retrieve("run_1"))).id == "run_1"

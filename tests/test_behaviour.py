@@ -201,7 +201,7 @@ async def test_slow_response_against_a_short_timeout(api: ModuleType, serve: Any
 
 
 async def test_httpx_timeout_per_call_and_per_client(api: ModuleType, serve: Any) -> None:
-    server, client = serve(lambda r: ok(delay=1.0), timeout=httpx.Timeout(0.2))
+    _server, client = serve(lambda r: ok(delay=1.0), timeout=httpx.Timeout(0.2))
     started = time.monotonic()
     with pytest.raises(api.errors.APITimeoutError):
         await call(client.runs.retrieve("run_1"))
@@ -603,7 +603,7 @@ async def test_sse_stream_parsed_into_typed_events(api: ModuleType, serve: Any) 
 async def test_events_arrive_as_they_are_sent(serve: Any) -> None:
     """A stream yields each event when it comes, not when the response ends."""
     blocks = [sse({"type": "message", "text": str(i)}) for i in range(3)]
-    server, client = serve(lambda r: Response(events=blocks, event_delay=0.4))
+    _server, client = serve(lambda r: Response(events=blocks, event_delay=0.4))
     started = time.monotonic()
     stream = await call(client.runs.stream_events("run_1"))
     first = await collect(stream, limit=1)

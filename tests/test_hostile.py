@@ -17,14 +17,17 @@ schema keywords that would make datamodel-code-generator import any module. The 
 from __future__ import annotations
 
 import ast
+import importlib
+import logging
 import os
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
-import tomllib
 
 from generator.build_ir import Target
 from generator.load import load_spec
@@ -32,6 +35,7 @@ from generator.models import model_fields, prepared_schemas
 from generator.pipeline import Generated, generate
 from generator.schemas import operations
 from tests.support.code_policy import AUDIT_SCRIPT, package_problems
+from tests.support.server import LocalServer, Request, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "hostile"
@@ -71,6 +75,7 @@ def test_generated_code_holds_only_template_shapes(
 @pytest.mark.parametrize("name", NAMES)
 def test_project_files_parse(name: str, built: dict[str, tuple[Generated, Path]]) -> None:
     _, project = built[name]
+    tomllib = pytest.importorskip("tomllib")
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["name"] == name.replace("_", "-")
     assert "\n" not in pyproject["project"]["description"]
@@ -243,3 +248,88 @@ def _alias(annotation: Any) -> str | None:
                 if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
                     return str(keyword.value.value)
     return None
+
+
+# -- the runtime keeps a key sent in the query string out of messages and logs ----------------
+
+QUERY_KEY_SPEC = """
+openapi: 3.1.0
+info: {title: Query key, version: "1"}
+security: [{Key: []}]
+paths:
+  /runs/{run_id}:
+    get:
+      operationId: getRun
+      parameters:
+        - {name: run_id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Run'}
+components:
+  securitySchemes:
+    Key: {type: apiKey, in: query, name: api_key}
+  schemas:
+    Run:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+"""
+KEY = "sekrit key&=1/2"  # percent-encoded in the URL
+
+
+@pytest.fixture(scope="module")
+def query_key_api(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    folder = tmp_path_factory.mktemp("query_key")
+    spec = folder / "query_key.yaml"
+    spec.write_text(QUERY_KEY_SPEC, encoding="utf-8")
+    for name, data in generate(spec, Target("query_key_api", "query_key.yaml")).files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    sys.path.insert(0, str(folder))
+    try:
+        return importlib.import_module("query_key_api")
+    finally:
+        sys.path.remove(str(folder))
+
+
+def _leaks(text: str) -> bool:
+    return any(form in text for form in (KEY, quote(KEY), quote_plus(KEY), "sekrit"))
+
+
+def test_a_query_key_stays_out_of_errors_and_logs(
+    query_key_api: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = query_key_api
+    caplog.set_level(logging.DEBUG)
+
+    def handler(request: Request) -> Response:
+        if request.path.endswith("/invalid"):
+            return Response(200, json={"not": "a run"})
+        return Response(503, headers={"retry-after": "0"}, json={"message": "busy"})
+
+    raised: list[BaseException] = []
+    with LocalServer(handler) as server, api.Client(api_key=KEY, base_url=server.url) as client:
+        for run_id in ("busy", "invalid"):
+            with pytest.raises(api.errors.APIError) as caught:
+                client.get_run(run_id)
+            raised.append(caught.value)
+        assert not _leaks(repr(client))
+    assert server.requests[0].query == {"api_key": [KEY]}
+    with api.Client(api_key=KEY, base_url="http://127.0.0.1:9", max_retries=1) as client:
+        with pytest.raises(api.errors.APIConnectionError) as refused:
+            client.get_run("x")
+        raised.append(refused.value)
+    assert [type(e).__name__ for e in raised] == [
+        "InternalServerError",
+        "APIResponseValidationError",
+        "APIConnectionError",
+    ]
+    for exc in raised:
+        shown = "".join(traceback.format_exception(exc))
+        assert not _leaks(str(exc)) and not _leaks(repr(exc)) and not _leaks(shown), shown
+    assert "api_key=***" in caplog.text  # httpx's own request log, with the key hidden
+    assert not _leaks(caplog.text), caplog.text

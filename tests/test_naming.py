@@ -9,9 +9,13 @@ import pytest
 
 from generator.naming import (
     CLIENT_PARAMETERS,
+    TEMPLATE_BUILTINS,
     NameRegistry,
     PyIdent,
+    field_names,
+    keyword_names,
     to_class_name,
+    to_field_name,
     to_identifier,
     to_method_name,
     to_snake,
@@ -240,3 +244,95 @@ def test_registry_class_names_take_bare_suffixes() -> None:
 def test_registry_scopes_are_independent() -> None:
     first, second = NameRegistry(), NameRegistry()
     assert first.claim(PyIdent("x")) == second.claim(PyIdent("x")) == "x"
+
+
+# -- model fields -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("model_config", "model_config_"),
+        ("json", "json_"),
+        ("copy", "copy_"),
+        ("schema", "schema_"),
+        ("dict", "dict_"),
+        ("validate", "validate_"),
+        ("str", "str_"),
+        ("list", "list_"),
+        ("model_dump", "field_model_dump"),  # pydantic refuses its protected namespaces
+        ("model_dump_json", "field_model_dump_json"),
+        ("modelValidateX", "field_model_validate_x"),
+        ("model_id", "model_id"),
+        ("fields", "fields"),  # no attribute of pydantic v2's BaseModel
+        ("type", "type"),
+        ("object", "object"),
+        ("self", "self"),
+        ("timeout", "timeout"),
+        ("__class__", "class_"),
+        ("__init__", "init"),
+        ("", "field"),
+        ("2fa", "field_2fa"),
+        ("ünïcode", "unicode"),
+        ("runId", "run_id"),
+    ],
+)
+def test_to_field_name(text: str, expected: str) -> None:
+    assert to_field_name(text) == expected
+
+
+@pytest.mark.parametrize("text", [*HOSTILE, "model_config", "model_dump", "json", "__dict__"])
+def test_field_names_are_safe_attributes(text: str) -> None:
+    from pydantic import BaseModel
+
+    name = to_field_name(text)
+    assert name.isidentifier() and name.isascii() and not name.startswith("_")
+    assert not keyword.iskeyword(name) and not hasattr(BaseModel, name)
+
+
+def test_a_wire_name_that_is_already_a_name_keeps_it_whatever_the_order() -> None:
+    for wires in (["foo-bar", "foo_bar", "fooBar"], ["foo_bar", "fooBar", "foo-bar"]):
+        names = field_names(wires)
+        assert names["foo_bar"] == "foo_bar"
+        assert sorted(names.values()) == ["foo_bar", "foo_bar_2", "foo_bar_3"]
+        assert list(names) == wires
+
+
+def test_no_field_is_named_like_another_fields_wire_name() -> None:
+    wires = ["ünïcode", "unicode", "a b", "a_b_2", "a-b", "json", "json_"]
+    names = field_names(wires)
+    for wire, name in names.items():
+        assert name not in set(wires) - {wire}, (wire, name)
+    assert len(set(names.values())) == len(wires)
+
+
+def test_a_subclass_keeps_inherited_field_names() -> None:
+    parent = field_names(["x", "foo-bar"])
+    child = field_names(["foo_bar", "x", "own"], parent)
+    assert child == {"x": "x", "foo-bar": "foo_bar", "foo_bar": "foo_bar_2", "own": "own"}
+
+
+def test_body_keywords_are_named_like_model_fields() -> None:
+    wires = ["foo-bar", "foo_bar", "json", "timeout", "self", "ünïcode"]
+    keywords, fields = keyword_names(wires), field_names(wires)
+    assert keywords == {
+        "foo-bar": "foo_bar_2",
+        "foo_bar": "foo_bar",
+        "json": "json",
+        "timeout": "timeout_",
+        "self": "self_",
+        "ünïcode": "unicode",
+    }
+    assert {w: n.rstrip("_") for w, n in keywords.items() if w not in ("self", "timeout")} == {
+        w: n.rstrip("_") for w, n in fields.items() if w not in ("self", "timeout")
+    }
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATE_BUILTINS))
+def test_methods_do_not_shadow_the_builtins_templates_annotate_with(name: str) -> None:
+    assert to_method_name(name, []) == f"{name}_"
+
+
+@pytest.mark.parametrize("name", ["builtins", "datetime", "raw", "poller", "created", "cast"])
+def test_parameters_do_not_shadow_what_a_method_body_reads(name: str) -> None:
+    assert to_identifier(name, CLIENT_PARAMETERS) == f"{name}_"

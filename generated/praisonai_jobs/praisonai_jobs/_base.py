@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -513,8 +514,36 @@ def _auth(
     if config.auth_kind == "header":
         return {config.auth_name.lower(): key}, {}, {}
     if config.auth_kind == "query":
+        _HIDE_QUERY_KEYS.hide(config.auth_name)
         return {}, {config.auth_name: key}, {}
     return {}, {}, {config.auth_name: key}
+
+
+class _HideQueryKeys(logging.Filter):
+    """httpx logs each request's URL at INFO: a key sent in the query shows there as ``***``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._patterns: dict[str, re.Pattern[str]] = {}
+
+    def hide(self, name: str) -> None:
+        encoded = urlencode({name: ""})  # the parameter as it appears in a URL: "api_key="
+        self._patterns.setdefault(name, re.compile(rf"([?&]{re.escape(encoded)})[^&#\s\"']*"))
+        httpx_log = logging.getLogger("httpx")
+        if self not in httpx_log.filters:
+            httpx_log.addFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = message
+        for pattern in self._patterns.values():
+            hidden = pattern.sub(r"\1***", hidden)
+        if hidden != message:
+            record.msg, record.args = hidden, ()
+        return True
+
+
+_HIDE_QUERY_KEYS: Final = _HideQueryKeys()
 
 
 def _min(value: float | None, bound: float) -> float:

@@ -19,6 +19,7 @@ import click
 from generator import __version__
 from generator.api_shape import EMPTY, ApiShape, api_shape
 from generator.build_ir import Target
+from generator.cache import generate
 from generator.config import TargetConfig, find_pyproject, load_targets
 from generator.console import (
     Mode,
@@ -36,7 +37,8 @@ from generator.console import (
 from generator.diagnostics import Diagnostic, SpecError
 from generator.diff import diff_apis
 from generator.naming import to_identifier
-from generator.pipeline import analyse, generate
+from generator.pipeline import analyse
+from generator.pipeline import generate as generate_fresh
 from generator.revision import GitError, repo_root, spec_at
 from generator.write import Drift, compare_tree, write_tree
 
@@ -90,6 +92,9 @@ def cli(session: Session, debug: bool) -> None:
 
 
 _strict = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+_no_cache = click.option(
+    "--no-cache", is_flag=True, help="Regenerate even when the cache holds this output."
+)
 
 
 @cli.command("generate")
@@ -98,6 +103,7 @@ _strict = click.option("--strict", is_flag=True, help="Treat warnings as errors.
 @click.option("--package", "-p", help="Python package name (with SPEC; default from file name).")
 @click.option("--api-key-env", help="Environment variable of the API key.")
 @_strict
+@_no_cache
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--json", "as_json", is_flag=True, help="Print diagnostics as JSON, nothing else.")
 @click.pass_obj
@@ -108,6 +114,7 @@ def generate_command(
     package: str | None,
     api_key_env: str | None,
     strict: bool,
+    no_cache: bool,
     quiet: bool,
     as_json: bool,
 ) -> int:
@@ -136,14 +143,15 @@ def generate_command(
                 display=spec_name,
                 strict=strict,
                 progress=shown.target(config.package),
+                use_cache=not no_cache,
             )
             session.diagnostics.extend(result.diagnostics)
             if mode == "plain":
                 print_diagnostics(result.diagnostics)
             changed = write_tree(config.output, result.files, config.package)
             counts = (
-                result.api.operation_count,
-                len(result.api.model_names),
+                result.operations,
+                result.models,
                 len(result.files),
                 len(changed),
                 len(result.diagnostics),
@@ -173,8 +181,9 @@ def _summary(counts: Sequence[int], seconds: float) -> str:
 
 @cli.command("check")
 @_strict
+@_no_cache
 @click.option("--quiet", "-q", is_flag=True, help="No diff, only the stale file names.")
-def check_command(strict: bool, quiet: bool) -> int:
+def check_command(strict: bool, no_cache: bool, quiet: bool) -> int:
     """Exit 1 with a diff when generated code is stale.
 
     Above each stale package's diff comes the change to its API since the spec's last commit
@@ -190,6 +199,7 @@ def check_command(strict: bool, quiet: bool) -> int:
                 display=spec_name,
                 strict=strict,
                 progress=shown.target(config.package),
+                use_cache=not no_cache,
             )
             shown.finish(config.package)
             label = (
@@ -199,7 +209,9 @@ def check_command(strict: bool, quiet: bool) -> int:
             )
             drifts = compare_tree(config.output, result.files, config.package, label)
             if drifts:
-                stale.append((config, spec_name, drifts, api_shape(result.api, result.spec)))
+                target = Target(config.package, spec_name, config.api_key_env)
+                fresh = result.fresh or generate_fresh(config.spec, target, display=spec_name)
+                stale.append((config, spec_name, drifts, api_shape(fresh.api, fresh.spec)))
     if not stale:
         echo("generated code is up to date")
         return 0

@@ -1,9 +1,12 @@
 """Load stage: read a spec file, bundle relative-file ``$ref``s into it, and validate it.
 
-Structural breakage (unreadable file, not OpenAPI 3.x, no ``info`` or ``paths``, a ``$ref``
-that points nowhere, a remote ``$ref``) is an error. What openapi-spec-validator reports
-beyond that (an example of the wrong type, an unknown format, a stray key) rarely stops a
-sensible client, so it is reported as warnings with their pointers.
+Reading (``generator.document``) turns the file into JSON data within limits of size, depth
+and YAML alias expansion. Structural breakage is an error: not OpenAPI 3.x, no ``info`` or
+``paths``, a ``$ref`` that points nowhere, a remote ``$ref``, a chain of ``$ref``s that comes
+back to where it started without reaching a definition (a parameter naming itself, two
+responses naming each other). What openapi-spec-validator reports beyond that (an example of
+the wrong type, an unknown format, a stray key) rarely stops a sensible client, so it is
+reported as warnings with their pointers (``generator.validate``).
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ class LoadedSpec:
     warnings: tuple[Diagnostic, ...]
 
 
-def load_spec(path: Path, display: str | None = None) -> LoadedSpec:
+def load_spec(path: Path, display: str | None = None, *, validate: bool = True) -> LoadedSpec:
+    """``validate=False`` leaves openapi-spec-validator out (the caller runs it elsewhere)."""
     file = display or str(path)
     document = _read_document(path, file)
     _check_structure(document, file)
     document = _Bundler(path, file, document).bundle()
     _check_local_refs(document, file)
-    return LoadedSpec(document, file, tuple(_validate(document, file)))
+    return LoadedSpec(document, file, tuple(_validate(document, file)) if validate else ())
 
 
 def _read_document(path: Path, file: str) -> Spec:

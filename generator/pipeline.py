@@ -5,10 +5,20 @@
 the prepared spec with its IR; ``generate`` goes on to the package's files, as bytes. Writing
 or comparing them is the caller's choice. A ``progress`` callback, when given, is called with
 each stage's name (one of ``STAGES``) as the stage starts; the pipeline prints nothing.
+
+For a large spec (``WORKER_FROM_BYTES`` and up) openapi-spec-validator, the slow part of
+load, runs in a worker process (``generator.worker``) while this one goes on with normalize,
+build and models; its warnings are joined in before the diagnostics are returned, in the
+same order as when it runs here. Where the worker cannot start or fails, validation runs
+in this process.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +37,7 @@ from generator.render import render_package
 
 STAGES = ("load", "normalize", "build", "models", "render", "format")
 Progress = Callable[[str], None]
+WORKER_FROM_BYTES = 512 * 1024  # smaller specs validate faster than a process starts
 
 
 def _quiet(stage: str) -> None:
@@ -58,6 +69,98 @@ def prepare(document: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+class _Validation:
+    """openapi-spec-validator's warnings of a spec, from a worker process when that pays."""
+
+    def __init__(self, spec_path: Path, display: str | None) -> None:
+        self.spec_path, self.display = spec_path, display
+        self.process: subprocess.Popen[bytes] | None = None
+        try:
+            large = spec_path.stat().st_size >= WORKER_FROM_BYTES
+        except OSError:
+            large = False
+        if large:
+            root = str(Path(__file__).resolve().parent.parent)
+            path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+            try:
+                self.process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "generator.worker",
+                        json.dumps([str(spec_path), display]),
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env={**os.environ, "PYTHONPATH": path},
+                )
+            except OSError:
+                self.process = None
+
+    def warnings(self, loaded: LoadedSpec) -> tuple[Diagnostic, ...]:
+        """Joins the worker; ``loaded`` was loaded without validation."""
+        if self.process is None:
+            return loaded.warnings
+        out, _ = self.process.communicate()
+        code, self.process = self.process.returncode, None
+        try:
+            rows = json.loads(out) if code == 0 else None
+            if isinstance(rows, list):
+                return tuple(Diagnostic(*row) for row in rows)
+        except (ValueError, TypeError):
+            pass
+        return load_spec(self.spec_path, self.display).warnings  # the worker failed
+
+    def cancel(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.communicate()
+            self.process = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Started:
+    """Analysis up to the IR, with the validator's warnings maybe still to come."""
+
+    loaded: LoadedSpec
+    spec: dict[str, Any]
+    api: Api
+    warnings: tuple[Diagnostic, ...]
+    validation: _Validation
+
+    def finish(self, strict: bool) -> Analysis:
+        try:
+            validated = self.validation.warnings(self.loaded)
+        finally:
+            self.validation.cancel()
+        loaded = LoadedSpec(self.loaded.document, self.loaded.file, validated)
+        diagnostics = (*validated, *self.warnings)
+        if strict and diagnostics:
+            raise SpecError(
+                [
+                    Diagnostic("error", d.pointer, d.message, d.file, d.line, d.hint)
+                    for d in diagnostics
+                ]
+            )
+        return Analysis(loaded, self.spec, self.api, diagnostics)
+
+
+def _start(spec_path: Path, target: Target, display: str | None, report: Progress) -> _Started:
+    report("load")
+    validation = _Validation(spec_path, display)
+    try:
+        loaded = load_spec(spec_path, display, validate=validation.process is None)
+        report("normalize")
+        spec = prepare(loaded.document)
+        report("build")
+        api, warnings = build_ir(spec, target, loaded.file)
+    except BaseException:
+        validation.cancel()
+        raise
+    return _Started(loaded, spec, api, tuple(warnings), validation)
+
+
 def analyse(
     spec_path: Path,
     target: Target,
@@ -66,19 +169,7 @@ def analyse(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> Analysis:
-    report = progress or _quiet
-    report("load")
-    loaded = load_spec(spec_path, display)
-    report("normalize")
-    spec = prepare(loaded.document)
-    report("build")
-    api, warnings = build_ir(spec, target, loaded.file)
-    diagnostics = (*loaded.warnings, *warnings)
-    if strict and diagnostics:
-        raise SpecError(
-            [Diagnostic("error", d.pointer, d.message, d.file, d.line, d.hint) for d in diagnostics]
-        )
-    return Analysis(loaded, spec, api, diagnostics)
+    return _start(spec_path, target, display, progress or _quiet).finish(strict)
 
 
 def generate(
@@ -90,12 +181,19 @@ def generate(
     progress: Progress | None = None,
 ) -> Generated:
     report = progress or _quiet
-    analysis = analyse(spec_path, target, display=display, strict=strict, progress=report)
-    report("models")
-    models_source = render_models(analysis.spec, target.spec_name, analysis.loaded.file)
-    report("render")
-    rendered = render_package(analysis.api, models_source)
-    report("format")
-    formatted = format_files(rendered)
+    started = _start(spec_path, target, display, report)
+    # Under --strict a warning stops the run before the models: join the validator first.
+    analysis = started.finish(strict) if strict else None
+    try:
+        report("models")
+        models_source = render_models(started.spec, target.spec_name, started.loaded.file)
+        report("render")
+        rendered = render_package(started.api, models_source)
+        report("format")
+        formatted = format_files(rendered)
+    except BaseException:
+        started.validation.cancel()
+        raise
+    analysis = analysis or started.finish(strict)
     files = {name: text.encode("utf-8") for name, text in sorted(formatted.items())}
     return Generated(analysis.api, analysis.spec, files, analysis.diagnostics)

@@ -34,6 +34,14 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     )
 
 
+@pytest.fixture(autouse=True)
+def _clientgen_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test its own, empty generation cache (never the repository's .cache/clientgen)."""
+    monkeypatch.setenv("CLIENTGEN_CACHE_DIR", str(tmp_path_factory.mktemp("clientgen-cache")))
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -99,6 +99,7 @@ def test_generation_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
             "parallel_tasks",
             "--api-key-env",
             "PARALLEL_API_KEY",
+            "--no-cache",
             env={"PYTHONHASHSEED": seed},
         )
         assert result.returncode == 0, result.stderr

@@ -1,0 +1,237 @@
+"""clientgen against its peers, in one run: ``make bench`` (see bench/README.md).
+
+Installs the peers (openapi-python-client, datamodel-code-generator's CLI) into their own venv,
+bench/.venv-peers, and the corpus (tests/support/corpus.py), then measures each thing
+BENCH_REPEAT times (default 3) and prints medians, peak RSS and ratios clientgen / peer.
+
+Peak RSS is that of the whole process tree (the command and every process it starts: ruff,
+a validation worker), sampled every 20 ms, and never less than ``wait4``'s ru_maxrss.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+PEERS = BENCH / ".venv-peers"
+PEER_PINS = ("openapi-python-client==0.29.1", "datamodel-code-generator==0.89.0")
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
+CLIENTGEN = ROOT / ".venv" / "bin" / "clientgen"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+
+# A corpus folder of its own: an `npm install` of the test corpus prunes what it did not list.
+os.environ.setdefault("CLIENTGEN_CORPUS_CACHE", str(ROOT / ".cache" / "bench-corpus"))
+sys.path.insert(0, str(ROOT))
+from tests.support.corpus import GITHUB, install  # noqa: E402
+
+
+def ensure_peers() -> Path:
+    stamp = PEERS / ".pins"
+    if stamp.is_file() and stamp.read_text() == "\n".join(PEER_PINS):
+        return PEERS / "bin"
+    print(f"installing peers into {PEERS.relative_to(ROOT)}: {' '.join(PEER_PINS)}", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEERS)], check=True)
+    pip = [str(PEERS / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, *PEER_PINS], check=True)
+    stamp.write_text("\n".join(PEER_PINS))
+    return PEERS / "bin"
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (0 when it is gone)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                stack.extend(int(c) for c in children.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(cmd: Sequence[str | Path], *, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of one command; raises when it fails."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(c) for c in cmd],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        tail = stderr.decode(errors="replace")[-2000:]
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{tail}")
+    return elapsed, max(peak[0], usage.ru_maxrss * 1024)
+
+
+def measure(label: str, cmd: Sequence[str | Path], **kw: dict[str, str]) -> tuple[float, int]:
+    times, peaks = [], []
+    for index in range(REPEAT):
+        seconds, rss = run(cmd, **kw)
+        times.append(seconds)
+        peaks.append(rss)
+        print(f"  {label} #{index + 1}: {seconds:.2f} s, {rss / 2**20:.0f} MB", flush=True)
+    return statistics.median(times), max(peaks)
+
+
+def supports_no_cache() -> bool:
+    out = subprocess.run([CLIENTGEN, "generate", "--help"], capture_output=True, text=True)
+    return "--no-cache" in out.stdout
+
+
+def import_seconds(python: Path, pythonpath: Path, code: str) -> float:
+    """Median seconds of the imports in ``code`` in a fresh interpreter (bytecode cached)."""
+    script = f"import time\n_t = time.perf_counter()\n{code}\nprint(time.perf_counter() - _t)\n"
+    env = {**os.environ, "PYTHONPATH": str(pythonpath)}
+    samples = []
+    for index in range(max(REPEAT, 3) + 1):  # the first run compiles the bytecode
+        out = subprocess.run([python, "-c", script], env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"import failed:\n{script}\n{out.stderr[-2000:]}")
+        if index:
+            samples.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(samples)
+
+
+def opc_package(output: Path) -> str:
+    for child in sorted(output.iterdir()):
+        if (child / "client.py").is_file() and (child / "api").is_dir():
+            return child.name
+    raise SystemExit(f"no openapi-python-client package under {output}")
+
+
+def request_overhead() -> dict[str, float]:
+    server = subprocess.Popen(
+        [sys.executable, str(BENCH / "server.py")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "generated" / "parallel_tasks")}
+        out = subprocess.run(
+            [PYTHON, str(BENCH / "overhead.py"), f"http://127.0.0.1:{port}", str(REQUESTS),
+             str(REPEAT)],
+            env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait()
+    return {k: statistics.median(v) for k, v in json.loads(out.stdout).items()}
+
+
+def main() -> None:
+    peers = ensure_peers()
+    spec = install(*GITHUB) / "generated" / "api.github.com.json"
+    work = Path(tempfile.mkdtemp(prefix="clientgen-bench-"))
+    cache = work / "cache"
+    peer_env = {"PATH": f"{peers}{os.pathsep}{os.environ['PATH']}"}
+    cg_out = work / "clientgen"
+    cg_cmd = [CLIENTGEN, "generate", spec, "--output", cg_out, "--package", "ghclient", "--quiet"]
+    no_cache = ["--no-cache"] if supports_no_cache() else []
+    cache_env = {"CLIENTGEN_CACHE_DIR": str(cache)}
+    rows: list[tuple[str, str, str, str, str]] = []
+    print(f"GitHub spec: {spec} ({spec.stat().st_size / 2**20:.1f} MB); {REPEAT} runs each")
+    try:
+        cg_t, cg_m = measure("clientgen", [*cg_cmd, *no_cache], env=cache_env)
+        opc_out = work / "opc"
+        opc_t, opc_m = measure(
+            "openapi-python-client",
+            [peers / "openapi-python-client", "generate", "--path", spec,
+             "--output-path", opc_out, "--overwrite"],
+            env=peer_env,
+        )  # fmt: skip
+        dcg_t, dcg_m = measure(
+            "datamodel-code-generator",
+            [peers / "datamodel-codegen", "--input", spec, "--input-file-type", "openapi",
+             "--output-model-type", "pydantic_v2.BaseModel", "--formatters", "builtin",
+             "--output", work / "dcg_models.py"],
+            env=peer_env,
+        )  # fmt: skip
+        rows += [
+            ("full generation, GitHub: time", f"{cg_t:.2f} s", f"{opc_t:.2f} s",
+             f"{cg_t / opc_t:.2f}x", "<= 0.5x"),
+            ("full generation, GitHub: peak RSS", f"{cg_m / 2**20:.0f} MB",
+             f"{opc_m / 2**20:.0f} MB", f"{cg_m / opc_m:.2f}x", "<= 1.0x"),
+            ("  vs datamodel-codegen alone (builtin fmt): time", f"{cg_t:.2f} s",
+             f"{dcg_t:.2f} s", f"{cg_t / dcg_t:.2f}x", ""),
+            ("  vs datamodel-codegen alone: peak RSS", f"{cg_m / 2**20:.0f} MB",
+             f"{dcg_m / 2**20:.0f} MB", f"{cg_m / dcg_m:.2f}x", ""),
+        ]  # fmt: skip
+        run(cg_cmd, env=cache_env)  # fill the cache
+        hit_t, _ = measure("clientgen, unchanged spec", cg_cmd, env=cache_env)
+        rows.append(
+            ("unchanged spec, generate again", f"{hit_t:.2f} s", f"{opc_t:.2f} s",
+             f"{hit_t / opc_t:.3f}x", "<= 0.1x")
+        )  # fmt: skip
+        opc_pkg = opc_package(opc_out)
+        cg_import = import_seconds(
+            peers / "python",
+            cg_out,
+            "import ghclient\nfrom ghclient import Client, models\n"
+            "c = Client(api_key='k', base_url='http://127.0.0.1')\nc.repos\n"
+            "models.FullRepository",
+        )
+        opc_import = import_seconds(
+            peers / "python",
+            opc_out,
+            f"import {opc_pkg}\nfrom {opc_pkg} import Client\n"
+            f"from {opc_pkg}.api.repos import reposget\n"
+            "c = Client(base_url='http://127.0.0.1')",
+        )
+        rows.append(
+            ("import: package + client + repos resource + models", f"{cg_import:.2f} s",
+             f"{opc_import:.2f} s", f"{cg_import / opc_import:.2f}x", "<= 0.5x")
+        )  # fmt: skip
+        overhead = request_overhead()
+        for kind in ("sync", "async"):
+            gen, raw = overhead[f"{kind}_generated"], overhead[f"{kind}_raw"]
+            rows.append(
+                (f"{REQUESTS} GETs, {kind} client vs raw httpx + model_validate_json",
+                 f"{gen:.2f} s", f"{raw:.2f} s", f"{gen / raw:.2f}x", "<= 1.15x")
+            )  # fmt: skip
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print()
+    header = ("measure", "clientgen", "peer", "ratio", "target")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+    print(f"\n(median of {REPEAT}; peers: {', '.join(PEER_PINS)}; {os.cpu_count()} CPUs)")
+
+
+if __name__ == "__main__":
+    main()

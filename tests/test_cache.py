@@ -1,0 +1,156 @@
+"""The content-hash cache: cached output is fresh output, byte for byte, and any input misses."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator import cache
+from generator.build_ir import Target
+from generator.cli import main
+from generator.pipeline import generate as generate_fresh
+from tests.conftest import ROOT
+
+SPEC = textwrap.dedent("""
+    openapi: 3.1.0
+    info: {title: Things, version: "1"}
+    paths:
+      /things/{id}:
+        get:
+          operationId: getThing
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema: {$ref: 'schemas.yaml#/Thing'}
+          unknownKey: 1
+""")
+SCHEMAS = textwrap.dedent("""
+    Thing:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+        size: {type: integer}
+""")
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    folder = tmp_path / "spec"
+    folder.mkdir()
+    (folder / "schemas.yaml").write_text(SCHEMAS)
+    path = folder / "things.yaml"
+    path.write_text(SPEC)
+    return path
+
+
+TARGET = Target("things", "things.yaml")
+
+
+def run(spec: Path, folder: Path) -> cache.Result:
+    return cache.generate(spec, TARGET, display="things.yaml", folder=folder)
+
+
+def test_cached_output_is_fresh_output_byte_for_byte(spec: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    first = run(spec, folder)
+    assert first.fresh is not None  # a miss: generated
+    second = run(spec, folder)
+    assert second.fresh is None  # a hit
+    fresh = generate_fresh(spec, TARGET, display="things.yaml")
+    assert second.files == first.files == fresh.files
+    assert second.diagnostics == first.diagnostics == fresh.diagnostics
+    assert any("unknownKey" in d.message for d in second.diagnostics)
+    assert (second.operations, second.models) == (1, len(fresh.api.model_names))
+
+
+def test_a_seed_spec_from_the_cache_is_a_fresh_generation(tmp_path: Path) -> None:
+    target = Target("parallel_tasks", "specs/parallel_tasks.yaml", "PARALLEL_API_KEY")
+    spec = ROOT / "specs" / "parallel_tasks.yaml"
+    shown = "specs/parallel_tasks.yaml"
+    fresh = generate_fresh(spec, target, display=shown)
+    for expect_hit in (False, True):
+        result = cache.generate(spec, target, display=shown, folder=tmp_path)
+        assert (result.fresh is None) == expect_hit
+        assert result.files == fresh.files
+        assert result.diagnostics == fresh.diagnostics
+
+
+def test_a_changed_spec_byte_misses(spec: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    run(spec, folder)
+    spec.write_text(SPEC.replace("getThing", "getThinG"))
+    assert run(spec, folder).fresh is not None
+
+
+def test_a_changed_referenced_file_misses(spec: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    before = run(spec, folder)
+    (spec.parent / "schemas.yaml").write_text(SCHEMAS.replace("size", "count"))
+    after = run(spec, folder)
+    assert after.fresh is not None
+    assert after.files["things/models.py"] != before.files["things/models.py"]
+    assert b"count" in after.files["things/models.py"]
+
+
+def test_a_changed_template_misses(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import render
+
+    templates = tmp_path / "templates"
+    shutil.copytree(render.templates_dir(), templates)
+    monkeypatch.setattr(render, "templates_dir", lambda: templates)
+    cache.generator_fingerprint.cache_clear()
+    key = cache.entry_key(spec, TARGET, "things.yaml")
+    some = next(p for p in sorted(templates.rglob("*")) if p.is_file())
+    some.write_bytes(some.read_bytes() + b"\n")
+    cache.generator_fingerprint.cache_clear()
+    assert cache.entry_key(spec, TARGET, "things.yaml") != key
+    monkeypatch.undo()
+    cache.generator_fingerprint.cache_clear()
+
+
+def test_settings_are_part_of_the_key(spec: Path) -> None:
+    keys = {
+        cache.entry_key(spec, target, shown)
+        for target, shown in [
+            (TARGET, "things.yaml"),
+            (Target("other", "things.yaml"), "things.yaml"),
+            (Target("things", "things.yaml", "THINGS_KEY"), "things.yaml"),
+            (TARGET, "elsewhere/things.yaml"),
+        ]
+    }
+    assert len(keys) == 4
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a zip", b"PK\x03\x04garbage"])
+def test_a_corrupt_entry_is_ignored(spec: Path, tmp_path: Path, damage: bytes) -> None:
+    folder = tmp_path / "cache"
+    good = run(spec, folder)
+    [entry] = folder.glob("*.zip")
+    entry.write_bytes(damage)
+    again = run(spec, folder)
+    assert again.fresh is not None and again.files == good.files
+    assert run(spec, folder).fresh is None  # stored anew
+
+
+def test_cli_prints_warnings_of_a_cached_run_and_honours_strict(
+    spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["generate", str(spec), "-o", str(out), "-p", "things"]
+    for _ in range(2):
+        assert main(args) == 0
+        assert "unknownKey" in capsys.readouterr().err
+    assert main([*args, "--strict"]) == 1
+    assert ": error:" in capsys.readouterr().err
+    assert main([*args, "--no-cache"]) == 0
+    assert "unknownKey" in capsys.readouterr().err

@@ -58,6 +58,10 @@ def _run(args: list[str], text: str, name: str) -> str:
 
 
 def format_source(text: str, name: str) -> str:
+    """``name`` is the file's path in the project (``<package>/models.py``): the package is
+    first-party for import sorting, as it is when ruff runs inside the generated project."""
+    package = name.split("/", 1)[0] if "/" in name else ""
+    first_party = ["--config", f"lint.isort.known-first-party = [{package!r}]"] if package else []
     fixed = _run(
         [
             "check",
@@ -67,6 +71,7 @@ def format_source(text: str, name: str) -> str:
             FIX_RULES,
             "--ignore",
             IGNORED_RULES,
+            *first_party,
             "--quiet",
         ],
         text,

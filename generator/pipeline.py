@@ -186,7 +186,9 @@ def generate(
     analysis = started.finish(strict) if strict else None
     try:
         report("models")
-        models_source = render_models(started.spec, target.spec_name, started.loaded.file)
+        models_source = render_models(
+            started.spec, target.spec_name, started.loaded.file, target.package
+        )
         report("render")
         rendered = render_package(started.api, models_source)
         report("format")

@@ -126,6 +126,18 @@ def package_problems(package_dir: Path) -> list[str]:
     return found
 
 
+def _is_model_base(node: ast.ImportFrom) -> bool:
+    """``from <package>._base import Model``: models.py's base class, named by the package."""
+    module = node.module or ""
+    parts = module.split(".")
+    return (
+        len(parts) == 2
+        and parts[0].isidentifier()
+        and parts[1] == "_base"
+        and [(a.name, a.asname) for a in node.names] == [("Model", None)]
+    )
+
+
 def _module(tree: ast.Module, classes: set[str]) -> Iterator[tuple[int, str]]:
     for node in tree.body:
         if isinstance(node, ast.Import):
@@ -133,7 +145,7 @@ def _module(tree: ast.Module, classes: set[str]) -> Iterator[tuple[int, str]]:
                 if alias.name not in ALLOWED_IMPORTS or alias.asname:
                     yield node.lineno, f"import {alias.name}"
         elif isinstance(node, ast.ImportFrom):
-            if node.level == 0 and node.module not in ALLOWED_IMPORTS:
+            if node.level == 0 and node.module not in ALLOWED_IMPORTS and not _is_model_base(node):
                 yield node.lineno, f"from {node.module} import"
             if node.level > 1 or (node.level == 1 and node.module not in ALLOWED_RELATIVE):
                 yield node.lineno, f"relative import {node.module!r} (level {node.level})"
@@ -183,7 +195,7 @@ def _class(node: ast.ClassDef, classes: set[str]) -> Iterator[tuple[int, str]]:
     if node.decorator_list or node.keywords:
         yield node.lineno, f"class {node.name}: decorators or keywords"
     for base in node.bases:
-        if dotted(base) not in {"BaseModel", "RootModel", "_base.BaseClient", *classes} and not (
+        if dotted(base) not in {"Model", "RootModel", "_base.BaseClient", *classes} and not (
             isinstance(base, ast.Subscript) and dotted(base.value) == "RootModel"
         ):
             yield node.lineno, f"class {node.name}: base {dotted(base)}"

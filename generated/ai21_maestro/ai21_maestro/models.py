@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType
 
+from ai21_maestro._base import Model
 
-class CreateRunRequest(BaseModel):
+
+class CreateRunRequest(Model):
     """
     Body of a request that creates a Maestro run.
     """
@@ -57,7 +59,7 @@ class CreateRunRequest(BaseModel):
     """
 
 
-class DataSources(BaseModel):
+class DataSources(Model):
     """
     Sources used by a run.
     """
@@ -70,7 +72,7 @@ class DataSources(BaseModel):
     file_search: Annotated[list[FileSearchResult] | None, Field(title="File Search")] = None
 
 
-class Endpoint(BaseModel):
+class Endpoint(Model):
     """
     Where an HTTP tool is called.
     """
@@ -83,7 +85,7 @@ class Endpoint(BaseModel):
     headers: Annotated[dict[str, Any] | None, Field(title="Headers")] = None
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(Model):
     """
     Body of a non-2xx response. Its shape is not documented (the SDK keeps the raw text); a `detail` member is assumed.
     """
@@ -98,7 +100,7 @@ class ErrorResponse(BaseModel):
     """
 
 
-class FileSearch(BaseModel):
+class FileSearch(Model):
     """
     The built-in file search tool over uploaded files.
     """
@@ -121,7 +123,7 @@ class FileSearch(BaseModel):
     max_neighbors: Annotated[int | None, Field(title="Max Neighbors")] = None
 
 
-class FileSearchResult(BaseModel):
+class FileSearchResult(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -136,7 +138,7 @@ class FileSearchResult(BaseModel):
     order: Annotated[int | None, Field(title="Order")] = None
 
 
-class FileSearchToolResource(BaseModel):
+class FileSearchToolResource(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -145,7 +147,7 @@ class FileSearchToolResource(BaseModel):
     file_ids: list[str] | None = None
 
 
-class Function(BaseModel):
+class Function(Model):
     """
     Name, description and parameters of an HTTP tool.
     """
@@ -159,7 +161,7 @@ class Function(BaseModel):
     parameters: Parameters
 
 
-class HttpTool(BaseModel):
+class HttpTool(Model):
     """
     A user-provided HTTP tool. Maestro calls its endpoint with POST.
     """
@@ -173,7 +175,7 @@ class HttpTool(BaseModel):
     endpoint: Endpoint
 
 
-class MaestroMessage(BaseModel):
+class MaestroMessage(Model):
     """
     One message of a conversation input.
     """
@@ -186,7 +188,7 @@ class MaestroMessage(BaseModel):
     content: Annotated[str, Field(title="Content")]
 
 
-class McpTool(BaseModel):
+class McpTool(Model):
     """
     A remote MCP server whose tools Maestro may call.
     """
@@ -202,7 +204,7 @@ class McpTool(BaseModel):
     allowed_tools: Annotated[list[str] | None, Field(title="Allowed Tools")] = None
 
 
-class Parameters(BaseModel):
+class Parameters(Model):
     """
     The parameters an HTTP tool accepts.
     """
@@ -222,7 +224,7 @@ class Parameters(BaseModel):
     """
 
 
-class ParametersPropertiesValue(BaseModel):
+class ParametersPropertiesValue(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -231,7 +233,7 @@ class ParametersPropertiesValue(BaseModel):
     description: str | None = None
 
 
-class Requirement(BaseModel):
+class Requirement(Model):
     """
     A requirement the run's output must meet.
     """
@@ -251,7 +253,7 @@ class Requirement(BaseModel):
     """
 
 
-class RequirementResultItem(BaseModel):
+class RequirementResultItem(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -263,7 +265,7 @@ class RequirementResultItem(BaseModel):
     reason: Annotated[str | None, Field(title="Reason")] = None
 
 
-class RequirementsResult(BaseModel):
+class RequirementsResult(Model):
     """
     How well the output met the requirements.
     """
@@ -277,7 +279,7 @@ class RequirementsResult(BaseModel):
     requirements: Annotated[list[RequirementResultItem] | None, Field(title="Requirements")] = None
 
 
-class RunError(BaseModel):
+class RunError(Model):
     """
     Why a run failed.
     """
@@ -289,7 +291,7 @@ class RunError(BaseModel):
     message: Annotated[str, Field(title="Message")]
 
 
-class RunResponse(BaseModel):
+class RunResponse(Model):
     """
     A Maestro run.
     """
@@ -327,7 +329,7 @@ class RunResponse(BaseModel):
     """
 
 
-class ToolResources(BaseModel):
+class ToolResources(Model):
     """
     Resources for the built-in tools (deprecated in favour of `tools`).
     """
@@ -340,7 +342,7 @@ class ToolResources(BaseModel):
     web_search: Annotated[WebSearchToolResource | None, Field(title="Web Search")] = None
 
 
-class WebSearch(BaseModel):
+class WebSearch(Model):
     """
     The built-in web search tool.
     """
@@ -368,7 +370,7 @@ A tool Maestro may use.
 """
 
 
-class WebSearchResult(BaseModel):
+class WebSearchResult(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -381,7 +383,7 @@ class WebSearchResult(BaseModel):
     """
 
 
-class WebSearchToolResource(BaseModel):
+class WebSearchToolResource(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType
 
+from crewship_runs._base import Model
 
-class AgentActionEvent(BaseModel):
+
+class AgentActionEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -18,7 +20,7 @@ class AgentActionEvent(BaseModel):
     data: dict[str, Any] | None = None
 
 
-class ArtifactEvent(BaseModel):
+class ArtifactEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -27,7 +29,7 @@ class ArtifactEvent(BaseModel):
     data: ArtifactEventData
 
 
-class ArtifactEventData(BaseModel):
+class ArtifactEventData(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -35,7 +37,7 @@ class ArtifactEventData(BaseModel):
     name: str | None = None
 
 
-class CompleteEvent(BaseModel):
+class CompleteEvent(Model):
     """
     The run reached `succeeded`, `failed` or `canceled`.
     """
@@ -48,7 +50,7 @@ class CompleteEvent(BaseModel):
     data: dict[str, Any] | None = None
 
 
-class CreateRunRequest(BaseModel):
+class CreateRunRequest(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -67,7 +69,7 @@ class CreateRunRequest(BaseModel):
     """
 
 
-class CreateRunResponse(BaseModel):
+class CreateRunResponse(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -90,7 +92,7 @@ class CreateRunResponse(BaseModel):
     """
 
 
-class CreateThreadRequest(BaseModel):
+class CreateThreadRequest(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -109,7 +111,7 @@ class CreateThreadRequest(BaseModel):
     """
 
 
-class CreateThreadRunRequest(BaseModel):
+class CreateThreadRunRequest(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -124,7 +126,7 @@ class CreateThreadRunRequest(BaseModel):
     """
 
 
-class CreateThreadRunResponse(BaseModel):
+class CreateThreadRunResponse(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -151,7 +153,7 @@ class CreateThreadRunResponse(BaseModel):
     """
 
 
-class Error(BaseModel):
+class Error(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -170,7 +172,7 @@ class Error(BaseModel):
     """
 
 
-class ErrorEvent(BaseModel):
+class ErrorEvent(Model):
     """
     An error, e.g. the run was not found.
     """
@@ -183,7 +185,7 @@ class ErrorEvent(BaseModel):
     data: dict[str, Any] | None = None
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(Model):
     """
     Body of an error response.
     """
@@ -198,7 +200,7 @@ class ErrorResponse(BaseModel):
     """
 
 
-class HeartbeatEvent(BaseModel):
+class HeartbeatEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -207,7 +209,7 @@ class HeartbeatEvent(BaseModel):
     data: dict[str, Any] | None = None
 
 
-class LogEvent(BaseModel):
+class LogEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -216,7 +218,7 @@ class LogEvent(BaseModel):
     data: LogEventData
 
 
-class LogEventData(BaseModel):
+class LogEventData(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -224,7 +226,7 @@ class LogEventData(BaseModel):
     message: str | None = None
 
 
-class Run(BaseModel):
+class Run(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -271,7 +273,7 @@ class Run(BaseModel):
     """
 
 
-class RunCompletedEvent(BaseModel):
+class RunCompletedEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -280,7 +282,7 @@ class RunCompletedEvent(BaseModel):
     data: RunCompletedEventData
 
 
-class RunCompletedEventData(BaseModel):
+class RunCompletedEventData(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -288,7 +290,7 @@ class RunCompletedEventData(BaseModel):
     status: Annotated[str | None, Field(examples=["succeeded"])] = None
 
 
-class RunFailedEvent(BaseModel):
+class RunFailedEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -297,7 +299,7 @@ class RunFailedEvent(BaseModel):
     data: dict[str, Any] | None = None
 
 
-class RunStartedEvent(BaseModel):
+class RunStartedEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -306,7 +308,7 @@ class RunStartedEvent(BaseModel):
     data: RunStartedEventData
 
 
-class RunStartedEventData(BaseModel):
+class RunStartedEventData(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -314,7 +316,7 @@ class RunStartedEventData(BaseModel):
     entrypoint: Annotated[str | None, Field(examples=["default"])] = None
 
 
-class TaskCompletedEvent(BaseModel):
+class TaskCompletedEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -323,7 +325,7 @@ class TaskCompletedEvent(BaseModel):
     data: TaskCompletedEventData
 
 
-class TaskCompletedEventData(BaseModel):
+class TaskCompletedEventData(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -332,7 +334,7 @@ class TaskCompletedEventData(BaseModel):
     agent: str | None = None
 
 
-class TaskStartedEvent(BaseModel):
+class TaskStartedEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -341,7 +343,7 @@ class TaskStartedEvent(BaseModel):
     data: TaskStartedEventData
 
 
-class TaskStartedEventData(BaseModel):
+class TaskStartedEventData(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -350,7 +352,7 @@ class TaskStartedEventData(BaseModel):
     agent: str | None = None
 
 
-class Thread(BaseModel):
+class Thread(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -385,7 +387,7 @@ class Thread(BaseModel):
     """
 
 
-class TimeoutEvent(BaseModel):
+class TimeoutEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -394,7 +396,7 @@ class TimeoutEvent(BaseModel):
     data: dict[str, Any] | None = None
 
 
-class ToolUseEvent(BaseModel):
+class ToolUseEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

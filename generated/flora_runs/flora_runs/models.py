@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType
 
+from flora_runs._base import Model
 
-class ActionInput(BaseModel):
+
+class ActionInput(Model):
     """
     One input of an action run, read from a URL or given as text.
     """
@@ -32,7 +34,7 @@ class ActionInput(BaseModel):
     """
 
 
-class ActionRunParams(BaseModel):
+class ActionRunParams(Model):
     """
     Body of `POST /runs/action`.
     """
@@ -60,7 +62,7 @@ class ActionRunParams(BaseModel):
     """
 
 
-class CursorPageMeta(BaseModel):
+class CursorPageMeta(Model):
     """
     Cursor pagination state.
     """
@@ -75,7 +77,7 @@ class CursorPageMeta(BaseModel):
     """
 
 
-class Error(BaseModel):
+class Error(Model):
     """
     Error details.
     """
@@ -117,7 +119,7 @@ Machine-readable error code. The documentation also names `conflict`, `internal_
 """
 
 
-class ErrorField(BaseModel):
+class ErrorField(Model):
     """
     A field that failed validation.
     """
@@ -130,7 +132,7 @@ class ErrorField(BaseModel):
     message: str
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(Model):
     """
     Error envelope of every non-2xx response.
     """
@@ -142,7 +144,7 @@ class ErrorResponse(BaseModel):
     error: Error
 
 
-class GenerationCreateParams(BaseModel):
+class GenerationCreateParams(Model):
     """
     Body of `POST /generate`.
     """
@@ -181,7 +183,7 @@ class GenerationCreateParams(BaseModel):
     """
 
 
-class GenerationListItemModel(BaseModel):
+class GenerationListItemModel(Model):
     """
     The model that ran the generation.
     """
@@ -202,7 +204,7 @@ Output type of a generation.
 """
 
 
-class GenerationsCursorPage(BaseModel):
+class GenerationsCursorPage(Model):
     """
     One page of generations, newest first.
     """
@@ -215,7 +217,7 @@ class GenerationsCursorPage(BaseModel):
     meta: CursorPageMeta
 
 
-class RunOutput(BaseModel):
+class RunOutput(Model):
     """
     One output of a run.
     """
@@ -238,7 +240,7 @@ class RunOutput(BaseModel):
     """
 
 
-class RunStartResponse(BaseModel):
+class RunStartResponse(Model):
     """
     Answer to starting a generation, technique or action run; poll the run with `GET /runs/{runId}`.
     """
@@ -285,7 +287,7 @@ class RunStartResponse(BaseModel):
     """
 
 
-class RunStartResponseAction(BaseModel):
+class RunStartResponseAction(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -296,7 +298,7 @@ class RunStartResponseAction(BaseModel):
     """
 
 
-class RunStartResponseModel(BaseModel):
+class RunStartResponseModel(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -307,7 +309,7 @@ class RunStartResponseModel(BaseModel):
     """
 
 
-class RunStartTechniqueParams(BaseModel):
+class RunStartTechniqueParams(Model):
     """
     Body of `POST /runs/technique`.
     """
@@ -336,7 +338,7 @@ Status of a run. `completed` and `failed` are terminal.
 """
 
 
-class RunStatus(BaseModel):
+class RunStatus(Model):
     """
     A run's status, progress, outputs and error details. Returned by `GET /runs/{runId}`
     for every run type, and by the technique run endpoints.
@@ -422,7 +424,7 @@ Kind of run.
 """
 
 
-class TechniqueRef(BaseModel):
+class TechniqueRef(Model):
     """
     The technique a run belongs to.
     """
@@ -441,7 +443,7 @@ class TechniqueRef(BaseModel):
     """
 
 
-class TechniqueRunCreateParams(BaseModel):
+class TechniqueRunCreateParams(Model):
     """
     Body of `POST /techniques/{techniqueId}/runs`.
     """
@@ -465,7 +467,7 @@ class TechniqueRunCreateParams(BaseModel):
     """
 
 
-class TechniqueRunInput(BaseModel):
+class TechniqueRunInput(Model):
     """
     One input of a technique run; `id` must match the technique's input schema.
     """
@@ -512,7 +514,7 @@ class TechniqueRunListItem(RunStatus):
     technique: TechniqueRef
 
 
-class TechniqueRunsCursorPage(BaseModel):
+class TechniqueRunsCursorPage(Model):
     """
     One page of technique runs, newest first.
     """
@@ -525,7 +527,7 @@ class TechniqueRunsCursorPage(BaseModel):
     meta: CursorPageMeta
 
 
-class WebhookEvent(BaseModel):
+class WebhookEvent(Model):
     """
     Envelope of a webhook delivery.
     """
@@ -550,7 +552,7 @@ class WebhookEvent(BaseModel):
     data: WebhookEventData
 
 
-class WebhookEventData(BaseModel):
+class WebhookEventData(Model):
     """
     The run a webhook event is about.
     """

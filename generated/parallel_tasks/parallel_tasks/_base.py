@@ -46,6 +46,13 @@ POLL_HINT_FIELDS: Final = ("retry_after", "poll_after", "poll_interval")
 RETRY_STATUSES: Final = frozenset({408, 409, 429})
 
 
+class Model(pydantic.BaseModel):
+    """The base of every generated model. Its validator is built when first used, not at
+    import, so a package with thousands of models imports quickly."""
+
+    model_config = pydantic.ConfigDict(defer_build=True)
+
+
 class NotGiven:
     """The value of an argument that was left out: it is not sent at all (not even as null)."""
 

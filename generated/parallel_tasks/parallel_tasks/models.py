@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType
 
+from parallel_tasks._base import Model
 
-class AutoSchema(BaseModel):
+
+class AutoSchema(Model):
     """
     The output schema is determined automatically.
     """
@@ -24,7 +26,7 @@ class AutoSchema(BaseModel):
     """
 
 
-class BetaRunInput(BaseModel):
+class BetaRunInput(Model):
     """
     Task run input with beta features; also the item type of a task group's inputs.
     """
@@ -67,7 +69,7 @@ class BetaRunInput(BaseModel):
     """
 
 
-class Citation(BaseModel):
+class Citation(Model):
     """
     A citation for a task output.
     """
@@ -90,7 +92,7 @@ class Citation(BaseModel):
     """
 
 
-class CreateTaskGroupRequest(BaseModel):
+class CreateTaskGroupRequest(Model):
     """
     Request to create a task group.
     """
@@ -105,7 +107,7 @@ class CreateTaskGroupRequest(BaseModel):
     """
 
 
-class Error(BaseModel):
+class Error(Model):
     """
     An error message.
     """
@@ -128,7 +130,7 @@ class Error(BaseModel):
     """
 
 
-class ErrorEvent(BaseModel):
+class ErrorEvent(Model):
     """
     Event indicating an error.
     """
@@ -147,7 +149,7 @@ class ErrorEvent(BaseModel):
     """
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(Model):
     """
     Response object used for non-200 status codes.
     """
@@ -166,7 +168,7 @@ class ErrorResponse(BaseModel):
     """
 
 
-class FieldBasis(BaseModel):
+class FieldBasis(Model):
     """
     Citations and reasoning supporting one field of a task output.
     """
@@ -193,7 +195,7 @@ class FieldBasis(BaseModel):
     """
 
 
-class HTTPValidationError(BaseModel):
+class HTTPValidationError(Model):
     """
     Request validation error of the task-group endpoints.
     """
@@ -205,7 +207,7 @@ class HTTPValidationError(BaseModel):
     detail: Annotated[list[ValidationError] | None, Field(title="Detail")] = None
 
 
-class JsonSchema(BaseModel):
+class JsonSchema(Model):
     """
     JSON schema for a task input or output. Only a subset of JSON Schema is supported.
     """
@@ -224,7 +226,7 @@ class JsonSchema(BaseModel):
     """
 
 
-class McpServer(BaseModel):
+class McpServer(Model):
     """
     An MCP server the run may call.
     """
@@ -255,7 +257,7 @@ class McpServer(BaseModel):
     """
 
 
-class McpToolCall(BaseModel):
+class McpToolCall(Model):
     """
     Result of one MCP tool call.
     """
@@ -290,7 +292,7 @@ class McpToolCall(BaseModel):
     """
 
 
-class SourcePolicy(BaseModel):
+class SourcePolicy(Model):
     """
     Source policy for web search results.
     """
@@ -313,7 +315,7 @@ class SourcePolicy(BaseModel):
     """
 
 
-class SourceStats(BaseModel):
+class SourceStats(Model):
     """
     Source statistics of the run.
     """
@@ -336,7 +338,7 @@ class SourceStats(BaseModel):
     """
 
 
-class TaskGroupResponse(BaseModel):
+class TaskGroupResponse(Model):
     """
     Response object for a task group, including its status and metadata.
     """
@@ -363,7 +365,7 @@ class TaskGroupResponse(BaseModel):
     """
 
 
-class TaskGroupRunRequest(BaseModel):
+class TaskGroupRunRequest(Model):
     """
     Request to initiate new task runs in a task group.
     """
@@ -382,7 +384,7 @@ class TaskGroupRunRequest(BaseModel):
     """
 
 
-class TaskGroupRunResponse(BaseModel):
+class TaskGroupRunResponse(Model):
     """
     Response from adding new task runs to a task group.
     """
@@ -409,7 +411,7 @@ class TaskGroupRunResponse(BaseModel):
     """
 
 
-class TaskGroupStatus(BaseModel):
+class TaskGroupStatus(Model):
     """
     Status of a task group.
     """
@@ -440,7 +442,7 @@ class TaskGroupStatus(BaseModel):
     """
 
 
-class TaskGroupStatusEvent(BaseModel):
+class TaskGroupStatusEvent(Model):
     """
     Event indicating an update to a task group's status.
     """
@@ -463,7 +465,7 @@ class TaskGroupStatusEvent(BaseModel):
     """
 
 
-class TaskRun(BaseModel):
+class TaskRun(Model):
     """
     Status of a task run.
     """
@@ -526,7 +528,7 @@ class TaskRun(BaseModel):
     """
 
 
-class TaskRunEvent(BaseModel):
+class TaskRunEvent(Model):
     """
     Event when a task run changes state.
     """
@@ -580,7 +582,7 @@ The data of one server-sent event.
 """
 
 
-class TaskRunInput(BaseModel):
+class TaskRunInput(Model):
     """
     Request to run a task.
     """
@@ -611,7 +613,7 @@ class TaskRunInput(BaseModel):
     """
 
 
-class TaskRunJsonOutput(BaseModel):
+class TaskRunJsonOutput(Model):
     """
     Output from a task that returns JSON.
     """
@@ -646,7 +648,7 @@ class TaskRunJsonOutput(BaseModel):
     """
 
 
-class TaskRunProgressMessageEvent(BaseModel):
+class TaskRunProgressMessageEvent(Model):
     """
     A message about the progress of a task run.
     """
@@ -678,7 +680,7 @@ class TaskRunProgressMessageEvent(BaseModel):
     """
 
 
-class TaskRunProgressStatsEvent(BaseModel):
+class TaskRunProgressStatsEvent(Model):
     """
     A progress update for a task run.
     """
@@ -710,7 +712,7 @@ The data of one server-sent event.
 """
 
 
-class TaskRunResult(BaseModel):
+class TaskRunResult(Model):
     """
     Result of a task run.
     """
@@ -726,7 +728,7 @@ class TaskRunResult(BaseModel):
     output: Output
 
 
-class TaskRunTextOutput(BaseModel):
+class TaskRunTextOutput(Model):
     """
     Output from a task that returns text.
     """
@@ -772,7 +774,7 @@ TaskRunEventOutput = TypeAliasType(
 )
 
 
-class TaskSpec(BaseModel):
+class TaskSpec(Model):
     """
     Specification for a task, with its output schema and optionally its input schema.
     """
@@ -795,7 +797,7 @@ class TaskSpec(BaseModel):
     """
 
 
-class TextSchema(BaseModel):
+class TextSchema(Model):
     """
     Text description of a task input or output.
     """
@@ -814,7 +816,7 @@ class TextSchema(BaseModel):
     """
 
 
-class ValidationError(BaseModel):
+class ValidationError(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -824,7 +826,7 @@ class ValidationError(BaseModel):
     type: Annotated[str, Field(title="Error Type")]
 
 
-class WarningModel(BaseModel):
+class WarningModel(Model):
     """
     Human-readable message for a task.
     """
@@ -850,7 +852,7 @@ class WarningModel(BaseModel):
     """
 
 
-class Webhook(BaseModel):
+class Webhook(Model):
     """
     Webhook notified of task run events.
     """

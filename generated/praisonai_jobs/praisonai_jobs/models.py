@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
+from praisonai_jobs._base import Model
 
-class CancelledEvent(BaseModel):
+
+class CancelledEvent(Model):
     """
     Data of the terminal `event: cancelled` SSE event.
     """
@@ -21,7 +23,7 @@ class CancelledEvent(BaseModel):
     message: Literal["Job was cancelled"]
 
 
-class ErrorEvent(BaseModel):
+class ErrorEvent(Model):
     """
     Data of the terminal `event: error` SSE event (job failed, or the job disappeared).
     """
@@ -33,7 +35,7 @@ class ErrorEvent(BaseModel):
     error: str
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(Model):
     """
     Error body of the jobs endpoints (`HTTPException`).
     """
@@ -48,7 +50,7 @@ class ErrorResponse(BaseModel):
     """
 
 
-class HTTPValidationError(BaseModel):
+class HTTPValidationError(Model):
     """
     Request-validation error body (422).
     """
@@ -60,7 +62,7 @@ class HTTPValidationError(BaseModel):
     detail: list[ValidationError]
 
 
-class HeartbeatEvent(BaseModel):
+class HeartbeatEvent(Model):
     """
     Data of an `event: heartbeat` SSE event, sent after 5 seconds without updates.
     """
@@ -72,7 +74,7 @@ class HeartbeatEvent(BaseModel):
     timestamp: datetime
 
 
-class JobListResponse(BaseModel):
+class JobListResponse(Model):
     """
     One page of jobs.
     """
@@ -99,7 +101,7 @@ class JobListResponse(BaseModel):
     """
 
 
-class JobProgress(BaseModel):
+class JobProgress(Model):
     """
     Progress information for a job.
     """
@@ -126,7 +128,7 @@ class JobProgress(BaseModel):
     """
 
 
-class JobResultResponse(BaseModel):
+class JobResultResponse(Model):
     """
     A terminal job's result.
     """
@@ -185,7 +187,7 @@ Status of a job. A job starts `queued`, becomes `running`, then ends `succeeded`
 """
 
 
-class JobStatusResponse(BaseModel):
+class JobStatusResponse(Model):
     """
     A job's status, progress and timing.
     """
@@ -240,7 +242,7 @@ class JobStatusResponse(BaseModel):
     """
 
 
-class JobSubmitRequest(BaseModel):
+class JobSubmitRequest(Model):
     """
     Request body for submitting a new job.
     """
@@ -302,7 +304,7 @@ class JobSubmitRequest(BaseModel):
     """
 
 
-class JobSubmitResponse(BaseModel):
+class JobSubmitResponse(Model):
     """
     Response after submitting a job.
     """
@@ -333,7 +335,7 @@ class JobSubmitResponse(BaseModel):
     """
 
 
-class ProgressEvent(BaseModel):
+class ProgressEvent(Model):
     """
     Data of an `event: progress` SSE event, sent when the percentage changes.
     """
@@ -349,7 +351,7 @@ class ProgressEvent(BaseModel):
     """
 
 
-class ResultEvent(BaseModel):
+class ResultEvent(Model):
     """
     Data of the terminal `event: result` SSE event (job succeeded).
     """
@@ -364,7 +366,7 @@ class ResultEvent(BaseModel):
     """
 
 
-class StatusEvent(BaseModel):
+class StatusEvent(Model):
     """
     Data of an `event: status` SSE event, sent when the status changes.
     """
@@ -388,7 +390,7 @@ tells which shape it is, and each shape has its own required keys.
 """
 
 
-class UnauthorizedError(BaseModel):
+class UnauthorizedError(Model):
     """
     Error body of the API-key check.
     """
@@ -403,7 +405,7 @@ class UnauthorizedError(BaseModel):
     """
 
 
-class ValidationError(BaseModel):
+class ValidationError(Model):
     """
     One request-validation problem.
     """

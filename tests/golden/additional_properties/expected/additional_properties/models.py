@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from additional_properties._base import Model
 
 
-class Catalog(BaseModel):
+class Catalog(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -31,7 +33,7 @@ class Catalog(BaseModel):
     """
 
 
-class CatalogInlineValuesValue(BaseModel):
+class CatalogInlineValuesValue(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -39,7 +41,7 @@ class CatalogInlineValuesValue(BaseModel):
     count: int | None = None
 
 
-class Closed(BaseModel):
+class Closed(Model):
     """
     No extra keys allowed.
     """
@@ -51,7 +53,7 @@ class Closed(BaseModel):
     a: str | None = None
 
 
-class Item(BaseModel):
+class Item(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -59,7 +61,7 @@ class Item(BaseModel):
     name: str | None = None
 
 
-class Metadata(BaseModel):
+class Metadata(Model):
     """
     Fixed properties plus arbitrary extra string keys.
     """

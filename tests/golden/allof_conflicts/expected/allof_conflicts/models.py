@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from allof_conflicts._base import Model
 
 
-class Booking(BaseModel):
+class Booking(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -15,7 +17,7 @@ class Booking(BaseModel):
     id: str
 
 
-class Collection(BaseModel):
+class Collection(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -24,7 +26,7 @@ class Collection(BaseModel):
     next: str | None = None
 
 
-class Labelled(BaseModel):
+class Labelled(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -32,7 +34,7 @@ class Labelled(BaseModel):
     name: str
 
 
-class ListBookingsResponse(BaseModel):
+class ListBookingsResponse(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -41,7 +43,7 @@ class ListBookingsResponse(BaseModel):
     next: str | None = None
 
 
-class Named(BaseModel):
+class Named(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -61,7 +63,7 @@ class Extended(Named):
     age: int | None = None
 
 
-class NamedAndLabelled(BaseModel):
+class NamedAndLabelled(Model):
     """
     Two parents that disagree on whether `name` is required.
     """
@@ -73,7 +75,7 @@ class NamedAndLabelled(BaseModel):
     name: str
 
 
-class PatternUpdate(BaseModel):
+class PatternUpdate(Model):
     """
     At least one of `pattern` or `flags` (a constraint, not a type).
     """

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from allof_wrapper._base import Model
 
 
-class Address(BaseModel):
+class Address(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -27,7 +29,7 @@ class Kennel(Address):
     capacity: int
 
 
-class Owner(BaseModel):
+class Owner(Model):
     """
     Someone who owns pets.
     """
@@ -39,7 +41,7 @@ class Owner(BaseModel):
     name: str
 
 
-class Pet(BaseModel):
+class Pet(Model):
     """
     The base of every pet.
     """

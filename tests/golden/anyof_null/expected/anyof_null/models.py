@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from anyof_null._base import Model
 
 
-class Parent(BaseModel):
+class Parent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -15,7 +17,7 @@ class Parent(BaseModel):
     id: str | None = None
 
 
-class Thing(BaseModel):
+class Thing(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -43,7 +45,7 @@ class Thing(BaseModel):
     """
 
 
-class UpdateThingRequest(BaseModel):
+class UpdateThingRequest(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
+from arrays_of_refs._base import Model
 
-class Point(BaseModel):
+
+class Point(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -21,7 +23,7 @@ A named array component.
 """
 
 
-class Polygon(BaseModel):
+class Polygon(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

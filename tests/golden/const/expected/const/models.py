@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType
 
+from const._base import Model
 
-class Circle(BaseModel):
+
+class Circle(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -17,7 +19,7 @@ class Circle(BaseModel):
     radius: float
 
 
-class Square(BaseModel):
+class Square(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -32,7 +34,7 @@ A shape, tagged by its `type`.
 """
 
 
-class Version(BaseModel):
+class Version(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
+from enums._base import Model
 
-class Order(BaseModel):
+
+class Order(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
+from external_refs._base import Model
 
-class Error(BaseModel):
+
+class Error(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -16,7 +18,7 @@ class Error(BaseModel):
     message: str
 
 
-class Run(BaseModel):
+class Run(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

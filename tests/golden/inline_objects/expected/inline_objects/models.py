@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from inline_objects._base import Model
 
 
-class CreateOrder400Response(BaseModel):
+class CreateOrder400Response(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -15,7 +17,7 @@ class CreateOrder400Response(BaseModel):
     message: str | None = None
 
 
-class CreateOrderRequest(BaseModel):
+class CreateOrderRequest(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -26,7 +28,7 @@ class CreateOrderRequest(BaseModel):
     gift: CreateOrderRequestGift | None = None
 
 
-class CreateOrderRequestCustomer(BaseModel):
+class CreateOrderRequestCustomer(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -35,7 +37,7 @@ class CreateOrderRequestCustomer(BaseModel):
     address: CreateOrderRequestCustomerAddress | None = None
 
 
-class CreateOrderRequestCustomerAddress(BaseModel):
+class CreateOrderRequestCustomerAddress(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -44,7 +46,7 @@ class CreateOrderRequestCustomerAddress(BaseModel):
     geo: CreateOrderRequestCustomerAddressGeo | None = None
 
 
-class CreateOrderRequestCustomerAddressGeo(BaseModel):
+class CreateOrderRequestCustomerAddressGeo(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -53,7 +55,7 @@ class CreateOrderRequestCustomerAddressGeo(BaseModel):
     lon: float | None = None
 
 
-class CreateOrderRequestGift(BaseModel):
+class CreateOrderRequestGift(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -61,7 +63,7 @@ class CreateOrderRequestGift(BaseModel):
     message: str | None = None
 
 
-class CreateOrderRequestLinesItem(BaseModel):
+class CreateOrderRequestLinesItem(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -70,7 +72,7 @@ class CreateOrderRequestLinesItem(BaseModel):
     quantity: int
 
 
-class CreateOrderResponse(BaseModel):
+class CreateOrderResponse(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -79,7 +81,7 @@ class CreateOrderResponse(BaseModel):
     totals: CreateOrderResponseTotals | None = None
 
 
-class CreateOrderResponseTotals(BaseModel):
+class CreateOrderResponseTotals(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -88,7 +90,7 @@ class CreateOrderResponseTotals(BaseModel):
     tax: float | None = None
 
 
-class Order(BaseModel):
+class Order(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -99,7 +101,7 @@ class Order(BaseModel):
     attributes: dict[str, OrderAttributesValue] | None = None
 
 
-class OrderAttributesValue(BaseModel):
+class OrderAttributesValue(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -107,7 +109,7 @@ class OrderAttributesValue(BaseModel):
     value: str | None = None
 
 
-class OrderCustomer(BaseModel):
+class OrderCustomer(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -115,7 +117,7 @@ class OrderCustomer(BaseModel):
     name: str | None = None
 
 
-class OrderHistoryItem(BaseModel):
+class OrderHistoryItem(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -124,7 +126,7 @@ class OrderHistoryItem(BaseModel):
     note: str | None = None
 
 
-class ShippingOption(BaseModel):
+class ShippingOption(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

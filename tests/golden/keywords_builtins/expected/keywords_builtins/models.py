@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from keywords_builtins._base import Model
 
 
-class Item(BaseModel):
+class Item(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -36,7 +38,7 @@ class Item(BaseModel):
     """
 
 
-class Model2faRequest(BaseModel):
+class Model2faRequest(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from names_and_ids._base import Model
 
 
-class BillingV1Invoice(BaseModel):
+class BillingV1Invoice(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -13,7 +15,7 @@ class BillingV1Invoice(BaseModel):
     total: float | None = None
 
 
-class BillingV2Invoice(BaseModel):
+class BillingV2Invoice(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -21,7 +23,7 @@ class BillingV2Invoice(BaseModel):
     amount: int | None = None
 
 
-class Invoice(BaseModel):
+class Invoice(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -29,7 +31,7 @@ class Invoice(BaseModel):
     id: str | None = None
 
 
-class Invoice1(BaseModel):
+class Invoice1(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -37,7 +39,7 @@ class Invoice1(BaseModel):
     legacy: bool | None = None
 
 
-class Invoice2(BaseModel):
+class Invoice2(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

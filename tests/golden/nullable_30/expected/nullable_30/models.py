@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from nullable_30._base import Model
 
 
-class Profile(BaseModel):
+class Profile(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -28,7 +30,7 @@ class Profile(BaseModel):
     labels: list[str] | None = None
 
 
-class ProfileExtras(BaseModel):
+class ProfileExtras(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -36,7 +38,7 @@ class ProfileExtras(BaseModel):
     note: str | None = None
 
 
-class Settings(BaseModel):
+class Settings(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -44,7 +46,7 @@ class Settings(BaseModel):
     theme: str | None = None
 
 
-class Settings2(BaseModel):
+class Settings2(Model):
     """
     A 3.0 object schema that itself is nullable.
     """

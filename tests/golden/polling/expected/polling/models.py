@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
+from polling._base import Model
 
-class CreateRunRequest(BaseModel):
+
+class CreateRunRequest(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -16,7 +18,7 @@ class CreateRunRequest(BaseModel):
     input: str
 
 
-class Job(BaseModel):
+class Job(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -28,7 +30,7 @@ class Job(BaseModel):
     """
 
 
-class Run(BaseModel):
+class Run(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -46,7 +48,7 @@ A run's lifecycle; `needs_input` also ends polling.
 """
 
 
-class Session(BaseModel):
+class Session(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -58,7 +60,7 @@ class Session(BaseModel):
     """
 
 
-class Worker(BaseModel):
+class Worker(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

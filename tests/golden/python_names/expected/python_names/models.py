@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
+from python_names._base import Model
 
-class AnyModel(BaseModel):
+
+class AnyModel(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -17,7 +19,7 @@ class AnyModel(BaseModel):
     anything: Any | None = None
 
 
-class BaseModelModel(BaseModel):
+class BaseModelModel(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -25,7 +27,7 @@ class BaseModelModel(BaseModel):
     field: FieldModel | None = None
 
 
-class ClientModel(BaseModel):
+class ClientModel(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -35,7 +37,7 @@ class ClientModel(BaseModel):
     when: Datetime | None = None
 
 
-class Datetime(BaseModel):
+class Datetime(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -43,7 +45,7 @@ class Datetime(BaseModel):
     at: datetime | None = None
 
 
-class FieldModel(BaseModel):
+class FieldModel(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -54,7 +56,7 @@ class FieldModel(BaseModel):
 LiteralModel = TypeAliasType("LiteralModel", Literal["a", "b"] | str)
 
 
-class ModelModel(BaseModel):
+class ModelModel(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -64,7 +66,7 @@ class ModelModel(BaseModel):
     base: BaseModelModel | None = None
 
 
-class Str(BaseModel):
+class Str(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Union
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
+from recursion._base import Model
 
-class File(BaseModel):
+
+class File(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -17,7 +19,7 @@ class File(BaseModel):
     folder: Folder | None = None
 
 
-class Folder(BaseModel):
+class Folder(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -34,7 +36,7 @@ A recursive type alias (any JSON value).
 """
 
 
-class TreeNode(BaseModel):
+class TreeNode(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

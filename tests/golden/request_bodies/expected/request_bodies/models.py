@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from request_bodies._base import Model
 
 
-class SubmitFormRequest(BaseModel):
+class SubmitFormRequest(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -14,7 +16,7 @@ class SubmitFormRequest(BaseModel):
     tags: list[str] | None = None
 
 
-class UploadFilesRequest(BaseModel):
+class UploadFilesRequest(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

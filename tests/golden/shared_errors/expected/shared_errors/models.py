@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from shared_errors._base import Model
 
 
-class Error(BaseModel):
+class Error(Model):
     """
     One error.
     """
@@ -18,7 +20,7 @@ class Error(BaseModel):
     message: str
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(Model):
     """
     The error envelope every failing call returns.
     """
@@ -31,7 +33,7 @@ class ErrorResponse(BaseModel):
     warnings: list[WarningModel] | None = None
 
 
-class Job(BaseModel):
+class Job(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -40,7 +42,7 @@ class Job(BaseModel):
     name: str
 
 
-class WarningModel(BaseModel):
+class WarningModel(Model):
     """
     One warning.
     """

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType
 
+from sse._base import Model
 
-class DoneEvent(BaseModel):
+
+class DoneEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -17,7 +19,7 @@ class DoneEvent(BaseModel):
     result: str | None = None
 
 
-class Error(BaseModel):
+class Error(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -25,7 +27,7 @@ class Error(BaseModel):
     message: str | None = None
 
 
-class MessageEvent(BaseModel):
+class MessageEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -34,7 +36,7 @@ class MessageEvent(BaseModel):
     text: str
 
 
-class ProgressEvent(BaseModel):
+class ProgressEvent(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

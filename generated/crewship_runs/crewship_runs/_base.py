@@ -135,6 +135,7 @@ class RawResponse(Generic[T]):
 
 class BaseClient:
     _http: httpx.Client | httpx.AsyncClient
+    _plain_http = False  # True when the client made its own httpx client (no defaults set)
 
     def __init__(
         self,
@@ -199,7 +200,17 @@ class BaseClient:
         ]
         content, files = _encode_body(options, headers)
         cookies = {**auth_cookies, **{k: str(v) for k, v in _clean(options.cookies).items()}}
-        request = self._http.build_request(  # data/files: multipart, encoded by httpx
+        if self._plain_http:  # our own httpx client has no defaults to merge: skip that work
+            return httpx.Request(
+                options.method,
+                url,
+                params=params or None,
+                headers=headers,
+                content=content,
+                files=files,
+                cookies=cookies or None,
+            )
+        return self._http.build_request(  # a caller's client: its own defaults apply too
             options.method,
             url,
             params=params,
@@ -208,7 +219,6 @@ class BaseClient:
             files=files,
             cookies=cookies or None,
         )
-        return request
 
     def _retry_state(self, options: RequestOptions) -> RetryState:
         max_retries = (

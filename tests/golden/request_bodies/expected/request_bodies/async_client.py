@@ -59,7 +59,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
-        self._owns_http = http_client is None
+        self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
         )

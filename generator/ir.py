@@ -99,6 +99,11 @@ class Auth:
     required: bool
     description: str
 
+    @property
+    def is_basic(self) -> bool:
+        """HTTP basic: the client's ``api_key`` is ``"user:password"``."""
+        return self.kind == "basic"
+
 
 @dataclass(frozen=True, slots=True)
 class Example:

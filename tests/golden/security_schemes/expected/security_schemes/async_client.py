@@ -33,6 +33,7 @@ _CONFIG = _base.ClientConfig(
 class AsyncClient(_base.BaseClient):
     """Security schemes (async).
 
+    HTTP basic authentication: ``api_key`` is ``"user:password"``.
     The API key defaults to the ``SECURITY_SCHEMES_API_KEY`` environment variable and the base URL
     to ``SECURITY_SCHEMES_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.

@@ -19,9 +19,10 @@ import click
 from generator import __version__
 from generator.api_shape import EMPTY, ApiShape, api_shape
 from generator.build_ir import Target
-from generator.cache import generate
+from generator.cache import Result, generate
 from generator.config import TargetConfig, find_pyproject, load_targets
 from generator.console import (
+    Display,
     Mode,
     Report,
     diagnostics_json,
@@ -137,14 +138,7 @@ def generate_command(
     with display(mode) as shown:
         for config, spec_name in jobs:
             started = time.perf_counter()
-            result = generate(
-                config.spec,
-                Target(config.package, spec_name, config.api_key_env),
-                display=spec_name,
-                strict=strict,
-                progress=shown.target(config.package),
-                use_cache=not no_cache,
-            )
+            result = _generate_target(config, spec_name, shown, strict=strict, no_cache=no_cache)
             session.diagnostics.extend(result.diagnostics)
             if mode == "plain":
                 print_diagnostics(result.diagnostics)
@@ -193,14 +187,7 @@ def check_command(strict: bool, no_cache: bool, quiet: bool) -> int:
     mode: Mode = "rich" if not quiet and is_terminal(sys.stdout) else "quiet"
     with display(mode) as shown:
         for config, spec_name in _targets():
-            result = generate(
-                config.spec,
-                Target(config.package, spec_name, config.api_key_env),
-                display=spec_name,
-                strict=strict,
-                progress=shown.target(config.package),
-                use_cache=not no_cache,
-            )
+            result = _generate_target(config, spec_name, shown, strict=strict, no_cache=no_cache)
             shown.finish(config.package)
             label = (
                 config.output.relative_to(Path.cwd()).as_posix()
@@ -347,6 +334,20 @@ def _git_reports(rev: str, name: str | None) -> list[Report]:
 def _shape(path: Path, target: Target, shown: str) -> ApiShape:
     analyzed = analyse(path, target, display=shown)
     return api_shape(analyzed.api, analyzed.spec)
+
+
+def _generate_target(
+    config: TargetConfig, spec_name: str, shown: Display, *, strict: bool, no_cache: bool
+) -> Result:
+    """One target through the pipeline (or the cache), reporting progress to ``shown``."""
+    return generate(
+        config.spec,
+        Target(config.package, spec_name, config.api_key_env),
+        display=spec_name,
+        strict=strict,
+        progress=shown.target(config.package),
+        use_cache=not no_cache,
+    )
 
 
 def _targets() -> list[tuple[TargetConfig, str]]:

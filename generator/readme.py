@@ -9,7 +9,18 @@ from generator.ir import Api, Example, MethodRow, Operation, Param, Readme
 from generator.literals import comment, literal
 
 _SIMPLE_PLACEHOLDERS = {"str": None, "int": "1", "float": "1.0", "bool": "True"}
-_PREFERRED = ("create", "retrieve", "get", "list", "result", "cancel")
+_PREFERRED = (
+    "create",
+    "submit",
+    "start",
+    "run",
+    "trigger",
+    "retrieve",
+    "get",
+    "list",
+    "result",
+    "cancel",
+)
 
 
 def readme(api: Api, spec: dict[str, Any]) -> Readme:

@@ -1,4 +1,4 @@
-"""Format stage: ``ruff check --fix`` then ``ruff format`` on generated Python, in memory.
+"""Format stage: ``ruff check --fix`` then ``ruff format`` on generated Python and Markdown.
 
 The ruff binary is the pinned one from the ``ruff`` package, run with ``--isolated`` and
 explicit settings, so no configuration file on the machine changes the bytes.
@@ -7,8 +7,10 @@ explicit settings, so no configuration file on the machine changes the bytes.
 from __future__ import annotations
 
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
 from functools import cache
+from pathlib import Path
+from typing import NoReturn
 
 from generator.diagnostics import Diagnostic, SpecError
 
@@ -43,41 +45,22 @@ def _run(args: list[str], text: str, name: str) -> str:
         check=False,
     )
     if result.returncode not in (0, 1):
-        detail = result.stderr.decode(errors="replace").strip().splitlines()
-        raise SpecError(
-            [
-                Diagnostic(
-                    "error",
-                    "#",
-                    f"formatting {name} failed: {' '.join(detail[:3])}",
-                    hint="this is a bug in clientgen; please report it",
-                )
-            ]
-        )
+        _failed(result, name)
     return result.stdout.decode()
 
 
-def format_source(text: str, name: str) -> str:
-    """``name`` is the file's path in the project (``<package>/models.py``): the package is
-    first-party for import sorting, as it is when ruff runs inside the generated project."""
-    package = name.split("/", 1)[0] if "/" in name else ""
-    first_party = ["--config", f"lint.isort.known-first-party = [{package!r}]"] if package else []
-    fixed = _run(
+def _failed(result: subprocess.CompletedProcess[bytes], name: str) -> NoReturn:
+    detail = result.stderr.decode(errors="replace").strip().splitlines()
+    raise SpecError(
         [
-            "check",
-            "--fix-only",
-            "--exit-zero",
-            "--select",
-            FIX_RULES,
-            "--ignore",
-            IGNORED_RULES,
-            *first_party,
-            "--quiet",
-        ],
-        text,
-        name,
+            Diagnostic(
+                "error",
+                "#",
+                f"formatting {name} failed: {' '.join(detail[:3])}",
+                hint="this is a bug in clientgen; please report it",
+            )
+        ]
     )
-    return _run(["format", "--quiet"], fixed, name)
 
 
 def format_markdown(text: str, name: str) -> str:
@@ -85,15 +68,45 @@ def format_markdown(text: str, name: str) -> str:
     return _run(["format", "--quiet", "--preview"], text, name)
 
 
-def _format_one(name: str, text: str) -> str:
-    return format_markdown(text, name) if name.endswith(".md") else format_source(text, name)
-
-
 def format_files(files: dict[str, str]) -> dict[str, str]:
-    """Format every ``.py`` and ``.md`` file (in parallel: each is its own ruff process)."""
-    python = [name for name in files if name.endswith((".py", ".md"))]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        formatted = dict(
-            zip(python, pool.map(lambda n: _format_one(n, files[n]), python), strict=True)
-        )
+    """Format every ``.py`` and ``.md`` file of a package project.
+
+    The Python files go through one ``ruff check --fix`` and one ``ruff format`` over a
+    scratch copy of them all (a package may have a thousand model modules: one ruff process
+    each would cost more than the formatting); the Markdown files through ``format_markdown``.
+    """
+    python = sorted(name for name in files if name.endswith(".py"))
+    markdown = [name for name in files if name.endswith(".md")]
+    formatted = _format_tree({name: files[name] for name in python})
+    formatted.update({name: format_markdown(files[name], name) for name in markdown})
     return {name: formatted.get(name, text) for name, text in files.items()}
+
+
+def _format_tree(files: dict[str, str]) -> dict[str, str]:
+    if not files:
+        return {}
+    packages = sorted({name.split("/", 1)[0] for name in files if "/" in name})
+    settings = ["--config", f"lint.isort.known-first-party = {packages!r}"] if packages else []
+    with tempfile.TemporaryDirectory(prefix="clientgen-format-") as scratch:
+        root = Path(scratch)
+        for name, text in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(text.encode("utf-8"))
+        # Files given by name are formatted whatever ruff's default excludes say of their
+        # folders (a package called ``build`` is formatted like any other).
+        paths = [str(root / name) for name in files]
+        common = ["--isolated", "--line-length", LINE_LENGTH, "--target-version", "py310"]
+        check = ["check", "--fix-only", "--exit-zero", "--select", FIX_RULES, "--ignore",
+                 IGNORED_RULES, *settings, "--quiet"]  # fmt: skip
+        for args in (check, ["format", "--quiet"]):
+            result = subprocess.run(
+                [ruff_binary(), *args, *common, *paths],
+                cwd=root,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                check=False,
+            )
+            if result.returncode not in (0, 1):
+                _failed(result, "the generated package")
+        return {name: (root / name).read_bytes().decode("utf-8") for name in files}

@@ -186,11 +186,11 @@ def generate(
     analysis = started.finish(strict) if strict else None
     try:
         report("models")
-        models_source = render_models(
+        models = render_models(
             started.spec, target.spec_name, started.loaded.file, target.package
         )
         report("render")
-        rendered = render_package(started.api, models_source)
+        rendered = render_package(started.api, models)
         report("format")
         formatted = format_files(rendered)
     except BaseException:

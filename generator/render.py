@@ -14,6 +14,7 @@ from pathlib import Path
 import jinja2
 
 from generator.ir import Api
+from generator.models import ModelsPackage
 
 RUNTIME_FILES = ("_base.py", "_streaming.py", "errors.py")
 
@@ -84,7 +85,7 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_package(api: Api, models_source: str) -> dict[str, str]:
+def render_package(api: Api, models: ModelsPackage) -> dict[str, str]:
     """Relative path -> text, for every file of the package project."""
     env = _environment()
     package = api.package
@@ -94,9 +95,18 @@ def render_package(api: Api, models_source: str) -> dict[str, str]:
         f"{package}/__init__.py": env.get_template("__init__.py.jinja").render(api=api),
         f"{package}/client.py": env.get_template("client.py.jinja").render(api=api, f=SYNC),
         f"{package}/async_client.py": env.get_template("client.py.jinja").render(api=api, f=ASYNC),
-        f"{package}/models.py": models_source,
+        f"{package}/models/__init__.py": env.get_template("models_init.py.jinja").render(
+            api=api,
+            modules=models.modules,
+            names=sorted(name for module in models.modules for name in module.defines),
+            where=sorted(
+                (name, module.name) for module in models.modules for name in module.defines
+            ),
+        ),
         f"{package}/py.typed": "",
     }
+    for stem, source in models.sources.items():
+        files[f"{package}/models/{stem}.py"] = source
     for name in RUNTIME_FILES:
         files[f"{package}/{name}"] = _runtime_source(name, api.spec_name)
     return files

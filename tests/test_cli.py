@@ -235,7 +235,7 @@ def test_one_off_generation_of_a_spec_from_outside_the_repo(tmp_path: Path) -> N
         "outside_jobs/__init__.py",
         "outside_jobs/client.py",
         "outside_jobs/async_client.py",
-        "outside_jobs/models.py",
+        "outside_jobs/models/__init__.py",
         "outside_jobs/py.typed",
     } <= set(tree(out))
 

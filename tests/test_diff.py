@@ -529,9 +529,9 @@ def test_check_prints_the_api_changes_above_the_file_diff(
         "2 changes: 0 breaking, 2 safe",
     ]
     assert diff.startswith("--- a/generated/runs/")
-    assert "+++ b/generated/runs/runs/models.py" in diff
+    assert "+++ b/generated/runs/runs/models/_run.py" in diff
     assert main(["check", "--quiet"]) == 1
-    assert "stale: generated/runs/runs/models.py" in capsys.readouterr().out.splitlines()
+    assert "stale: generated/runs/runs/models/_run.py" in capsys.readouterr().out.splitlines()
 
 
 # The pre-commit hook -----------------------------------------------------------------------

@@ -26,6 +26,7 @@ import pytest
 from generator.build_ir import Target
 from generator.diagnostics import SpecError
 from generator.pipeline import Generated, generate
+from tests.support.layout import models_source, models_source_at
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -318,7 +319,7 @@ def _module_names(source: str) -> set[str]:
 @pytest.mark.parametrize("case", CASES)
 def test_models_define_exactly_the_component_classes(case: str) -> None:
     generated = _generate(case)
-    source = generated.files[f"{case}/models.py"].decode()
+    source = models_source(generated.files, case)
     assert _module_names(source) == set(generated.api.model_names)
 
 
@@ -343,7 +344,7 @@ def test_any_response_passes_mypy(mypy_report: dict[str, list[str]]) -> None:
 
 def test_component_keeps_its_name_beside_property_aliases(projects: Path) -> None:
     name = "bug_property_alias_steals_name"
-    source = (projects / name / name / "models.py").read_text(encoding="utf-8")
+    source = models_source_at(projects / name / name)
     assert _module_names(source) == {"Age", "Holder"}
     alias = next(
         node.value
@@ -419,7 +420,7 @@ def _body_kwargs(source: str, class_name: str, method: str) -> dict[str, str]:
 
 def test_model_fields_and_body_kwargs_share_names() -> None:
     files = _generate("keywords_builtins").files
-    fields = _model_fields(files["keywords_builtins/models.py"].decode(), "Item")
+    fields = _model_fields(models_source(files, "keywords_builtins"), "Item")
     kwargs = _body_kwargs(files["keywords_builtins/client.py"].decode(), "Items", "class_")
     kwargs.pop("class")  # the path parameter took `class_` first; the body's is `class__2`
     fields.pop("class")

@@ -35,6 +35,7 @@ from generator.models import model_fields, prepared_schemas
 from generator.pipeline import Generated, generate
 from generator.schemas import operations
 from tests.support.code_policy import AUDIT_SCRIPT, package_problems
+from tests.support.layout import models_source_at
 from tests.support.server import LocalServer, Request, Response
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,7 +137,7 @@ def test_model_fields_are_named_by_generator_naming(
 ) -> None:
     generated, project = built[name]
     expected = model_fields(prepared_schemas(generated.spec))
-    actual = _model_fields(project / name / "models.py")
+    actual = _model_fields(project / name)
     for class_name, fields in actual.items():
         assert fields == {w: n for w, n in expected[class_name].items() if w in fields}, class_name
         assert all(
@@ -226,10 +227,10 @@ def _methods(module: Path) -> dict[str, set[str]]:
     }
 
 
-def _model_fields(module: Path) -> dict[str, dict[str, str]]:
-    """class -> (wire name -> attribute) as a generated models.py spells them."""
+def _model_fields(package_dir: Path) -> dict[str, dict[str, str]]:
+    """class -> (wire name -> attribute) as a generated package's models spell them."""
     found: dict[str, dict[str, str]] = {}
-    for node in ast.parse(module.read_text(encoding="utf-8")).body:
+    for node in ast.parse(models_source_at(package_dir)).body:
         if not isinstance(node, ast.ClassDef):
             continue
         fields: dict[str, str] = {}

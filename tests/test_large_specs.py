@@ -21,6 +21,7 @@ from generator.pipeline import generate
 from generator.schemas import operations
 from generator.write import write_tree
 from tests.support.corpus import FIGMA, GITHUB, CorpusUnavailable, install
+from tests.support.layout import models_source
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +56,7 @@ def test_large_spec_generates_completely(
     assert in_client == in_spec, f"dropped: {sorted(in_spec - in_client)[:10]}"
     assert api.operation_count == len(in_spec)
 
-    models = generated.files[f"{package}/models.py"].decode()
+    models = models_source(generated.files, package)
     defined = {
         node.name if isinstance(node, ast.ClassDef) else node.targets[0].id  # type: ignore[attr-defined]
         for node in ast.parse(models).body

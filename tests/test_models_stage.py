@@ -11,6 +11,12 @@ def _spec(schemas: dict[str, object]) -> dict[str, object]:
     return {"openapi": "3.1.0", "components": {"schemas": schemas}}
 
 
+def _source(schemas: dict[str, object]) -> str:
+    """Every model module generated for ``schemas``, joined."""
+    models = render_models(_spec(schemas), "spec.yaml", "spec.yaml", "pkg")
+    return "\n".join(models.sources.values())
+
+
 def _fields(source: str, class_name: str) -> dict[str, str]:
     cls = next(
         n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == class_name
@@ -31,16 +37,11 @@ def test_required_write_only_property_is_optional_in_the_model() -> None:
             "password": {"type": "string", "writeOnly": True},
         },
     }
-    fields = _fields(render_models(_spec({"User": user}), "spec.yaml", "spec.yaml", "pkg"), "User")
+    fields = _fields(_source({"User": user}), "User")
     assert fields == {"name": "str", "password": "str | None"}
 
 
 def test_models_derive_from_the_package_base_with_deferred_build() -> None:
-    source = render_models(
-        _spec({"Thing": {"type": "object", "properties": {"a": {"type": "integer"}}}}),
-        "spec.yaml",
-        "spec.yaml",
-        "pkg",
-    )
+    source = _source({"Thing": {"type": "object", "properties": {"a": {"type": "integer"}}}})
     assert "from pkg._base import Model" in source
     assert "class Thing(Model):" in source

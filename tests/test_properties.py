@@ -32,6 +32,7 @@ from generator.models import model_fields, prepared_schemas
 from generator.pipeline import generate
 from generator.schemas import operations
 from tests.support.code_policy import package_problems
+from tests.support.layout import models_source_at
 
 # A deeper search: CLIENTGEN_PROPERTY_EXAMPLES=500 pytest tests/test_properties.py
 MAX_EXAMPLES = int(os.environ.get("CLIENTGEN_PROPERTY_EXAMPLES", "25"))
@@ -263,7 +264,7 @@ def test_any_spec_text_stays_data(workdir: Path, spec: dict[str, Any]) -> None:
     ops = [(path, method) for path, method, _, _ in operations(spec)]
     assert generated.api.operation_count == len(ops)
     _check_exact_paths(workdir / package / "client.py", set(spec["paths"]))
-    _check_model_fields(workdir / package / "models.py", generated.spec)
+    _check_model_fields(workdir / package, generated.spec)
 
     module = importlib.import_module(package)
     try:
@@ -309,9 +310,9 @@ def _check_exact_paths(client: Path, expected: set[str]) -> None:
     assert paths == expected
 
 
-def _check_model_fields(models: Path, spec: dict[str, Any]) -> None:
+def _check_model_fields(package_dir: Path, spec: dict[str, Any]) -> None:
     expected = model_fields(prepared_schemas(spec))
-    for node in ast.parse(models.read_text(encoding="utf-8")).body:
+    for node in ast.parse(models_source_at(package_dir)).body:
         if not isinstance(node, ast.ClassDef):
             continue
         for item in node.body:

@@ -10,12 +10,13 @@ generated module (the static runtime modules must be their templates, compared a
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "templates" / "runtime"
-GENERATED_MODULES = ("__init__.py", "client.py", "async_client.py", "models.py")
+GENERATED_MODULES = ("__init__.py", "client.py", "async_client.py")
 
 ALLOWED_IMPORTS = frozenset(
     {
@@ -83,14 +84,24 @@ def dotted(node: ast.AST) -> str:
     return f"<{type(node).__name__}>"
 
 
-def problems(name: str, source: str) -> list[str]:
-    """Every node of a generated module that its templates could not have written."""
+def problems(name: str, source: str, siblings: frozenset[str] = frozenset()) -> list[str]:
+    """Every node of a generated module that its templates could not have written.
+
+    ``siblings``: for a module of the models package, the other model modules, which it may
+    import classes from (``from ._x import A``)."""
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         return [f"{name}: does not parse: {exc}"]
     classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
-    found = [f"{name}:{line}: {what}" for line, what in _module(tree, classes)]
+    classes |= {
+        alias.name
+        for n in tree.body
+        if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module in siblings
+        for alias in n.names
+        if alias.asname is None
+    }
+    found = [f"{name}:{line}: {what}" for line, what in _module(tree, classes, siblings)]
     found += [f"{name}:{line}: {what}" for line, what in _everywhere(tree, classes)]
     return found
 
@@ -123,7 +134,107 @@ def package_problems(package_dir: Path) -> list[str]:
     actual = {p.name for p in package_dir.glob("*.py")}
     if actual != expected:
         found.append(f"modules {sorted(actual)} != {sorted(expected)}")
-    return found
+    folders = {p.name for p in package_dir.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    if folders != {"models"}:
+        found.append(f"folders {sorted(folders)} != ['models']")
+    return found + models_problems(package_dir / "models")
+
+
+# The end of models/__init__.py: the same in every package.
+MODELS_INIT_TAIL = """
+if not _typing.TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        module = _MODULES.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(_importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})
+"""
+_MODEL_MODULE = re.compile(r"_[a-z0-9]+(?:_[a-z0-9]+)*\.py")
+
+
+def models_problems(folder: Path) -> list[str]:
+    """The models package: ``__init__`` as its template writes it, model modules as dcg's."""
+    paths = sorted(folder.glob("*.py"))
+    stems = frozenset(p.stem for p in paths if p.name != "__init__.py")
+    found = [
+        f"models/{p.name}: not a model module name"
+        for p in paths
+        if p.name != "__init__.py" and not _MODEL_MODULE.fullmatch(p.name)
+    ]
+    for path in paths:
+        if path.name != "__init__.py":
+            source = path.read_text(encoding="utf-8")
+            found += problems(f"models/{path.name}", source, stems)
+    init = folder / "__init__.py"
+    if not init.is_file():
+        return [*found, "models/__init__.py: missing"]
+    return found + [f"models/__init__.py: {p}" for p in _models_init(init.read_text(), stems)]
+
+
+def _models_init(source: str, stems: frozenset[str]) -> Iterator[str]:
+    body = ast.parse(source).body
+    if not (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)):
+        yield "no docstring"
+        return
+    head = [ast.dump(n) for n in body[1:4]]
+    expected = "\n".join(
+        (
+            "from __future__ import annotations",
+            "import importlib as _importlib",
+            "import typing as _typing",
+        )
+    )
+    if not stems:
+        head = [ast.dump(n) for n in body[1:]]
+        if head != [
+            ast.dump(n)
+            for n in ast.parse("from __future__ import annotations\n__all__: list[str] = []").body
+        ]:
+            yield "an empty models package has more than __all__"
+        return
+    if head != [ast.dump(n) for n in ast.parse(expected).body]:
+        yield "imports are not the template's"
+    rest = body[4:]
+    if len(rest) != 4:
+        yield f"{len(rest)} statements after the imports, not 4"
+        return
+    typing_block, names, modules, tail = rest
+    if not (
+        isinstance(typing_block, ast.If) and dotted(typing_block.test) == "_typing.TYPE_CHECKING"
+    ):
+        yield "no TYPE_CHECKING block"
+    else:
+        for node in typing_block.body:
+            if not (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 1
+                and node.module in stems
+                and all(a.asname is None and a.name.isidentifier() for a in node.names)
+            ):
+                yield f"line {node.lineno}: not an import of a model module"
+    if not (
+        isinstance(names, ast.Assign)
+        and [dotted(t) for t in names.targets] == ["__all__"]
+        and isinstance(names.value, ast.List)
+        and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in names.value.elts)
+    ):
+        yield "__all__ is not a list of strings"
+    if not (
+        isinstance(modules, ast.AnnAssign)
+        and dotted(modules.target) == "_MODULES"
+        and isinstance(modules.value, ast.Dict)
+        and all(isinstance(k, ast.Constant) for k in modules.value.keys)
+        and all(isinstance(v, ast.Constant) and v.value in stems for v in modules.value.values)
+    ):
+        yield "_MODULES does not map names to model modules"
+    if ast.dump(tail) != ast.dump(ast.parse(MODELS_INIT_TAIL).body[0]):
+        yield "its __getattr__ is not the template's"
 
 
 def _is_model_base(node: ast.ImportFrom) -> bool:
@@ -138,7 +249,9 @@ def _is_model_base(node: ast.ImportFrom) -> bool:
     )
 
 
-def _module(tree: ast.Module, classes: set[str]) -> Iterator[tuple[int, str]]:
+def _module(
+    tree: ast.Module, classes: set[str], siblings: frozenset[str]
+) -> Iterator[tuple[int, str]]:
     for node in tree.body:
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -147,7 +260,8 @@ def _module(tree: ast.Module, classes: set[str]) -> Iterator[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom):
             if node.level == 0 and node.module not in ALLOWED_IMPORTS and not _is_model_base(node):
                 yield node.lineno, f"from {node.module} import"
-            if node.level > 1 or (node.level == 1 and node.module not in ALLOWED_RELATIVE):
+            relative = ALLOWED_RELATIVE | siblings
+            if node.level > 1 or (node.level == 1 and node.module not in relative):
                 yield node.lineno, f"relative import {node.module!r} (level {node.level})"
             if node.level == 0 and node.module == "builtins" and node.names:
                 yield node.lineno, "from builtins import (an alias of a builtin)"
@@ -362,9 +476,10 @@ for package in packages:
     with module.Client(api_key="k", base_url="http://127.0.0.1:9") as client:
         pass
     asyncio.run(module.AsyncClient(api_key="k", base_url="http://127.0.0.1:9").close())
-    for name, value in vars(models).items():
+    for name in models.__all__:
+        value = getattr(models, name)
         if inspect.isclass(value) and hasattr(value, "model_json_schema"):
-            if value.__module__ == models.__name__:
+            if value.__module__.startswith(models.__name__ + "."):
                 value.model_json_schema()
     print(package, "ok")
 for event in seen:

@@ -18,6 +18,8 @@ CACHE = Path(os.environ.get("CLIENTGEN_CORPUS_CACHE", ROOT / ".cache" / "corpus"
 OAS_EXAMPLES = ("@readme/oas-examples", "8.2.2")
 GITHUB = ("@octokit/openapi", "23.0.2")
 FIGMA = ("@figma/rest-api-spec", "0.43.0")
+# Installed together: `npm install` removes from its folder whatever it was not given.
+PINS = (OAS_EXAMPLES, GITHUB, FIGMA)
 
 
 class CorpusUnavailable(Exception):
@@ -25,7 +27,8 @@ class CorpusUnavailable(Exception):
 
 
 def install(name: str, version: str) -> Path:
-    """The installed package folder; installs it with npm when it is not there yet."""
+    """The installed package folder; installs it with npm when it is not there yet (with the
+    other pins, which would otherwise be removed)."""
     folder = CACHE / "node_modules" / name
     manifest = folder / "package.json"
     if manifest.is_file() and json.loads(manifest.read_text()).get("version") == version:
@@ -45,6 +48,7 @@ def install(name: str, version: str) -> Path:
                 "--no-fund",
                 "--prefix",
                 str(CACHE),
+                *(f"{n}@{v}" for n, v in PINS if n != name),
                 f"{name}@{version}",
             ],
             capture_output=True,

@@ -91,7 +91,10 @@ def generate(
                     ]
                 )
             return hit
-    fresh = generate_fresh(spec_path, target, display=display, strict=strict, progress=progress)
+    chunks = ChunkCache(folder / "models") if folder is not None else None
+    fresh = generate_fresh(
+        spec_path, target, display=display, strict=strict, progress=progress, store=chunks
+    )
     result = Result(
         fresh.files,
         fresh.diagnostics,
@@ -238,7 +241,39 @@ def store(folder: Path, key: str, spec_path: Path, result: Result) -> None:
         pass  # a cache that cannot be written only costs time
 
 
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.zip"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
+def _prune(folder: Path, pattern: str = "*.zip", keep: int = KEEP) -> None:
+    entries = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[keep:]:
         old.unlink(missing_ok=True)
+
+
+class ChunkCache:
+    """The generated chunks of large specs' models (``generator.model_chunks``), a file each
+    under ``<cache>/models/``, named by the hash of the chunk's input and the generator's
+    fingerprint. A spec where one schema changed finds every other chunk here."""
+
+    KEEP = 512
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, key: str) -> Path:
+        digest = hashlib.sha256(generator_fingerprint() + key.encode()).hexdigest()
+        return self.folder / f"{digest}.py"
+
+    def get(self, key: str) -> str | None:
+        try:
+            text = self._path(key).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text or None
+
+    def put(self, key: str, text: str) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self._path(key).with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, self._path(key))
+            _prune(self.folder, "*.py", self.KEEP)
+        except OSError:
+            pass  # a cache that cannot be written only costs time

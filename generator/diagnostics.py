@@ -39,6 +39,9 @@ class SpecError(Exception):
         self.diagnostics = tuple(diagnostics)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
+    def __reduce__(self) -> tuple[type[SpecError], tuple[tuple[Diagnostic, ...]]]:
+        return (SpecError, (self.diagnostics,))  # it crosses from worker processes
+
 
 def pointer(*parts: str | int) -> str:
     """Build a JSON pointer ("#/a/b~1c") from raw path parts, escaping '~' and '/'."""

@@ -43,6 +43,8 @@ class Statement:
     defines: tuple[str, ...]  # names bound at module level (empty for a rebuild call)
     owner: str | None  # the class a ``X.model_rebuild()`` call rebuilds
     uses: frozenset[str]  # every name it reads
+    needs: frozenset[str]  # the names it reads when it runs (annotations are read later)
+    chunk: int = 0  # the generated module it comes from (see ``generator.model_chunks``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,58 +54,118 @@ class ModelModule:
     defines: tuple[str, ...]
 
 
+ImportNode = ast.Import | ast.ImportFrom
+
+
 @dataclass(frozen=True, slots=True)
 class SplitModels:
     modules: tuple[ModelModule, ...]
-    imports: tuple[ast.Import | ast.ImportFrom, ...]  # the generated module's, for all
+    imports: tuple[tuple[ImportNode, ...], ...]  # each generated module's imports
 
 
-def parse(source: str) -> SplitModels:
-    """The generated module's statements, grouped into modules (see the module doc)."""
+class NameClash(Exception):
+    """Two statements put in one module mean different things by one name."""
+
+
+def read(source: str, chunk: int = 0) -> tuple[tuple[ImportNode, ...], list[Statement]]:
+    """A generated module's imports (``__future__`` aside) and its other statements."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    imports: list[ast.Import | ast.ImportFrom] = []
+    imports: list[ImportNode] = []
     statements: list[Statement] = []
+    starts: list[int] = []  # each statement's first line
     for node in tree.body:
         if isinstance(node, ast.Import | ast.ImportFrom):
             if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
                 imports.append(node)
             continue
         end = node.end_lineno or node.lineno
-        text = "".join(lines[node.lineno - 1 : end])
-        statements.append(Statement(text, _defined(node), _rebuilt(node), _used(node)))
-    return SplitModels(tuple(_group(statements)), tuple(imports))
+        if _is_docstring(node) and statements:  # an alias's docstring: part of the alias
+            last = statements.pop()
+            start = starts.pop()
+            text = "".join(lines[start - 1 : end])
+            statements.append(
+                Statement(text, last.defines, last.owner, last.uses, last.needs, chunk)
+            )
+        else:
+            text = "".join(lines[node.lineno - 1 : end])
+            statements.append(
+                Statement(text, _defined(node), _rebuilt(node), _used(node), _needed(node), chunk)
+            )
+        starts.append(node.lineno)
+    return tuple(imports), statements
 
 
-def render(split: SplitModels, header: str) -> dict[str, str]:
-    """Module stem -> source of every module of the models package (not ``__init__``)."""
-    where = {name: module.name for module in split.modules for name in module.defines}
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def split(imports: tuple[tuple[ImportNode, ...], ...], statements: list[Statement]) -> SplitModels:
+    """Statements of one or more generated modules, grouped (see the module doc)."""
+    bound = [bound_names(chunk) for chunk in imports]
+    return SplitModels(tuple(_group(statements, bound)), imports)
+
+
+def parse(source: str) -> SplitModels:
+    """One generated module's statements, grouped into modules."""
+    imports, statements = read(source)
+    return split((imports,), statements)
+
+
+def bound_names(imports: Iterable[ImportNode]) -> frozenset[str]:
+    return frozenset(a.asname or a.name.split(".")[0] for node in imports for a in node.names)
+
+
+def render(models: SplitModels, header: str) -> dict[str, str]:
+    """Module stem -> source of every module of the models package (not ``__init__``).
+
+    Raises ``NameClash`` where statements from different generated modules, put in one
+    module, bind one name to different things (``Field`` imported from pydantic by one, a
+    model ``Field`` by another)."""
+    where = {name: module.name for module in models.modules for name in module.defines}
+    bound = [bound_names(chunk) for chunk in models.imports]
     files: dict[str, str] = {}
-    for module in split.modules:
-        used = frozenset().union(*(s.uses for s in module.statements))
-        lines = [header, "", "from __future__ import annotations", ""]
-        lines += [ast.unparse(node) for node in _imports_used(split.imports, used)]
+    for module in models.modules:
         own = set(module.defines)
-        siblings: dict[str, list[str]] = {}
-        for name in sorted(used - own):
-            if name in where:
-                siblings.setdefault(where[name], []).append(name)
-        lines += [f"from .{stem} import {', '.join(ns)}" for stem, ns in sorted(siblings.items())]
+        bindings: dict[str, str] = {}
+        for statement in module.statements:
+            chunk = statement.chunk
+            for line in _imports_used(models.imports[chunk], statement.uses):
+                _bind(bindings, line)
+            for name in statement.uses - bound[chunk] - own:
+                if name in where:
+                    _bind(bindings, (name, f"from .{where[name]} import {name}"))
+        if own & bindings.keys():
+            raise NameClash(f"{sorted(own & bindings.keys())} defined and imported")
+        lines = [header, "", "from __future__ import annotations", ""]
+        lines += sorted(set(bindings.values()))
         body = "\n\n".join(s.source.rstrip("\n") for s in module.statements)
         files[module.name] = "\n".join(lines) + "\n\n\n" + body + "\n"
     return files
 
 
-def _imports_used(
-    imports: Iterable[ast.Import | ast.ImportFrom], used: frozenset[str]
-) -> Iterator[ast.Import | ast.ImportFrom]:
+def _bind(bindings: dict[str, str], binding: tuple[str, str]) -> None:
+    name, line = binding
+    if bindings.setdefault(name, line) != line:
+        raise NameClash(f"{name}: {bindings[name]!r} and {line!r}")
+
+
+def _imports_used(imports: Iterable[ImportNode], used: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """(bound name, one import line) of each imported name ``used`` reads."""
     for node in imports:
-        names = [a for a in node.names if (a.asname or a.name.split(".")[0]) in used]
-        if names:
-            if isinstance(node, ast.ImportFrom):
-                yield ast.ImportFrom(module=node.module, names=names, level=node.level)
-            else:
-                yield ast.Import(names=names)
+        for alias in node.names:
+            name = alias.asname or alias.name.split(".")[0]
+            if name in used:
+                single: ImportNode = (
+                    ast.ImportFrom(module=node.module, names=[alias], level=node.level)
+                    if isinstance(node, ast.ImportFrom)
+                    else ast.Import(names=[alias])
+                )
+                yield name, ast.unparse(single)
 
 
 def _defined(node: ast.stmt) -> tuple[str, ...]:
@@ -154,6 +216,24 @@ def _used(node: ast.stmt) -> frozenset[str]:
     return frozenset(names)
 
 
+def _needed(node: ast.stmt) -> frozenset[str]:
+    """The names a statement reads as it runs: all but those in annotations."""
+    names: set[str] = set()
+
+    def visit(child: ast.AST) -> None:
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
+            names.add(child.id)
+        elif isinstance(child, ast.AnnAssign):
+            if child.value is not None:
+                visit(child.value)
+        else:
+            for grandchild in ast.iter_child_nodes(child):
+                visit(grandchild)
+
+    visit(node)
+    return frozenset(names)
+
+
 def _quoted_names(text: str) -> set[str]:
     """The names of a forward reference (``"list[Pet]"``); none if it is not an expression."""
     try:
@@ -163,7 +243,7 @@ def _quoted_names(text: str) -> set[str]:
     return {n.id for n in ast.walk(parsed) if isinstance(n, ast.Name)}
 
 
-def _group(statements: list[Statement]) -> list[ModelModule]:
+def _group(statements: list[Statement], bound: list[frozenset[str]]) -> list[ModelModule]:
     """Statements -> modules, in the order of each module's first statement."""
     # Nodes: one per defining statement; a rebuild call joins the statement of its class.
     defining = [i for i, s in enumerate(statements) if s.defines]
@@ -179,9 +259,17 @@ def _group(statements: list[Statement]) -> list[ModelModule]:
             owner = node_of.get(statement.owner or "")
             # A statement tied to no class (none are generated today) stays with the last.
             members[owner if owner is not None else len(members) - 1].append(i)
+    # A name the statement's own generated module imports is not a model, whatever else
+    # has that name.
     edges = [
         sorted(
-            {node_of[n] for s in members[k] for n in statements[s].uses if n in node_of} - {k}
+            {
+                node_of[n]
+                for s in members[k]
+                for n in statements[s].uses - bound[statements[s].chunk]
+                if n in node_of
+            }
+            - {k}
         )
         for k in range(len(members))
     ]
@@ -211,10 +299,39 @@ def _group(statements: list[Statement]) -> list[ModelModule]:
         ((sorted(g), name) for g, name in zip(grouped, first_names, strict=True)),
         key=lambda pair: pair[0][0],
     ):
-        chosen = tuple(statements[i] for i in indexes)
+        chosen = _run_order([statements[i] for i in indexes], bound)
         defines = tuple(n for s in chosen for n in s.defines)
         modules.append(ModelModule(_module_name(first, taken), chosen, defines))
     return modules
+
+
+def _run_order(statements: list[Statement], bound: list[frozenset[str]]) -> tuple[Statement, ...]:
+    """A module's statements, each after those whose names it reads as it runs (a base class,
+    an alias's members), else in their order; rebuild calls last. Statements from one
+    generated module come in such an order already; those of several need it."""
+    rebuilds = [s for s in statements if not s.defines]
+    defining = [s for s in statements if s.defines]
+    definer = {n: i for i, s in enumerate(defining) for n in s.defines}
+    waiting = [
+        {definer[n] for n in s.needs - bound[s.chunk] if n in definer and definer[n] != i}
+        for i, s in enumerate(defining)
+    ]
+    users: list[list[int]] = [[] for _ in defining]
+    for i, needs in enumerate(waiting):
+        for d in needs:
+            users[d].append(i)
+    ready = [i for i, needs in enumerate(waiting) if not needs]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for user in users[i]:
+            waiting[user].discard(i)
+            if not waiting[user]:
+                heapq.heappush(ready, user)
+    order += [i for i in range(len(defining)) if i not in set(order)]  # a cycle: as they came
+    return tuple([defining[i] for i in order] + rebuilds)
 
 
 def _module_name(class_name: str, taken: set[str]) -> str:

@@ -31,9 +31,10 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from generator import model_modules
+from generator import model_chunks, model_modules
 from generator.diagnostics import Diagnostic, SpecError
 from generator.literals import DOC_LIMIT, comment, plain
+from generator.model_chunks import ChunkStore
 from generator.model_modules import ModelModule
 from generator.naming import PyIdent, field_names
 from generator.schemas import Schema, transform
@@ -51,22 +52,118 @@ class ModelsPackage:
     sources: dict[str, str]
 
 
-def render_models(spec: dict[str, Any], spec_name: str, file: str, package: str) -> ModelsPackage:
+def render_models(
+    spec: dict[str, Any],
+    spec_name: str,
+    file: str,
+    package: str,
+    store: ChunkStore | None = None,
+) -> ModelsPackage:
+    """The models package of a spec; ``store`` keeps generated chunks between runs."""
     schemas: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
     header = HEADER.format(spec=comment(spec_name))
     if not schemas:
         return ModelsPackage((), {})
     prepared = prepared_schemas(spec)
-    document = {
-        "openapi": "3.1.0",
-        "info": {"title": "models", "version": "0"},
-        "paths": {},
-        "components": {"schemas": prepared},
-    }
-    text = _generate(document, header, file, model_field_aliases(prepared), package)
-    split = model_modules.parse(text)
+    aliases = model_field_aliases(prepared)
+    generate = _Chunks(prepared, aliases, header, file, package, store)
+    try:
+        split = generate.split(model_chunks.plan(prepared))
+        sources = model_modules.render(split, header)
+    except model_modules.NameClash:
+        whole = model_chunks.Chunk(tuple(prepared), tuple(prepared))
+        split = generate.split([whole])
+        sources = model_modules.render(split, header)
     _check_names(split, schemas, file)
-    return ModelsPackage(split.modules, model_modules.render(split, header))
+    return ModelsPackage(split.modules, sources)
+
+
+class _Chunks:
+    """Chunks of the models -> their statements, kept and joined (see ``model_chunks``)."""
+
+    def __init__(
+        self,
+        schemas: dict[str, Any],
+        aliases: dict[str, str],
+        header: str,
+        file: str,
+        package: str,
+        store: ChunkStore | None,
+    ) -> None:
+        self.schemas, self.aliases, self.header = schemas, aliases, header
+        self.file, self.package, self.store = file, package, store
+        self.graph = model_chunks.closure_graph(schemas)
+
+    def split(self, chunks: list[model_chunks.Chunk]) -> model_modules.SplitModels:
+        while True:
+            texts = model_chunks.run([self._job(c) for c in chunks], generate_chunk, self.store)
+            read = [model_modules.read(text, index) for index, text in enumerate(texts)]
+            kept = [_kept(c.owned, s, self.schemas) for c, (_, s) in zip(chunks, read, strict=True)]
+            merged = self._merge_clashing(chunks, kept)
+            if merged is None:
+                statements = [s for chunk in kept for s in chunk]
+                return model_modules.split(tuple(i for i, _ in read), statements)
+            chunks = merged
+
+    def _job(self, chunk: model_chunks.Chunk) -> model_chunks.Job:
+        document = {
+            "openapi": "3.1.0",
+            "info": {"title": "models", "version": "0"},
+            "paths": {},
+            "components": {"schemas": {name: self.schemas[name] for name in chunk.given}},
+        }
+        given = set(chunk.given)
+        aliases = {k: v for k, v in self.aliases.items() if k.partition(".")[0] in given}
+        arguments = [document, self.header, self.file, aliases, self.package]
+        return model_chunks.job_key(arguments), arguments
+
+    def _merge_clashing(
+        self, chunks: list[model_chunks.Chunk], kept: list[list[model_modules.Statement]]
+    ) -> list[model_chunks.Chunk] | None:
+        """The chunks again with those that define one name joined; None if none do."""
+        first: dict[str, int] = {}
+        joined: dict[int, int] = {}
+        for index, statements in enumerate(kept):
+            for name in (n for s in statements for n in s.defines):
+                owner = first.setdefault(name, index)
+                if owner != index:
+                    joined[index] = joined.get(owner, owner)
+        if not joined:
+            return None
+        owned: dict[int, list[str]] = {}
+        for index, chunk in enumerate(chunks):
+            owned.setdefault(joined.get(index, index), []).extend(chunk.owned)
+        names = list(self.schemas)
+        return [model_chunks.chunk_of(o, names, self.graph) for _, o in sorted(owned.items())]
+
+
+def _kept(
+    owned: tuple[str, ...], statements: list[model_modules.Statement], schemas: dict[str, Any]
+) -> list[model_modules.Statement]:
+    """A chunk's statements for the classes it owns, and those it made up for them."""
+    mine = set(owned)
+    defined = {n for s in statements for n in s.defines}
+    made_up = defined - set(schemas)
+    keep: set[str] = set()
+    todo = [n for n in defined if n in mine]
+    by_name = {n: s for s in statements for n in s.defines}
+    while todo:
+        name = todo.pop()
+        if name in keep:
+            continue
+        keep.add(name)
+        todo.extend(n for n in by_name[name].uses if n in made_up)
+    return [
+        s
+        for s in statements
+        if (s.defines and s.defines[0] in keep) or (not s.defines and s.owner in keep)
+    ]
+
+
+def generate_chunk(arguments: list[Any]) -> str:
+    """One chunk's module: ``[document, header, file, aliases, package]`` (``model_chunks``)."""
+    document, header, file, aliases, package = arguments
+    return _generate(document, header, file, aliases, package)
 
 
 def prepared_schemas(spec: dict[str, Any]) -> dict[str, Any]:

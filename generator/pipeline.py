@@ -30,6 +30,7 @@ from generator.format import format_files
 from generator.hoist import hoist
 from generator.ir import Api
 from generator.load import LoadedSpec, load_spec
+from generator.model_chunks import ChunkStore
 from generator.models import render_models
 from generator.naming import to_class_name
 from generator.normalize import merge_conflicting_allof, normalize
@@ -179,7 +180,9 @@ def generate(
     display: str | None = None,
     strict: bool = False,
     progress: Progress | None = None,
+    store: ChunkStore | None = None,
 ) -> Generated:
+    """The package's files; ``store`` keeps the models' generated chunks between runs."""
     report = progress or _quiet
     started = _start(spec_path, target, display, report)
     # Under --strict a warning stops the run before the models: join the validator first.
@@ -187,7 +190,7 @@ def generate(
     try:
         report("models")
         models = render_models(
-            started.spec, target.spec_name, started.loaded.file, target.package
+            started.spec, target.spec_name, started.loaded.file, target.package, store
         )
         report("render")
         rendered = render_package(started.api, models)

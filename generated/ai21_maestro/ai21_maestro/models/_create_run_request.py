@@ -246,7 +246,6 @@ ToolDefinition = TypeAliasType(
         Field(discriminator="type", title="ToolDefinition"),
     ],
 )
-
 """
 A tool Maestro may use.
 """

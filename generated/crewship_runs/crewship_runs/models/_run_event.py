@@ -204,7 +204,6 @@ RunEvent = TypeAliasType(
         Field(discriminator="type", title="RunEvent"),
     ],
 )
-
 """
 The data of one server-sent event.
 """

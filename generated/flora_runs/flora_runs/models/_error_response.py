@@ -46,6 +46,10 @@ ErrorCode = TypeAliasType(
     ]
     | str,
 )
+"""
+Machine-readable error code. The documentation also names `conflict`, `internal_error`,
+`idempotency_conflict` and `service_unavailable`, which the published spec does not list.
+"""
 
 
 class ErrorField(Model):

@@ -50,3 +50,6 @@ class GenerationCreateParams(Model):
 
 
 GenerationType = TypeAliasType("GenerationType", Literal["image", "video", "audio", "text"] | str)
+"""
+Output type of a generation.
+"""

@@ -82,3 +82,6 @@ class RunStartResponseModel(Model):
 
 
 RunType = TypeAliasType("RunType", Literal["generation", "technique", "action"] | str)
+"""
+Kind of run.
+"""

@@ -34,6 +34,9 @@ class RunOutput(Model):
 
 
 RunState = TypeAliasType("RunState", Literal["pending", "running", "completed", "failed"] | str)
+"""
+Status of a run. `completed` and `failed` are terminal.
+"""
 
 
 class RunStatus(Model):

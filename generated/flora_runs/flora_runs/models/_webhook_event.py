@@ -8,23 +8,6 @@ from pydantic import ConfigDict
 
 from flora_runs._base import Model
 
-"""
-Machine-readable error code. The documentation also names `conflict`, `internal_error`,
-`idempotency_conflict` and `service_unavailable`, which the published spec does not list.
-"""
-
-"""
-Output type of a generation.
-"""
-
-"""
-Status of a run. `completed` and `failed` are terminal.
-"""
-
-"""
-Kind of run.
-"""
-
 
 class WebhookEvent(Model):
     """

@@ -86,23 +86,6 @@ class McpServer(Model):
     """
 
 
-"""
-The data of one server-sent event.
-"""
-
-"""
-The data of one server-sent event.
-"""
-
-"""
-The data of one server-sent event.
-"""
-
-"""
-Output from the task conforming to the output schema.
-"""
-
-
 class Webhook(Model):
     """
     Webhook notified of task run events.

@@ -14,3 +14,6 @@ Output = TypeAliasType(
     "Output",
     Annotated[TaskRunTextOutput | TaskRunJsonOutput, Field(discriminator="type", title="Output")],
 )
+"""
+Output from the task conforming to the output schema.
+"""

@@ -44,3 +44,6 @@ TaskGroupEventsResponse = TypeAliasType(
         Field(discriminator="type", title="TaskGroupEventsResponse"),
     ],
 )
+"""
+The data of one server-sent event.
+"""

@@ -16,3 +16,6 @@ TaskGroupGetRunsResponse = TypeAliasType(
         TaskRunEvent | ErrorEvent, Field(discriminator="type", title="TaskGroupGetRunsResponse")
     ],
 )
+"""
+The data of one server-sent event.
+"""

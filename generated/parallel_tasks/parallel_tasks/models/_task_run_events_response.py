@@ -95,3 +95,6 @@ TaskRunEventsResponse = TypeAliasType(
         Field(discriminator="type", title="TaskRunEventsResponse"),
     ],
 )
+"""
+The data of one server-sent event.
+"""

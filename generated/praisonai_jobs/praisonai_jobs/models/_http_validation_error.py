@@ -21,17 +21,6 @@ class HTTPValidationError(Model):
     detail: list[ValidationError]
 
 
-"""
-Status of a job. A job starts `queued`, becomes `running`, then ends `succeeded`, `failed` or `cancelled`.
-"""
-
-"""
-The `data` of one SSE event. The data carries no discriminator property; the SSE
-`event:` name (`status`, `progress`, `result`, `error`, `cancelled`, `heartbeat`)
-tells which shape it is, and each shape has its own required keys.
-"""
-
-
 class ValidationError(Model):
     """
     One request-validation problem.

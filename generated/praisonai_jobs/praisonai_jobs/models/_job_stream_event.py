@@ -97,3 +97,8 @@ JobStreamEvent = TypeAliasType(
     "JobStreamEvent",
     StatusEvent | ProgressEvent | ResultEvent | ErrorEvent | CancelledEvent | HeartbeatEvent,
 )
+"""
+The `data` of one SSE event. The data carries no discriminator property; the SSE
+`event:` name (`status`, `progress`, `result`, `error`, `cancelled`, `heartbeat`)
+tells which shape it is, and each shape has its own required keys.
+"""

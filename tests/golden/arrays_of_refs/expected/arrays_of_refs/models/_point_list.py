@@ -7,3 +7,6 @@ from typing_extensions import TypeAliasType
 from ._point import Point
 
 PointList = TypeAliasType("PointList", list[Point])
+"""
+A named array component.
+"""

@@ -8,10 +8,6 @@ from arrays_of_refs._base import Model
 
 from ._point import Point
 
-"""
-A named array component.
-"""
-
 
 class Polygon(Model):
     model_config = ConfigDict(

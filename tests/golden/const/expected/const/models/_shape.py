@@ -29,3 +29,6 @@ class Square(Model):
 
 
 Shape = TypeAliasType("Shape", Annotated[Circle | Square, Field(discriminator="type")])
+"""
+A shape, tagged by its `type`.
+"""

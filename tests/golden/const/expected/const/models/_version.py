@@ -8,10 +8,6 @@ from pydantic import ConfigDict
 
 from const._base import Model
 
-"""
-A shape, tagged by its `type`.
-"""
-
 
 class Version(Model):
     model_config = ConfigDict(

@@ -37,7 +37,6 @@ class Order(Model):
 
 
 OrderStatus = TypeAliasType("OrderStatus", Literal["pending", "paid", "shipped", "cancelled"] | str)
-
 """
 Where an order is.
 """

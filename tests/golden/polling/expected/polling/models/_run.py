@@ -23,3 +23,6 @@ class Run(Model):
 RunStatus = TypeAliasType(
     "RunStatus", Literal["queued", "running", "needs_input", "done", "failed"] | str
 )
+"""
+A run's lifecycle; `needs_input` also ends polling.
+"""

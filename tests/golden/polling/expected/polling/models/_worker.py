@@ -8,10 +8,6 @@ from pydantic import ConfigDict
 
 from polling._base import Model
 
-"""
-A run's lifecycle; `needs_input` also ends polling.
-"""
-
 
 class Worker(Model):
     model_config = ConfigDict(

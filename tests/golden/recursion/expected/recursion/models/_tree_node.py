@@ -6,10 +6,6 @@ from pydantic import ConfigDict
 
 from recursion._base import Model
 
-"""
-A recursive type alias (any JSON value).
-"""
-
 
 class TreeNode(Model):
     model_config = ConfigDict(

@@ -1,0 +1,169 @@
+"""Models of large specs in chunks: the same classes as one run, and only changed chunks redone."""
+
+from __future__ import annotations
+
+import ast
+import copy
+from typing import Any
+
+import pytest
+
+from generator import model_chunks, model_modules
+from generator.models import prepared_schemas, render_models
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _large_spec(families: int = 40) -> dict[str, Any]:
+    """Families of schemas (an order, its lines, its status) over a few shared ones, plus a
+    discriminated union whose members live apart from it: about ten schemas a family."""
+    schemas: dict[str, Any] = {
+        "Money": {"type": "object", "properties": {"amount": {"type": "number"}}},
+        "Customer": {"type": "object", "properties": {"name": {"type": "string"}}},
+    }
+    for i in range(families):
+        schemas[f"Order{i}"] = {
+            "type": "object",
+            "required": ["id"],
+            "properties": {
+                "id": {"type": "string"},
+                "total": _ref("Money"),
+                "customer": _ref("Customer"),
+                "lines": {"type": "array", "items": _ref(f"Order{i}Line")},
+                "status": _ref(f"Order{i}Status"),
+                "event": _ref(f"Order{i}Event"),
+            },
+        }
+        schemas[f"Order{i}Line"] = {
+            "type": "object",
+            "properties": {"sku": {"type": "string"}, "price": _ref("Money")},
+        }
+        schemas[f"Order{i}Status"] = {"type": "string", "enum": ["open", "paid", f"s{i}"]}
+        schemas[f"Order{i}Event"] = {
+            "oneOf": [_ref(f"Order{i}Created"), _ref(f"Order{i}Paid")],
+            "discriminator": {"propertyName": "type"},
+        }
+        for kind in ("Created", "Paid"):
+            schemas[f"Order{i}{kind}"] = {
+                "type": "object",
+                "required": ["type"],
+                "properties": {"type": {"type": "string"}, "at": {"type": "string"}},
+            }
+        for j in range(4):
+            schemas[f"Order{i}Note{j}"] = {
+                "type": "object",
+                "properties": {"text": {"type": "string"}, "order": _ref(f"Order{i}")},
+            }
+    return {"openapi": "3.1.0", "components": {"schemas": schemas}}
+
+
+class DictStore:
+    def __init__(self) -> None:
+        self.entries: dict[str, str] = {}
+        self.puts = 0
+
+    def get(self, key: str) -> str | None:
+        return self.entries.get(key)
+
+    def put(self, key: str, text: str) -> None:
+        self.puts += 1
+        self.entries[key] = text
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict[str, Any]:
+    return _large_spec()
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of about 60 schemas: several in a spec that generates in seconds."""
+    monkeypatch.setattr(model_chunks, "MIN_CHUNK", 40)
+    monkeypatch.setattr(model_chunks, "BOUNDARY", 20)
+
+
+def test_plan_owns_every_schema_once_and_gives_each_chunk_its_closure(
+    spec: dict[str, Any],
+) -> None:
+    schemas = prepared_schemas(spec)
+    chunks = model_chunks.plan(schemas)
+    assert len(chunks) > 1
+    owned = [name for chunk in chunks for name in chunk.owned]
+    assert sorted(owned) == sorted(schemas)
+    graph = model_chunks.closure_graph(schemas)
+    for chunk in chunks:
+        given = set(chunk.given)
+        assert set(chunk.owned) <= given
+        assert all(graph[name] <= given for name in given)
+    # a union's member takes the union along (its tag field is narrowed from it)
+    assert "Order3Event" in graph["Order3Created"]
+
+
+def test_a_small_spec_is_one_chunk() -> None:
+    schemas = prepared_schemas(_large_spec(families=2))
+    assert len(model_chunks.plan(schemas)) == 1
+
+
+def test_chunks_give_the_classes_of_one_run(
+    spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chunked = render_models(spec, "spec.yaml", "spec.yaml", "pkg")
+    assert len(model_chunks.plan(prepared_schemas(spec))) > 1
+
+    def one_chunk(schemas: dict[str, Any]) -> list[model_chunks.Chunk]:
+        return [model_chunks.Chunk(tuple(schemas), tuple(schemas))]
+
+    monkeypatch.setattr(model_chunks, "plan", one_chunk)
+    whole = render_models(spec, "spec.yaml", "spec.yaml", "pkg")
+    # the same modules with the same statements; their order within a module may differ
+    assert _contents(chunked.sources) == _contents(whole.sources)
+    created = chunked.sources[_module_of(chunked, "Order3Created")]
+    assert "type: Literal[" in created  # the member's tag, narrowed from its union
+
+
+def test_stored_chunks_give_the_same_bytes_and_a_change_redoes_only_its_chunks(
+    spec: dict[str, Any],
+) -> None:
+    store = DictStore()
+    fresh = render_models(spec, "spec.yaml", "spec.yaml", "pkg", store)
+    chunks = len(model_chunks.plan(prepared_schemas(spec)))
+    assert store.puts == chunks
+    again = render_models(spec, "spec.yaml", "spec.yaml", "pkg", store)
+    assert store.puts == chunks  # every chunk came from the store
+    assert again.sources == fresh.sources
+
+    changed = copy.deepcopy(spec)
+    changed["components"]["schemas"]["Order7Line"]["properties"]["qty"] = {"type": "integer"}
+    updated = render_models(changed, "spec.yaml", "spec.yaml", "pkg", store)
+    redone = store.puts - chunks
+    assert 1 <= redone < chunks
+    home = _module_of(updated, "Order7Line")
+    assert "qty" in updated.sources[home]
+    assert {k: v for k, v in updated.sources.items() if k != home} == {
+        k: v for k, v in fresh.sources.items() if k != home
+    }
+
+
+def _contents(sources: dict[str, str]) -> dict[str, list[str]]:
+    return {k: sorted(ast.dump(n) for n in ast.parse(v).body) for k, v in sources.items()}
+
+
+def _module_of(models: Any, name: str) -> str:
+    return next(m.name for m in models.modules if name in m.defines)
+
+
+def test_a_name_bound_two_ways_in_one_module_is_refused() -> None:
+    """Chunk 0 reads ``Field`` as pydantic's, chunk 1 defines a model ``Field``: when their
+    statements land in one module, rendering refuses (the caller then runs one chunk)."""
+    first = model_modules.read(
+        "from pydantic import Field\n\n\nclass A(Model):\n    x: int = Field(1)\n", 0
+    )
+    second = model_modules.read(
+        "class Field(Model):\n    pass\n\n\nclass B(A, Field):\n    pass\n", 1
+    )
+    split = model_modules.split((first[0], second[0]), [*first[1], *second[1]])
+    assert [m.defines for m in split.modules] == [("A", "Field", "B")]
+    with pytest.raises(model_modules.NameClash):
+        model_modules.render(split, "# header")

@@ -27,6 +27,7 @@ client's keyword for the same property are spelled alike.
 
 from __future__ import annotations
 
+import json
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,9 @@ def render_models(
     if not schemas:
         return ModelsPackage((), {})
     prepared = prepared_schemas(spec)
+    if model_chunks.is_large(prepared):
+        members = frozenset(_discriminator_fields(prepared))
+        prepared = share_identical(prepared, members)
     aliases = model_field_aliases(prepared)
     generate = _Chunks(prepared, aliases, header, file, package, store)
     try:
@@ -176,6 +180,67 @@ def prepared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
         else schema
         for name, schema in schemas.items()
     }
+
+
+SHARE_ROUNDS = 8
+
+
+def share_identical(schemas: dict[str, Any], members: frozenset[str]) -> dict[str, Any]:
+    """Object schemas identical to an earlier one become its subclass: ``{"allOf": [$ref]}``.
+
+    Done for large specs only (``model_chunks.is_large``): a small one reads better with
+    each class spelled out. Large specs repeat themselves (GitHub's inlines one user object
+    in hundreds of webhook payloads); a copy costs datamodel-code-generator a class to build
+    and the package a class to import, a subclass neither, and it keeps its own name.
+
+    Two schemas are identical when they are equal once every reference to a shared schema
+    is read as one to its first (found in rounds, at most ``SHARE_ROUNDS``). Members of
+    discriminated unions keep their own fields (their tag is narrowed per union), and only
+    plain objects are shared (properties; no ``allOf``, ``anyOf`` or ``oneOf``).
+    """
+    shareable = [
+        name
+        for name, schema in schemas.items()
+        if name not in members
+        and isinstance(schema, dict)
+        and "properties" in schema
+        and not ({"allOf", "anyOf", "oneOf", "discriminator"} & schema.keys())
+    ]
+    first: dict[str, str] = {}  # name -> the earlier identical schema it is read as
+    for _ in range(SHARE_ROUNDS):
+        seen: dict[str, str] = {}
+        found: dict[str, str] = {}
+        for name in shareable:
+            key = json.dumps(_read_as(schemas[name], first), sort_keys=True)
+            found[name] = seen.setdefault(key, name)
+        found = {name: target for name, target in found.items() if target != name}
+        if found == first:
+            break
+        first = found
+    shared = dict(schemas)
+    for name, target in first.items():
+        wrapper: dict[str, Any] = {"allOf": [{"$ref": SCHEMA_PREFIX + target}]}
+        for key in ("title", "description"):
+            if key in schemas[name]:
+                wrapper[key] = schemas[name][key]
+        shared[name] = wrapper
+    return shared
+
+
+def _read_as(schema: Schema, first: dict[str, str]) -> Schema:
+    """``schema`` with each reference to a shared schema read as one to its first."""
+    if not first:
+        return schema
+
+    def visit(node: Schema) -> Schema:
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+            target = first.get(ref[len(SCHEMA_PREFIX) :])
+            if target is not None:
+                return {**node, "$ref": SCHEMA_PREFIX + target}
+        return node
+
+    return transform(schema, visit)
 
 
 def model_fields(schemas: dict[str, Any]) -> dict[str, dict[str, PyIdent]]:

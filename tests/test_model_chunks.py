@@ -146,6 +146,17 @@ def test_stored_chunks_give_the_same_bytes_and_a_change_redoes_only_its_chunks(
     }
 
 
+def test_identical_objects_of_a_large_spec_become_subclasses(spec: dict[str, Any]) -> None:
+    models = render_models(spec, "spec.yaml", "spec.yaml", "pkg")
+    source = models.sources[_module_of(models, "Order5Note2")]
+    assert "class Order5Note2(Order5Note0):" in source
+    # union members keep their own fields, though Created and Paid are alike
+    created = models.sources[_module_of(models, "Order5Paid")]
+    assert "class Order5Paid(Model):" in created
+    small = render_models(_large_spec(families=2), "spec.yaml", "spec.yaml", "pkg")
+    assert "class Order1Note2(Model):" in small.sources[_module_of(small, "Order1Note2")]
+
+
 def _contents(sources: dict[str, str]) -> dict[str, list[str]]:
     return {k: sorted(ast.dump(n) for n in ast.parse(v).body) for k, v in sources.items()}
 

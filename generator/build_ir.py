@@ -32,8 +32,24 @@ _CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its r
         "copy",
     }
 )
+# Names the client modules define or import: a resource class named so would shadow them there.
 _RESOURCE_CLASS_RESERVED = frozenset(
-    {"Client", "AsyncClient", "NotGiven", "RawResponse", "Stream", "AsyncStream", "Any", "Literal"}
+    {
+        "Client",
+        "AsyncClient",
+        "ClientWithRawResponse",
+        "AsyncClientWithRawResponse",
+        "NotGiven",
+        "RawResponse",
+        "Stream",
+        "AsyncStream",
+        "Any",
+        "Literal",
+        "Awaitable",
+        "Callable",
+        "TracebackType",
+        "TypeVar",
+    }
 )
 
 

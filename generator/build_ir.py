@@ -81,6 +81,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         grouped.setdefault(tag, []).append((path, method, operation, item))
     client_names = NameRegistry(_CLIENT_ATTRIBUTES)
     class_names = NameRegistry(_RESOURCE_CLASS_RESERVED)
+    module_names = NameRegistry(naming.RESERVED_MODULE_NAMES)
     resources: list[Resource] = []
     root_ops: tuple[Operation, ...] = ()
     for tag in sorted(grouped, key=lambda t: (t == "", naming.to_snake(t))):
@@ -96,6 +97,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         resources.append(
             Resource(
                 attr=attr,
+                module=module_names.claim(attr),
                 class_name=class_names.claim_class(naming.to_class_name(tag)),
                 doc=one_line(_tag_description(spec, tag)) or one_line(tag),
                 operations=ops,

@@ -32,8 +32,24 @@ _CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its r
         "copy",
     }
 )
+# Names the client modules define or import: a resource class named so would shadow them there.
 _RESOURCE_CLASS_RESERVED = frozenset(
-    {"Client", "AsyncClient", "NotGiven", "RawResponse", "Stream", "AsyncStream", "Any", "Literal"}
+    {
+        "Client",
+        "AsyncClient",
+        "ClientWithRawResponse",
+        "AsyncClientWithRawResponse",
+        "NotGiven",
+        "RawResponse",
+        "Stream",
+        "AsyncStream",
+        "Any",
+        "Literal",
+        "Awaitable",
+        "Callable",
+        "TracebackType",
+        "TypeVar",
+    }
 )
 
 
@@ -65,6 +81,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         grouped.setdefault(tag, []).append((path, method, operation, item))
     client_names = NameRegistry(_CLIENT_ATTRIBUTES)
     class_names = NameRegistry(_RESOURCE_CLASS_RESERVED)
+    module_names = NameRegistry(naming.RESERVED_MODULE_NAMES)
     resources: list[Resource] = []
     root_ops: tuple[Operation, ...] = ()
     for tag in sorted(grouped, key=lambda t: (t == "", naming.to_snake(t))):
@@ -80,6 +97,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         resources.append(
             Resource(
                 attr=attr,
+                module=module_names.claim(attr),
                 class_name=class_names.claim_class(naming.to_class_name(tag)),
                 doc=one_line(_tag_description(spec, tag)) or one_line(tag),
                 operations=ops,

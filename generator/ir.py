@@ -87,6 +87,7 @@ class Operation:
 @dataclass(frozen=True, slots=True)
 class Resource:
     attr: str  # "task_runs"
+    module: str  # "task_runs": <package>/resources/task_runs.py (the attr, unless reserved)
     class_name: str  # "TaskRuns" (the async one is "Async" + this)
     doc: str
     operations: tuple[Operation, ...]

@@ -247,6 +247,14 @@ MODEL_RESERVED = frozenset(
     }
     | {"bool", "bytes", "float", "frozenset", "int", "list", "set", "str", "tuple"}
 )
+# Names a resource module may not take: it is ``<package>/resources/<name>.py``, beside
+# ``resources/__init__.py``, and Windows refuses device names as file names whatever the
+# extension (``con.py``). Resource attributes are lowercase: no two modules differ only in case.
+RESERVED_MODULE_NAMES = frozenset(
+    {"__init__", "__main__", "con", "prn", "aux", "nul"}
+    | {f"{device}{digit}" for device in ("com", "lpt") for digit in range(10)}
+)
+
 # pydantic refuses fields in these namespaces (``model_dump_json_`` included).
 MODEL_PROTECTED_PREFIXES = ("model_dump", "model_validate")
 

@@ -2,7 +2,10 @@
 
 ``client.py`` and ``async_client.py`` come from one template rendered twice; what differs
 between them is the ``Flavour`` passed in (names and the ``async``/``await`` keywords).
-The runtime modules in ``templates/runtime/`` are copied as they are.
+Each resource is a module of its own, ``resources/<module>.py``, holding its sync and async
+classes (one template, its resource block rendered once per ``Flavour``); the clients import
+it the first time the resource is used, so importing a package with hundreds of operations
+loads none of them. The runtime modules in ``templates/runtime/`` are copied as they are.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from generator.ir import Api
 from generator.models import ModelsPackage
 
 RUNTIME_FILES = ("_base.py", "_streaming.py", "errors.py")
+RESOURCES = "resources"  # the subpackage of resource modules
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +108,27 @@ def render_package(api: Api, models: ModelsPackage) -> dict[str, str]:
             ),
         ),
         f"{package}/py.typed": "",
+        f"{package}/{RESOURCES}/__init__.py": env.get_template(
+            f"{RESOURCES}/__init__.py.jinja"
+        ).render(api=api),
     }
     for stem, source in models.sources.items():
         files[f"{package}/models/{stem}.py"] = source
+    files |= _resource_modules(api)
     for name in RUNTIME_FILES:
         files[f"{package}/{name}"] = _runtime_source(name, api.spec_name)
     return files
+
+
+def _resource_modules(api: Api) -> dict[str, str]:
+    """``<package>/resources/<module>.py`` for every resource: its sync and async classes."""
+    template = _environment().get_template(f"{RESOURCES}/resource.py.jinja")
+    return {
+        f"{api.package}/{RESOURCES}/{resource.module}.py": template.render(
+            api=api, resource=resource, flavours=(SYNC, ASYNC)
+        )
+        for resource in api.resources
+    }
 
 
 def _runtime_source(name: str, spec_name: str) -> str:

@@ -652,6 +652,26 @@ async def test_raw_response(api: ModuleType, serve: Any) -> None:
     assert same.parsed == raw.parsed
 
 
+async def test_a_client_makes_each_resource_once_and_a_copy_its_own(
+    api: ModuleType, serve: Any
+) -> None:
+    server, client = serve(lambda r: Response(502, headers={"retry-after": "0"}), max_retries=0)
+    runs = client.runs
+    assert client.runs is runs
+    assert runs.with_raw_response is client.with_raw_response.runs
+    copy = client.with_options(max_retries=2)
+    assert copy.runs is not runs and copy.with_raw_response is not client.with_raw_response
+    with pytest.raises(api.errors.InternalServerError):
+        await call(copy.runs.retrieve("run_1"))
+    assert len(server.requests) == 3  # the copy's max_retries
+    with pytest.raises(api.errors.InternalServerError):
+        await call(copy.with_raw_response.runs.retrieve("run_1"))
+    assert len(server.requests) == 6
+    with pytest.raises(api.errors.InternalServerError):
+        await call(runs.retrieve("run_1"))
+    assert len(server.requests) == 7  # the original's resource still calls the original
+
+
 async def test_bring_your_own_http_client(api: ModuleType, flavour: str) -> None:
     with LocalServer(lambda r: ok()) as server:
         if flavour == "sync":

@@ -70,7 +70,7 @@ def test_check_names_the_stale_file_after_a_spec_change(project: Path) -> None:
     )
     result = run_cli("check", cwd=project)
     assert result.returncode == 1
-    assert "+++ b/generated/parallel_tasks/parallel_tasks/client.py" in result.stdout
+    assert "+++ b/generated/parallel_tasks/parallel_tasks/resources/task_runs.py" in result.stdout
     assert "+        Retrieves the run by its id." in result.stdout
     assert "make generate" in result.stderr
     assert run_cli("generate", "--quiet", cwd=project).returncode == 0
@@ -235,6 +235,8 @@ def test_one_off_generation_of_a_spec_from_outside_the_repo(tmp_path: Path) -> N
         "outside_jobs/__init__.py",
         "outside_jobs/client.py",
         "outside_jobs/async_client.py",
+        "outside_jobs/resources/__init__.py",
+        "outside_jobs/resources/jobs.py",
         "outside_jobs/models/__init__.py",
         "outside_jobs/py.typed",
     } <= set(tree(out))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import json
 import subprocess
 import sys
 import textwrap
@@ -300,6 +301,50 @@ def test_generated_packages_import_and_construct_clients(projects: Path) -> None
     assert result.stdout.split() == [word for case in CASES for word in (case, "ok")]
 
 
+# Imports a golden package, builds both clients, then uses one resource on each; prints which
+# resource modules were imported at each step.
+LAZY_SCRIPT = """
+import importlib, json, sys
+
+def loaded(package):
+    return sorted(m for m in sys.modules if m.startswith(package + ".resources"))
+
+for case, (first, last) in json.loads(sys.argv[1]).items():
+    sys.path.insert(0, case)
+    package = importlib.import_module(case)
+    client = package.Client(api_key="k", base_url="http://127.0.0.1:1")
+    aclient = package.AsyncClient(api_key="k", base_url="http://127.0.0.1:1")
+    steps = [loaded(case)]
+    getattr(client, first[0])
+    steps.append(loaded(case))
+    getattr(aclient.with_raw_response, last[0])
+    steps.append(loaded(case))
+    print(json.dumps([case, steps]))
+"""
+
+
+def test_resource_modules_are_imported_when_first_used(projects: Path) -> None:
+    """``import pkg`` and building the clients import no resource module; ``client.<resource>``
+    imports that resource's module and no other."""
+    resources = {
+        case: [(r.attr, r.module) for r in _generate(case).api.resources] for case in CASES
+    }
+    used = {case: (found[0], found[-1]) for case, found in resources.items() if found}
+    assert len(used) >= 10
+    result = _run([sys.executable, "-c", LAZY_SCRIPT, json.dumps(used)], projects)
+    assert result.returncode == 0, result.stderr
+    for line in result.stdout.splitlines():
+        case, steps = json.loads(line)
+        (_, first), (_, last) = used[case]
+        package = f"{case}.resources"
+        assert steps == [
+            [],
+            [package, f"{package}.{first}"],
+            sorted({package, f"{package}.{first}", f"{package}.{last}"}),
+        ], case
+    assert len(result.stdout.splitlines()) == len(used)
+
+
 # -- what every models.py should hold ---------------------------------------------------------
 
 
@@ -366,7 +411,7 @@ def test_unknown_integer_enum_value_is_kept(projects: Path) -> None:
 
 
 def test_args_are_indented_under_args_heading() -> None:
-    source = _generate("allof_wrapper").files["allof_wrapper/client.py"].decode()
+    source = _generate("allof_wrapper").files["allof_wrapper/resources/pets.py"].decode()
     pets = next(
         n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == "Pets"
     )
@@ -421,7 +466,7 @@ def _body_kwargs(source: str, class_name: str, method: str) -> dict[str, str]:
 def test_model_fields_and_body_kwargs_share_names() -> None:
     files = _generate("keywords_builtins").files
     fields = _model_fields(models_source(files, "keywords_builtins"), "Item")
-    kwargs = _body_kwargs(files["keywords_builtins/client.py"].decode(), "Items", "class_")
+    kwargs = _body_kwargs(files["keywords_builtins/resources/items.py"].decode(), "Items", "class_")
     kwargs.pop("class")  # the path parameter took `class_` first; the body's is `class__2`
     fields.pop("class")
     # keywords differ by design: `list` is `list_` in a class body but a fine argument name

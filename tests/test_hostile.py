@@ -9,8 +9,9 @@ schema keywords that would make datamodel-code-generator import any module. The 
 - every generated module holds only the statements and calls the templates write
   (``tests/support/code_policy.py``);
 - all packages pass ``mypy --strict`` in one run;
-- importing them, building both clients and every model's JSON schema, under an audit hook,
-  imports no unexpected module, runs no process, opens no file for writing;
+- importing them, building both clients, every resource (which imports its module) and
+  every model's JSON schema, under an audit hook, imports no unexpected module, runs no
+  process, opens no file for writing;
 - every operation of the spec is a method of both clients, wire names and paths are exact.
 """
 
@@ -96,11 +97,19 @@ def test_every_operation_is_a_method_of_both_clients(
         for resource in generated.api.resources
         for op in resource.operations
     } | {("Client", op.name) for op in generated.api.operations}
-    for module, prefix in (("client.py", ""), ("async_client.py", "Async")):
-        methods = _methods(project / name / module)
+    methods = {
+        owner: (module, names)
+        for module in _client_modules(project / name)
+        for owner, names in _methods(module).items()
+    }
+    for prefix in ("", "Async"):
         for class_name, method in expected:
             owner = "AsyncClient" if class_name == "Client" and prefix else prefix + class_name
-            assert method in methods.get(owner, set()), f"{module}: {owner}.{method}"
+            module, names = methods.get(owner, (None, set()))
+            assert method in names, f"{module}: {owner}.{method}"
+    for resource in generated.api.resources:  # each resource's classes in its own module
+        for owner in (resource.class_name, f"Async{resource.class_name}"):
+            assert methods[owner][0] == project / name / "resources" / f"{resource.module}.py"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -109,9 +118,10 @@ def test_paths_and_wire_names_are_exact(
 ) -> None:
     generated, project = built[name]
     spec = load_spec(HOSTILE / f"{name}.yaml").document
-    tree = ast.parse((project / name / "client.py").read_text(encoding="utf-8"))
+    trees = [ast.parse(m.read_text(encoding="utf-8")) for m in _client_modules(project / name)]
     paths = {
         keyword.value.value
+        for tree in trees
         for node in ast.walk(tree)
         if isinstance(node, ast.Call) and ast.unparse(node.func) == "_base.RequestOptions"
         for keyword in node.keywords
@@ -120,6 +130,7 @@ def test_paths_and_wire_names_are_exact(
     assert paths == set(spec["paths"])
     wires = {
         key.value
+        for tree in trees
         for node in ast.walk(tree)
         if isinstance(node, ast.Dict)
         for key in node.keys
@@ -212,6 +223,12 @@ def test_wire_names_survive_a_round_trip(built: dict[str, tuple[Generated, Path]
         env={**os.environ, "PYTHONPATH": str(project)},
     )
     assert result.stdout.strip() == "ok", result.stderr[-3000:]
+
+
+def _client_modules(package: Path) -> list[Path]:
+    """The modules holding client and resource classes: the clients' and every resource's."""
+    resources = sorted(p for p in (package / "resources").glob("*.py") if p.stem != "__init__")
+    return [package / "client.py", package / "async_client.py", *resources]
 
 
 def _methods(module: Path) -> dict[str, set[str]]:

@@ -7,8 +7,10 @@ import keyword
 
 import pytest
 
+from generator.build_ir import Target, build_ir
 from generator.naming import (
     CLIENT_PARAMETERS,
+    RESERVED_MODULE_NAMES,
     TEMPLATE_BUILTINS,
     NameRegistry,
     PyIdent,
@@ -336,3 +338,37 @@ def test_methods_do_not_shadow_the_builtins_templates_annotate_with(name: str) -
 @pytest.mark.parametrize("name", ["builtins", "datetime", "raw", "poller", "created", "cast"])
 def test_parameters_do_not_shadow_what_a_method_body_reads(name: str) -> None:
     assert to_identifier(name, CLIENT_PARAMETERS) == f"{name}_"
+
+
+def _resource_modules(tags: list[str]) -> dict[str, str]:
+    """attr -> module of the resources a spec with one operation per tag gets."""
+    paths = {
+        f"/op{index}": {
+            "get": {
+                "operationId": f"op{index}",
+                "tags": [tag],
+                "responses": {"204": {"description": "ok"}},
+            }
+        }
+        for index, tag in enumerate(tags)
+    }
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths}
+    api, _ = build_ir(spec, Target("pkg", "spec.yaml"), "spec.yaml")
+    return {r.attr: r.module for r in api.resources}
+
+
+def test_a_resource_module_is_named_as_its_attribute() -> None:
+    assert _resource_modules(["Task Runs", "__init__", "__class__"]) == {
+        "class_": "class_",
+        "init": "init",
+        "task_runs": "task_runs",
+    }
+
+
+def test_resource_modules_are_valid_unique_file_names() -> None:
+    tags = ["CON", "con", "Con 2", "nul", "COM1", "lpt9", "aux", "prn", "__main__", "_base"]
+    modules = list(_resource_modules(tags).values())
+    assert len(set(modules)) == len(modules)
+    for module in modules:
+        assert module.isidentifier() and module.islower() and not module.startswith("_")
+        assert module not in RESERVED_MODULE_NAMES

@@ -263,7 +263,7 @@ def test_any_spec_text_stays_data(workdir: Path, spec: dict[str, Any]) -> None:
     assert package_problems(workdir / package) == []
     ops = [(path, method) for path, method, _, _ in operations(spec)]
     assert generated.api.operation_count == len(ops)
-    _check_exact_paths(workdir / package / "client.py", set(spec["paths"]))
+    _check_exact_paths(workdir / package, set(spec["paths"]))
     _check_model_fields(workdir / package, generated.spec)
 
     module = importlib.import_module(package)
@@ -298,11 +298,13 @@ def test_every_example_passes_mypy_strict(workdir: Path) -> None:
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
 
 
-def _check_exact_paths(client: Path, expected: set[str]) -> None:
-    tree = ast.parse(client.read_text(encoding="utf-8"))
+def _check_exact_paths(package: Path, expected: set[str]) -> None:
+    """The paths the client and resource modules send requests to are the spec's paths."""
+    modules = [package / "client.py", *(package / "resources").glob("*.py")]
     paths = {
         keyword.value.value
-        for node in ast.walk(tree)
+        for module in modules
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
         if isinstance(node, ast.Call) and ast.unparse(node.func) == "_base.RequestOptions"
         for keyword in node.keywords
         if keyword.arg == "path" and isinstance(keyword.value, ast.Constant)

@@ -5,18 +5,34 @@ Spec text reaches generated code only as literals, docstrings, comments and name
 or a call no template writes: an ``import os``, a call of ``os.system``, ``__import__``,
 ``eval``, a decorator, a module-level expression. ``problems`` lists every such node of a
 generated module (the static runtime modules must be their templates, compared as syntax trees).
+
+Imports are the templates' own, exactly: the top of a module imports the modules below, a
+resource module (``resources/<name>.py``) the package's modules one level up. Only two imports
+are not at the top: under ``if TYPE_CHECKING:`` (for annotations) a resource module imports the
+client classes and a client module its resources' classes, and a client module's resource
+property imports its resource's class when first used (``from .resources.repos import Repos``).
 """
 
 from __future__ import annotations
 
 import ast
+import keyword
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+from generator.naming import RESERVED_MODULE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "templates" / "runtime"
-GENERATED_MODULES = ("__init__.py", "client.py", "async_client.py")
+RESOURCES = "resources"  # the subpackage holding one module per resource
+GENERATED_MODULES = (
+    "__init__.py",
+    "client.py",
+    "async_client.py",
+    f"{RESOURCES}/__init__.py",
+)
+CLIENT_MODULES = frozenset({"client.py", "async_client.py"})
 
 ALLOWED_IMPORTS = frozenset(
     {
@@ -37,6 +53,10 @@ ALLOWED_IMPORTS = frozenset(
     }
 )
 ALLOWED_RELATIVE = frozenset({None, "_base", "_streaming", "async_client", "client", "errors"})
+RESOURCE_RELATIVE = frozenset({None, "_base", "_streaming", "errors"})  # from ``..``
+RELATIVE_NAMES = frozenset({"_base", "errors", "models"})  # ``from . import`` / ``from .. import``
+# What a resource module imports under ``if TYPE_CHECKING:``: (module, name), one level up.
+RESOURCE_TYPE_CHECKING = frozenset({("client", "Client"), ("async_client", "AsyncClient")})
 # Functions a generated module calls by bare name; classes it defines come on top.
 ALLOWED_CALLS = frozenset(
     {
@@ -84,11 +104,22 @@ def dotted(node: ast.AST) -> str:
     return f"<{type(node).__name__}>"
 
 
-def problems(name: str, source: str, siblings: frozenset[str] = frozenset()) -> list[str]:
+Resources = Mapping[str, frozenset[str]]  # resource module -> the classes it defines
+
+
+def problems(
+    name: str,
+    source: str,
+    resources: Resources | None = None,
+    siblings: frozenset[str] = frozenset(),
+) -> list[str]:
     """Every node of a generated module that its templates could not have written.
 
-    ``siblings``: for a module of the models package, the other model modules, which it may
-    import classes from (``from ._x import A``)."""
+    ``name`` is the module's path in its package (``client.py``, ``resources/repos.py``);
+    ``resources`` are the package's resource modules, whose classes a client module imports;
+    ``siblings``, for a module of the models package, the other model modules, which it may
+    import classes from (``from ._x import A``).
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
@@ -101,8 +132,13 @@ def problems(name: str, source: str, siblings: frozenset[str] = frozenset()) -> 
         for alias in n.names
         if alias.asname is None
     }
-    found = [f"{name}:{line}: {what}" for line, what in _module(tree, classes, siblings)]
-    found += [f"{name}:{line}: {what}" for line, what in _everywhere(tree, classes)]
+    resources = resources or {}
+    found = [
+        f"{name}:{line}: {what}" for line, what in _module(tree, classes, name, resources, siblings)
+    ]
+    found += [
+        f"{name}:{line}: {what}" for line, what in _everywhere(tree, classes, name, resources)
+    ]
     return found
 
 
@@ -123,20 +159,26 @@ def runtime_problems(name: str, source: str) -> list[str]:
 
 
 def package_problems(package_dir: Path) -> list[str]:
+    """The problems of every module of a generated package, and of its set of modules."""
+    resources = resource_classes(package_dir)
     found = []
-    for path in sorted(package_dir.glob("*.py")):
+    for path in sorted(package_dir.glob("*.py")) + sorted(package_dir.glob(f"{RESOURCES}/*.py")):
+        name = path.relative_to(package_dir).as_posix()
         source = path.read_text(encoding="utf-8")
-        if path.name in GENERATED_MODULES:
-            found += problems(path.name, source)
+        if name in GENERATED_MODULES or _in_resources(name):
+            found += problems(name, source, resources)
         else:
-            found += runtime_problems(path.name, source)
+            found += runtime_problems(name, source)
     expected = {*GENERATED_MODULES, *(p.name for p in RUNTIME.glob("*.py"))}
-    actual = {p.name for p in package_dir.glob("*.py")}
+    expected |= {f"{RESOURCES}/{module}.py" for module in resources}
+    expected |= {f"models/{p.name}" for p in (package_dir / "models").glob("*.py")}
+    actual = {p.relative_to(package_dir).as_posix() for p in package_dir.rglob("*.py")}
     if actual != expected:
         found.append(f"modules {sorted(actual)} != {sorted(expected)}")
+    found += [f"{RESOURCES}/{m}.py: not a plain module name" for m in resources if not _plain(m)]
     folders = {p.name for p in package_dir.iterdir() if p.is_dir() and p.name != "__pycache__"}
-    if folders != {"models"}:
-        found.append(f"folders {sorted(folders)} != ['models']")
+    if folders != {"models", RESOURCES}:
+        found.append(f"folders {sorted(folders)} != ['models', {RESOURCES!r}]")
     return found + models_problems(package_dir / "models")
 
 
@@ -170,7 +212,7 @@ def models_problems(folder: Path) -> list[str]:
     for path in paths:
         if path.name != "__init__.py":
             source = path.read_text(encoding="utf-8")
-            found += problems(f"models/{path.name}", source, stems)
+            found += problems(f"models/{path.name}", source, siblings=stems)
     init = folder / "__init__.py"
     if not init.is_file():
         return [*found, "models/__init__.py: missing"]
@@ -237,6 +279,36 @@ def _models_init(source: str, stems: frozenset[str]) -> Iterator[str]:
         yield "its __getattr__ is not the template's"
 
 
+def resource_classes(package_dir: Path) -> dict[str, frozenset[str]]:
+    """resource module -> the classes it defines, for the modules in ``resources/``."""
+    found = {}
+    for path in sorted((package_dir / RESOURCES).glob("*.py")):
+        if path.stem != "__init__":
+            try:
+                tree = ast.parse(path.read_text(encoding="utf-8"))
+            except SyntaxError:
+                tree = ast.Module(body=[], type_ignores=[])  # problems() reports it
+            found[path.stem] = frozenset(n.name for n in tree.body if isinstance(n, ast.ClassDef))
+    return found
+
+
+def _plain(module: str) -> bool:
+    """A name a resource module may have: a lowercase identifier, no keyword, no leading
+    underscore, no name Windows refuses for a file."""
+    return (
+        module.isidentifier()
+        and module.isascii()
+        and module == module.lower()
+        and not module.startswith("_")
+        and not keyword.iskeyword(module)
+        and module not in RESERVED_MODULE_NAMES
+    )
+
+
+def _in_resources(name: str) -> bool:
+    return name.startswith(f"{RESOURCES}/")
+
+
 def _is_model_base(node: ast.ImportFrom) -> bool:
     """``from <package>._base import Model``: models.py's base class, named by the package."""
     module = node.module or ""
@@ -250,7 +322,11 @@ def _is_model_base(node: ast.ImportFrom) -> bool:
 
 
 def _module(
-    tree: ast.Module, classes: set[str], siblings: frozenset[str]
+    tree: ast.Module,
+    classes: set[str],
+    name: str,
+    resources: Resources,
+    siblings: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[int, str]]:
     for node in tree.body:
         if isinstance(node, ast.Import):
@@ -260,11 +336,12 @@ def _module(
         elif isinstance(node, ast.ImportFrom):
             if node.level == 0 and node.module not in ALLOWED_IMPORTS and not _is_model_base(node):
                 yield node.lineno, f"from {node.module} import"
-            relative = ALLOWED_RELATIVE | siblings
-            if node.level > 1 or (node.level == 1 and node.module not in relative):
-                yield node.lineno, f"relative import {node.module!r} (level {node.level})"
+            if node.level:
+                yield from _relative_import(node, name, siblings)
             if node.level == 0 and node.module == "builtins" and node.names:
                 yield node.lineno, "from builtins import (an alias of a builtin)"
+        elif (block := _type_checking_block(node, name)) is not None:
+            yield from _type_checking_imports(block, name, resources)
         elif isinstance(node, ast.ClassDef):
             yield from _class(node, classes)
         elif isinstance(node, ast.Assign):
@@ -287,6 +364,87 @@ def _module(
             yield node.lineno, f"module-level expression {dotted(value)}"
         else:
             yield node.lineno, f"module-level {type(node).__name__}"
+
+
+def _relative_import(
+    node: ast.ImportFrom, name: str, siblings: frozenset[str]
+) -> Iterator[tuple[int, str]]:
+    """At the top of a module: the package's modules, from one level up in a resource module;
+    in a model module, the classes of other model modules."""
+    if name.startswith("models/"):
+        if node.level != 1 or node.module not in siblings:
+            yield node.lineno, f"relative import {node.module!r} (level {node.level})"
+        return
+    level, allowed = (2, RESOURCE_RELATIVE) if _in_resources(name) else (1, ALLOWED_RELATIVE)
+    if node.level != level or node.module not in allowed:
+        yield node.lineno, f"relative import {node.module!r} (level {node.level})"
+    elif node.module is None and not {a.name for a in node.names} <= RELATIVE_NAMES:
+        yield node.lineno, f"relative import of {[a.name for a in node.names]}"
+
+
+def _type_checking_block(node: ast.stmt, name: str) -> ast.If | None:
+    """``node`` if it is an ``if TYPE_CHECKING:`` block in a module whose template writes one
+    (a client or resource module)."""
+    if (
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+        and not node.orelse
+        and (name in CLIENT_MODULES or _in_resources(name))
+    ):
+        return node
+    return None
+
+
+def _type_checking_imports(
+    node: ast.If, name: str, resources: Resources
+) -> Iterator[tuple[int, str]]:
+    """``if TYPE_CHECKING:`` holds imports for annotations only: the client classes in a
+    resource module, the resource classes in a client module."""
+    for item in node.body:
+        if not isinstance(item, ast.ImportFrom):
+            yield item.lineno, f"{type(item).__name__} under if TYPE_CHECKING"
+        elif name in CLIENT_MODULES:
+            yield from _resource_import(item, resources, single=False)
+        elif (
+            item.level != 2
+            or any(a.asname for a in item.names)
+            or not {(item.module, a.name) for a in item.names} <= RESOURCE_TYPE_CHECKING
+        ):
+            yield item.lineno, f"import from {item.module!r} under if TYPE_CHECKING"
+
+
+def _resource_import(
+    node: ast.ImportFrom, resources: Resources, *, single: bool
+) -> Iterator[tuple[int, str]]:
+    """``from .resources.<module> import <class>, ...`` in a client module: classes that
+    resource module defines, by their own names (``single``: exactly one)."""
+    package, _, module = (node.module or "").partition(".")
+    names = [a.name for a in node.names]
+    if node.level != 1 or package != RESOURCES or module not in resources:
+        yield node.lineno, f"import from {node.module!r} (level {node.level})"
+    elif (
+        any(a.asname for a in node.names)
+        or not set(names) <= resources[module]
+        or (single and len(names) != 1)
+    ):
+        yield node.lineno, f"import of {names} from {node.module!r}"
+
+
+def _lazy_imports(tree: ast.Module, name: str) -> set[ast.stmt]:
+    """The imports a client module's properties make: statements of a ``@property`` body."""
+    if name not in CLIENT_MODULES:
+        return set()
+    return {
+        statement
+        for cls in tree.body
+        if isinstance(cls, ast.ClassDef)
+        for function in cls.body
+        if isinstance(function, ast.FunctionDef)
+        and [dotted(d) for d in function.decorator_list] == ["property"]
+        for statement in function.body
+        if isinstance(statement, ast.ImportFrom)
+    }
 
 
 def _module_value(value: ast.expr, line: int, classes: set[str]) -> Iterator[tuple[int, str]]:
@@ -349,14 +507,26 @@ def _typed_extra(value: ast.expr) -> bool:
     )
 
 
-def _everywhere(tree: ast.Module, classes: set[str]) -> Iterator[tuple[int, str]]:
+def _everywhere(
+    tree: ast.Module, classes: set[str], name: str, resources: Resources
+) -> Iterator[tuple[int, str]]:
     calls = ALLOWED_CALLS | classes
+    lazy = _lazy_imports(tree, name)
+    guarded = {  # checked by _module, with their block
+        item
+        for node in tree.body
+        if (block := _type_checking_block(node, name)) is not None
+        for item in block.body
+    }
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Global | ast.Nonlocal | ast.Delete | ast.Yield | ast.YieldFrom):
             yield line, type(node).__name__
         elif isinstance(node, ast.Import | ast.ImportFrom) and node not in tree.body:
-            yield line, "import inside a function or class"
+            if isinstance(node, ast.ImportFrom) and node in lazy:
+                yield from _resource_import(node, resources, single=True)
+            elif node not in guarded:
+                yield line, "import inside a function or class"
         elif isinstance(node, ast.Attribute) and node.attr.startswith("__"):
             if node.attr not in ("__init__",):
                 yield line, f"attribute {node.attr}"
@@ -426,8 +596,9 @@ DANGEROUS_EVENTS = (
     "urllib.Request",
 )
 
-# Imports packages given on the command line, builds both clients and every model's schema,
-# with an audit hook that records what a spec's text could have made happen.
+# Imports packages given on the command line, builds both clients, every resource (importing
+# its module) and every model's schema, with an audit hook that records what a spec's text
+# could have made happen.
 AUDIT_SCRIPT = f"""
 import sys
 sys.dont_write_bytecode = True
@@ -461,6 +632,7 @@ sys.addaudithook(hook)
 import asyncio
 import importlib
 import inspect
+import pkgutil
 
 import httpx  # what the runtime imports on its own (optional extras included) is no concern
 import pydantic
@@ -470,12 +642,22 @@ with httpx.Client() as warm_up:
 allowed += [name.split(".")[0] for name in sys.modules]
 recording = True
 
+def touch(obj, depth=0):  # every property: a client's resources and raw views, theirs in turn
+    for name, value in list(vars(type(obj)).items()):
+        if isinstance(value, property) and depth < 2:
+            touch(getattr(obj, name), depth + 1)
+
 for package in packages:
     module = importlib.import_module(package)
     models = importlib.import_module(package + ".models")
     with module.Client(api_key="k", base_url="http://127.0.0.1:9") as client:
-        pass
-    asyncio.run(module.AsyncClient(api_key="k", base_url="http://127.0.0.1:9").close())
+        touch(client)
+    aclient = module.AsyncClient(api_key="k", base_url="http://127.0.0.1:9")
+    touch(aclient)
+    asyncio.run(aclient.close())
+    resources = importlib.import_module(package + ".resources")
+    for found in pkgutil.iter_modules(resources.__path__):
+        assert package + ".resources." + found.name in sys.modules, found.name
     for name in models.__all__:
         value = getattr(models, name)
         if inspect.isclass(value) and hasattr(value, "model_json_schema"):

@@ -7,13 +7,16 @@ import asyncio
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
+
+if TYPE_CHECKING:
+    from .resources.maestro_runs import AsyncMaestroRuns, AsyncMaestroRunsWithRawResponse
 
 __all__ = ["AsyncClient"]
 
@@ -28,294 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=True,
     user_agent="ai21-maestro/0.0.0 (clientgen)",
 )
-
-
-class AsyncMaestroRuns:
-    """Create Maestro runs and retrieve their status and result."""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncMaestroRunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncMaestroRunsWithRawResponse(self._client)
-
-    async def create(
-        self,
-        *,
-        input: str | list[models.MaestroMessage],
-        system_prompt: str | NotGiven = NOT_GIVEN,
-        requirements: list[models.Requirement] | NotGiven = NOT_GIVEN,
-        tools: list[models.ToolDefinition] | NotGiven = NOT_GIVEN,
-        tool_resources: models.ToolResources | NotGiven = NOT_GIVEN,
-        models_: list[str] | None | NotGiven = NOT_GIVEN,
-        budget: Literal["low", "medium", "high"] | str | NotGiven = NOT_GIVEN,
-        include: list[Literal["data_sources", "requirements_result"] | str] | NotGiven = NOT_GIVEN,
-        response_language: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.RunResponse:
-        """Create run
-
-        Creates a Maestro run and returns the run object. Poll it with the retrieve endpoint until its status is terminal.
-
-        Args:
-            input: The task, as a string (one `user` message) or as a list of messages.
-            system_prompt: System prompt for the run. Documented only on the newest docs page.
-            requirements: Up to 10 requirements the output must meet. Only applied when no tools are selected.
-            tools: Tools Maestro may use during the run.
-            tool_resources: Resources for the built-in tools. Deprecated in favour of `tools`.
-            models_: Models Maestro may use; give a single model, e.g. `jamba-large` or `jamba-mini`. Defaults to null.
-            budget: How much effort (and cost) Maestro may spend on the run.
-            include: Optional fields to add to the run object.
-            response_language: Language of the response. The allowed values are not documented.
-        """
-        return cast(
-            models.RunResponse,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/maestro/runs",
-                    json={
-                        "input": input,
-                        "system_prompt": system_prompt,
-                        "requirements": requirements,
-                        "tools": tools,
-                        "tool_resources": tool_resources,
-                        "models": models_,
-                        "budget": budget,
-                        "include": include,
-                        "response_language": response_language,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        401: models.ErrorResponse,
-                        422: models.ErrorResponse,
-                        429: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                        503: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.RunResponse,
-            ),
-        )
-
-    async def create_and_poll(
-        self,
-        *,
-        input: str | list[models.MaestroMessage],
-        system_prompt: str | NotGiven = NOT_GIVEN,
-        requirements: list[models.Requirement] | NotGiven = NOT_GIVEN,
-        tools: list[models.ToolDefinition] | NotGiven = NOT_GIVEN,
-        tool_resources: models.ToolResources | NotGiven = NOT_GIVEN,
-        models_: list[str] | None | NotGiven = NOT_GIVEN,
-        budget: Literal["low", "medium", "high"] | str | NotGiven = NOT_GIVEN,
-        include: list[Literal["data_sources", "requirements_result"] | str] | NotGiven = NOT_GIVEN,
-        response_language: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.RunResponse:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = await self.create(
-            input=input,
-            system_prompt=system_prompt,
-            requirements=requirements,
-            tools=tools,
-            tool_resources=tool_resources,
-            models_=models_,
-            budget=budget,
-            include=include,
-            response_language=response_language,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return await self.poll_retrieve(
-            _base.field_value(created, "id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
-
-    async def retrieve(
-        self,
-        run_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.RunResponse:
-        """Retrieve run status
-
-        Retrieves the status of the run execution based on its ID. The status can be `completed`, `failed`, `in_progress` or `requires_action`.
-
-        Args:
-            run_id: A unique identifier of the run you wish to retrieve.
-        """
-        return cast(
-            models.RunResponse,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/maestro/runs/{run_id}",
-                    path_params={
-                        "run_id": run_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        404: models.ErrorResponse,
-                        429: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                        503: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.RunResponse,
-            ),
-        )
-
-    async def poll_retrieve(
-        self,
-        run_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.RunResponse:
-        """Call ``retrieve`` until the status is terminal (completed, failed, requires_action).
-
-        Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
-        ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
-        """
-        raw = AsyncMaestroRunsWithRawResponse(self._client)
-        poller = _base.Poller(
-            terminal=frozenset({"completed", "failed", "requires_action"}),
-            timeout=timeout,
-            interval=poll_interval,
-        )
-        return await self._client._poll(
-            lambda: raw.retrieve(run_id, extra_headers=extra_headers, extra_query=extra_query),
-            poller,
-        )
-
-
-class AsyncMaestroRunsWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        *,
-        input: str | list[models.MaestroMessage],
-        system_prompt: str | NotGiven = NOT_GIVEN,
-        requirements: list[models.Requirement] | NotGiven = NOT_GIVEN,
-        tools: list[models.ToolDefinition] | NotGiven = NOT_GIVEN,
-        tool_resources: models.ToolResources | NotGiven = NOT_GIVEN,
-        models_: list[str] | None | NotGiven = NOT_GIVEN,
-        budget: Literal["low", "medium", "high"] | str | NotGiven = NOT_GIVEN,
-        include: list[Literal["data_sources", "requirements_result"] | str] | NotGiven = NOT_GIVEN,
-        response_language: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.RunResponse]:
-        return cast(
-            _base.RawResponse[models.RunResponse],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/maestro/runs",
-                    json={
-                        "input": input,
-                        "system_prompt": system_prompt,
-                        "requirements": requirements,
-                        "tools": tools,
-                        "tool_resources": tool_resources,
-                        "models": models_,
-                        "budget": budget,
-                        "include": include,
-                        "response_language": response_language,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        401: models.ErrorResponse,
-                        422: models.ErrorResponse,
-                        429: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                        503: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.RunResponse,
-            ),
-        )
-
-    async def retrieve(
-        self,
-        run_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.RunResponse]:
-        return cast(
-            _base.RawResponse[models.RunResponse],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/maestro/runs/{run_id}",
-                    path_params={
-                        "run_id": run_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        404: models.ErrorResponse,
-                        429: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                        503: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.RunResponse,
-            ),
-        )
 
 
 class AsyncClient(_base.BaseClient):
@@ -347,6 +62,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -355,12 +71,14 @@ class AsyncClient(_base.BaseClient):
     @property
     def maestro_runs(self) -> AsyncMaestroRuns:
         """Create Maestro runs and retrieve their status and result."""
-        return AsyncMaestroRuns(self)
+        from .resources.maestro_runs import AsyncMaestroRuns
+
+        return self._resources.get(AsyncMaestroRuns)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return AsyncClientWithRawResponse(self)
+        return self._resources.get(AsyncClientWithRawResponse)
 
     def with_options(
         self,
@@ -371,6 +89,7 @@ class AsyncClient(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -449,4 +168,6 @@ class AsyncClientWithRawResponse:
 
     @property
     def maestro_runs(self) -> AsyncMaestroRunsWithRawResponse:
-        return AsyncMaestroRunsWithRawResponse(self._client)
+        from .resources.maestro_runs import AsyncMaestroRunsWithRawResponse
+
+        return self._client._resources.get(AsyncMaestroRunsWithRawResponse)

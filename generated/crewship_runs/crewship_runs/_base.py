@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import IO, Any, Final, Generic, TypeVar
+from typing import IO, Any, Final, Generic, TypeVar, cast
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -32,6 +32,7 @@ from . import errors
 from ._streaming import ServerSentEvent
 
 T = TypeVar("T")
+ClientT = TypeVar("ClientT")
 
 log = logging.getLogger(__package__)
 
@@ -131,6 +132,27 @@ class RawResponse(Generic[T]):
     @property
     def headers(self) -> httpx.Headers:
         return self.http_response.headers
+
+
+class ResourceCache(Generic[ClientT]):
+    """The resource objects of one client, each made the first time it is asked for.
+
+    A client holds one; the copy ``with_options`` makes gets a new one, so a resource object
+    always calls the client it was made for.
+    """
+
+    __slots__ = ("_client", "_made")
+
+    def __init__(self, client: ClientT) -> None:
+        self._client = client
+        self._made: dict[Callable[[ClientT], object], object] = {}
+
+    def get(self, make: Callable[[ClientT], T]) -> T:
+        """``make(client)`` on the first call, the same object after (``make`` is a class)."""
+        made = self._made.get(make)
+        if made is None:
+            made = self._made[make] = make(self._client)
+        return cast(T, made)
 
 
 class BaseClient:

@@ -7,13 +7,17 @@ import copy
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.runs import Runs, RunsWithRawResponse
+    from .resources.threads import Threads, ThreadsWithRawResponse
 
 __all__ = ["Client"]
 
@@ -28,644 +32,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=True,
     user_agent="crewship-runs/0.0.0 (clientgen)",
 )
-
-
-class Runs:
-    """Create runs, retrieve their status and output, and stream their events."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> RunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return RunsWithRawResponse(self._client)
-
-    def create(
-        self,
-        *,
-        deployment_id: str,
-        input: dict[str, Any] | NotGiven = NOT_GIVEN,
-        environment: Literal["production", "staging"] | str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.CreateRunResponse:
-        """Create Run
-
-        Starts a run of the deployment's running version in the given environment. Returns 202 once the run has been accepted.
-
-        Args:
-            deployment_id: Deployment to run.
-            input: Input passed to the crew's kickoff function.
-            environment: Environment whose running version is used.
-        """
-        return cast(
-            models.CreateRunResponse,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/v1/runs",
-                    json={
-                        "deployment_id": deployment_id,
-                        "input": input,
-                        "environment": environment,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        401: models.ErrorResponse,
-                        503: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.CreateRunResponse,
-            ),
-        )
-
-    def create_and_poll(
-        self,
-        *,
-        deployment_id: str,
-        input: dict[str, Any] | NotGiven = NOT_GIVEN,
-        environment: Literal["production", "staging"] | str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.Run:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = self.create(
-            deployment_id=deployment_id,
-            input=input,
-            environment=environment,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return self.poll_retrieve(
-            _base.field_value(created, "run_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
-
-    def retrieve(
-        self,
-        id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Run:
-        """Get Run
-
-        Retrieve a specific run by ID.
-
-        Args:
-            id: Run ID (e.g., `run_xyz789abc`)
-        """
-        return cast(
-            models.Run,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/v1/runs/{id}",
-                    path_params={
-                        "id": id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        404: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.Run,
-            ),
-        )
-
-    def poll_retrieve(
-        self,
-        id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.Run:
-        """Call ``retrieve`` until the status is terminal (canceled, failed, succeeded).
-
-        Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
-        ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
-        """
-        raw = RunsWithRawResponse(self._client)
-        poller = _base.Poller(
-            terminal=frozenset({"canceled", "failed", "succeeded"}),
-            timeout=timeout,
-            interval=poll_interval,
-        )
-        return self._client._poll(
-            lambda: raw.retrieve(id, extra_headers=extra_headers, extra_query=extra_query),
-            poller,
-        )
-
-    def stream_events(
-        self,
-        id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Stream[models.RunEvent]:
-        """Stream Events
-
-        Streams a run's events as server-sent events; each `data:` line is a JSON object `{"type": ..., "data": {...}}`. While the runner is reachable its events are proxied live; otherwise the API polls the run every 2 seconds and sends `heartbeat` events, then `complete` once the run is succeeded, failed or canceled. For a run that is already terminal a single `complete` event is sent. Problems such as an unknown run are reported as an `error` event. The connection times out after 30 minutes.
-
-        Args:
-            id: Run ID (e.g., `run_xyz789abc`)
-        """
-        return cast(
-            Stream[models.RunEvent],
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/v1/runs/{id}/events",
-                    path_params={
-                        "id": id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                    },
-                    response_kind="sse",
-                ),
-                models.RunEvent,
-            ),
-        )
-
-    def trigger_webhook(
-        self,
-        token: str,
-        *,
-        body: dict[str, Any],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.CreateRunResponse:
-        """Trigger a run through an incoming webhook
-
-        Starts a run of the deployment the webhook token belongs to. The token in the path is the credential; no API key is sent. The JSON body is the run's input. Returns once the run has started.
-
-        Args:
-            token: The incoming webhook token of a deployment.
-        """
-        return cast(
-            models.CreateRunResponse,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/webhooks/runs/{token}",
-                    path_params={
-                        "token": token,
-                    },
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                    authenticated=False,
-                ),
-                models.CreateRunResponse,
-            ),
-        )
-
-
-class RunsWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def create(
-        self,
-        *,
-        deployment_id: str,
-        input: dict[str, Any] | NotGiven = NOT_GIVEN,
-        environment: Literal["production", "staging"] | str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.CreateRunResponse]:
-        return cast(
-            _base.RawResponse[models.CreateRunResponse],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/v1/runs",
-                    json={
-                        "deployment_id": deployment_id,
-                        "input": input,
-                        "environment": environment,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        401: models.ErrorResponse,
-                        503: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.CreateRunResponse,
-            ),
-        )
-
-    def retrieve(
-        self,
-        id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Run]:
-        return cast(
-            _base.RawResponse[models.Run],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/v1/runs/{id}",
-                    path_params={
-                        "id": id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        404: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.Run,
-            ),
-        )
-
-    def stream_events(
-        self,
-        id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[Stream[models.RunEvent]]:
-        return cast(
-            _base.RawResponse[Stream[models.RunEvent]],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/v1/runs/{id}/events",
-                    path_params={
-                        "id": id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                    },
-                    response_kind="sse",
-                ),
-                models.RunEvent,
-            ),
-        )
-
-    def trigger_webhook(
-        self,
-        token: str,
-        *,
-        body: dict[str, Any],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.CreateRunResponse]:
-        return cast(
-            _base.RawResponse[models.CreateRunResponse],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/webhooks/runs/{token}",
-                    path_params={
-                        "token": token,
-                    },
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                    authenticated=False,
-                ),
-                models.CreateRunResponse,
-            ),
-        )
-
-
-class Threads:
-    """Threads keep state across runs of a deployment; runs can be created within a thread."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> ThreadsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return ThreadsWithRawResponse(self._client)
-
-    def create(
-        self,
-        *,
-        deployment_id: str,
-        metadata: dict[str, Any] | NotGiven = NOT_GIVEN,
-        values: dict[str, Any] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Thread:
-        """Create Thread
-
-        Creates a thread for a deployment. A new thread is `idle`.
-
-        Args:
-            deployment_id: Deployment the thread belongs to.
-            metadata: Free-form metadata stored with the thread.
-            values: Initial state values of the thread.
-        """
-        return cast(
-            models.Thread,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/v1/threads",
-                    json={
-                        "deployment_id": deployment_id,
-                        "metadata": metadata,
-                        "values": values,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.Thread,
-            ),
-        )
-
-    def retrieve(
-        self,
-        id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Thread:
-        """Get Thread
-
-        Retrieve a thread by ID, with its state values.
-
-        Args:
-            id: Thread ID (e.g., `thr_abc123xyz`)
-        """
-        return cast(
-            models.Thread,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/v1/threads/{id}",
-                    path_params={
-                        "id": id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        404: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.Thread,
-            ),
-        )
-
-    def create_run(
-        self,
-        id: str,
-        *,
-        input: dict[str, Any] | NotGiven = NOT_GIVEN,
-        environment: Literal["production", "staging"] | str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.CreateThreadRunResponse:
-        """Create Thread Run
-
-        Starts a run within a thread. Fails with 409 while the thread is busy with another run.
-
-        Args:
-            id: Thread ID (e.g., `thr_abc123xyz`)
-            input: Input passed to the crew.
-            environment: Environment whose running version is used.
-        """
-        return cast(
-            models.CreateThreadRunResponse,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/v1/threads/{id}/runs",
-                    path_params={
-                        "id": id,
-                    },
-                    json={
-                        "input": input,
-                        "environment": environment,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        404: models.ErrorResponse,
-                        409: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.CreateThreadRunResponse,
-            ),
-        )
-
-
-class ThreadsWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def create(
-        self,
-        *,
-        deployment_id: str,
-        metadata: dict[str, Any] | NotGiven = NOT_GIVEN,
-        values: dict[str, Any] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Thread]:
-        return cast(
-            _base.RawResponse[models.Thread],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/v1/threads",
-                    json={
-                        "deployment_id": deployment_id,
-                        "metadata": metadata,
-                        "values": values,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.Thread,
-            ),
-        )
-
-    def retrieve(
-        self,
-        id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Thread]:
-        return cast(
-            _base.RawResponse[models.Thread],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/v1/threads/{id}",
-                    path_params={
-                        "id": id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        404: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.Thread,
-            ),
-        )
-
-    def create_run(
-        self,
-        id: str,
-        *,
-        input: dict[str, Any] | NotGiven = NOT_GIVEN,
-        environment: Literal["production", "staging"] | str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.CreateThreadRunResponse]:
-        return cast(
-            _base.RawResponse[models.CreateThreadRunResponse],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/v1/threads/{id}/runs",
-                    path_params={
-                        "id": id,
-                    },
-                    json={
-                        "input": input,
-                        "environment": environment,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        404: models.ErrorResponse,
-                        409: models.ErrorResponse,
-                    },
-                    response_kind="json",
-                ),
-                models.CreateThreadRunResponse,
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -697,23 +63,28 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def runs(self) -> Runs:
         """Create runs, retrieve their status and output, and stream their events."""
-        return Runs(self)
+        from .resources.runs import Runs
+
+        return self._resources.get(Runs)
 
     @property
     def threads(self) -> Threads:
         """Threads keep state across runs of a deployment; runs can be created within a thread."""
-        return Threads(self)
+        from .resources.threads import Threads
+
+        return self._resources.get(Threads)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -724,6 +95,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -800,8 +172,12 @@ class ClientWithRawResponse:
 
     @property
     def runs(self) -> RunsWithRawResponse:
-        return RunsWithRawResponse(self._client)
+        from .resources.runs import RunsWithRawResponse
+
+        return self._client._resources.get(RunsWithRawResponse)
 
     @property
     def threads(self) -> ThreadsWithRawResponse:
-        return ThreadsWithRawResponse(self._client)
+        from .resources.threads import ThreadsWithRawResponse
+
+        return self._client._resources.get(ThreadsWithRawResponse)

@@ -7,13 +7,16 @@ import asyncio
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
+
+if TYPE_CHECKING:
+    from .resources.pets import AsyncPets, AsyncPetsWithRawResponse
 
 __all__ = ["AsyncClient"]
 
@@ -28,162 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="allof-wrapper/1.0.0 (clientgen)",
 )
-
-
-class AsyncPets:
-    """Pets"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncPetsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncPetsWithRawResponse(self._client)
-
-    async def create(
-        self,
-        *,
-        name: str,
-        owner: models.Owner,
-        vet_address: models.Address | NotGiven = NOT_GIVEN,
-        bark_volume: int,
-        good_boy: bool | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Dog:
-        """POST /pets
-
-        Args:
-            owner: Who owns the pet (a wrapper with a description).
-            vet_address: Where the vet is; optional, wrapped, with a title.
-        """
-        return cast(
-            models.Dog,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/pets",
-                    json={
-                        "name": name,
-                        "owner": owner,
-                        "vet_address": vet_address,
-                        "bark_volume": bark_volume,
-                        "good_boy": good_boy,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Dog,
-            ),
-        )
-
-    async def get(
-        self,
-        pet_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Owner:
-        """GET /pets/{pet_id}"""
-        return cast(
-            models.Owner,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/pets/{pet_id}",
-                    path_params={
-                        "pet_id": pet_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Owner,
-            ),
-        )
-
-
-class AsyncPetsWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        *,
-        name: str,
-        owner: models.Owner,
-        vet_address: models.Address | NotGiven = NOT_GIVEN,
-        bark_volume: int,
-        good_boy: bool | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Dog]:
-        return cast(
-            _base.RawResponse[models.Dog],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/pets",
-                    json={
-                        "name": name,
-                        "owner": owner,
-                        "vet_address": vet_address,
-                        "bark_volume": bark_volume,
-                        "good_boy": good_boy,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Dog,
-            ),
-        )
-
-    async def get(
-        self,
-        pet_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Owner]:
-        return cast(
-            _base.RawResponse[models.Owner],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/pets/{pet_id}",
-                    path_params={
-                        "pet_id": pet_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Owner,
-            ),
-        )
 
 
 class AsyncClient(_base.BaseClient):
@@ -215,6 +62,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -223,12 +71,14 @@ class AsyncClient(_base.BaseClient):
     @property
     def pets(self) -> AsyncPets:
         """Pets"""
-        return AsyncPets(self)
+        from .resources.pets import AsyncPets
+
+        return self._resources.get(AsyncPets)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return AsyncClientWithRawResponse(self)
+        return self._resources.get(AsyncClientWithRawResponse)
 
     def with_options(
         self,
@@ -239,6 +89,7 @@ class AsyncClient(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -317,4 +168,6 @@ class AsyncClientWithRawResponse:
 
     @property
     def pets(self) -> AsyncPetsWithRawResponse:
-        return AsyncPetsWithRawResponse(self._client)
+        from .resources.pets import AsyncPetsWithRawResponse
+
+        return self._client._resources.get(AsyncPetsWithRawResponse)

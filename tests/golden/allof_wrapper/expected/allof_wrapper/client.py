@@ -7,13 +7,16 @@ import copy
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.pets import Pets, PetsWithRawResponse
 
 __all__ = ["Client"]
 
@@ -28,162 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="allof-wrapper/1.0.0 (clientgen)",
 )
-
-
-class Pets:
-    """Pets"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> PetsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return PetsWithRawResponse(self._client)
-
-    def create(
-        self,
-        *,
-        name: str,
-        owner: models.Owner,
-        vet_address: models.Address | NotGiven = NOT_GIVEN,
-        bark_volume: int,
-        good_boy: bool | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Dog:
-        """POST /pets
-
-        Args:
-            owner: Who owns the pet (a wrapper with a description).
-            vet_address: Where the vet is; optional, wrapped, with a title.
-        """
-        return cast(
-            models.Dog,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/pets",
-                    json={
-                        "name": name,
-                        "owner": owner,
-                        "vet_address": vet_address,
-                        "bark_volume": bark_volume,
-                        "good_boy": good_boy,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Dog,
-            ),
-        )
-
-    def get(
-        self,
-        pet_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Owner:
-        """GET /pets/{pet_id}"""
-        return cast(
-            models.Owner,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/pets/{pet_id}",
-                    path_params={
-                        "pet_id": pet_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Owner,
-            ),
-        )
-
-
-class PetsWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def create(
-        self,
-        *,
-        name: str,
-        owner: models.Owner,
-        vet_address: models.Address | NotGiven = NOT_GIVEN,
-        bark_volume: int,
-        good_boy: bool | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Dog]:
-        return cast(
-            _base.RawResponse[models.Dog],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/pets",
-                    json={
-                        "name": name,
-                        "owner": owner,
-                        "vet_address": vet_address,
-                        "bark_volume": bark_volume,
-                        "good_boy": good_boy,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Dog,
-            ),
-        )
-
-    def get(
-        self,
-        pet_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Owner]:
-        return cast(
-            _base.RawResponse[models.Owner],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/pets/{pet_id}",
-                    path_params={
-                        "pet_id": pet_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Owner,
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -215,18 +62,21 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def pets(self) -> Pets:
         """Pets"""
-        return Pets(self)
+        from .resources.pets import Pets
+
+        return self._resources.get(Pets)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -237,6 +87,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -313,4 +164,6 @@ class ClientWithRawResponse:
 
     @property
     def pets(self) -> PetsWithRawResponse:
-        return PetsWithRawResponse(self._client)
+        from .resources.pets import PetsWithRawResponse
+
+        return self._client._resources.get(PetsWithRawResponse)

@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import asyncio
-import builtins
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
+
+if TYPE_CHECKING:
+    from .resources.points import AsyncPoints, AsyncPointsWithRawResponse
 
 __all__ = ["AsyncClient"]
 
@@ -29,129 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="arrays-of-refs/1.0.0 (clientgen)",
 )
-
-
-class AsyncPoints:
-    """Points"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncPointsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncPointsWithRawResponse(self._client)
-
-    async def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[models.Point]:
-        """GET /points"""
-        return cast(
-            builtins.list[models.Point],
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/points",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Point],
-            ),
-        )
-
-    async def create(
-        self,
-        *,
-        body: builtins.list[models.Point],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Polygon:
-        """POST /points"""
-        return cast(
-            models.Polygon,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/points",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Polygon,
-            ),
-        )
-
-
-class AsyncPointsWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[builtins.list[models.Point]]:
-        return cast(
-            _base.RawResponse[builtins.list[models.Point]],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/points",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Point],
-            ),
-        )
-
-    async def create(
-        self,
-        *,
-        body: builtins.list[models.Point],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Polygon]:
-        return cast(
-            _base.RawResponse[models.Polygon],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/points",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Polygon,
-            ),
-        )
 
 
 class AsyncClient(_base.BaseClient):
@@ -183,6 +62,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -191,12 +71,14 @@ class AsyncClient(_base.BaseClient):
     @property
     def points(self) -> AsyncPoints:
         """Points"""
-        return AsyncPoints(self)
+        from .resources.points import AsyncPoints
+
+        return self._resources.get(AsyncPoints)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return AsyncClientWithRawResponse(self)
+        return self._resources.get(AsyncClientWithRawResponse)
 
     def with_options(
         self,
@@ -207,6 +89,7 @@ class AsyncClient(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -285,4 +168,6 @@ class AsyncClientWithRawResponse:
 
     @property
     def points(self) -> AsyncPointsWithRawResponse:
-        return AsyncPointsWithRawResponse(self._client)
+        from .resources.points import AsyncPointsWithRawResponse
+
+        return self._client._resources.get(AsyncPointsWithRawResponse)

@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
-import builtins
 import copy
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.points import Points, PointsWithRawResponse
 
 __all__ = ["Client"]
 
@@ -29,129 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="arrays-of-refs/1.0.0 (clientgen)",
 )
-
-
-class Points:
-    """Points"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> PointsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return PointsWithRawResponse(self._client)
-
-    def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[models.Point]:
-        """GET /points"""
-        return cast(
-            builtins.list[models.Point],
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/points",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Point],
-            ),
-        )
-
-    def create(
-        self,
-        *,
-        body: builtins.list[models.Point],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Polygon:
-        """POST /points"""
-        return cast(
-            models.Polygon,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/points",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Polygon,
-            ),
-        )
-
-
-class PointsWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[builtins.list[models.Point]]:
-        return cast(
-            _base.RawResponse[builtins.list[models.Point]],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/points",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Point],
-            ),
-        )
-
-    def create(
-        self,
-        *,
-        body: builtins.list[models.Point],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Polygon]:
-        return cast(
-            _base.RawResponse[models.Polygon],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/points",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Polygon,
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -183,18 +62,21 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def points(self) -> Points:
         """Points"""
-        return Points(self)
+        from .resources.points import Points
+
+        return self._resources.get(Points)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -205,6 +87,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -281,4 +164,6 @@ class ClientWithRawResponse:
 
     @property
     def points(self) -> PointsWithRawResponse:
-        return PointsWithRawResponse(self._client)
+        from .resources.points import PointsWithRawResponse
+
+        return self._client._resources.get(PointsWithRawResponse)

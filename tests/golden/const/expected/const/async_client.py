@@ -7,13 +7,16 @@ import asyncio
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from . import _base, errors, models
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
+
+if TYPE_CHECKING:
+    from .resources.shapes import AsyncShapes, AsyncShapesWithRawResponse
 
 __all__ = ["AsyncClient"]
 
@@ -28,80 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="const/1.0.0 (clientgen)",
 )
-
-
-class AsyncShapes:
-    """Shapes"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncShapesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncShapesWithRawResponse(self._client)
-
-    async def create(
-        self,
-        *,
-        body: models.Shape,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Shape:
-        """POST /shapes"""
-        return cast(
-            models.Shape,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/shapes",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Shape,
-            ),
-        )
-
-
-class AsyncShapesWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        *,
-        body: models.Shape,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Shape]:
-        return cast(
-            _base.RawResponse[models.Shape],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/shapes",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Shape,
-            ),
-        )
 
 
 class AsyncClient(_base.BaseClient):
@@ -133,6 +62,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -141,12 +71,14 @@ class AsyncClient(_base.BaseClient):
     @property
     def shapes(self) -> AsyncShapes:
         """Shapes"""
-        return AsyncShapes(self)
+        from .resources.shapes import AsyncShapes
+
+        return self._resources.get(AsyncShapes)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return AsyncClientWithRawResponse(self)
+        return self._resources.get(AsyncClientWithRawResponse)
 
     def with_options(
         self,
@@ -157,6 +89,7 @@ class AsyncClient(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -260,7 +193,9 @@ class AsyncClientWithRawResponse:
 
     @property
     def shapes(self) -> AsyncShapesWithRawResponse:
-        return AsyncShapesWithRawResponse(self._client)
+        from .resources.shapes import AsyncShapesWithRawResponse
+
+        return self._client._resources.get(AsyncShapesWithRawResponse)
 
     async def get_version(
         self,

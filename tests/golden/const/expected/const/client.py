@@ -7,13 +7,16 @@ import copy
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from . import _base, errors, models
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.shapes import Shapes, ShapesWithRawResponse
 
 __all__ = ["Client"]
 
@@ -28,80 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="const/1.0.0 (clientgen)",
 )
-
-
-class Shapes:
-    """Shapes"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> ShapesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return ShapesWithRawResponse(self._client)
-
-    def create(
-        self,
-        *,
-        body: models.Shape,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Shape:
-        """POST /shapes"""
-        return cast(
-            models.Shape,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/shapes",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Shape,
-            ),
-        )
-
-
-class ShapesWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def create(
-        self,
-        *,
-        body: models.Shape,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Shape]:
-        return cast(
-            _base.RawResponse[models.Shape],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/shapes",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Shape,
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -133,18 +62,21 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def shapes(self) -> Shapes:
         """Shapes"""
-        return Shapes(self)
+        from .resources.shapes import Shapes
+
+        return self._resources.get(Shapes)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -155,6 +87,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -256,7 +189,9 @@ class ClientWithRawResponse:
 
     @property
     def shapes(self) -> ShapesWithRawResponse:
-        return ShapesWithRawResponse(self._client)
+        from .resources.shapes import ShapesWithRawResponse
+
+        return self._client._resources.get(ShapesWithRawResponse)
 
     def get_version(
         self,

@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import asyncio
-import builtins
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
+
+if TYPE_CHECKING:
+    from .resources.orders import AsyncOrders, AsyncOrdersWithRawResponse
 
 __all__ = ["AsyncClient"]
 
@@ -29,92 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="enums/1.0.0 (clientgen)",
 )
-
-
-class AsyncOrders:
-    """Orders"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncOrdersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncOrdersWithRawResponse(self._client)
-
-    async def list(
-        self,
-        *,
-        status: models.OrderStatus | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | str | NotGiven = NOT_GIVEN,
-        priority: Literal[1, 2, 3] | int | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[models.Order]:
-        """GET /orders
-
-        Args:
-            status: Where an order is.
-        """
-        return cast(
-            builtins.list[models.Order],
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/orders",
-                    query={
-                        "status": status,
-                        "sort": sort,
-                        "priority": priority,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Order],
-            ),
-        )
-
-
-class AsyncOrdersWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def list(
-        self,
-        *,
-        status: models.OrderStatus | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | str | NotGiven = NOT_GIVEN,
-        priority: Literal[1, 2, 3] | int | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[builtins.list[models.Order]]:
-        return cast(
-            _base.RawResponse[builtins.list[models.Order]],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/orders",
-                    query={
-                        "status": status,
-                        "sort": sort,
-                        "priority": priority,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Order],
-            ),
-        )
 
 
 class AsyncClient(_base.BaseClient):
@@ -146,6 +62,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -154,12 +71,14 @@ class AsyncClient(_base.BaseClient):
     @property
     def orders(self) -> AsyncOrders:
         """Orders"""
-        return AsyncOrders(self)
+        from .resources.orders import AsyncOrders
+
+        return self._resources.get(AsyncOrders)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return AsyncClientWithRawResponse(self)
+        return self._resources.get(AsyncClientWithRawResponse)
 
     def with_options(
         self,
@@ -170,6 +89,7 @@ class AsyncClient(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -248,4 +168,6 @@ class AsyncClientWithRawResponse:
 
     @property
     def orders(self) -> AsyncOrdersWithRawResponse:
-        return AsyncOrdersWithRawResponse(self._client)
+        from .resources.orders import AsyncOrdersWithRawResponse
+
+        return self._client._resources.get(AsyncOrdersWithRawResponse)

@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
-import builtins
 import copy
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.orders import Orders, OrdersWithRawResponse
 
 __all__ = ["Client"]
 
@@ -29,92 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="enums/1.0.0 (clientgen)",
 )
-
-
-class Orders:
-    """Orders"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> OrdersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return OrdersWithRawResponse(self._client)
-
-    def list(
-        self,
-        *,
-        status: models.OrderStatus | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | str | NotGiven = NOT_GIVEN,
-        priority: Literal[1, 2, 3] | int | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[models.Order]:
-        """GET /orders
-
-        Args:
-            status: Where an order is.
-        """
-        return cast(
-            builtins.list[models.Order],
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/orders",
-                    query={
-                        "status": status,
-                        "sort": sort,
-                        "priority": priority,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Order],
-            ),
-        )
-
-
-class OrdersWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def list(
-        self,
-        *,
-        status: models.OrderStatus | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | str | NotGiven = NOT_GIVEN,
-        priority: Literal[1, 2, 3] | int | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[builtins.list[models.Order]]:
-        return cast(
-            _base.RawResponse[builtins.list[models.Order]],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/orders",
-                    query={
-                        "status": status,
-                        "sort": sort,
-                        "priority": priority,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Order],
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -146,18 +62,21 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def orders(self) -> Orders:
         """Orders"""
-        return Orders(self)
+        from .resources.orders import Orders
+
+        return self._resources.get(Orders)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -168,6 +87,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -244,4 +164,6 @@ class ClientWithRawResponse:
 
     @property
     def orders(self) -> OrdersWithRawResponse:
-        return OrdersWithRawResponse(self._client)
+        from .resources.orders import OrdersWithRawResponse
+
+        return self._client._resources.get(OrdersWithRawResponse)

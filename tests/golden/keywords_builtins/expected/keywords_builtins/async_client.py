@@ -8,13 +8,16 @@ import builtins
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from . import _base, errors, models
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
+
+if TYPE_CHECKING:
+    from .resources.items import AsyncItems, AsyncItemsWithRawResponse
 
 __all__ = ["AsyncClient"]
 
@@ -29,314 +32,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="keywords-builtins/1.0.0 (clientgen)",
 )
-
-
-class AsyncItems:
-    """Items"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncItemsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncItemsWithRawResponse(self._client)
-
-    async def import_(
-        self,
-        class_: str,
-        *,
-        from_: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
-        self_: bool | NotGiven = NOT_GIVEN,
-        foo_bar: str | NotGiven = NOT_GIVEN,
-        foo_bar_2: str | NotGiven = NOT_GIVEN,
-        extra_headers_: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Item:
-        """GET /items/{class}
-
-        Args:
-            timeout_: A spec parameter named like the client's own timeout.
-        """
-        return cast(
-            models.Item,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/items/{class}",
-                    path_params={
-                        "class": class_,
-                    },
-                    query={
-                        "from": from_,
-                        "type": type,
-                        "timeout": timeout_,
-                        "self": self_,
-                        "foo-bar": foo_bar,
-                        "foo_bar": foo_bar_2,
-                    },
-                    headers={
-                        "extra_headers": extra_headers_,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Item,
-            ),
-        )
-
-    async def class_(
-        self,
-        class_: str,
-        *,
-        class_2: str,
-        from_: str | NotGiven = NOT_GIVEN,
-        import_: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        id: str,
-        list: list[str] | NotGiven = NOT_GIVEN,
-        json: str | NotGiven = NOT_GIVEN,
-        copy: bool | NotGiven = NOT_GIVEN,
-        model_config: str | NotGiven = NOT_GIVEN,
-        schema: str | NotGiven = NOT_GIVEN,
-        self_: str | NotGiven = NOT_GIVEN,
-        timeout_: float | NotGiven = NOT_GIVEN,
-        extra_headers_: str | NotGiven = NOT_GIVEN,
-        field_2fa: bool | NotGiven = NOT_GIVEN,
-        my_field: str | NotGiven = NOT_GIVEN,
-        unicode: str | NotGiven = NOT_GIVEN,
-        foo_bar_2: str | NotGiven = NOT_GIVEN,
-        foo_bar: str | NotGiven = NOT_GIVEN,
-        match: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Item:
-        """PUT /items/{class}
-
-        Args:
-            match: A soft keyword.
-        """
-        return cast(
-            models.Item,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/items/{class}",
-                    path_params={
-                        "class": class_,
-                    },
-                    json={
-                        "class": class_2,
-                        "from": from_,
-                        "import": import_,
-                        "type": type,
-                        "id": id,
-                        "list": list,
-                        "json": json,
-                        "copy": copy,
-                        "model_config": model_config,
-                        "schema": schema,
-                        "self": self_,
-                        "timeout": timeout_,
-                        "extra_headers": extra_headers_,
-                        "2fa": field_2fa,
-                        "my-field": my_field,
-                        "ünïcode": unicode,
-                        "foo-bar": foo_bar_2,
-                        "foo_bar": foo_bar,
-                        "match": match,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Item,
-            ),
-        )
-
-    async def json(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> dict[str, str]:
-        """GET /json"""
-        return cast(
-            dict[str, str],
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/json",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                dict[str, str],
-            ),
-        )
-
-
-class AsyncItemsWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def import_(
-        self,
-        class_: str,
-        *,
-        from_: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
-        self_: bool | NotGiven = NOT_GIVEN,
-        foo_bar: str | NotGiven = NOT_GIVEN,
-        foo_bar_2: str | NotGiven = NOT_GIVEN,
-        extra_headers_: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Item]:
-        return cast(
-            _base.RawResponse[models.Item],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/items/{class}",
-                    path_params={
-                        "class": class_,
-                    },
-                    query={
-                        "from": from_,
-                        "type": type,
-                        "timeout": timeout_,
-                        "self": self_,
-                        "foo-bar": foo_bar,
-                        "foo_bar": foo_bar_2,
-                    },
-                    headers={
-                        "extra_headers": extra_headers_,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Item,
-            ),
-        )
-
-    async def class_(
-        self,
-        class_: str,
-        *,
-        class_2: str,
-        from_: str | NotGiven = NOT_GIVEN,
-        import_: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        id: str,
-        list: list[str] | NotGiven = NOT_GIVEN,
-        json: str | NotGiven = NOT_GIVEN,
-        copy: bool | NotGiven = NOT_GIVEN,
-        model_config: str | NotGiven = NOT_GIVEN,
-        schema: str | NotGiven = NOT_GIVEN,
-        self_: str | NotGiven = NOT_GIVEN,
-        timeout_: float | NotGiven = NOT_GIVEN,
-        extra_headers_: str | NotGiven = NOT_GIVEN,
-        field_2fa: bool | NotGiven = NOT_GIVEN,
-        my_field: str | NotGiven = NOT_GIVEN,
-        unicode: str | NotGiven = NOT_GIVEN,
-        foo_bar_2: str | NotGiven = NOT_GIVEN,
-        foo_bar: str | NotGiven = NOT_GIVEN,
-        match: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Item]:
-        return cast(
-            _base.RawResponse[models.Item],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/items/{class}",
-                    path_params={
-                        "class": class_,
-                    },
-                    json={
-                        "class": class_2,
-                        "from": from_,
-                        "import": import_,
-                        "type": type,
-                        "id": id,
-                        "list": list,
-                        "json": json,
-                        "copy": copy,
-                        "model_config": model_config,
-                        "schema": schema,
-                        "self": self_,
-                        "timeout": timeout_,
-                        "extra_headers": extra_headers_,
-                        "2fa": field_2fa,
-                        "my-field": my_field,
-                        "ünïcode": unicode,
-                        "foo-bar": foo_bar_2,
-                        "foo_bar": foo_bar,
-                        "match": match,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Item,
-            ),
-        )
-
-    async def json(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[dict[str, str]]:
-        return cast(
-            _base.RawResponse[dict[str, str]],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/json",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                dict[str, str],
-            ),
-        )
 
 
 class AsyncClient(_base.BaseClient):
@@ -368,6 +63,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -376,12 +72,14 @@ class AsyncClient(_base.BaseClient):
     @property
     def items(self) -> AsyncItems:
         """Items"""
-        return AsyncItems(self)
+        from .resources.items import AsyncItems
+
+        return self._resources.get(AsyncItems)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return AsyncClientWithRawResponse(self)
+        return self._resources.get(AsyncClientWithRawResponse)
 
     def with_options(
         self,
@@ -392,6 +90,7 @@ class AsyncClient(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -582,7 +281,9 @@ class AsyncClientWithRawResponse:
 
     @property
     def items(self) -> AsyncItemsWithRawResponse:
-        return AsyncItemsWithRawResponse(self._client)
+        from .resources.items import AsyncItemsWithRawResponse
+
+        return self._client._resources.get(AsyncItemsWithRawResponse)
 
     async def copy_2(
         self,

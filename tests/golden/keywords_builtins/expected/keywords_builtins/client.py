@@ -8,13 +8,16 @@ import copy
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from . import _base, errors, models
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.items import Items, ItemsWithRawResponse
 
 __all__ = ["Client"]
 
@@ -29,314 +32,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="keywords-builtins/1.0.0 (clientgen)",
 )
-
-
-class Items:
-    """Items"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> ItemsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return ItemsWithRawResponse(self._client)
-
-    def import_(
-        self,
-        class_: str,
-        *,
-        from_: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
-        self_: bool | NotGiven = NOT_GIVEN,
-        foo_bar: str | NotGiven = NOT_GIVEN,
-        foo_bar_2: str | NotGiven = NOT_GIVEN,
-        extra_headers_: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Item:
-        """GET /items/{class}
-
-        Args:
-            timeout_: A spec parameter named like the client's own timeout.
-        """
-        return cast(
-            models.Item,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/items/{class}",
-                    path_params={
-                        "class": class_,
-                    },
-                    query={
-                        "from": from_,
-                        "type": type,
-                        "timeout": timeout_,
-                        "self": self_,
-                        "foo-bar": foo_bar,
-                        "foo_bar": foo_bar_2,
-                    },
-                    headers={
-                        "extra_headers": extra_headers_,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Item,
-            ),
-        )
-
-    def class_(
-        self,
-        class_: str,
-        *,
-        class_2: str,
-        from_: str | NotGiven = NOT_GIVEN,
-        import_: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        id: str,
-        list: list[str] | NotGiven = NOT_GIVEN,
-        json: str | NotGiven = NOT_GIVEN,
-        copy: bool | NotGiven = NOT_GIVEN,
-        model_config: str | NotGiven = NOT_GIVEN,
-        schema: str | NotGiven = NOT_GIVEN,
-        self_: str | NotGiven = NOT_GIVEN,
-        timeout_: float | NotGiven = NOT_GIVEN,
-        extra_headers_: str | NotGiven = NOT_GIVEN,
-        field_2fa: bool | NotGiven = NOT_GIVEN,
-        my_field: str | NotGiven = NOT_GIVEN,
-        unicode: str | NotGiven = NOT_GIVEN,
-        foo_bar_2: str | NotGiven = NOT_GIVEN,
-        foo_bar: str | NotGiven = NOT_GIVEN,
-        match: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Item:
-        """PUT /items/{class}
-
-        Args:
-            match: A soft keyword.
-        """
-        return cast(
-            models.Item,
-            self._client._request(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/items/{class}",
-                    path_params={
-                        "class": class_,
-                    },
-                    json={
-                        "class": class_2,
-                        "from": from_,
-                        "import": import_,
-                        "type": type,
-                        "id": id,
-                        "list": list,
-                        "json": json,
-                        "copy": copy,
-                        "model_config": model_config,
-                        "schema": schema,
-                        "self": self_,
-                        "timeout": timeout_,
-                        "extra_headers": extra_headers_,
-                        "2fa": field_2fa,
-                        "my-field": my_field,
-                        "ünïcode": unicode,
-                        "foo-bar": foo_bar_2,
-                        "foo_bar": foo_bar,
-                        "match": match,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Item,
-            ),
-        )
-
-    def json(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> dict[str, str]:
-        """GET /json"""
-        return cast(
-            dict[str, str],
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/json",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                dict[str, str],
-            ),
-        )
-
-
-class ItemsWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def import_(
-        self,
-        class_: str,
-        *,
-        from_: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
-        self_: bool | NotGiven = NOT_GIVEN,
-        foo_bar: str | NotGiven = NOT_GIVEN,
-        foo_bar_2: str | NotGiven = NOT_GIVEN,
-        extra_headers_: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Item]:
-        return cast(
-            _base.RawResponse[models.Item],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/items/{class}",
-                    path_params={
-                        "class": class_,
-                    },
-                    query={
-                        "from": from_,
-                        "type": type,
-                        "timeout": timeout_,
-                        "self": self_,
-                        "foo-bar": foo_bar,
-                        "foo_bar": foo_bar_2,
-                    },
-                    headers={
-                        "extra_headers": extra_headers_,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Item,
-            ),
-        )
-
-    def class_(
-        self,
-        class_: str,
-        *,
-        class_2: str,
-        from_: str | NotGiven = NOT_GIVEN,
-        import_: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        id: str,
-        list: list[str] | NotGiven = NOT_GIVEN,
-        json: str | NotGiven = NOT_GIVEN,
-        copy: bool | NotGiven = NOT_GIVEN,
-        model_config: str | NotGiven = NOT_GIVEN,
-        schema: str | NotGiven = NOT_GIVEN,
-        self_: str | NotGiven = NOT_GIVEN,
-        timeout_: float | NotGiven = NOT_GIVEN,
-        extra_headers_: str | NotGiven = NOT_GIVEN,
-        field_2fa: bool | NotGiven = NOT_GIVEN,
-        my_field: str | NotGiven = NOT_GIVEN,
-        unicode: str | NotGiven = NOT_GIVEN,
-        foo_bar_2: str | NotGiven = NOT_GIVEN,
-        foo_bar: str | NotGiven = NOT_GIVEN,
-        match: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Item]:
-        return cast(
-            _base.RawResponse[models.Item],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/items/{class}",
-                    path_params={
-                        "class": class_,
-                    },
-                    json={
-                        "class": class_2,
-                        "from": from_,
-                        "import": import_,
-                        "type": type,
-                        "id": id,
-                        "list": list,
-                        "json": json,
-                        "copy": copy,
-                        "model_config": model_config,
-                        "schema": schema,
-                        "self": self_,
-                        "timeout": timeout_,
-                        "extra_headers": extra_headers_,
-                        "2fa": field_2fa,
-                        "my-field": my_field,
-                        "ünïcode": unicode,
-                        "foo-bar": foo_bar_2,
-                        "foo_bar": foo_bar,
-                        "match": match,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Item,
-            ),
-        )
-
-    def json(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[dict[str, str]]:
-        return cast(
-            _base.RawResponse[dict[str, str]],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/json",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                dict[str, str],
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -368,18 +63,21 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def items(self) -> Items:
         """Items"""
-        return Items(self)
+        from .resources.items import Items
+
+        return self._resources.get(Items)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -390,6 +88,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -578,7 +277,9 @@ class ClientWithRawResponse:
 
     @property
     def items(self) -> ItemsWithRawResponse:
-        return ItemsWithRawResponse(self._client)
+        from .resources.items import ItemsWithRawResponse
+
+        return self._client._resources.get(ItemsWithRawResponse)
 
     def copy_2(
         self,

@@ -7,13 +7,16 @@ import copy
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.billing_v1 import BillingV1, BillingV1WithRawResponse
 
 __all__ = ["Client"]
 
@@ -28,202 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="names-and-ids/1 (clientgen)",
 )
-
-
-class BillingV1:
-    """billing.v1"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> BillingV1WithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return BillingV1WithRawResponse(self._client)
-
-    def get_invoices(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> list[models.BillingV1Invoice]:
-        """GET /invoices"""
-        return cast(
-            list[models.BillingV1Invoice],
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/invoices",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                list[models.BillingV1Invoice],
-            ),
-        )
-
-    def save_invoice(
-        self,
-        *,
-        amount: int | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /invoices"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/invoices",
-                    json={
-                        "amount": amount,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def save_invoice_2(
-        self,
-        id: str,
-        *,
-        id_2: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """PUT /invoices/{id}"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/invoices/{id}",
-                    path_params={
-                        "id": id,
-                    },
-                    json={
-                        "id": id_2,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-
-class BillingV1WithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def get_invoices(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[list[models.BillingV1Invoice]]:
-        return cast(
-            _base.RawResponse[list[models.BillingV1Invoice]],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/invoices",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                list[models.BillingV1Invoice],
-            ),
-        )
-
-    def save_invoice(
-        self,
-        *,
-        amount: int | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/invoices",
-                    json={
-                        "amount": amount,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def save_invoice_2(
-        self,
-        id: str,
-        *,
-        id_2: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/invoices/{id}",
-                    path_params={
-                        "id": id,
-                    },
-                    json={
-                        "id": id_2,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -255,18 +62,21 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def billing_v1(self) -> BillingV1:
         """billing.v1"""
-        return BillingV1(self)
+        from .resources.billing_v1 import BillingV1
+
+        return self._resources.get(BillingV1)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -277,6 +87,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -353,4 +164,6 @@ class ClientWithRawResponse:
 
     @property
     def billing_v1(self) -> BillingV1WithRawResponse:
-        return BillingV1WithRawResponse(self._client)
+        from .resources.billing_v1 import BillingV1WithRawResponse
+
+        return self._client._resources.get(BillingV1WithRawResponse)

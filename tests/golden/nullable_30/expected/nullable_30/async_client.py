@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import datetime
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
+
+if TYPE_CHECKING:
+    from .resources.profiles import AsyncProfiles, AsyncProfilesWithRawResponse
 
 __all__ = ["AsyncClient"]
 
@@ -29,88 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="nullable-30/1.0.0 (clientgen)",
 )
-
-
-class AsyncProfiles:
-    """Profiles"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncProfilesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncProfilesWithRawResponse(self._client)
-
-    async def get(
-        self,
-        profile_id: str,
-        *,
-        since: datetime.date | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Profile:
-        """GET /profiles/{profile_id}"""
-        return cast(
-            models.Profile,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/profiles/{profile_id}",
-                    path_params={
-                        "profile_id": profile_id,
-                    },
-                    query={
-                        "since": since,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Profile,
-            ),
-        )
-
-
-class AsyncProfilesWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def get(
-        self,
-        profile_id: str,
-        *,
-        since: datetime.date | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Profile]:
-        return cast(
-            _base.RawResponse[models.Profile],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/profiles/{profile_id}",
-                    path_params={
-                        "profile_id": profile_id,
-                    },
-                    query={
-                        "since": since,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Profile,
-            ),
-        )
 
 
 class AsyncClient(_base.BaseClient):
@@ -142,6 +62,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -150,12 +71,14 @@ class AsyncClient(_base.BaseClient):
     @property
     def profiles(self) -> AsyncProfiles:
         """Profiles"""
-        return AsyncProfiles(self)
+        from .resources.profiles import AsyncProfiles
+
+        return self._resources.get(AsyncProfiles)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return AsyncClientWithRawResponse(self)
+        return self._resources.get(AsyncClientWithRawResponse)
 
     def with_options(
         self,
@@ -166,6 +89,7 @@ class AsyncClient(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -244,4 +168,6 @@ class AsyncClientWithRawResponse:
 
     @property
     def profiles(self) -> AsyncProfilesWithRawResponse:
-        return AsyncProfilesWithRawResponse(self._client)
+        from .resources.profiles import AsyncProfilesWithRawResponse
+
+        return self._client._resources.get(AsyncProfilesWithRawResponse)

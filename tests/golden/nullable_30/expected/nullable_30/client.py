@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import copy
-import datetime
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.profiles import Profiles, ProfilesWithRawResponse
 
 __all__ = ["Client"]
 
@@ -29,88 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="nullable-30/1.0.0 (clientgen)",
 )
-
-
-class Profiles:
-    """Profiles"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> ProfilesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return ProfilesWithRawResponse(self._client)
-
-    def get(
-        self,
-        profile_id: str,
-        *,
-        since: datetime.date | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Profile:
-        """GET /profiles/{profile_id}"""
-        return cast(
-            models.Profile,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/profiles/{profile_id}",
-                    path_params={
-                        "profile_id": profile_id,
-                    },
-                    query={
-                        "since": since,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Profile,
-            ),
-        )
-
-
-class ProfilesWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def get(
-        self,
-        profile_id: str,
-        *,
-        since: datetime.date | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Profile]:
-        return cast(
-            _base.RawResponse[models.Profile],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/profiles/{profile_id}",
-                    path_params={
-                        "profile_id": profile_id,
-                    },
-                    query={
-                        "since": since,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Profile,
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -142,18 +62,21 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def profiles(self) -> Profiles:
         """Profiles"""
-        return Profiles(self)
+        from .resources.profiles import Profiles
+
+        return self._resources.get(Profiles)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -164,6 +87,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -240,4 +164,6 @@ class ClientWithRawResponse:
 
     @property
     def profiles(self) -> ProfilesWithRawResponse:
-        return ProfilesWithRawResponse(self._client)
+        from .resources.profiles import ProfilesWithRawResponse
+
+        return self._client._resources.get(ProfilesWithRawResponse)

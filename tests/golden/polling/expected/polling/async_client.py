@@ -7,13 +7,19 @@ import asyncio
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
+
+if TYPE_CHECKING:
+    from .resources.jobs import AsyncJobs, AsyncJobsWithRawResponse
+    from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse
+    from .resources.sessions import AsyncSessions, AsyncSessionsWithRawResponse
+    from .resources.workers import AsyncWorkers, AsyncWorkersWithRawResponse
 
 __all__ = ["AsyncClient"]
 
@@ -28,518 +34,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="polling/1.0.0 (clientgen)",
 )
-
-
-class AsyncJobs:
-    """Jobs"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncJobsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncJobsWithRawResponse(self._client)
-
-    async def create(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Job:
-        """POST /jobs"""
-        return cast(
-            models.Job,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/jobs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-    async def create_and_poll(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.Job:
-        """``create``, then ``poll_get`` until the run reaches a terminal status."""
-        created = await self.create(
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return await self.poll_get(
-            _base.field_value(created, "id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
-
-    async def get(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Job:
-        """GET /jobs/{job_id}"""
-        return cast(
-            models.Job,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/jobs/{job_id}",
-                    path_params={
-                        "job_id": job_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-    async def poll_get(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.Job:
-        """Call ``get`` until the status is terminal (cancelled, failed, succeeded).
-
-        Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
-        ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
-        """
-        raw = AsyncJobsWithRawResponse(self._client)
-        poller = _base.Poller(
-            terminal=frozenset({"cancelled", "failed", "succeeded"}),
-            timeout=timeout,
-            interval=poll_interval,
-        )
-        return await self._client._poll(
-            lambda: raw.get(job_id, extra_headers=extra_headers, extra_query=extra_query),
-            poller,
-        )
-
-
-class AsyncJobsWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Job]:
-        return cast(
-            _base.RawResponse[models.Job],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/jobs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-    async def get(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Job]:
-        return cast(
-            _base.RawResponse[models.Job],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/jobs/{job_id}",
-                    path_params={
-                        "job_id": job_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-
-class AsyncRuns:
-    """Runs"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncRunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncRunsWithRawResponse(self._client)
-
-    async def create(
-        self,
-        *,
-        input: str,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Run:
-        """POST /runs"""
-        return cast(
-            models.Run,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/runs",
-                    json={
-                        "input": input,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Run,
-            ),
-        )
-
-    async def create_and_poll(
-        self,
-        *,
-        input: str,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.Run:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = await self.create(
-            input=input,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return await self.poll_retrieve(
-            _base.field_value(created, "run_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
-
-    async def retrieve(
-        self,
-        run_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Run:
-        """GET /runs/{run_id}"""
-        return cast(
-            models.Run,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/runs/{run_id}",
-                    path_params={
-                        "run_id": run_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Run,
-            ),
-        )
-
-    async def poll_retrieve(
-        self,
-        run_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.Run:
-        """Call ``retrieve`` until the status is terminal (done, failed, needs_input).
-
-        Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
-        ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
-        """
-        raw = AsyncRunsWithRawResponse(self._client)
-        poller = _base.Poller(
-            terminal=frozenset({"done", "failed", "needs_input"}),
-            timeout=timeout,
-            interval=poll_interval,
-        )
-        return await self._client._poll(
-            lambda: raw.retrieve(run_id, extra_headers=extra_headers, extra_query=extra_query),
-            poller,
-        )
-
-
-class AsyncRunsWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        *,
-        input: str,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Run]:
-        return cast(
-            _base.RawResponse[models.Run],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/runs",
-                    json={
-                        "input": input,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Run,
-            ),
-        )
-
-    async def retrieve(
-        self,
-        run_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Run]:
-        return cast(
-            _base.RawResponse[models.Run],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/runs/{run_id}",
-                    path_params={
-                        "run_id": run_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Run,
-            ),
-        )
-
-
-class AsyncSessions:
-    """Sessions"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncSessionsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncSessionsWithRawResponse(self._client)
-
-    async def get(
-        self,
-        session_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Session:
-        """GET /sessions/{session_id}"""
-        return cast(
-            models.Session,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/sessions/{session_id}",
-                    path_params={
-                        "session_id": session_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Session,
-            ),
-        )
-
-
-class AsyncSessionsWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def get(
-        self,
-        session_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Session]:
-        return cast(
-            _base.RawResponse[models.Session],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/sessions/{session_id}",
-                    path_params={
-                        "session_id": session_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Session,
-            ),
-        )
-
-
-class AsyncWorkers:
-    """Workers"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncWorkersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncWorkersWithRawResponse(self._client)
-
-    async def get(
-        self,
-        worker_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Worker:
-        """GET /workers/{worker_id}"""
-        return cast(
-            models.Worker,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/workers/{worker_id}",
-                    path_params={
-                        "worker_id": worker_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Worker,
-            ),
-        )
-
-
-class AsyncWorkersWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def get(
-        self,
-        worker_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Worker]:
-        return cast(
-            _base.RawResponse[models.Worker],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/workers/{worker_id}",
-                    path_params={
-                        "worker_id": worker_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Worker,
-            ),
-        )
 
 
 class AsyncClient(_base.BaseClient):
@@ -571,6 +65,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -579,27 +74,35 @@ class AsyncClient(_base.BaseClient):
     @property
     def jobs(self) -> AsyncJobs:
         """Jobs"""
-        return AsyncJobs(self)
+        from .resources.jobs import AsyncJobs
+
+        return self._resources.get(AsyncJobs)
 
     @property
     def runs(self) -> AsyncRuns:
         """Runs"""
-        return AsyncRuns(self)
+        from .resources.runs import AsyncRuns
+
+        return self._resources.get(AsyncRuns)
 
     @property
     def sessions(self) -> AsyncSessions:
         """Sessions"""
-        return AsyncSessions(self)
+        from .resources.sessions import AsyncSessions
+
+        return self._resources.get(AsyncSessions)
 
     @property
     def workers(self) -> AsyncWorkers:
         """Workers"""
-        return AsyncWorkers(self)
+        from .resources.workers import AsyncWorkers
+
+        return self._resources.get(AsyncWorkers)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return AsyncClientWithRawResponse(self)
+        return self._resources.get(AsyncClientWithRawResponse)
 
     def with_options(
         self,
@@ -610,6 +113,7 @@ class AsyncClient(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -688,16 +192,24 @@ class AsyncClientWithRawResponse:
 
     @property
     def jobs(self) -> AsyncJobsWithRawResponse:
-        return AsyncJobsWithRawResponse(self._client)
+        from .resources.jobs import AsyncJobsWithRawResponse
+
+        return self._client._resources.get(AsyncJobsWithRawResponse)
 
     @property
     def runs(self) -> AsyncRunsWithRawResponse:
-        return AsyncRunsWithRawResponse(self._client)
+        from .resources.runs import AsyncRunsWithRawResponse
+
+        return self._client._resources.get(AsyncRunsWithRawResponse)
 
     @property
     def sessions(self) -> AsyncSessionsWithRawResponse:
-        return AsyncSessionsWithRawResponse(self._client)
+        from .resources.sessions import AsyncSessionsWithRawResponse
+
+        return self._client._resources.get(AsyncSessionsWithRawResponse)
 
     @property
     def workers(self) -> AsyncWorkersWithRawResponse:
-        return AsyncWorkersWithRawResponse(self._client)
+        from .resources.workers import AsyncWorkersWithRawResponse
+
+        return self._client._resources.get(AsyncWorkersWithRawResponse)

@@ -7,13 +7,19 @@ import copy
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.jobs import Jobs, JobsWithRawResponse
+    from .resources.runs import Runs, RunsWithRawResponse
+    from .resources.sessions import Sessions, SessionsWithRawResponse
+    from .resources.workers import Workers, WorkersWithRawResponse
 
 __all__ = ["Client"]
 
@@ -28,518 +34,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="polling/1.0.0 (clientgen)",
 )
-
-
-class Jobs:
-    """Jobs"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> JobsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return JobsWithRawResponse(self._client)
-
-    def create(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Job:
-        """POST /jobs"""
-        return cast(
-            models.Job,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/jobs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-    def create_and_poll(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.Job:
-        """``create``, then ``poll_get`` until the run reaches a terminal status."""
-        created = self.create(
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return self.poll_get(
-            _base.field_value(created, "id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
-
-    def get(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Job:
-        """GET /jobs/{job_id}"""
-        return cast(
-            models.Job,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/jobs/{job_id}",
-                    path_params={
-                        "job_id": job_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-    def poll_get(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.Job:
-        """Call ``get`` until the status is terminal (cancelled, failed, succeeded).
-
-        Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
-        ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
-        """
-        raw = JobsWithRawResponse(self._client)
-        poller = _base.Poller(
-            terminal=frozenset({"cancelled", "failed", "succeeded"}),
-            timeout=timeout,
-            interval=poll_interval,
-        )
-        return self._client._poll(
-            lambda: raw.get(job_id, extra_headers=extra_headers, extra_query=extra_query),
-            poller,
-        )
-
-
-class JobsWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def create(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Job]:
-        return cast(
-            _base.RawResponse[models.Job],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/jobs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-    def get(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Job]:
-        return cast(
-            _base.RawResponse[models.Job],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/jobs/{job_id}",
-                    path_params={
-                        "job_id": job_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-
-class Runs:
-    """Runs"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> RunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return RunsWithRawResponse(self._client)
-
-    def create(
-        self,
-        *,
-        input: str,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Run:
-        """POST /runs"""
-        return cast(
-            models.Run,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/runs",
-                    json={
-                        "input": input,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Run,
-            ),
-        )
-
-    def create_and_poll(
-        self,
-        *,
-        input: str,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.Run:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = self.create(
-            input=input,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return self.poll_retrieve(
-            _base.field_value(created, "run_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
-
-    def retrieve(
-        self,
-        run_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Run:
-        """GET /runs/{run_id}"""
-        return cast(
-            models.Run,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/runs/{run_id}",
-                    path_params={
-                        "run_id": run_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Run,
-            ),
-        )
-
-    def poll_retrieve(
-        self,
-        run_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-    ) -> models.Run:
-        """Call ``retrieve`` until the status is terminal (done, failed, needs_input).
-
-        Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
-        ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
-        """
-        raw = RunsWithRawResponse(self._client)
-        poller = _base.Poller(
-            terminal=frozenset({"done", "failed", "needs_input"}),
-            timeout=timeout,
-            interval=poll_interval,
-        )
-        return self._client._poll(
-            lambda: raw.retrieve(run_id, extra_headers=extra_headers, extra_query=extra_query),
-            poller,
-        )
-
-
-class RunsWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def create(
-        self,
-        *,
-        input: str,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Run]:
-        return cast(
-            _base.RawResponse[models.Run],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/runs",
-                    json={
-                        "input": input,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Run,
-            ),
-        )
-
-    def retrieve(
-        self,
-        run_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Run]:
-        return cast(
-            _base.RawResponse[models.Run],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/runs/{run_id}",
-                    path_params={
-                        "run_id": run_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Run,
-            ),
-        )
-
-
-class Sessions:
-    """Sessions"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> SessionsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return SessionsWithRawResponse(self._client)
-
-    def get(
-        self,
-        session_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Session:
-        """GET /sessions/{session_id}"""
-        return cast(
-            models.Session,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/sessions/{session_id}",
-                    path_params={
-                        "session_id": session_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Session,
-            ),
-        )
-
-
-class SessionsWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def get(
-        self,
-        session_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Session]:
-        return cast(
-            _base.RawResponse[models.Session],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/sessions/{session_id}",
-                    path_params={
-                        "session_id": session_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Session,
-            ),
-        )
-
-
-class Workers:
-    """Workers"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> WorkersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return WorkersWithRawResponse(self._client)
-
-    def get(
-        self,
-        worker_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Worker:
-        """GET /workers/{worker_id}"""
-        return cast(
-            models.Worker,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/workers/{worker_id}",
-                    path_params={
-                        "worker_id": worker_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Worker,
-            ),
-        )
-
-
-class WorkersWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def get(
-        self,
-        worker_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Worker]:
-        return cast(
-            _base.RawResponse[models.Worker],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/workers/{worker_id}",
-                    path_params={
-                        "worker_id": worker_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Worker,
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -571,33 +65,42 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def jobs(self) -> Jobs:
         """Jobs"""
-        return Jobs(self)
+        from .resources.jobs import Jobs
+
+        return self._resources.get(Jobs)
 
     @property
     def runs(self) -> Runs:
         """Runs"""
-        return Runs(self)
+        from .resources.runs import Runs
+
+        return self._resources.get(Runs)
 
     @property
     def sessions(self) -> Sessions:
         """Sessions"""
-        return Sessions(self)
+        from .resources.sessions import Sessions
+
+        return self._resources.get(Sessions)
 
     @property
     def workers(self) -> Workers:
         """Workers"""
-        return Workers(self)
+        from .resources.workers import Workers
+
+        return self._resources.get(Workers)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -608,6 +111,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -684,16 +188,24 @@ class ClientWithRawResponse:
 
     @property
     def jobs(self) -> JobsWithRawResponse:
-        return JobsWithRawResponse(self._client)
+        from .resources.jobs import JobsWithRawResponse
+
+        return self._client._resources.get(JobsWithRawResponse)
 
     @property
     def runs(self) -> RunsWithRawResponse:
-        return RunsWithRawResponse(self._client)
+        from .resources.runs import RunsWithRawResponse
+
+        return self._client._resources.get(RunsWithRawResponse)
 
     @property
     def sessions(self) -> SessionsWithRawResponse:
-        return SessionsWithRawResponse(self._client)
+        from .resources.sessions import SessionsWithRawResponse
+
+        return self._client._resources.get(SessionsWithRawResponse)
 
     @property
     def workers(self) -> WorkersWithRawResponse:
-        return WorkersWithRawResponse(self._client)
+        from .resources.workers import WorkersWithRawResponse
+
+        return self._client._resources.get(WorkersWithRawResponse)

@@ -7,13 +7,17 @@ import asyncio
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
+
+if TYPE_CHECKING:
+    from .resources.folders import AsyncFolders, AsyncFoldersWithRawResponse
+    from .resources.trees import AsyncTrees, AsyncTreesWithRawResponse
 
 __all__ = ["AsyncClient"]
 
@@ -28,162 +32,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="recursion/1.0.0 (clientgen)",
 )
-
-
-class AsyncFolders:
-    """Folders"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncFoldersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncFoldersWithRawResponse(self._client)
-
-    async def create(
-        self,
-        *,
-        name: str,
-        files: list[models.File] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Folder:
-        """POST /folders"""
-        return cast(
-            models.Folder,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/folders",
-                    json={
-                        "name": name,
-                        "files": files,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Folder,
-            ),
-        )
-
-
-class AsyncFoldersWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        *,
-        name: str,
-        files: list[models.File] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Folder]:
-        return cast(
-            _base.RawResponse[models.Folder],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/folders",
-                    json={
-                        "name": name,
-                        "files": files,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Folder,
-            ),
-        )
-
-
-class AsyncTrees:
-    """Trees"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncTreesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncTreesWithRawResponse(self._client)
-
-    async def get(
-        self,
-        tree_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.TreeNode:
-        """GET /trees/{tree_id}"""
-        return cast(
-            models.TreeNode,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/trees/{tree_id}",
-                    path_params={
-                        "tree_id": tree_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.TreeNode,
-            ),
-        )
-
-
-class AsyncTreesWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def get(
-        self,
-        tree_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.TreeNode]:
-        return cast(
-            _base.RawResponse[models.TreeNode],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/trees/{tree_id}",
-                    path_params={
-                        "tree_id": tree_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.TreeNode,
-            ),
-        )
 
 
 class AsyncClient(_base.BaseClient):
@@ -215,6 +63,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -223,17 +72,21 @@ class AsyncClient(_base.BaseClient):
     @property
     def folders(self) -> AsyncFolders:
         """Folders"""
-        return AsyncFolders(self)
+        from .resources.folders import AsyncFolders
+
+        return self._resources.get(AsyncFolders)
 
     @property
     def trees(self) -> AsyncTrees:
         """Trees"""
-        return AsyncTrees(self)
+        from .resources.trees import AsyncTrees
+
+        return self._resources.get(AsyncTrees)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return AsyncClientWithRawResponse(self)
+        return self._resources.get(AsyncClientWithRawResponse)
 
     def with_options(
         self,
@@ -244,6 +97,7 @@ class AsyncClient(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -322,8 +176,12 @@ class AsyncClientWithRawResponse:
 
     @property
     def folders(self) -> AsyncFoldersWithRawResponse:
-        return AsyncFoldersWithRawResponse(self._client)
+        from .resources.folders import AsyncFoldersWithRawResponse
+
+        return self._client._resources.get(AsyncFoldersWithRawResponse)
 
     @property
     def trees(self) -> AsyncTreesWithRawResponse:
-        return AsyncTreesWithRawResponse(self._client)
+        from .resources.trees import AsyncTreesWithRawResponse
+
+        return self._client._resources.get(AsyncTreesWithRawResponse)

@@ -7,13 +7,17 @@ import copy
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.folders import Folders, FoldersWithRawResponse
+    from .resources.trees import Trees, TreesWithRawResponse
 
 __all__ = ["Client"]
 
@@ -28,162 +32,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="recursion/1.0.0 (clientgen)",
 )
-
-
-class Folders:
-    """Folders"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> FoldersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return FoldersWithRawResponse(self._client)
-
-    def create(
-        self,
-        *,
-        name: str,
-        files: list[models.File] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Folder:
-        """POST /folders"""
-        return cast(
-            models.Folder,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/folders",
-                    json={
-                        "name": name,
-                        "files": files,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Folder,
-            ),
-        )
-
-
-class FoldersWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def create(
-        self,
-        *,
-        name: str,
-        files: list[models.File] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Folder]:
-        return cast(
-            _base.RawResponse[models.Folder],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/folders",
-                    json={
-                        "name": name,
-                        "files": files,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Folder,
-            ),
-        )
-
-
-class Trees:
-    """Trees"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> TreesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return TreesWithRawResponse(self._client)
-
-    def get(
-        self,
-        tree_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.TreeNode:
-        """GET /trees/{tree_id}"""
-        return cast(
-            models.TreeNode,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/trees/{tree_id}",
-                    path_params={
-                        "tree_id": tree_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.TreeNode,
-            ),
-        )
-
-
-class TreesWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def get(
-        self,
-        tree_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.TreeNode]:
-        return cast(
-            _base.RawResponse[models.TreeNode],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/trees/{tree_id}",
-                    path_params={
-                        "tree_id": tree_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.TreeNode,
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -215,23 +63,28 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def folders(self) -> Folders:
         """Folders"""
-        return Folders(self)
+        from .resources.folders import Folders
+
+        return self._resources.get(Folders)
 
     @property
     def trees(self) -> Trees:
         """Trees"""
-        return Trees(self)
+        from .resources.trees import Trees
+
+        return self._resources.get(Trees)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -242,6 +95,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -318,8 +172,12 @@ class ClientWithRawResponse:
 
     @property
     def folders(self) -> FoldersWithRawResponse:
-        return FoldersWithRawResponse(self._client)
+        from .resources.folders import FoldersWithRawResponse
+
+        return self._client._resources.get(FoldersWithRawResponse)
 
     @property
     def trees(self) -> TreesWithRawResponse:
-        return TreesWithRawResponse(self._client)
+        from .resources.trees import TreesWithRawResponse
+
+        return self._client._resources.get(TreesWithRawResponse)

@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import asyncio
-import builtins
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
+
+if TYPE_CHECKING:
+    from .resources.jobs import AsyncJobs, AsyncJobsWithRawResponse
 
 __all__ = ["AsyncClient"]
 
@@ -29,222 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=True,
     user_agent="shared-errors/1.0.0 (clientgen)",
 )
-
-
-class AsyncJobs:
-    """Jobs"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncJobsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncJobsWithRawResponse(self._client)
-
-    async def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[models.Job]:
-        """GET /jobs"""
-        return cast(
-            builtins.list[models.Job],
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/jobs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                        "default": models.Error,
-                    },
-                    response_kind="json",
-                ),
-                builtins.list[models.Job],
-            ),
-        )
-
-    async def create(
-        self,
-        *,
-        name: str,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Job:
-        """POST /jobs"""
-        return cast(
-            models.Job,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/jobs",
-                    json={
-                        "name": name,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        409: models.Error,
-                        422: models.ErrorResponse,
-                        "4XX": models.ErrorResponse,
-                        "default": models.Error,
-                    },
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-    async def delete(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """DELETE /jobs/{job_id}"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="DELETE",
-                    path="/jobs/{job_id}",
-                    path_params={
-                        "job_id": job_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                    },
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-
-class AsyncJobsWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[builtins.list[models.Job]]:
-        return cast(
-            _base.RawResponse[builtins.list[models.Job]],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/jobs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                        "default": models.Error,
-                    },
-                    response_kind="json",
-                ),
-                builtins.list[models.Job],
-            ),
-        )
-
-    async def create(
-        self,
-        *,
-        name: str,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Job]:
-        return cast(
-            _base.RawResponse[models.Job],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/jobs",
-                    json={
-                        "name": name,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        409: models.Error,
-                        422: models.ErrorResponse,
-                        "4XX": models.ErrorResponse,
-                        "default": models.Error,
-                    },
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-    async def delete(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="DELETE",
-                    path="/jobs/{job_id}",
-                    path_params={
-                        "job_id": job_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                    },
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
 
 
 class AsyncClient(_base.BaseClient):
@@ -276,6 +62,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -284,12 +71,14 @@ class AsyncClient(_base.BaseClient):
     @property
     def jobs(self) -> AsyncJobs:
         """Jobs"""
-        return AsyncJobs(self)
+        from .resources.jobs import AsyncJobs
+
+        return self._resources.get(AsyncJobs)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return AsyncClientWithRawResponse(self)
+        return self._resources.get(AsyncClientWithRawResponse)
 
     def with_options(
         self,
@@ -300,6 +89,7 @@ class AsyncClient(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -378,4 +168,6 @@ class AsyncClientWithRawResponse:
 
     @property
     def jobs(self) -> AsyncJobsWithRawResponse:
-        return AsyncJobsWithRawResponse(self._client)
+        from .resources.jobs import AsyncJobsWithRawResponse
+
+        return self._client._resources.get(AsyncJobsWithRawResponse)

@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
-import builtins
 import copy
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.jobs import Jobs, JobsWithRawResponse
 
 __all__ = ["Client"]
 
@@ -29,222 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=True,
     user_agent="shared-errors/1.0.0 (clientgen)",
 )
-
-
-class Jobs:
-    """Jobs"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> JobsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return JobsWithRawResponse(self._client)
-
-    def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[models.Job]:
-        """GET /jobs"""
-        return cast(
-            builtins.list[models.Job],
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/jobs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                        "default": models.Error,
-                    },
-                    response_kind="json",
-                ),
-                builtins.list[models.Job],
-            ),
-        )
-
-    def create(
-        self,
-        *,
-        name: str,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Job:
-        """POST /jobs"""
-        return cast(
-            models.Job,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/jobs",
-                    json={
-                        "name": name,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        409: models.Error,
-                        422: models.ErrorResponse,
-                        "4XX": models.ErrorResponse,
-                        "default": models.Error,
-                    },
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-    def delete(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """DELETE /jobs/{job_id}"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="DELETE",
-                    path="/jobs/{job_id}",
-                    path_params={
-                        "job_id": job_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                    },
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-
-class JobsWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[builtins.list[models.Job]]:
-        return cast(
-            _base.RawResponse[builtins.list[models.Job]],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/jobs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        401: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                        "default": models.Error,
-                    },
-                    response_kind="json",
-                ),
-                builtins.list[models.Job],
-            ),
-        )
-
-    def create(
-        self,
-        *,
-        name: str,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Job]:
-        return cast(
-            _base.RawResponse[models.Job],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/jobs",
-                    json={
-                        "name": name,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        409: models.Error,
-                        422: models.ErrorResponse,
-                        "4XX": models.ErrorResponse,
-                        "default": models.Error,
-                    },
-                    response_kind="json",
-                ),
-                models.Job,
-            ),
-        )
-
-    def delete(
-        self,
-        job_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="DELETE",
-                    path="/jobs/{job_id}",
-                    path_params={
-                        "job_id": job_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                    },
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -276,18 +62,21 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def jobs(self) -> Jobs:
         """Jobs"""
-        return Jobs(self)
+        from .resources.jobs import Jobs
+
+        return self._resources.get(Jobs)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -298,6 +87,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -374,4 +164,6 @@ class ClientWithRawResponse:
 
     @property
     def jobs(self) -> JobsWithRawResponse:
-        return JobsWithRawResponse(self._client)
+        from .resources.jobs import JobsWithRawResponse
+
+        return self._client._resources.get(JobsWithRawResponse)

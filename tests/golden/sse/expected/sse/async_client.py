@@ -7,13 +7,16 @@ import asyncio
 import copy
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from . import _base, errors, models
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
+
+if TYPE_CHECKING:
+    from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse
 
 __all__ = ["AsyncClient"]
 
@@ -28,94 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="sse/1.0.0 (clientgen)",
 )
-
-
-class AsyncRuns:
-    """Runs"""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncRunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return AsyncRunsWithRawResponse(self._client)
-
-    async def stream_events(
-        self,
-        run_id: str,
-        *,
-        last_event_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncStream[models.StreamRunEventsResponse]:
-        """GET /runs/{run_id}/events"""
-        return cast(
-            AsyncStream[models.StreamRunEventsResponse],
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/runs/{run_id}/events",
-                    path_params={
-                        "run_id": run_id,
-                    },
-                    headers={
-                        "last_event_id": last_event_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.Error,
-                    },
-                    response_kind="sse",
-                ),
-                models.StreamRunEventsResponse,
-            ),
-        )
-
-
-class AsyncRunsWithRawResponse:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def stream_events(
-        self,
-        run_id: str,
-        *,
-        last_event_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[AsyncStream[models.StreamRunEventsResponse]]:
-        return cast(
-            _base.RawResponse[AsyncStream[models.StreamRunEventsResponse]],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/runs/{run_id}/events",
-                    path_params={
-                        "run_id": run_id,
-                    },
-                    headers={
-                        "last_event_id": last_event_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.Error,
-                    },
-                    response_kind="sse",
-                ),
-                models.StreamRunEventsResponse,
-            ),
-        )
 
 
 class AsyncClient(_base.BaseClient):
@@ -147,6 +62,7 @@ class AsyncClient(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -155,12 +71,14 @@ class AsyncClient(_base.BaseClient):
     @property
     def runs(self) -> AsyncRuns:
         """Runs"""
-        return AsyncRuns(self)
+        from .resources.runs import AsyncRuns
+
+        return self._resources.get(AsyncRuns)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return AsyncClientWithRawResponse(self)
+        return self._resources.get(AsyncClientWithRawResponse)
 
     def with_options(
         self,
@@ -171,6 +89,7 @@ class AsyncClient(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -274,7 +193,9 @@ class AsyncClientWithRawResponse:
 
     @property
     def runs(self) -> AsyncRunsWithRawResponse:
-        return AsyncRunsWithRawResponse(self._client)
+        from .resources.runs import AsyncRunsWithRawResponse
+
+        return self._client._resources.get(AsyncRunsWithRawResponse)
 
     async def stream_logs(
         self,

@@ -7,13 +7,16 @@ import copy
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from . import _base, errors, models
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
+
+if TYPE_CHECKING:
+    from .resources.runs import Runs, RunsWithRawResponse
 
 __all__ = ["Client"]
 
@@ -28,94 +31,6 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="sse/1.0.0 (clientgen)",
 )
-
-
-class Runs:
-    """Runs"""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> RunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
-        return RunsWithRawResponse(self._client)
-
-    def stream_events(
-        self,
-        run_id: str,
-        *,
-        last_event_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Stream[models.StreamRunEventsResponse]:
-        """GET /runs/{run_id}/events"""
-        return cast(
-            Stream[models.StreamRunEventsResponse],
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/runs/{run_id}/events",
-                    path_params={
-                        "run_id": run_id,
-                    },
-                    headers={
-                        "last_event_id": last_event_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.Error,
-                    },
-                    response_kind="sse",
-                ),
-                models.StreamRunEventsResponse,
-            ),
-        )
-
-
-class RunsWithRawResponse:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def stream_events(
-        self,
-        run_id: str,
-        *,
-        last_event_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[Stream[models.StreamRunEventsResponse]]:
-        return cast(
-            _base.RawResponse[Stream[models.StreamRunEventsResponse]],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/runs/{run_id}/events",
-                    path_params={
-                        "run_id": run_id,
-                    },
-                    headers={
-                        "last_event_id": last_event_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.Error,
-                    },
-                    response_kind="sse",
-                ),
-                models.StreamRunEventsResponse,
-            ),
-        )
 
 
 class Client(_base.BaseClient):
@@ -147,18 +62,21 @@ class Client(_base.BaseClient):
             default_headers=default_headers,
         )
         self._client = self
+        self._resources = _base.ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
 
     @property
     def runs(self) -> Runs:
         """Runs"""
-        return Runs(self)
+        from .resources.runs import Runs
+
+        return self._resources.get(Runs)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
-        return ClientWithRawResponse(self)
+        return self._resources.get(ClientWithRawResponse)
 
     def with_options(
         self,
@@ -169,6 +87,7 @@ class Client(_base.BaseClient):
         """A copy of this client with other defaults, sharing its connection pool."""
         other = copy.copy(self)
         other._client = other
+        other._resources = _base.ResourceCache(other)  # not this client's resource objects
         other._owns_http = False
         if not isinstance(timeout, NotGiven):
             other.timeout = timeout
@@ -270,7 +189,9 @@ class ClientWithRawResponse:
 
     @property
     def runs(self) -> RunsWithRawResponse:
-        return RunsWithRawResponse(self._client)
+        from .resources.runs import RunsWithRawResponse
+
+        return self._client._resources.get(RunsWithRawResponse)
 
     def stream_logs(
         self,

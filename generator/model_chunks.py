@@ -1,10 +1,10 @@
 """The models of a large spec, generated in chunks: in parallel, and each cached by content.
 
-datamodel-code-generator spends a few milliseconds per class, all in one process. A spec with
-thousands of schemas is cut into chunks, each chunk given to datamodel-code-generator in a
-worker process of its own (as many at once as there are CPUs), and each chunk's output cached
-under the hash of its input: a spec where one schema changed regenerates only the chunks that
-hold that schema.
+datamodel-code-generator spends a few milliseconds per class, all in one process. A spec
+with thousands of schemas is cut into chunks, given to datamodel-code-generator in this
+process and in worker processes (as many processes in all as there are CPUs), and each
+chunk's output is cached under the hash of its input: a spec where one schema changed
+regenerates only the chunks that hold that schema.
 
 - A chunk *owns* some schemas and is given their closure: every schema they refer to, so
   that each reference resolves to what it is. A member of a discriminated union also takes the
@@ -19,7 +19,7 @@ hold that schema.
   chunks' statements would clash in one module (``NameClash``), the whole spec is generated
   as one chunk. Either way the outcome depends only on the spec: the same bytes every time.
 
-A spec of fewer than ``2 * MIN_CHUNK`` schemas is one chunk, generated in this process.
+A spec of fewer than ``2 * MIN_CHUNK`` schemas (600) is one chunk, generated in this process.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from generator.diagnostics import Diagnostic, SpecError
 from generator.schemas import Schema, transform
 
 SCHEMA_PREFIX = "#/components/schemas/"
-MIN_CHUNK = 150
-MAX_CHUNK = 1200
-BOUNDARY = 450
+MIN_CHUNK = 300
+MAX_CHUNK = 2000
+BOUNDARY = 900
 
 
 class ChunkStore(Protocol):
@@ -166,9 +166,9 @@ def run(
     generate: Callable[[list[Any]], str],
     store: ChunkStore | None,
 ) -> list[str]:
-    """Each job's generated text, from the store or else generated: in worker processes
-    (``generator.model_worker``, one per CPU) when more than one job is left, else here.
-    Every fresh text is stored."""
+    """Each job's generated text, from the store or else generated: here and, when more
+    than one job is left, in worker processes (``generator.model_worker``; as many processes
+    in all as CPUs). Every fresh text is stored."""
     texts: dict[int, str] = {}
     if store is not None:
         for index, (key, _) in enumerate(jobs):
@@ -177,8 +177,9 @@ def run(
                 texts[index] = hit
     pending = [index for index in range(len(jobs)) if index not in texts]
     workers = min(len(pending), os.cpu_count() or 1)
-    fresh = _in_workers([jobs[i][1] for i in pending], workers) if workers > 1 else None
-    if fresh is None:  # one job, one CPU, or the workers could not run
+    if workers > 1:
+        fresh = _in_workers([jobs[i][1] for i in pending], workers, generate)
+    else:
         fresh = [generate(jobs[i][1]) for i in pending]
     for index, text in zip(pending, fresh, strict=True):
         texts[index] = text
@@ -187,9 +188,12 @@ def run(
     return [texts[index] for index in range(len(jobs))]
 
 
-def _in_workers(jobs: list[list[Any]], workers: int) -> list[str] | None:
-    """The jobs' texts from ``workers`` processes, the largest jobs shared out first; None
-    when a worker could not start or died (the caller then runs them itself)."""
+def _in_workers(
+    jobs: list[list[Any]], workers: int, generate: Callable[[list[Any]], str]
+) -> list[str]:
+    """The jobs' texts, the largest jobs shared out first among ``workers``: this process
+    runs one share, a worker process each other share (a share whose worker cannot start or
+    dies runs here too)."""
     shares: list[list[int]] = [[] for _ in range(workers)]
     loads = [0] * workers
     sizes = [len(json.dumps(job)) for job in jobs]
@@ -197,42 +201,50 @@ def _in_workers(jobs: list[list[Any]], workers: int) -> list[str] | None:
         lightest = loads.index(min(loads))
         shares[lightest].append(index)
         loads[lightest] += sizes[index]
-    root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (root, os.environ.get("PYTHONPATH")) if p
-    )}  # fmt: skip
-    processes: list[tuple[list[int], subprocess.Popen[bytes]]] = []
-    try:
-        for share in shares:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "generator.model_worker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=env,
-            )
-            processes.append((share, process))
-    except OSError:
-        for _, process in processes:
-            process.kill()
-        return None
-    payloads = [json.dumps([jobs[i] for i in share]).encode() for share, _ in processes]
-    with ThreadPoolExecutor(max_workers=len(processes)) as pool:
-        outputs = list(
-            pool.map(
-                lambda pair: pair[1][1].communicate(pair[0])[0],
-                zip(payloads, processes, strict=True),
-            )
-        )
     texts: dict[int, str] = {}
-    for (share, process), output in zip(processes, outputs, strict=True):
-        if process.returncode != 0:
-            return None
-        for index, (status, value) in zip(share, json.loads(output), strict=True):
-            if status != "ok":
-                raise SpecError([Diagnostic(*row) for row in value])
-            texts[index] = value
+    processes = [(share, _start_worker()) for share in shares[1:]]
+    with ThreadPoolExecutor(max_workers=max(1, len(processes))) as pool:
+        waiting = [
+            (
+                share,
+                process,
+                pool.submit(process.communicate, json.dumps([jobs[i] for i in share]).encode()),
+            )
+            for share, process in processes
+            if process is not None
+        ]
+        try:
+            for index in shares[0] + [i for share, p in processes if p is None for i in share]:
+                texts[index] = generate(jobs[index])
+        except BaseException:
+            for _, process, _ in waiting:
+                process.kill()
+            raise
+        for share, process, future in waiting:
+            output = future.result()[0]
+            results = json.loads(output) if process.returncode == 0 else None
+            if not isinstance(results, list) or len(results) != len(share):
+                results = [["ok", generate(jobs[i])] for i in share]  # the worker died
+            for index, (status, value) in zip(share, results, strict=True):
+                if status != "ok":
+                    raise SpecError([Diagnostic(*row) for row in value])
+                texts[index] = value
     return [texts[i] for i in range(len(jobs))]
+
+
+def _start_worker() -> subprocess.Popen[bytes] | None:
+    root = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "generator.model_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": path},
+        )
+    except OSError:
+        return None
 
 
 def job_key(payload: Any) -> str:

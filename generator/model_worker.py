@@ -3,7 +3,7 @@
 Reads a JSON list of jobs (each the arguments of ``generator.models.generate_chunk``) on
 standard input and writes a JSON list of results in the same order: ``["ok", text]``, or
 ``["error", [[level, pointer, message, file, line, hint], ...]]`` for a chunk that
-datamodel-code-generator refused. ``generator.model_chunks.run`` starts one per CPU.
+datamodel-code-generator refused. ``generator.model_chunks.run`` starts one per CPU but one.
 """
 
 from __future__ import annotations

@@ -63,10 +63,11 @@ def is_large(schemas: dict[str, Any]) -> bool:
     return len(schemas) >= 2 * MIN_CHUNK
 
 
-def plan(schemas: dict[str, Any]) -> list[Chunk]:
-    """The chunks of a spec's (prepared) component schemas; one for a small spec."""
+def plan(schemas: dict[str, Any], graph: dict[str, set[str]] | None = None) -> list[Chunk]:
+    """The chunks of a spec's (prepared) component schemas; one for a small spec. ``graph``
+    is their ``closure_graph``, when the caller has it."""
     names = list(schemas)
-    graph = closure_graph(schemas)
+    graph = closure_graph(schemas) if graph is None else graph
     if not is_large(schemas):
         return [Chunk(tuple(names), tuple(names))]
     groups: list[list[str]] = [[]]

@@ -72,7 +72,7 @@ def render_models(
     aliases = model_field_aliases(prepared)
     generate = _Chunks(prepared, aliases, header, file, package, store)
     try:
-        split = generate.split(model_chunks.plan(prepared))
+        split = generate.split(model_chunks.plan(prepared, generate.graph))
         sources = model_modules.render(split, header)
     except model_modules.NameClash:
         whole = model_chunks.Chunk(tuple(prepared), tuple(prepared))

@@ -112,7 +112,7 @@ def test_chunks_give_the_classes_of_one_run(
     chunked = render_models(spec, "spec.yaml", "spec.yaml", "pkg")
     assert len(model_chunks.plan(prepared_schemas(spec))) > 1
 
-    def one_chunk(schemas: dict[str, Any]) -> list[model_chunks.Chunk]:
+    def one_chunk(schemas: dict[str, Any], graph: object = None) -> list[model_chunks.Chunk]:
         return [model_chunks.Chunk(tuple(schemas), tuple(schemas))]
 
     monkeypatch.setattr(model_chunks, "plan", one_chunk)

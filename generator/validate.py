@@ -52,7 +52,39 @@ def _validator_class(v31: bool) -> type[Any]:
 
     base: type[Any] = OpenAPIV31SpecValidator if v31 else OpenAPIV30SpecValidator
     keywords = {name: _located(name, cls) for name, cls in base.keyword_validators.items()}
-    return type(f"Located{base.__name__}", (base,), {"keyword_validators": keywords})
+    members = {"keyword_validators": keywords, "schema_validator": _Prechecked(v31)}
+    return type(f"Located{base.__name__}", (base,), members)
+
+
+class _Prechecked:
+    """The check of the whole document against the OpenAPI JSON schema, answered first by
+    jsonschema-rs when it is installed: most documents pass, and it says so in a fraction of
+    the time (3 s of GitHub's 6). A document it rejects is checked again by jsonschema, whose
+    errors (their paths, keywords and messages) are the ones reported."""
+
+    def __init__(self, v31: bool) -> None:
+        from jsonschema.validators import validator_for  # type: ignore[import-untyped]
+        from openapi_spec_validator.schemas import schema_v30, schema_v31
+
+        schema = dict(schema_v31 if v31 else schema_v30)
+        self.exact = validator_for(schema)(schema)
+        self.fast: Any = None
+        try:
+            import jsonschema_rs
+
+            self.fast = jsonschema_rs.validator_for(schema, validate_formats=False)
+        except Exception:  # not installed for this platform, or it cannot read the schema
+            self.fast = None
+
+    def iter_errors(self, instance: Any) -> Iterator[Any]:
+        if self.fast is not None:
+            try:
+                if self.fast.is_valid(instance):
+                    return iter(())
+            except Exception:  # a value it cannot read (a non-string key): ask jsonschema
+                pass
+        errors: Iterator[Any] = self.exact.iter_errors(instance)
+        return errors
 
 
 class _SeenIds(set[int]):

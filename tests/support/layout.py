@@ -20,6 +20,4 @@ def models_source(files: Mapping[str, bytes], package: str) -> str:
 def models_source_at(package_dir: Path) -> str:
     """``models_source`` of a package folder on disk (``<project>/<package>``)."""
     folder = package_dir / "models"
-    return models_source(
-        {f"p/models/{p.name}": p.read_bytes() for p in folder.glob("*.py")}, "p"
-    )
+    return models_source({f"p/models/{p.name}": p.read_bytes() for p in folder.glob("*.py")}, "p")

@@ -259,7 +259,7 @@ class ChunkCache:
 
     def _path(self, key: str) -> Path:
         digest = hashlib.sha256(generator_fingerprint() + key.encode()).hexdigest()
-        return self.folder / f"{digest}.py"
+        return self.folder / f"{digest}.json"
 
     def get(self, key: str) -> str | None:
         try:
@@ -274,6 +274,6 @@ class ChunkCache:
             temporary = self._path(key).with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, self._path(key))
-            _prune(self.folder, "*.py", self.KEEP)
+            _prune(self.folder, "*.json", self.KEEP)
         except OSError:
             pass  # a cache that cannot be written only costs time

@@ -9,8 +9,12 @@ regenerates only the chunks that hold that schema.
 - A chunk *owns* some schemas and is given their closure: every schema they refer to, so
   that each reference resolves to what it is. A member of a discriminated union also takes the
   union with it (datamodel-code-generator narrows the member's tag field from the union).
-  From a chunk's output only the statements of the classes it owns are kept, with the classes
-  datamodel-code-generator made up for them (a name no schema has).
+  A plain object named only as a field's type is given as a stub, and what it refers to is
+  not given (``Stubs``). From a chunk's output only the statements of the classes it owns
+  are kept, with the classes datamodel-code-generator made up for them (a name no schema has).
+- Chunks run in this process and in worker processes at once, each taking the next chunk
+  when it is free (workers the largest left, this process the smallest); the workers read
+  their chunk's output too, so what comes back is statements (``model_modules.dump``).
 - Schemas are ordered by a depth-first walk of their references from the document's order,
   so a schema's chunk tends to hold what it refers to. Chunk boundaries fall after a schema
   whose name hashes to a multiple of ``BOUNDARY`` (once the chunk has ``MIN_CHUNK``), so a
@@ -29,9 +33,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -56,6 +60,101 @@ class ChunkStore(Protocol):
 class Chunk:
     owned: tuple[str, ...]
     given: tuple[str, ...]  # the owned schemas and their closure, in the document's order
+    stubbed: frozenset[str] = frozenset()  # given as ``stub``s: only their names are read
+
+
+# The keywords of an object schema that may stand as a stub where a field refers to it.
+STUB_KEYWORDS = frozenset(
+    {"type", "properties", "required", "title", "description", "additionalProperties"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Stubs:
+    """Which references of a chunk's schemas may be given as stubs.
+
+    A chunk keeps only the classes it owns, and a class that merely names another, as a
+    field's type, reads nothing of it but that it is a class. So a plain object schema
+    (``STUB_KEYWORDS`` only) that the chunk's real schemas refer to only that way is given
+    as ``stub(schema)``, and what it refers to in turn is not given at all. A base class
+    (an ``allOf`` member) and a discriminated union and its members are always given whole.
+    """
+
+    weak: dict[str, set[str]]  # schema -> those it refers to only as a field's type
+    able: frozenset[str]  # the schemas that may be stubs
+
+    def closure(
+        self, owned: Iterable[str], graph: dict[str, set[str]]
+    ) -> tuple[set[str], set[str]]:
+        """(every schema given, those given as stubs) of a chunk that owns ``owned``."""
+        real: set[str] = set()
+        todo = list(owned)
+        while todo:
+            name = todo.pop()
+            if name in real:
+                continue
+            real.add(name)
+            weak = self.weak.get(name, set())
+            todo.extend(t for t in graph[name] if t not in weak or t not in self.able)
+        stubbed = {t for name in real for t in graph[name] if t not in real}
+        return real | stubbed, stubbed
+
+
+def stub(schema: Schema) -> Schema:
+    """A plain object schema as a stub: a class of that name, and no fields to build."""
+    stubbed: Schema = {"type": "object", "properties": {}}
+    stubbed.update((k, schema[k]) for k in ("title", "description") if k in schema)
+    return stubbed
+
+
+def stubs(schemas: dict[str, Any]) -> Stubs:
+    strong: dict[str, set[str]] = {name: set() for name in schemas}
+    every: dict[str, set[str]] = {name: set() for name in schemas}
+
+    def collect(name: str) -> Callable[[Schema], Schema]:
+        def visit(node: Schema) -> Schema:
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+                every[name].add(ref[len(SCHEMA_PREFIX) :])
+            for member in node.get("allOf") or []:
+                if isinstance(member, dict) and isinstance(member.get("$ref"), str):
+                    strong[name].add(member["$ref"][len(SCHEMA_PREFIX) :])
+            if isinstance(node.get("discriminator"), dict):
+                for member in (node.get("oneOf") or []) + (node.get("anyOf") or []):
+                    if isinstance(member, dict) and isinstance(member.get("$ref"), str):
+                        strong[name].add(member["$ref"][len(SCHEMA_PREFIX) :])
+            return node
+
+        return visit
+
+    for name, schema in schemas.items():
+        if isinstance(schema, dict):
+            transform(schema, collect(name))
+    plain = {
+        name
+        for name, schema in schemas.items()
+        if isinstance(schema, dict)
+        and isinstance(schema.get("properties"), dict)
+        and schema.keys() <= STUB_KEYWORDS
+        and schema.get("type", "object") == "object"
+    }
+    subclasses = {name for name, schema in schemas.items() if _subclass_of(schema) in plain}
+    return Stubs(
+        {name: every[name] - strong[name] for name in schemas}, frozenset(plain | subclasses)
+    )
+
+
+def _subclass_of(schema: Any) -> str | None:
+    """B of ``{"allOf": [{"$ref": B}]}`` with a title or description at most (a subclass that
+    adds nothing, as ``models.share_identical`` writes them)."""
+    if not isinstance(schema, dict) or not schema.keys() <= {"allOf", "title", "description"}:
+        return None
+    members = schema.get("allOf")
+    if isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict):
+        ref = members[0].get("$ref")
+        if members[0].keys() == {"$ref"} and isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+            return ref[len(SCHEMA_PREFIX) :]
+    return None
 
 
 def is_large(schemas: dict[str, Any]) -> bool:
@@ -63,9 +162,14 @@ def is_large(schemas: dict[str, Any]) -> bool:
     return len(schemas) >= 2 * MIN_CHUNK
 
 
-def plan(schemas: dict[str, Any], graph: dict[str, set[str]] | None = None) -> list[Chunk]:
+def plan(
+    schemas: dict[str, Any],
+    graph: dict[str, set[str]] | None = None,
+    stubs: Stubs | None = None,
+) -> list[Chunk]:
     """The chunks of a spec's (prepared) component schemas; one for a small spec. ``graph``
-    is their ``closure_graph``, when the caller has it."""
+    is their ``closure_graph``, when the caller has it; with ``stubs``, chunks are given stubs
+    where they can."""
     names = list(schemas)
     graph = closure_graph(schemas) if graph is None else graph
     if not is_large(schemas):
@@ -78,13 +182,22 @@ def plan(schemas: dict[str, Any], graph: dict[str, set[str]] | None = None) -> l
             groups.append([])
     if not groups[-1]:
         groups.pop()
-    return [chunk_of(group, names, graph) for group in groups]
+    return [chunk_of(group, names, graph, stubs) for group in groups]
 
 
-def chunk_of(owned: Iterable[str], names: list[str], graph: dict[str, set[str]]) -> Chunk:
+def chunk_of(
+    owned: Iterable[str],
+    names: list[str],
+    graph: dict[str, set[str]],
+    stubs: Stubs | None = None,
+) -> Chunk:
     owned = tuple(owned)
-    needed = _closure(owned, graph)
-    return Chunk(owned, tuple(n for n in names if n in needed))
+    stubbed: set[str] = set()
+    if stubs is None:
+        needed = _closure(owned, graph)
+    else:
+        needed, stubbed = stubs.closure(owned, graph)
+    return Chunk(owned, tuple(n for n in names if n in needed), frozenset(stubbed))
 
 
 def closure_graph(schemas: dict[str, Any]) -> dict[str, set[str]]:
@@ -160,77 +273,118 @@ def _boundary(name: str) -> bool:
 # -- running the chunks ------------------------------------------------------------------------
 
 Job = tuple[str, list[Any]]  # (key, the JSON arguments of ``models.generate_chunk``)
+Generate = Callable[[list[Any]], Any]  # a job's arguments -> its result, a JSON value
+
+
+class Workers:
+    """Worker processes (``generator.model_worker``), started before their jobs are known so
+    that their start overlaps this process's work; ``close`` ends any left unused."""
+
+    def __init__(self, count: int) -> None:
+        self.processes = [p for p in (_start_worker() for _ in range(count)) if p is not None]
+
+    def take(self, count: int) -> list[subprocess.Popen[bytes]]:
+        taken, self.processes = self.processes[:count], self.processes[count:]
+        return taken
+
+    def close(self) -> None:
+        for process in self.take(len(self.processes)):
+            _stop(process)
 
 
 def run(
     jobs: list[Job],
-    generate: Callable[[list[Any]], str],
+    generate: Generate,
     store: ChunkStore | None,
-) -> list[str]:
-    """Each job's generated text, from the store or else generated: here and, when more
-    than one job is left, in worker processes (``generator.model_worker``; as many processes
-    in all as CPUs). Every fresh text is stored."""
-    texts: dict[int, str] = {}
+    workers: Workers | None = None,
+) -> list[Any]:
+    """Each job's result, from the store or else generated: here and, when more than one job
+    is left, in worker processes (``workers``, or new ones; as many processes in all as
+    CPUs). Every fresh result is stored, as JSON."""
+    results: dict[int, Any] = {}
     if store is not None:
         for index, (key, _) in enumerate(jobs):
             hit = store.get(key)
             if hit is not None:
-                texts[index] = hit
-    pending = [index for index in range(len(jobs)) if index not in texts]
-    workers = min(len(pending), os.cpu_count() or 1)
-    if workers > 1:
-        fresh = _in_workers([jobs[i][1] for i in pending], workers, generate)
+                try:
+                    results[index] = json.loads(hit)
+                except ValueError:
+                    pass  # a damaged entry: generated again
+    pending = [index for index in range(len(jobs)) if index not in results]
+    helpers = min(len(pending), os.cpu_count() or 1) - 1
+    if helpers > 0:
+        processes = workers.take(helpers) if workers is not None else []
+        while len(processes) < helpers and (started := _start_worker()) is not None:
+            processes.append(started)
+        fresh = _shared_out([jobs[i][1] for i in pending], processes, generate)
     else:
         fresh = [generate(jobs[i][1]) for i in pending]
-    for index, text in zip(pending, fresh, strict=True):
-        texts[index] = text
+    for index, result in zip(pending, fresh, strict=True):
+        results[index] = result
         if store is not None:
-            store.put(jobs[index][0], text)
-    return [texts[index] for index in range(len(jobs))]
+            store.put(jobs[index][0], json.dumps(result, ensure_ascii=False))
+    return [results[index] for index in range(len(jobs))]
 
 
-def _in_workers(
-    jobs: list[list[Any]], workers: int, generate: Callable[[list[Any]], str]
-) -> list[str]:
-    """The jobs' texts, the largest jobs shared out first among ``workers``: this process
-    runs one share, a worker process each other share (a share whose worker cannot start or
-    dies runs here too)."""
-    shares: list[list[int]] = [[] for _ in range(workers)]
-    loads = [0] * workers
+def _shared_out(
+    jobs: list[list[Any]], processes: list[subprocess.Popen[bytes]], generate: Generate
+) -> list[Any]:
+    """The jobs' results, each to whichever is free of this process and the worker
+    ``processes``: workers take the largest jobs left, this process the smallest (it holds
+    the spec already, so it keeps its own peak memory down), and a job whose worker dies
+    runs here. Every job runs, so the error reported, that of the first failing job, does
+    not depend on timing."""
     sizes = [len(json.dumps(job)) for job in jobs]
-    for index in sorted(range(len(jobs)), key=lambda i: (-sizes[i], i)):
-        lightest = loads.index(min(loads))
-        shares[lightest].append(index)
-        loads[lightest] += sizes[index]
-    texts: dict[int, str] = {}
-    processes = [(share, _start_worker()) for share in shares[1:]]
-    with ThreadPoolExecutor(max_workers=max(1, len(processes))) as pool:
-        waiting = [
-            (
-                share,
-                process,
-                pool.submit(process.communicate, json.dumps([jobs[i] for i in share]).encode()),
-            )
-            for share, process in processes
-            if process is not None
-        ]
-        try:
-            for index in shares[0] + [i for share, p in processes if p is None for i in share]:
-                texts[index] = generate(jobs[index])
-        except BaseException:
-            for _, process, _ in waiting:
-                process.kill()
-            raise
-        for share, process, future in waiting:
-            output = future.result()[0]
-            results = json.loads(output) if process.returncode == 0 else None
-            if not isinstance(results, list) or len(results) != len(share):
-                results = [["ok", generate(jobs[i])] for i in share]  # the worker died
-            for index, (status, value) in zip(share, results, strict=True):
-                if status != "ok":
-                    raise SpecError([Diagnostic(*row) for row in value])
-                texts[index] = value
-    return [texts[i] for i in range(len(jobs))]
+    queue = sorted(range(len(jobs)), key=lambda i: (-sizes[i], i))
+    lock = threading.Lock()
+    done: dict[int, list[Any]] = {}  # index -> ["ok", result] or ["error", rows]
+    orphans: list[int] = []
+
+    def next_job(largest: bool = True) -> int | None:
+        with lock:
+            return queue.pop(0 if largest else -1) if queue else None
+
+    def feed(process: subprocess.Popen[bytes]) -> None:
+        assert process.stdin is not None and process.stdout is not None
+        while (index := next_job()) is not None:
+            try:
+                process.stdin.write(json.dumps(jobs[index]).encode() + b"\n")
+                process.stdin.flush()
+                answer = json.loads(process.stdout.readline())
+            except (OSError, ValueError):
+                orphans.append(index)  # the worker died: this job, and no more, runs here
+                break
+            done[index] = answer
+        _stop(process)
+
+    threads = [threading.Thread(target=feed, args=(p,), daemon=True) for p in processes]
+    for thread in threads:
+        thread.start()
+    try:
+        while (index := next_job(largest=False)) is not None:
+            done[index] = outcome(generate, jobs[index])
+    except BaseException:
+        queue.clear()
+        for process in processes:
+            process.kill()
+        raise
+    for thread in threads:
+        thread.join()
+    for index in orphans:
+        done[index] = outcome(generate, jobs[index])
+    for index in range(len(jobs)):
+        status, value = done[index]
+        if status != "ok":
+            raise SpecError([Diagnostic(*row) for row in value])
+    return [done[index][1] for index in range(len(jobs))]
+
+
+def outcome(generate: Generate, arguments: list[Any]) -> list[Any]:
+    """``["ok", result]``, or ``["error", diagnostic rows]`` of a refused chunk."""
+    try:
+        return ["ok", generate(arguments)]
+    except SpecError as exc:
+        return ["error", [list(astuple(d)) for d in exc.diagnostics]]
 
 
 def _start_worker() -> subprocess.Popen[bytes] | None:
@@ -246,6 +400,17 @@ def _start_worker() -> subprocess.Popen[bytes] | None:
         )
     except OSError:
         return None
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Ends a worker: no more jobs (it exits on end of input), or killed if it hangs on."""
+    try:
+        if process.stdin is not None:
+            process.stdin.close()
+        process.wait(timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        process.kill()
+        process.wait()
 
 
 def job_key(payload: Any) -> str:

@@ -30,6 +30,7 @@ import heapq
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from generator.naming import to_snake
 
@@ -94,6 +95,26 @@ def read(source: str, chunk: int = 0) -> tuple[tuple[ImportNode, ...], list[Stat
             )
         starts.append(node.lineno)
     return tuple(imports), statements
+
+
+def dump(source: str) -> list[Any]:
+    """``read`` of a generated module as JSON values: its imports' source, its statements."""
+    imports, statements = read(source)
+    return [
+        "\n".join(ast.unparse(node) for node in imports),
+        [[s.source, list(s.defines), s.owner, sorted(s.uses), sorted(s.needs)] for s in statements],
+    ]
+
+
+def load(dumped: list[Any], chunk: int = 0) -> tuple[tuple[ImportNode, ...], list[Statement]]:
+    """What ``dump`` wrote, as ``read`` returns it for the generated module ``chunk``."""
+    import_source, rows = dumped
+    imports = tuple(n for n in ast.parse(import_source).body if isinstance(n, ImportNode))
+    statements = [
+        Statement(source, tuple(defines), owner, frozenset(uses), frozenset(needs), chunk)
+        for source, defines, owner, uses, needs in rows
+    ]
+    return imports, statements
 
 
 def _is_docstring(node: ast.stmt) -> bool:

@@ -1,32 +1,27 @@
 """``python -m generator.model_worker``: chunks of models through datamodel-code-generator.
 
-Reads a JSON list of jobs (each the arguments of ``generator.models.generate_chunk``) on
-standard input and writes a JSON list of results in the same order: ``["ok", text]``, or
-``["error", [[level, pointer, message, file, line, hint], ...]]`` for a chunk that
-datamodel-code-generator refused. ``generator.model_chunks.run`` starts one per CPU but one.
+Reads jobs from standard input, one JSON line each (the arguments of
+``generator.models.generate_chunk``), and answers each with one JSON line: ``["ok", result]``,
+or ``["error", [[level, pointer, message, file, line, hint], ...]]`` for a chunk that
+datamodel-code-generator refused. It ends at the end of its input. ``generator.model_chunks``
+starts it, often before the jobs are ready: it imports what it needs while it waits.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Any
 
-from generator.diagnostics import SpecError
-from generator.models import generate_chunk
+from generator.model_chunks import outcome
+from generator.models import generate_chunk, import_generator
 
 
 def main() -> int:
-    results: list[Any] = []
-    for arguments in json.load(sys.stdin):
-        try:
-            results.append(["ok", generate_chunk(arguments)])
-        except SpecError as exc:
-            rows = [
-                [d.level, d.pointer, d.message, d.file, d.line, d.hint] for d in exc.diagnostics
-            ]
-            results.append(["error", rows])
-    sys.stdout.write(json.dumps(results))
+    import_generator()
+    for line in sys.stdin.buffer:
+        answer = outcome(generate_chunk, json.loads(line))
+        sys.stdout.buffer.write(json.dumps(answer).encode("ascii") + b"\n")
+        sys.stdout.buffer.flush()
     return 0
 
 

@@ -59,8 +59,10 @@ def render_models(
     file: str,
     package: str,
     store: ChunkStore | None = None,
+    workers: model_chunks.Workers | None = None,
 ) -> ModelsPackage:
-    """The models package of a spec; ``store`` keeps generated chunks between runs."""
+    """The models package of a spec; ``store`` keeps generated chunks between runs, and
+    ``workers`` are processes started for them ahead of time (see ``model_chunks.run``)."""
     schemas: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
     header = HEADER.format(spec=comment(spec_name))
     if not schemas:
@@ -70,9 +72,9 @@ def render_models(
         members = frozenset(_discriminator_fields(prepared))
         prepared = share_identical(prepared, members)
     aliases = model_field_aliases(prepared)
-    generate = _Chunks(prepared, aliases, header, file, package, store)
+    generate = _Chunks(prepared, aliases, header, file, package, store, workers)
     try:
-        split = generate.split(model_chunks.plan(prepared, generate.graph))
+        split = generate.split(model_chunks.plan(prepared, generate.graph, generate.stubs))
         sources = model_modules.render(split, header)
     except model_modules.NameClash:
         whole = model_chunks.Chunk(tuple(prepared), tuple(prepared))
@@ -93,15 +95,18 @@ class _Chunks:
         file: str,
         package: str,
         store: ChunkStore | None,
+        workers: model_chunks.Workers | None,
     ) -> None:
         self.schemas, self.aliases, self.header = schemas, aliases, header
-        self.file, self.package, self.store = file, package, store
+        self.file, self.package, self.store, self.workers = file, package, store, workers
         self.graph = model_chunks.closure_graph(schemas)
+        self.stubs = model_chunks.stubs(schemas)
 
     def split(self, chunks: list[model_chunks.Chunk]) -> model_modules.SplitModels:
         while True:
-            texts = model_chunks.run([self._job(c) for c in chunks], generate_chunk, self.store)
-            read = [model_modules.read(text, index) for index, text in enumerate(texts)]
+            jobs = [self._job(c) for c in chunks]
+            dumped = model_chunks.run(jobs, generate_chunk, self.store, self.workers)
+            read = [model_modules.load(data, index) for index, data in enumerate(dumped)]
             kept = [_kept(c.owned, s, self.schemas) for c, (_, s) in zip(chunks, read, strict=True)]
             merged = self._merge_clashing(chunks, kept)
             if merged is None:
@@ -114,7 +119,14 @@ class _Chunks:
             "openapi": "3.1.0",
             "info": {"title": "models", "version": "0"},
             "paths": {},
-            "components": {"schemas": {name: self.schemas[name] for name in chunk.given}},
+            "components": {
+                "schemas": {
+                    name: model_chunks.stub(self.schemas[name])
+                    if name in chunk.stubbed
+                    else self.schemas[name]
+                    for name in chunk.given
+                }
+            },
         }
         given = set(chunk.given)
         aliases = {k: v for k, v in self.aliases.items() if k.partition(".")[0] in given}
@@ -138,7 +150,10 @@ class _Chunks:
         for index, chunk in enumerate(chunks):
             owned.setdefault(joined.get(index, index), []).extend(chunk.owned)
         names = list(self.schemas)
-        return [model_chunks.chunk_of(o, names, self.graph) for _, o in sorted(owned.items())]
+        return [
+            model_chunks.chunk_of(o, names, self.graph, self.stubs)
+            for _, o in sorted(owned.items())
+        ]
 
 
 def _kept(
@@ -164,10 +179,16 @@ def _kept(
     ]
 
 
-def generate_chunk(arguments: list[Any]) -> str:
-    """One chunk's module: ``[document, header, file, aliases, package]`` (``model_chunks``)."""
+def generate_chunk(arguments: list[Any]) -> list[Any]:
+    """One chunk's module, read (``model_modules.dump``): ``arguments`` are ``[document,
+    header, file, aliases, package]`` (see ``model_chunks``)."""
     document, header, file, aliases, package = arguments
-    return _generate(document, header, file, aliases, package)
+    return model_modules.dump(_generate(document, header, file, aliases, package))
+
+
+def import_generator() -> None:
+    """Imports datamodel-code-generator (a worker does so while it waits for its first job)."""
+    import datamodel_code_generator.parser.openapi  # noqa: F401
 
 
 def prepared_schemas(spec: dict[str, Any]) -> dict[str, Any]:

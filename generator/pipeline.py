@@ -30,7 +30,7 @@ from generator.format import format_files
 from generator.hoist import hoist
 from generator.ir import Api
 from generator.load import LoadedSpec, load_spec
-from generator.model_chunks import ChunkStore
+from generator.model_chunks import ChunkStore, Workers, is_large
 from generator.models import render_models
 from generator.naming import to_class_name
 from generator.normalize import merge_conflicting_allof, normalize
@@ -129,6 +129,7 @@ class _Started:
     api: Api
     warnings: tuple[Diagnostic, ...]
     validation: _Validation
+    workers: Workers | None = None
 
     def finish(self, strict: bool) -> Analysis:
         try:
@@ -147,19 +148,38 @@ class _Started:
         return Analysis(loaded, self.spec, self.api, diagnostics)
 
 
-def _start(spec_path: Path, target: Target, display: str | None, report: Progress) -> _Started:
+def _start(
+    spec_path: Path, target: Target, display: str | None, report: Progress, models: bool = False
+) -> _Started:
+    """Load, normalize, build; with ``models``, worker processes for the models of a large
+    spec are started as soon as it is loaded (``model_chunks.Workers``)."""
     report("load")
     validation = _Validation(spec_path, display)
+    workers: Workers | None = None
     try:
         loaded = load_spec(spec_path, display, validate=validation.process is None)
+        if models:
+            workers = _model_workers(loaded.document)
         report("normalize")
         spec = prepare(loaded.document)
         report("build")
         api, warnings = build_ir(spec, target, loaded.file)
     except BaseException:
         validation.cancel()
+        if workers is not None:
+            workers.close()
         raise
-    return _Started(loaded, spec, api, tuple(warnings), validation)
+    return _Started(loaded, spec, api, tuple(warnings), validation, workers)
+
+
+def _model_workers(document: Any) -> Workers | None:
+    """One model worker per CPU but one, for a spec whose models are generated in chunks."""
+    components = document.get("components") if isinstance(document, dict) else None
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    helpers = (os.cpu_count() or 1) - 1
+    if not isinstance(schemas, dict) or not is_large(schemas) or helpers < 1:
+        return None
+    return Workers(helpers)
 
 
 def analyse(
@@ -184,13 +204,18 @@ def generate(
 ) -> Generated:
     """The package's files; ``store`` keeps the models' generated chunks between runs."""
     report = progress or _quiet
-    started = _start(spec_path, target, display, report)
-    # Under --strict a warning stops the run before the models: join the validator first.
-    analysis = started.finish(strict) if strict else None
+    started = _start(spec_path, target, display, report, models=True)
     try:
+        # Under --strict a warning stops the run before the models: join the validator first.
+        analysis = started.finish(strict) if strict else None
         report("models")
         models = render_models(
-            started.spec, target.spec_name, started.loaded.file, target.package, store
+            started.spec,
+            target.spec_name,
+            started.loaded.file,
+            target.package,
+            store,
+            started.workers,
         )
         report("render")
         rendered = render_package(started.api, models)
@@ -199,6 +224,9 @@ def generate(
     except BaseException:
         started.validation.cancel()
         raise
+    finally:
+        if started.workers is not None:
+            started.workers.close()
     analysis = analysis or started.finish(strict)
     files = {name: text.encode("utf-8") for name, text in sorted(formatted.items())}
     return Generated(analysis.api, analysis.spec, files, analysis.diagnostics)

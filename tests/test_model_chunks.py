@@ -112,7 +112,9 @@ def test_chunks_give_the_classes_of_one_run(
     chunked = render_models(spec, "spec.yaml", "spec.yaml", "pkg")
     assert len(model_chunks.plan(prepared_schemas(spec))) > 1
 
-    def one_chunk(schemas: dict[str, Any], graph: object = None) -> list[model_chunks.Chunk]:
+    def one_chunk(
+        schemas: dict[str, Any], graph: object = None, stubs: object = None
+    ) -> list[model_chunks.Chunk]:
         return [model_chunks.Chunk(tuple(schemas), tuple(schemas))]
 
     monkeypatch.setattr(model_chunks, "plan", one_chunk)
@@ -178,3 +180,117 @@ def test_a_name_bound_two_ways_in_one_module_is_refused() -> None:
     assert [m.defines for m in split.modules] == [("A", "Field", "B")]
     with pytest.raises(model_modules.NameClash):
         model_modules.render(split, "# header")
+
+
+def test_plain_objects_named_as_field_types_are_given_as_stubs(
+    spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schemas = prepared_schemas(spec)
+    graph = model_chunks.closure_graph(schemas)
+    chunks = model_chunks.plan(schemas, graph, model_chunks.stubs(schemas))
+    stubbed = {name for chunk in chunks for name in chunk.stubbed}
+    assert {"Money", "Customer"} <= stubbed
+    shrunk = False
+    for chunk in chunks:
+        given = set(chunk.given)
+        assert not chunk.stubbed & set(chunk.owned)
+        assert all(graph[name] <= given for name in given - chunk.stubbed)
+        shrunk = shrunk or any(not graph[name] <= given for name in chunk.stubbed)
+    assert shrunk, "what only a stub refers to is not given"
+    with_stubs = render_models(spec, "spec.yaml", "spec.yaml", "pkg")
+    monkeypatch.setattr(model_chunks, "stubs", lambda schemas: model_chunks.Stubs({}, frozenset()))
+    assert render_models(spec, "spec.yaml", "spec.yaml", "pkg").sources == with_stubs.sources
+
+
+def test_bases_and_union_members_are_never_stubs() -> None:
+    schemas = prepared_schemas(
+        {
+            "components": {
+                "schemas": {
+                    "Base": {"type": "object", "properties": {"id": {"type": "string"}}},
+                    "Child": {"allOf": [_ref("Base"), {"properties": {"n": {"type": "integer"}}}]},
+                    "Cat": {"type": "object", "properties": {"kind": {"type": "string"}}},
+                    "Pet": {"oneOf": [_ref("Cat")], "discriminator": {"propertyName": "kind"}},
+                    "Owner": {
+                        "type": "object",
+                        "properties": {"pet": _ref("Pet"), "best": _ref("Cat"), "b": _ref("Base")},
+                    },
+                }
+            }
+        }
+    )
+    graph = model_chunks.closure_graph(schemas)
+    stubs = model_chunks.stubs(schemas)
+    given, stubbed = stubs.closure(["Child"], graph)
+    assert given == {"Child", "Base"} and not stubbed
+    given, stubbed = stubs.closure(["Owner"], graph)
+    # Cat comes whole with its union; Base, named only as a field's type, is a stub
+    assert stubbed == {"Base"} and {"Pet", "Cat"} <= given
+    assert model_chunks.stub(schemas["Base"]) == {"type": "object", "properties": {}}
+
+
+def _jobs(spec: dict[str, Any]) -> list[model_chunks.Job]:
+
+    schemas = prepared_schemas(spec)
+    chunks = _chunks_of(schemas)
+    return [chunks._job(c) for c in model_chunks.plan(schemas, chunks.graph, chunks.stubs)]
+
+
+def _chunks_of(schemas: dict[str, Any]) -> Any:
+    from generator import models
+
+    return models._Chunks(schemas, {}, "# h", "spec.yaml", "pkg", None, None)
+
+
+def test_workers_and_this_process_give_the_same_results(
+    spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.models import generate_chunk
+
+    jobs = _jobs(spec)
+    here = [generate_chunk(arguments) for _, arguments in jobs]
+    monkeypatch.setattr(model_chunks.os, "cpu_count", lambda: 3)
+    assert model_chunks.run(jobs, generate_chunk, None) == here
+    workers = model_chunks.Workers(2)  # started ahead, as the pipeline does
+    assert model_chunks.run(jobs, generate_chunk, None, workers) == here
+    assert workers.processes == []  # both were taken and have ended
+    model_chunks.Workers(1).close()  # one never used ends too
+
+
+def test_a_worker_that_dies_leaves_its_jobs_to_this_process(
+    spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    from generator.models import generate_chunk
+
+    jobs = _jobs(spec)
+    here = [generate_chunk(arguments) for _, arguments in jobs]
+
+    def dying() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.stdin.readline()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+
+    monkeypatch.setattr(model_chunks, "_start_worker", dying)
+    monkeypatch.setattr(model_chunks.os, "cpu_count", lambda: 2)
+    assert model_chunks.run(jobs, generate_chunk, None) == here
+
+
+def test_the_first_refused_chunk_is_reported_whoever_ran_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from generator.diagnostics import SpecError
+
+    def generate(arguments: list[Any]) -> list[Any]:
+        if arguments[0] % 2:
+            raise SpecError([model_chunks.Diagnostic("error", f"#/{arguments[0]}", "no")])
+        return arguments
+
+    jobs: list[model_chunks.Job] = [(str(i), [i, "x" * (10 - i)]) for i in range(6)]
+    with pytest.raises(SpecError) as raised:
+        model_chunks._shared_out([a for _, a in jobs], [], generate)
+    assert raised.value.diagnostics[0].pointer == "#/1"

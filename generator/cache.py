@@ -92,8 +92,15 @@ def generate(
                 )
             return hit
     chunks = ChunkCache(folder / "models") if folder is not None else None
+    formatted = FormatCache(folder / "format", target.package) if folder is not None else None
     fresh = generate_fresh(
-        spec_path, target, display=display, strict=strict, progress=progress, store=chunks
+        spec_path,
+        target,
+        display=display,
+        strict=strict,
+        progress=progress,
+        store=chunks,
+        formatted=formatted,
     )
     result = Result(
         fresh.files,
@@ -274,6 +281,42 @@ class ChunkCache:
             temporary = self._path(key).with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, self._path(key))
+            _prune(self.folder, "*.json", self.KEEP)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+class FormatCache:
+    """The formatted Python files of a target's last run, by ``format.format_key``: one JSON
+    file under ``<cache>/format/``, named after the package (``format.format_files``). It is
+    read whole and written anew each run, so it holds only what the last output needed."""
+
+    KEEP = 64
+
+    def __init__(self, folder: Path, package: str) -> None:
+        digest = hashlib.sha256(package.encode()).hexdigest()[:32]
+        self.folder, self.path = folder, folder / f"{digest}.json"
+
+    def load(self) -> dict[str, str]:
+        try:
+            stored = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        fingerprint = generator_fingerprint().hex()
+        if not (isinstance(stored, dict) and stored.get("fingerprint") == fingerprint):
+            return {}
+        files = stored.get("files")
+        if not isinstance(files, dict):
+            return {}
+        return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+
+    def save(self, formatted: dict[str, str]) -> None:
+        stored = {"fingerprint": generator_fingerprint().hex(), "files": formatted}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+            os.replace(temporary, self.path)
             _prune(self.folder, "*.json", self.KEEP)
         except OSError:
             pass  # a cache that cannot be written only costs time

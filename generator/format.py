@@ -6,11 +6,13 @@ explicit settings, so no configuration file on the machine changes the bytes.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 from generator.diagnostics import Diagnostic, SpecError
 
@@ -68,24 +70,51 @@ def format_markdown(text: str, name: str) -> str:
     return _run(["format", "--quiet", "--preview"], text, name)
 
 
-def format_files(files: dict[str, str]) -> dict[str, str]:
+class FormatStore(Protocol):
+    """Formatted files of an earlier run, by ``format_key`` (see ``generator.cache``)."""
+
+    def load(self) -> dict[str, str]: ...
+
+    def save(self, formatted: dict[str, str]) -> None: ...
+
+
+def format_files(files: dict[str, str], store: FormatStore | None = None) -> dict[str, str]:
     """Format every ``.py`` and ``.md`` file of a package project.
 
     The Python files go through one ``ruff check --fix`` and one ``ruff format`` over a
     scratch copy of them all (a package may have a thousand model modules: one ruff process
     each would cost more than the formatting); the Markdown files through ``format_markdown``.
+    ruff reads each file on its own, so a file that ``store`` holds formatted, from the same
+    text under the same name and settings, is taken from there: after a small change to a
+    spec, only the files that changed are formatted again.
     """
     python = sorted(name for name in files if name.endswith(".py"))
     markdown = [name for name in files if name.endswith(".md")]
-    formatted = _format_tree({name: files[name] for name in python})
+    packages = _packages(python)
+    keys = {name: format_key(name, files[name], packages) for name in python}
+    known = store.load() if store is not None else {}
+    formatted = {name: known[keys[name]] for name in python if keys[name] in known}
+    formatted.update(_format_tree({n: files[n] for n in python if n not in formatted}, packages))
+    if store is not None:
+        store.save({keys[name]: formatted[name] for name in python})
     formatted.update({name: format_markdown(files[name], name) for name in markdown})
     return {name: formatted.get(name, text) for name, text in files.items()}
 
 
-def _format_tree(files: dict[str, str]) -> dict[str, str]:
+def format_key(name: str, text: str, packages: list[str]) -> str:
+    """What ruff's output for one file depends on, besides its version: the file's name
+    and text, and the first-party packages."""
+    payload = json.dumps([name, packages, LINE_LENGTH, FIX_RULES, IGNORED_RULES, text])
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _packages(names: list[str]) -> list[str]:
+    return sorted({name.split("/", 1)[0] for name in names if "/" in name})
+
+
+def _format_tree(files: dict[str, str], packages: list[str]) -> dict[str, str]:
     if not files:
         return {}
-    packages = sorted({name.split("/", 1)[0] for name in files if "/" in name})
     settings = ["--config", f"lint.isort.known-first-party = {packages!r}"] if packages else []
     with tempfile.TemporaryDirectory(prefix="clientgen-format-") as scratch:
         root = Path(scratch)

@@ -23,7 +23,7 @@ regenerates only the chunks that hold that schema.
   chunks' statements would clash in one module (``NameClash``), the whole spec is generated
   as one chunk. Either way the outcome depends only on the spec: the same bytes every time.
 
-A spec of fewer than ``2 * MIN_CHUNK`` schemas (600) is one chunk, generated in this process.
+A spec of fewer than ``LARGE`` schemas (600) is one chunk, generated in this process.
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ from generator.diagnostics import Diagnostic, SpecError
 from generator.schemas import Schema, transform
 
 SCHEMA_PREFIX = "#/components/schemas/"
-MIN_CHUNK = 300
-MAX_CHUNK = 2000
-BOUNDARY = 900
+LARGE = 600
+MIN_CHUNK = 100
+MAX_CHUNK = 600
+BOUNDARY = 200
 
 
 class ChunkStore(Protocol):
@@ -159,7 +160,7 @@ def _subclass_of(schema: Any) -> str | None:
 
 def is_large(schemas: dict[str, Any]) -> bool:
     """A spec whose models are worth chunks (and ``models.share_identical``)."""
-    return len(schemas) >= 2 * MIN_CHUNK
+    return len(schemas) >= LARGE
 
 
 def plan(
@@ -276,20 +277,74 @@ Job = tuple[str, list[Any]]  # (key, the JSON arguments of ``models.generate_chu
 Generate = Callable[[list[Any]], Any]  # a job's arguments -> its result, a JSON value
 
 
+class Worker:
+    """A worker process that answers chunk jobs, a JSON line each (``generator.model_worker``).
+
+    With ``preamble``, the process writes one line of its own before any answer: the
+    validation worker (``generator.worker``) sends its findings, then serves chunks.
+    ``preamble()`` reads that line once, whichever thread asks first.
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes], preamble: bool = False) -> None:
+        self.process = process
+        self._lock = threading.Lock()
+        self._preamble: bytes | None = None if preamble else b""
+
+    def preamble(self) -> bytes:
+        """The first line (empty where the process wrote none, or died first)."""
+        with self._lock:
+            if self._preamble is None:
+                try:
+                    assert self.process.stdout is not None
+                    self._preamble = self.process.stdout.readline()
+                except (OSError, ValueError):
+                    self._preamble = b""
+            return self._preamble
+
+    def ask(self, job: list[Any]) -> list[Any] | None:
+        """The answer to one job; None if the process died."""
+        try:
+            assert self.process.stdin is not None and self.process.stdout is not None
+            self.process.stdin.write(json.dumps(job).encode() + b"\n")
+            self.process.stdin.flush()
+            self.preamble()
+            answer = json.loads(self.process.stdout.readline())
+        except (OSError, ValueError):
+            return None
+        return answer if isinstance(answer, list) and len(answer) == 2 else None
+
+    def close(self) -> None:
+        """No more jobs: the process ends once it has written what it owes."""
+        try:
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        except OSError:
+            pass
+
+    def end(self) -> None:
+        """Stops the process now and reaps it."""
+        self.close()
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
 class Workers:
-    """Worker processes (``generator.model_worker``), started before their jobs are known so
-    that their start overlaps this process's work; ``close`` ends any left unused."""
+    """Worker processes, started before their jobs are known so that their start overlaps
+    this process's work; ``close`` tells any left unused to end."""
 
-    def __init__(self, count: int) -> None:
-        self.processes = [p for p in (_start_worker() for _ in range(count)) if p is not None]
+    def __init__(self, count: int, first: Worker | None = None) -> None:
+        self.all = [first] if first is not None else []
+        self.all += [Worker(p) for p in (_start_worker() for _ in range(count)) if p is not None]
+        self.left = list(self.all)
 
-    def take(self, count: int) -> list[subprocess.Popen[bytes]]:
-        taken, self.processes = self.processes[:count], self.processes[count:]
+    def take(self, count: int) -> list[Worker]:
+        taken, self.left = self.left[:count], self.left[count:]
         return taken
 
     def close(self) -> None:
-        for process in self.take(len(self.processes)):
-            _stop(process)
+        for worker in self.take(len(self.left)):
+            worker.close()
 
 
 def run(
@@ -313,10 +368,15 @@ def run(
     pending = [index for index in range(len(jobs)) if index not in results]
     helpers = min(len(pending), os.cpu_count() or 1) - 1
     if helpers > 0:
-        processes = workers.take(helpers) if workers is not None else []
-        while len(processes) < helpers and (started := _start_worker()) is not None:
-            processes.append(started)
-        fresh = _shared_out([jobs[i][1] for i in pending], processes, generate)
+        taken = workers.take(helpers) if workers is not None else []
+        started: list[Worker] = []
+        while len(taken) + len(started) < helpers and (process := _start_worker()) is not None:
+            started.append(Worker(process))
+        try:
+            fresh = _shared_out([jobs[i][1] for i in pending], taken + started, generate)
+        finally:
+            for worker in started:
+                worker.end()
     else:
         fresh = [generate(jobs[i][1]) for i in pending]
     for index, result in zip(pending, fresh, strict=True):
@@ -326,14 +386,12 @@ def run(
     return [results[index] for index in range(len(jobs))]
 
 
-def _shared_out(
-    jobs: list[list[Any]], processes: list[subprocess.Popen[bytes]], generate: Generate
-) -> list[Any]:
-    """The jobs' results, each to whichever is free of this process and the worker
-    ``processes``: workers take the largest jobs left, this process the smallest (it holds
-    the spec already, so it keeps its own peak memory down), and a job whose worker dies
-    runs here. Every job runs, so the error reported, that of the first failing job, does
-    not depend on timing."""
+def _shared_out(jobs: list[list[Any]], workers: list[Worker], generate: Generate) -> list[Any]:
+    """The jobs' results, each to whichever is free of this process and the ``workers``:
+    workers take the largest jobs left, this process the smallest (it holds the spec
+    already, so it keeps its own peak memory down), and a job whose worker dies runs here.
+    Every job runs, so the error reported, that of the first failing job, does not depend
+    on timing. The workers are told to end (``Worker.close``) once the jobs are gone."""
     sizes = [len(json.dumps(job)) for job in jobs]
     queue = sorted(range(len(jobs)), key=lambda i: (-sizes[i], i))
     lock = threading.Lock()
@@ -344,20 +402,16 @@ def _shared_out(
         with lock:
             return queue.pop(0 if largest else -1) if queue else None
 
-    def feed(process: subprocess.Popen[bytes]) -> None:
-        assert process.stdin is not None and process.stdout is not None
+    def feed(worker: Worker) -> None:
         while (index := next_job()) is not None:
-            try:
-                process.stdin.write(json.dumps(jobs[index]).encode() + b"\n")
-                process.stdin.flush()
-                answer = json.loads(process.stdout.readline())
-            except (OSError, ValueError):
+            answer = worker.ask(jobs[index])
+            if answer is None:
                 orphans.append(index)  # the worker died: this job, and no more, runs here
                 break
             done[index] = answer
-        _stop(process)
+        worker.close()
 
-    threads = [threading.Thread(target=feed, args=(p,), daemon=True) for p in processes]
+    threads = [threading.Thread(target=feed, args=(w,), daemon=True) for w in workers]
     for thread in threads:
         thread.start()
     try:
@@ -365,8 +419,8 @@ def _shared_out(
             done[index] = outcome(generate, jobs[index])
     except BaseException:
         queue.clear()
-        for process in processes:
-            process.kill()
+        for worker in workers:
+            worker.end()
         raise
     for thread in threads:
         thread.join()
@@ -387,12 +441,13 @@ def outcome(generate: Generate, arguments: list[Any]) -> list[Any]:
         return ["error", [list(astuple(d)) for d in exc.diagnostics]]
 
 
-def _start_worker() -> subprocess.Popen[bytes] | None:
+def start_process(module: str, *arguments: str) -> subprocess.Popen[bytes] | None:
+    """``python -m module arguments`` with pipes to talk to it; None if it cannot start."""
     root = str(Path(__file__).resolve().parent.parent)
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "generator.model_worker"],
+            [sys.executable, "-m", module, *arguments],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -402,15 +457,8 @@ def _start_worker() -> subprocess.Popen[bytes] | None:
         return None
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Ends a worker: no more jobs (it exits on end of input), or killed if it hangs on."""
-    try:
-        if process.stdin is not None:
-            process.stdin.close()
-        process.wait(timeout=5)
-    except (OSError, subprocess.TimeoutExpired):
-        process.kill()
-        process.wait()
+def _start_worker() -> subprocess.Popen[bytes] | None:
+    return start_process("generator.model_worker")
 
 
 def job_key(payload: Any) -> str:

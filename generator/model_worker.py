@@ -4,7 +4,8 @@ Reads jobs from standard input, one JSON line each (the arguments of
 ``generator.models.generate_chunk``), and answers each with one JSON line: ``["ok", result]``,
 or ``["error", [[level, pointer, message, file, line, hint], ...]]`` for a chunk that
 datamodel-code-generator refused. It ends at the end of its input. ``generator.model_chunks``
-starts it, often before the jobs are ready: it imports what it needs while it waits.
+starts it, often before the jobs are ready: it imports what it needs while it waits. The
+validation worker (``generator.worker``) serves chunks the same way once it has validated.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from generator.model_chunks import outcome
 from generator.models import generate_chunk, import_generator
 
 
-def main() -> int:
+def serve() -> None:
+    """Answers jobs from standard input until it ends."""
     import_generator()
     for line in sys.stdin.buffer:
         answer = outcome(generate_chunk, json.loads(line))
         sys.stdout.buffer.write(json.dumps(answer).encode("ascii") + b"\n")
         sys.stdout.buffer.flush()
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    serve()

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +24,11 @@ from typing import Any
 
 from generator.build_ir import Target, build_ir, operation_ids
 from generator.diagnostics import Diagnostic, SpecError
-from generator.format import format_files
+from generator.format import FormatStore, format_files
 from generator.hoist import hoist
 from generator.ir import Api
 from generator.load import LoadedSpec, load_spec
-from generator.model_chunks import ChunkStore, Workers, is_large
+from generator.model_chunks import ChunkStore, Worker, Workers, is_large, start_process
 from generator.models import render_models
 from generator.naming import to_class_name
 from generator.normalize import merge_conflicting_allof, normalize
@@ -71,42 +69,26 @@ def prepare(document: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Validation:
-    """openapi-spec-validator's warnings of a spec, from a worker process when that pays."""
+    """openapi-spec-validator's warnings of a spec, from a worker process when that pays (it
+    then serves chunks of models too: ``worker``)."""
 
     def __init__(self, spec_path: Path, display: str | None) -> None:
         self.spec_path, self.display = spec_path, display
-        self.process: subprocess.Popen[bytes] | None = None
+        self.worker: Worker | None = None
         try:
             large = spec_path.stat().st_size >= WORKER_FROM_BYTES
         except OSError:
             large = False
         if large:
-            root = str(Path(__file__).resolve().parent.parent)
-            path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-            try:
-                self.process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "generator.worker",
-                        json.dumps([str(spec_path), display]),
-                    ],
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    env={**os.environ, "PYTHONPATH": path},
-                )
-            except OSError:
-                self.process = None
+            process = start_process("generator.worker", json.dumps([str(spec_path), display]))
+            self.worker = Worker(process, preamble=True) if process is not None else None
 
     def warnings(self, loaded: LoadedSpec) -> tuple[Diagnostic, ...]:
-        """Joins the worker; ``loaded`` was loaded without validation."""
-        if self.process is None:
+        """Waits for the worker's findings; ``loaded`` was loaded without validation."""
+        if self.worker is None:
             return loaded.warnings
-        out, _ = self.process.communicate()
-        code, self.process = self.process.returncode, None
         try:
-            rows = json.loads(out) if code == 0 else None
+            rows = json.loads(self.worker.preamble())
             if isinstance(rows, list):
                 return tuple(Diagnostic(*row) for row in rows)
         except (ValueError, TypeError):
@@ -114,10 +96,8 @@ class _Validation:
         return load_spec(self.spec_path, self.display).warnings  # the worker failed
 
     def cancel(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.communicate()
-            self.process = None
+        if self.worker is not None:
+            self.worker.end()
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +112,7 @@ class _Started:
     workers: Workers | None = None
 
     def finish(self, strict: bool) -> Analysis:
-        try:
-            validated = self.validation.warnings(self.loaded)
-        finally:
-            self.validation.cancel()
+        validated = self.validation.warnings(self.loaded)
         loaded = LoadedSpec(self.loaded.document, self.loaded.file, validated)
         diagnostics = (*validated, *self.warnings)
         if strict and diagnostics:
@@ -147,6 +124,15 @@ class _Started:
             )
         return Analysis(loaded, self.spec, self.api, diagnostics)
 
+    def close(self) -> None:
+        """Ends the worker processes (after ``finish``, which reads the validator's findings;
+        before it, only when the run has failed)."""
+        if self.workers is not None:
+            self.workers.close()
+            for worker in self.workers.all:
+                worker.end()
+        self.validation.cancel()
+
 
 def _start(
     spec_path: Path, target: Target, display: str | None, report: Progress, models: bool = False
@@ -157,29 +143,30 @@ def _start(
     validation = _Validation(spec_path, display)
     workers: Workers | None = None
     try:
-        loaded = load_spec(spec_path, display, validate=validation.process is None)
+        loaded = load_spec(spec_path, display, validate=validation.worker is None)
         if models:
-            workers = _model_workers(loaded.document)
+            workers = _model_workers(loaded.document, validation.worker)
         report("normalize")
         spec = prepare(loaded.document)
         report("build")
         api, warnings = build_ir(spec, target, loaded.file)
     except BaseException:
-        validation.cancel()
         if workers is not None:
             workers.close()
+        validation.cancel()
         raise
     return _Started(loaded, spec, api, tuple(warnings), validation, workers)
 
 
-def _model_workers(document: Any) -> Workers | None:
-    """One model worker per CPU but one, for a spec whose models are generated in chunks."""
+def _model_workers(document: Any, validator: Worker | None) -> Workers | None:
+    """One model worker per CPU but one, for a spec whose models are generated in chunks;
+    the validation worker is one of them (it takes chunks once it has validated)."""
     components = document.get("components") if isinstance(document, dict) else None
     schemas = components.get("schemas") if isinstance(components, dict) else None
     helpers = (os.cpu_count() or 1) - 1
     if not isinstance(schemas, dict) or not is_large(schemas) or helpers < 1:
         return None
-    return Workers(helpers)
+    return Workers(helpers - (validator is not None), validator)
 
 
 def analyse(
@@ -190,7 +177,11 @@ def analyse(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> Analysis:
-    return _start(spec_path, target, display, progress or _quiet).finish(strict)
+    started = _start(spec_path, target, display, progress or _quiet)
+    try:
+        return started.finish(strict)
+    finally:
+        started.close()
 
 
 def generate(
@@ -201,8 +192,10 @@ def generate(
     strict: bool = False,
     progress: Progress | None = None,
     store: ChunkStore | None = None,
+    formatted: FormatStore | None = None,
 ) -> Generated:
-    """The package's files; ``store`` keeps the models' generated chunks between runs."""
+    """The package's files; ``store`` keeps the models' generated chunks between runs, and
+    ``formatted`` the formatted files."""
     report = progress or _quiet
     started = _start(spec_path, target, display, report, models=True)
     try:
@@ -220,13 +213,9 @@ def generate(
         report("render")
         rendered = render_package(started.api, models)
         report("format")
-        formatted = format_files(rendered)
-    except BaseException:
-        started.validation.cancel()
-        raise
+        files_formatted = format_files(rendered, formatted)
+        analysis = analysis or started.finish(strict)
     finally:
-        if started.workers is not None:
-            started.workers.close()
-    analysis = analysis or started.finish(strict)
-    files = {name: text.encode("utf-8") for name, text in sorted(formatted.items())}
+        started.close()
+    files = {name: text.encode("utf-8") for name, text in sorted(files_formatted.items())}
     return Generated(analysis.api, analysis.spec, files, analysis.diagnostics)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -80,6 +82,7 @@ def spec() -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of about 60 schemas: several in a spec that generates in seconds."""
+    monkeypatch.setattr(model_chunks, "LARGE", 80)
     monkeypatch.setattr(model_chunks, "MIN_CHUNK", 40)
     monkeypatch.setattr(model_chunks, "BOUNDARY", 20)
 
@@ -253,8 +256,10 @@ def test_workers_and_this_process_give_the_same_results(
     assert model_chunks.run(jobs, generate_chunk, None) == here
     workers = model_chunks.Workers(2)  # started ahead, as the pipeline does
     assert model_chunks.run(jobs, generate_chunk, None, workers) == here
-    assert workers.processes == []  # both were taken and have ended
-    model_chunks.Workers(1).close()  # one never used ends too
+    assert workers.left == []  # both were taken, and told to end
+    unused = model_chunks.Workers(1)
+    unused.close()
+    assert [w.process.wait(timeout=30) for w in workers.all + unused.all] == [0, 0, 0]
 
 
 def test_a_worker_that_dies_leaves_its_jobs_to_this_process(
@@ -294,3 +299,30 @@ def test_the_first_refused_chunk_is_reported_whoever_ran_it(
     with pytest.raises(SpecError) as raised:
         model_chunks._shared_out([a for _, a in jobs], [], generate)
     assert raised.value.diagnostics[0].pointer == "#/1"
+
+
+def test_the_validation_worker_serves_chunks_once_it_has_validated(
+    spec: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import pipeline
+    from generator.build_ir import Target
+
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps({**spec, "info": {"title": "t", "version": "1"}, "paths": {}}))
+    target = Target("pkg", "spec.json")
+    monkeypatch.setattr(pipeline, "WORKER_FROM_BYTES", 10**12)
+    here = pipeline.generate(path, target)
+    asked: list[str] = []
+    ask = model_chunks.Worker.ask
+
+    def recorded(self: model_chunks.Worker, job: list[Any]) -> list[Any] | None:
+        asked.append(" ".join(map(str, self.process.args)))  # type: ignore[arg-type]
+        return ask(self, job)
+
+    monkeypatch.setattr(model_chunks.Worker, "ask", recorded)
+    monkeypatch.setattr(model_chunks.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(pipeline, "WORKER_FROM_BYTES", 0)
+    there = pipeline.generate(path, target)
+    assert any("generator.worker" in args for args in asked)
+    assert there.files == here.files
+    assert there.diagnostics == here.diagnostics

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
+from generator import model_chunks, pipeline
 from generator.build_ir import Target
 from generator.diagnostics import SpecError
 from tests.conftest import ROOT
@@ -73,5 +73,5 @@ def test_a_failing_worker_falls_back_to_this_process(
 ) -> None:
     here = pipeline.generate(spec, TARGET, display="things.yaml")
     monkeypatch.setattr(pipeline, "WORKER_FROM_BYTES", 0)
-    monkeypatch.setattr(pipeline.sys, "executable", executable)
+    monkeypatch.setattr(model_chunks.sys, "executable", executable)
     assert pipeline.generate(spec, TARGET, display="things.yaml").diagnostics == here.diagnostics

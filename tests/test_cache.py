@@ -155,3 +155,32 @@ def test_cli_prints_warnings_of_a_cached_run_and_honours_strict(
     assert ": error:" in capsys.readouterr().err
     assert main([*args, "--no-cache"]) == 0
     assert "unknownKey" in capsys.readouterr().err
+
+
+def test_a_changed_spec_formats_again_only_the_files_that_changed(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import format as formatting
+
+    formatted: list[list[str]] = []
+    real = formatting._format_tree
+
+    def recorded(files: dict[str, str], packages: list[str]) -> dict[str, str]:
+        formatted.append(sorted(files))
+        return real(files, packages)
+
+    monkeypatch.setattr(formatting, "_format_tree", recorded)
+    folder = tmp_path / "cache"
+    first = run(spec, folder)
+    (spec.parent / "schemas.yaml").write_text(SCHEMAS.replace("size", "count"))
+    second = run(spec, folder)
+    fresh = generate_fresh(spec, TARGET, display="things.yaml")
+    assert second.files == fresh.files  # a file formatted earlier is the file ruff gives now
+    assert len(formatted[0]) == len([n for n in first.files if n.endswith(".py")])
+    # only the module of Thing changed
+    assert formatted[1] == ["things/models/_thing.py"]
+    # an entry from another version of clientgen is not read
+    store = cache.FormatCache(folder / "format", "things")
+    assert store.load()
+    monkeypatch.setattr(cache, "generator_fingerprint", lambda: b"another version")
+    assert store.load() == {}

@@ -101,18 +101,57 @@ class _Chunks:
         self.file, self.package, self.store, self.workers = file, package, store, workers
         self.graph = model_chunks.closure_graph(schemas)
         self.stubs = model_chunks.stubs(schemas)
+        self.large = model_chunks.is_large(schemas)
 
     def split(self, chunks: list[model_chunks.Chunk]) -> model_modules.SplitModels:
+        """The chunks' statements, joined. Of a large spec, they come in the order of the
+        schemas they belong to, whatever the chunks were: so a change to one schema
+        changes only the modules of what depends on it."""
+        position = {name: index for index, name in enumerate(self.schemas)}
         while True:
             jobs = [self._job(c) for c in chunks]
             dumped = model_chunks.run(jobs, generate_chunk, self.store, self.workers)
             read = [model_modules.load(data, index) for index, data in enumerate(dumped)]
-            kept = [_kept(c.owned, s, self.schemas) for c, (_, s) in zip(chunks, read, strict=True)]
-            merged = self._merge_clashing(chunks, kept)
-            if merged is None:
-                statements = [s for chunk in kept for s in chunk]
-                return model_modules.split(tuple(i for i, _ in read), statements)
-            chunks = merged
+            named = self._given_names(chunks, [s for _, s in read])
+            if named is not None:
+                chunks = named
+                continue
+            kept = [
+                _kept(c.owned, s, self.schemas, position)
+                for c, (_, s) in zip(chunks, read, strict=True)
+            ]
+            merged = self._merge_clashing(chunks, [[s for _, s in k] for k in kept])
+            if merged is not None:
+                chunks = merged
+                continue
+            ordered = [
+                (where if self.large else 0, chunk, index, statement)
+                for chunk, statements in enumerate(kept)
+                for index, (where, statement) in enumerate(statements)
+            ]
+            statements = [s for *_, s in sorted(ordered, key=lambda row: row[:3])]
+            return model_modules.split(tuple(i for i, _ in read), statements)
+
+    def _given_names(
+        self, chunks: list[model_chunks.Chunk], read: list[list[model_modules.Statement]]
+    ) -> list[model_chunks.Chunk] | None:
+        """The chunks again where one made up a class named like a schema it was not given
+        (it could not know the name was taken): that schema is given to it as a stub, so
+        it names its class as one run over the whole spec would. None if none did."""
+        again = list(chunks)
+        for index, (chunk, statements) in enumerate(zip(chunks, read, strict=True)):
+            given = set(chunk.given)
+            taken = {
+                n for s in statements for n in s.defines if n in self.schemas and n not in given
+            }
+            if taken:
+                names = given | taken
+                again[index] = model_chunks.Chunk(
+                    chunk.owned,
+                    tuple(n for n in self.schemas if n in names),
+                    chunk.stubbed | taken,
+                )
+        return again if again != chunks else None
 
     def _job(self, chunk: model_chunks.Chunk) -> model_chunks.Job:
         document = {
@@ -157,26 +196,32 @@ class _Chunks:
 
 
 def _kept(
-    owned: tuple[str, ...], statements: list[model_modules.Statement], schemas: dict[str, Any]
-) -> list[model_modules.Statement]:
-    """A chunk's statements for the classes it owns, and those it made up for them."""
-    mine = set(owned)
+    owned: tuple[str, ...],
+    statements: list[model_modules.Statement],
+    schemas: dict[str, Any],
+    position: dict[str, int],
+) -> list[tuple[int, model_modules.Statement]]:
+    """A chunk's statements for the classes it owns and those it made up for them, each
+    with the position of the schema it belongs to: a made-up class belongs to the first
+    owned schema (in document order) that refers to it, directly or through another."""
     defined = {n for s in statements for n in s.defines}
     made_up = defined - set(schemas)
-    keep: set[str] = set()
-    todo = [n for n in defined if n in mine]
     by_name = {n: s for s in statements for n in s.defines}
-    while todo:
-        name = todo.pop()
-        if name in keep:
-            continue
-        keep.add(name)
-        todo.extend(n for n in by_name[name].uses if n in made_up)
-    return [
-        s
-        for s in statements
-        if (s.defines and s.defines[0] in keep) or (not s.defines and s.owner in keep)
-    ]
+    owner: dict[str, int] = {}
+    for root in sorted((n for n in owned if n in defined), key=position.__getitem__):
+        todo = [root]
+        while todo:
+            name = todo.pop()
+            if name in owner:
+                continue
+            owner[name] = position[root]
+            todo.extend(sorted(n for n in by_name[name].uses if n in made_up))
+    kept: list[tuple[int, model_modules.Statement]] = []
+    for s in statements:
+        name = s.defines[0] if s.defines else (s.owner or "")
+        if name in owner:
+            kept.append((owner[name], s))
+    return kept
 
 
 def generate_chunk(arguments: list[Any]) -> list[Any]:

@@ -326,3 +326,18 @@ def test_the_validation_worker_serves_chunks_once_it_has_validated(
     assert any("generator.worker" in args for args in asked)
     assert there.files == here.files
     assert there.diagnostics == here.diagnostics
+
+
+def test_the_chunk_layout_does_not_change_a_byte(
+    spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Statements come in the order of the schemas they belong to, however the schemas were
+    cut into chunks: output is a function of the spec alone."""
+    layouts, outputs = [], []
+    for low, boundary in ((40, 20), (60, 35), (10_000, 1)):  # the last: one chunk
+        monkeypatch.setattr(model_chunks, "MIN_CHUNK", low)
+        monkeypatch.setattr(model_chunks, "BOUNDARY", boundary)
+        layouts.append(len(model_chunks.plan(prepared_schemas(spec))))
+        outputs.append(render_models(spec, "spec.yaml", "spec.yaml", "pkg").sources)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert len(set(layouts)) == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -341,3 +342,38 @@ def test_the_chunk_layout_does_not_change_a_byte(
         outputs.append(render_models(spec, "spec.yaml", "spec.yaml", "pkg").sources)
     assert outputs[0] == outputs[1] == outputs[2]
     assert len(set(layouts)) == 3
+
+
+def _holder_and_detail(padding: int) -> dict[str, Any]:
+    """``Holder.detail`` is an inline object, which datamodel-code-generator would name
+    ``Detail`` before it reaches the component ``Detail``."""
+    schemas: dict[str, Any] = {
+        "Holder": {
+            "type": "object",
+            "properties": {
+                "detail": {"type": "object", "properties": {"inline": {"type": "string"}}}
+            },
+        },
+        **{
+            f"Pad{i}": {"type": "object", "properties": {f"p{i}": {"type": "string"}}}
+            for i in range(padding)
+        },
+        "Detail": {"type": "object", "properties": {"real": {"type": "integer"}}},
+    }
+    return {"components": {"schemas": schemas}}
+
+
+@pytest.mark.parametrize("padding", [0, 120], ids=["one run", "in chunks"])
+def test_a_component_keeps_its_name_when_an_inline_object_would_take_it(padding: int) -> None:
+    spec = _holder_and_detail(padding)
+    chunks = model_chunks.plan(prepared_schemas(spec))
+    assert (len(chunks) == 1) == (padding == 0)
+    if padding:  # the chunk of Holder cannot know that the name is taken
+        assert "Detail" not in next(c for c in chunks if "Holder" in c.owned).given
+    models = render_models(spec, "spec.yaml", "spec.yaml", "pkg")
+    detail = models.sources[_module_of(models, "Detail")]
+    assert re.search(r"class Detail\(Model\):(.|\n)*real: int", detail)
+    holder = models.sources[_module_of(models, "Holder")]
+    made_up = re.search(r"detail: (\w+) \| None", holder)
+    assert made_up and made_up.group(1) != "Detail"
+    assert "inline: str" in models.sources[_module_of(models, made_up.group(1))]

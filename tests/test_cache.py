@@ -184,3 +184,20 @@ def test_a_changed_spec_formats_again_only_the_files_that_changed(
     assert store.load()
     monkeypatch.setattr(cache, "generator_fingerprint", lambda: b"another version")
     assert store.load() == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        (b'{"$ref": "#/components/schemas/A"}', False),
+        (b"a: {$ref: '#/A'}\nb:\n  $ref:   \"#/B\"\n", False),
+        (b"no references at all", False),
+        (b"$ref: schemas.yaml#/Thing", True),
+        (b"'$ref': 'other.yaml'", True),
+        (b'{"$ref": "https://example.com/a.json"}', True),
+        (b'{"\\u0024ref": "#/A", "x": 1}', True),  # an escaped key: read the document
+        (b"$ref\n  : x.yaml", True),  # a layout the quick look does not know
+    ],
+)
+def test_only_a_spec_that_may_name_other_files_is_read_for_them(text: bytes, may: bool) -> None:
+    assert cache._may_name_files(text) is may

@@ -98,7 +98,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
             Resource(
                 attr=attr,
                 module=module_names.claim(attr),
-                class_name=class_names.claim_class(naming.to_class_name(tag)),
+                class_name=_claim_resource_class(class_names, naming.to_class_name(tag)),
                 doc=one_line(_tag_description(spec, tag)) or one_line(tag),
                 operations=ops,
             )
@@ -109,6 +109,24 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         raise SpecError(errors)
     api = _api(ctx, target, tuple(resources), root_ops)
     return api, ctx.diagnostics
+
+
+def _resource_classes(name: str) -> tuple[str, ...]:
+    """The classes a resource named ``name`` defines, sync and async (resource.py.jinja)."""
+    return (name, f"{name}WithRawResponse", f"Async{name}", f"Async{name}WithRawResponse")
+
+
+def _claim_resource_class(names: NameRegistry, name: PyIdent) -> PyIdent:
+    """``name``, or ``name2``, ``name3`` ..., the first whose classes are all free: tags
+    ``Runs``, ``RunsWithRawResponse`` and ``AsyncRuns`` would otherwise define one class
+    twice in the client module's imports."""
+    candidate, index = name, 1
+    while any(c in names for c in _resource_classes(candidate)):
+        index += 1
+        candidate = PyIdent(f"{name}{index}")
+    for taken in _resource_classes(candidate):
+        names.claim_class(PyIdent(taken))
+    return candidate
 
 
 def _warn_unsupported(ctx: SpecContext) -> None:

@@ -274,12 +274,17 @@ def share_identical(schemas: dict[str, Any], members: frozenset[str]) -> dict[st
         and not ({"allOf", "anyOf", "oneOf", "discriminator"} & schema.keys())
     ]
     first: dict[str, str] = {}  # name -> the earlier identical schema it is read as
+    refs = {name: _references(schemas[name]) for name in shareable}
+    keys: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {}  # name -> (reading, key)
     for _ in range(SHARE_ROUNDS):
         seen: dict[str, str] = {}
         found: dict[str, str] = {}
         for name in shareable:
-            key = json.dumps(_read_as(schemas[name], first), sort_keys=True)
-            found[name] = seen.setdefault(key, name)
+            # a schema's key changes only with how the schemas it refers to are read
+            reading = tuple(sorted((r, first[r]) for r in refs[name] if r in first))
+            if name not in keys or keys[name][0] != reading:
+                keys[name] = reading, json.dumps(_read_as(schemas[name], first), sort_keys=True)
+            found[name] = seen.setdefault(keys[name][1], name)
         found = {name: target for name, target in found.items() if target != name}
         if found == first:
             break
@@ -292,6 +297,22 @@ def share_identical(schemas: dict[str, Any], members: frozenset[str]) -> dict[st
                 wrapper[key] = schemas[name][key]
         shared[name] = wrapper
     return shared
+
+
+def _references(schema: Any) -> frozenset[str]:
+    """The component schemas that ``schema`` refers to, at any depth."""
+    found: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+                found.add(ref[len(SCHEMA_PREFIX) :])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(found)
 
 
 def _read_as(schema: Schema, first: dict[str, str]) -> Schema:

@@ -10,6 +10,8 @@ import hashlib
 import json
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import NoReturn, Protocol
@@ -116,12 +118,7 @@ def _format_tree(files: dict[str, str], packages: list[str]) -> dict[str, str]:
     if not files:
         return {}
     settings = ["--config", f"lint.isort.known-first-party = {packages!r}"] if packages else []
-    with tempfile.TemporaryDirectory(prefix="clientgen-format-") as scratch:
-        root = Path(scratch)
-        for name, text in files.items():
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(text.encode("utf-8"))
+    with _scratch(files) as root:
         # Files given by name are formatted whatever ruff's default excludes say of their
         # folders (a package called ``build`` is formatted like any other).
         paths = [str(root / name) for name in files]
@@ -139,3 +136,34 @@ def _format_tree(files: dict[str, str], packages: list[str]) -> dict[str, str]:
             if result.returncode not in (0, 1):
                 _failed(result, "the generated package")
         return {name: (root / name).read_bytes().decode("utf-8") for name in files}
+
+
+# A folder in memory where the system has one: writing a package's thousands of files to a
+# disk-backed temporary folder took 0.5-1.4 s of GitHub's run, to this one 0.03 s.
+MEMORY_FOLDER = Path("/dev/shm")
+
+
+@contextmanager
+def _scratch(files: dict[str, str]) -> Iterator[Path]:
+    """A temporary folder holding ``files``: in memory if it has room, else on disk."""
+    parents = [MEMORY_FOLDER] if MEMORY_FOLDER.is_dir() else []
+    for parent in [*parents, None]:
+        try:
+            scratch = tempfile.TemporaryDirectory(prefix="clientgen-format-", dir=parent)
+        except OSError:
+            if parent is None:
+                raise
+            continue  # not writable: the next place
+        with scratch as folder:
+            root = Path(folder)
+            try:
+                for directory in sorted({(root / name).parent for name in files}):
+                    directory.mkdir(parents=True, exist_ok=True)
+                for name, text in files.items():
+                    (root / name).write_bytes(text.encode("utf-8"))
+            except OSError:
+                if parent is None:
+                    raise
+                continue  # full: the next place
+            yield root
+            return

@@ -201,3 +201,26 @@ def test_a_changed_spec_formats_again_only_the_files_that_changed(
 )
 def test_only_a_spec_that_may_name_other_files_is_read_for_them(text: bytes, may: bool) -> None:
     assert cache._may_name_files(text) is may
+
+
+def test_formatting_falls_back_to_disk_when_memory_is_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import format as formatting
+
+    files = {"pkg/__init__.py": "import os\nx=1\n", "pkg/a.py": "y = [1,\n2]\n"}
+    expected = formatting.format_files(files)
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(formatting, "MEMORY_FOLDER", memory)
+    assert formatting.format_files(files) == expected
+    write_bytes = Path.write_bytes
+
+    def full(self: Path, data: bytes) -> int:
+        if memory in self.parents:
+            raise OSError(28, "No space left on device")
+        return write_bytes(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    assert formatting.format_files(files) == expected
+    assert list(memory.iterdir()) == []  # nothing left behind

@@ -109,28 +109,7 @@ def stub(schema: Schema) -> Schema:
 
 
 def stubs(schemas: dict[str, Any]) -> Stubs:
-    strong: dict[str, set[str]] = {name: set() for name in schemas}
-    every: dict[str, set[str]] = {name: set() for name in schemas}
-
-    def collect(name: str) -> Callable[[Schema], Schema]:
-        def visit(node: Schema) -> Schema:
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
-                every[name].add(ref[len(SCHEMA_PREFIX) :])
-            for member in node.get("allOf") or []:
-                if isinstance(member, dict) and isinstance(member.get("$ref"), str):
-                    strong[name].add(member["$ref"][len(SCHEMA_PREFIX) :])
-            if isinstance(node.get("discriminator"), dict):
-                for member in (node.get("oneOf") or []) + (node.get("anyOf") or []):
-                    if isinstance(member, dict) and isinstance(member.get("$ref"), str):
-                        strong[name].add(member["$ref"][len(SCHEMA_PREFIX) :])
-            return node
-
-        return visit
-
-    for name, schema in schemas.items():
-        if isinstance(schema, dict):
-            transform(schema, collect(name))
+    graph, strong = _edges(schemas)
     plain = {
         name
         for name, schema in schemas.items()
@@ -140,9 +119,8 @@ def stubs(schemas: dict[str, Any]) -> Stubs:
         and schema.get("type", "object") == "object"
     }
     subclasses = {name for name, schema in schemas.items() if _subclass_of(schema) in plain}
-    return Stubs(
-        {name: every[name] - strong[name] for name in schemas}, frozenset(plain | subclasses)
-    )
+    weak = {name: graph[name] - strong[name] for name in schemas}
+    return Stubs(weak, frozenset(plain | subclasses))
 
 
 def _subclass_of(schema: Any) -> str | None:
@@ -204,13 +182,23 @@ def chunk_of(
 def closure_graph(schemas: dict[str, Any]) -> dict[str, set[str]]:
     """Schema -> the schemas its chunk must be given: those it refers to, and the unions
     that discriminate it."""
+    return _edges(schemas)[0]
+
+
+def _edges(schemas: dict[str, Any]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(``closure_graph``, and of its edges those to a base class (an ``allOf`` member) or
+    between a discriminated union and its members: those never to a stub)."""
     graph: dict[str, set[str]] = {name: set() for name in schemas}
+    strong: dict[str, set[str]] = {name: set() for name in schemas}
 
     def collect(name: str) -> Callable[[Schema], Schema]:
         def visit(node: Schema) -> Schema:
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
                 graph[name].add(ref[len(SCHEMA_PREFIX) :])
+            for member in node.get("allOf") or []:
+                if isinstance(member, dict) and isinstance(member.get("$ref"), str):
+                    strong[name].add(member["$ref"][len(SCHEMA_PREFIX) :])
             discriminator = node.get("discriminator")
             if isinstance(discriminator, dict):
                 targets = [
@@ -224,9 +212,10 @@ def closure_graph(schemas: dict[str, Any]) -> dict[str, set[str]]:
                 for target in targets:
                     if isinstance(target, str) and target.startswith(SCHEMA_PREFIX):
                         member = target[len(SCHEMA_PREFIX) :]
-                        graph[name].add(member)
-                        if member in graph:
-                            graph[member].add(name)
+                        for start, end in ((name, member), (member, name)):
+                            if start in graph:
+                                graph[start].add(end)
+                                strong[start].add(end)
             return node
 
         return visit
@@ -234,9 +223,10 @@ def closure_graph(schemas: dict[str, Any]) -> dict[str, set[str]]:
     for name, schema in schemas.items():
         if isinstance(schema, dict):
             transform(schema, collect(name))
-    return {
+    graph = {
         name: {t for t in targets if t in graph and t != name} for name, targets in graph.items()
     }
+    return graph, strong
 
 
 def _closure(names: Iterable[str], graph: dict[str, set[str]]) -> set[str]:

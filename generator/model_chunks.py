@@ -141,6 +141,16 @@ def is_large(schemas: dict[str, Any]) -> bool:
     return len(schemas) >= LARGE
 
 
+def helpers_for(document: Any) -> int:
+    """How many worker processes a loaded spec's models are worth: one per CPU but one, for
+    a spec whose models are generated in chunks; else none."""
+    components = document.get("components") if isinstance(document, dict) else None
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    if not isinstance(schemas, dict) or not is_large(schemas):
+        return 0
+    return max(0, (os.cpu_count() or 1) - 1)
+
+
 def plan(
     schemas: dict[str, Any],
     graph: dict[str, set[str]] | None = None,

@@ -16,7 +16,6 @@ in this process.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from generator.format import FormatStore, format_files
 from generator.hoist import hoist
 from generator.ir import Api
 from generator.load import LoadedSpec, load_spec
-from generator.model_chunks import ChunkStore, Worker, Workers, is_large, start_process
+from generator.model_chunks import ChunkStore, Worker, Workers, helpers_for, start_process
 from generator.models import render_models
 from generator.naming import to_class_name
 from generator.normalize import merge_conflicting_allof, normalize
@@ -72,7 +71,8 @@ class _Validation:
     """openapi-spec-validator's warnings of a spec, from a worker process when that pays (it
     then serves chunks of models too: ``worker``)."""
 
-    def __init__(self, spec_path: Path, display: str | None) -> None:
+    def __init__(self, spec_path: Path, display: str | None, serve: bool = False) -> None:
+        """``serve``: the worker may go on to serve chunks of models."""
         self.spec_path, self.display = spec_path, display
         self.worker: Worker | None = None
         try:
@@ -80,7 +80,8 @@ class _Validation:
         except OSError:
             large = False
         if large:
-            process = start_process("generator.worker", json.dumps([str(spec_path), display]))
+            arguments = json.dumps([str(spec_path), display, serve])
+            process = start_process("generator.worker", arguments)
             self.worker = Worker(process, preamble=True) if process is not None else None
 
     def warnings(self, loaded: LoadedSpec) -> tuple[Diagnostic, ...]:
@@ -140,7 +141,7 @@ def _start(
     """Load, normalize, build; with ``models``, worker processes for the models of a large
     spec are started as soon as it is loaded (``model_chunks.Workers``)."""
     report("load")
-    validation = _Validation(spec_path, display)
+    validation = _Validation(spec_path, display, serve=models)
     workers: Workers | None = None
     try:
         loaded = load_spec(spec_path, display, validate=validation.worker is None)
@@ -159,12 +160,10 @@ def _start(
 
 
 def _model_workers(document: Any, validator: Worker | None) -> Workers | None:
-    """One model worker per CPU but one, for a spec whose models are generated in chunks;
-    the validation worker is one of them (it takes chunks once it has validated)."""
-    components = document.get("components") if isinstance(document, dict) else None
-    schemas = components.get("schemas") if isinstance(components, dict) else None
-    helpers = (os.cpu_count() or 1) - 1
-    if not isinstance(schemas, dict) or not is_large(schemas) or helpers < 1:
+    """The worker processes for the models (``model_chunks.helpers_for``); the validation
+    worker is one of them (it takes chunks once it has validated: it decides alike)."""
+    helpers = helpers_for(document)
+    if helpers < 1:
         return None
     return Workers(helpers - (validator is not None), validator)
 

@@ -24,9 +24,8 @@ from typing import Any
 from generator.load import iter_refs
 from generator.naming import NameRegistry, PyIdent, to_class_name
 from generator.naming import words as naming_words
-from generator.schemas import Schema, operations, schema_nodes
+from generator.schemas import SCHEMA_PREFIX, Schema, operations, schema_nodes
 
-SCHEMA_REF_PREFIX = "#/components/schemas/"
 _TITLE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
 
 
@@ -72,19 +71,17 @@ def _rewrite_refs(spec: dict[str, Any], renamed: dict[str, str]) -> None:
         if isinstance(mapping, dict):
             for tag, ref in list(mapping.items()):
                 if isinstance(ref, str):
-                    mapping[tag] = _renamed_ref(
-                        ref if "/" in ref else SCHEMA_REF_PREFIX + ref, renamed
-                    )
+                    mapping[tag] = _renamed_ref(ref if "/" in ref else SCHEMA_PREFIX + ref, renamed)
 
 
 def _renamed_ref(ref: str, renamed: dict[str, str]) -> str:
-    if not ref.startswith(SCHEMA_REF_PREFIX):
+    if not ref.startswith(SCHEMA_PREFIX):
         return ref
-    name, _, rest = ref[len(SCHEMA_REF_PREFIX) :].partition("/")
+    name, _, rest = ref[len(SCHEMA_PREFIX) :].partition("/")
     name = name.replace("~1", "/").replace("~0", "~")
     if name not in renamed:
         return ref
-    return SCHEMA_REF_PREFIX + renamed[name] + (f"/{rest}" if rest else "")
+    return SCHEMA_PREFIX + renamed[name] + (f"/{rest}" if rest else "")
 
 
 def is_hoistable(schema: Any) -> bool:
@@ -140,7 +137,7 @@ class _Hoister:
                 name = title  # the spec's own name for it reads best, while it is free
             class_name: PyIdent = self.registry.claim_class(to_class_name(name))
             self.schemas[class_name] = schema
-            holder[key] = {"$ref": SCHEMA_REF_PREFIX + class_name}
+            holder[key] = {"$ref": SCHEMA_PREFIX + class_name}
             self.visit_children(schema, class_name)
         else:
             self.visit_children(schema, name)

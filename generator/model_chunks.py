@@ -40,9 +40,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from generator.diagnostics import Diagnostic, SpecError
-from generator.schemas import Schema, transform
+from generator.schemas import SCHEMA_PREFIX, Schema, transform
 
-SCHEMA_PREFIX = "#/components/schemas/"
 LARGE = 600
 MIN_CHUNK = 100
 MAX_CHUNK = 600

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 Schema = dict[str, Any]
+SCHEMA_PREFIX = "#/components/schemas/"  # a reference to a component schema starts so
 SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
 SUBSCHEMA_SINGLE = ("items", "additionalProperties", "not", "contains", "propertyNames")

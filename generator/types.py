@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from generator.hoist import SCHEMA_REF_PREFIX
 from generator.literals import literal
-from generator.schemas import Schema, is_null
+from generator.schemas import SCHEMA_PREFIX, Schema, is_null
 
 _STRING_FORMATS = {
     "date-time": "datetime.datetime",
@@ -27,8 +26,8 @@ def annotation(schema: Any) -> str:
         return "Any"
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        if ref.startswith(SCHEMA_REF_PREFIX) and "/" not in ref[len(SCHEMA_REF_PREFIX) :]:
-            return "models." + ref[len(SCHEMA_REF_PREFIX) :]
+        if ref.startswith(SCHEMA_PREFIX) and "/" not in ref[len(SCHEMA_PREFIX) :]:
+            return "models." + ref[len(SCHEMA_PREFIX) :]
         return "Any"
     if "const" in schema:
         return _literal_type([schema["const"]])
@@ -112,8 +111,8 @@ def is_nullable(schema: Any) -> bool:
 
 def component_name(schema: Schema) -> str | None:
     ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith(SCHEMA_REF_PREFIX):
-        return ref[len(SCHEMA_REF_PREFIX) :]
+    if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+        return ref[len(SCHEMA_PREFIX) :]
     return None
 
 

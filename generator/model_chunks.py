@@ -147,7 +147,21 @@ def helpers_for(document: Any) -> int:
     schemas = components.get("schemas") if isinstance(components, dict) else None
     if not isinstance(schemas, dict) or not is_large(schemas):
         return 0
-    return max(0, (os.cpu_count() or 1) - 1)
+    return processes() - 1
+
+
+MAX_PROCESSES = 8  # in all, this one included: each holds its chunk and datamodel-code-generator
+
+
+def processes() -> int:
+    """How many processes chunks are run in at most: the CPUs this process may run on (not
+    all those of the machine, in a container or under ``taskset``), up to ``MAX_PROCESSES``."""
+    affinity: Callable[[int], set[int]] | None = getattr(os, "sched_getaffinity", None)
+    try:
+        usable = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+    except OSError:
+        usable = os.cpu_count() or 1
+    return max(1, min(usable, MAX_PROCESSES))
 
 
 def plan(
@@ -365,7 +379,7 @@ def run(
                 except ValueError:
                     pass  # a damaged entry: generated again
     pending = [index for index in range(len(jobs)) if index not in results]
-    helpers = min(len(pending), os.cpu_count() or 1) - 1
+    helpers = min(len(pending), processes()) - 1
     if helpers > 0:
         taken = workers.take(helpers) if workers is not None else []
         started: list[Worker] = []

@@ -253,7 +253,7 @@ def test_workers_and_this_process_give_the_same_results(
 
     jobs = _jobs(spec)
     here = [generate_chunk(arguments) for _, arguments in jobs]
-    monkeypatch.setattr(model_chunks.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(model_chunks, "processes", lambda: 3)
     assert model_chunks.run(jobs, generate_chunk, None) == here
     workers = model_chunks.Workers(2)  # started ahead, as the pipeline does
     assert model_chunks.run(jobs, generate_chunk, None, workers) == here
@@ -282,7 +282,7 @@ def test_a_worker_that_dies_leaves_its_jobs_to_this_process(
         )
 
     monkeypatch.setattr(model_chunks, "_start_worker", dying)
-    monkeypatch.setattr(model_chunks.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(model_chunks, "processes", lambda: 2)
     assert model_chunks.run(jobs, generate_chunk, None) == here
 
 
@@ -305,7 +305,6 @@ def test_the_first_refused_chunk_is_reported_whoever_ran_it(
 def test_the_validation_worker_serves_chunks_once_it_has_validated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import os
 
     from generator import pipeline
     from generator.build_ir import Target
@@ -330,7 +329,7 @@ def test_the_validation_worker_serves_chunks_once_it_has_validated(
     monkeypatch.setattr(pipeline, "WORKER_FROM_BYTES", 0)
     there = pipeline.generate(path, target)
     # the worker counts CPUs for itself: with one, it validates and ends
-    assert any("generator.worker" in args for args in served) == ((os.cpu_count() or 1) > 1)
+    assert any("generator.worker" in args for args in served) == (model_chunks.processes() > 1)
     assert there.files == here.files
     assert there.diagnostics == here.diagnostics
 
@@ -383,3 +382,15 @@ def test_a_component_keeps_its_name_when_an_inline_object_would_take_it(padding:
     made_up = re.search(r"detail: (\w+) \| None", holder)
     assert made_up and made_up.group(1) != "Detail"
     assert "inline: str" in models.sources[_module_of(models, made_up.group(1))]
+
+
+def test_processes_follow_the_cpus_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A container on a large machine may run on 2 of its 64 CPUs: 2 processes, not 64."""
+    monkeypatch.setattr(model_chunks.os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(model_chunks.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert model_chunks.processes() == 2
+    monkeypatch.setattr(model_chunks.os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert model_chunks.processes() == model_chunks.MAX_PROCESSES
+    monkeypatch.delattr(model_chunks.os, "sched_getaffinity")  # as on macOS and Windows
+    monkeypatch.setattr(model_chunks.os, "cpu_count", lambda: None)
+    assert model_chunks.processes() == 1

@@ -409,7 +409,6 @@ def _shared_out(jobs: list[list[Any]], workers: list[Worker], generate: Generate
     queue = sorted(range(len(jobs)), key=lambda i: (-sizes[i], i))
     lock = threading.Lock()
     done: dict[int, list[Any]] = {}  # index -> ["ok", result] or ["error", rows]
-    orphans: list[int] = []
 
     def next_job(largest: bool = True) -> int | None:
         with lock:
@@ -419,8 +418,7 @@ def _shared_out(jobs: list[list[Any]], workers: list[Worker], generate: Generate
         while (index := next_job()) is not None:
             answer = worker.ask(jobs[index])
             if answer is None:
-                orphans.append(index)  # the worker died: this job, and no more, runs here
-                break
+                break  # the worker died: this job runs here, and it takes no more
             done[index] = answer
         worker.close()
 
@@ -437,8 +435,9 @@ def _shared_out(jobs: list[list[Any]], workers: list[Worker], generate: Generate
         raise
     for thread in threads:
         thread.join()
-    for index in orphans:
-        done[index] = outcome(generate, jobs[index])
+    for index in range(len(jobs)):
+        if index not in done:  # its worker died with it
+            done[index] = outcome(generate, jobs[index])
     for index in range(len(jobs)):
         status, value = done[index]
         if status != "ok":

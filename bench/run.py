@@ -117,6 +117,7 @@ def import_seconds(python: Path, pythonpath: Path, code: str) -> float:
     """Median seconds of the imports in ``code`` in a fresh interpreter (bytecode cached)."""
     script = f"import time\n_t = time.perf_counter()\n{code}\nprint(time.perf_counter() - _t)\n"
     env = {**os.environ, "PYTHONPATH": str(pythonpath)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # else every run compiles every module again
     samples = []
     for index in range(max(REPEAT, 3) + 1):  # the first run compiles the bytecode
         out = subprocess.run([python, "-c", script], env=env, capture_output=True, text=True)

@@ -36,6 +36,7 @@ from typing import Any
 from generator import model_chunks, model_modules
 from generator.diagnostics import Diagnostic, SpecError
 from generator.literals import DOC_LIMIT, comment, plain
+from generator.load import iter_refs
 from generator.model_chunks import ChunkStore
 from generator.model_modules import ModelModule
 from generator.naming import PyIdent, field_names
@@ -299,18 +300,8 @@ def share_identical(schemas: dict[str, Any], members: frozenset[str]) -> dict[st
 
 def _references(schema: Any) -> frozenset[str]:
     """The component schemas that ``schema`` refers to, at any depth."""
-    found: set[str] = set()
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
-                found.add(ref[len(SCHEMA_PREFIX) :])
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return frozenset(found)
+    refs = (holder["$ref"] for _, holder in iter_refs(schema))
+    return frozenset(r[len(SCHEMA_PREFIX) :] for r in refs if r.startswith(SCHEMA_PREFIX))
 
 
 def _read_as(schema: Schema, first: dict[str, str]) -> Schema:

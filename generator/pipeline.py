@@ -128,10 +128,8 @@ class _Started:
     def close(self) -> None:
         """Ends the worker processes (after ``finish``, which reads the validator's findings;
         before it, only when the run has failed)."""
-        if self.workers is not None:
-            self.workers.close()
-            for worker in self.workers.all:
-                worker.end()
+        for worker in self.workers.all if self.workers is not None else []:
+            worker.end()
         self.validation.cancel()
 
 

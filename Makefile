@@ -3,13 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Every package of the environment, pinned with hashes; `make lock` is the one way it changes.
+LOCK := requirements.lock
+LOCK_TOOL := uv==0.13.9
 
-.PHONY: generate check test lint bench clean
+.PHONY: generate check test lint bench lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 generate: $(STAMP)  ## regenerate every package under generated/ from specs/
@@ -29,6 +32,11 @@ test: $(STAMP)  ## the whole suite (UPDATE_GOLDEN=1 rewrites golden files)
 
 bench: $(STAMP)  ## benchmarks (see bench/README.md)
 	$(BIN)/python bench/run.py
+
+lock:  ## re-resolve requirements.lock from pyproject.toml (every Python from 3.10, hashes)
+	test -x .cache/lock/bin/uv || ($(PYTHON) -m venv .cache/lock && .cache/lock/bin/python -m pip install --quiet $(LOCK_TOOL))
+	printf "hatchling\neditables\n" | .cache/lock/bin/uv pip compile pyproject.toml - --extra dev \
+	  --universal --python-version 3.10 --generate-hashes --quiet -o $(LOCK)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

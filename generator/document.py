@@ -219,6 +219,8 @@ class _YamlReader:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            if "nesting depth" in problem:  # libyaml 0.2.6+ (PyYAML 6.0.4) stops it first
+                raise error("#", f"{_too_deep()}{_at(mark)}", file=self.file) from None
             raise error("#", f"invalid YAML: {problem}{_at(mark)}", file=self.file) from None
         finally:
             self.loader.dispose()

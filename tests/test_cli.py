@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
+from generator.cli.commands import main
 from tests.conftest import GENERATED, ROOT, SEED_PACKAGES
 from tests.support.server import LocalServer, Request, Response
 
@@ -331,7 +331,7 @@ def test_internal_errors_are_reported_without_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("generator.cli.generate", broken)
+    monkeypatch.setattr("generator.cli.commands.generate", broken)
     monkeypatch.chdir(ROOT)
     assert main(["generate"]) == 2
     err = capsys.readouterr().err

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from generator.console import message_kind, print_diagnostics
+from generator.cli.commands import main
+from generator.cli.console import message_kind, print_diagnostics
 from generator.diagnostics import Diagnostic
 from tests.conftest import ROOT
 

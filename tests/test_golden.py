@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build_ir import Target
 from generator.diagnostics import SpecError
-from generator.pipeline import Generated, generate
+from generator.ir.build import Target
+from generator.workflow.pipeline import Generated, generate
 from tests.support.layout import models_source, models_source_at
 
 ROOT = Path(__file__).resolve().parent.parent

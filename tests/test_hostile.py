@@ -30,11 +30,11 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from generator.build_ir import Target
-from generator.load import load_spec
-from generator.models import model_fields, prepared_schemas
-from generator.pipeline import Generated, generate
-from generator.schemas import operations
+from generator.ir.build import Target
+from generator.models.build import model_fields, prepared_schemas
+from generator.spec.load import load_spec
+from generator.spec.schemas import operations
+from generator.workflow.pipeline import Generated, generate
 from tests.support.code_policy import AUDIT_SCRIPT, package_problems
 from tests.support.layout import models_source_at
 from tests.support.server import LocalServer, Request, Response

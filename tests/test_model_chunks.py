@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from generator import model_chunks, model_modules
-from generator.models import prepared_schemas, render_models
+from generator.models import chunks as model_chunks
+from generator.models import modules as model_modules
+from generator.models.build import prepared_schemas, render_models
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -241,7 +242,7 @@ def _jobs(spec: dict[str, Any]) -> list[model_chunks.Job]:
 
 
 def _chunks_of(schemas: dict[str, Any]) -> Any:
-    from generator import models
+    from generator.models import build as models
 
     return models._Chunks(schemas, {}, "# h", "spec.yaml", "pkg", None, None)
 
@@ -249,7 +250,7 @@ def _chunks_of(schemas: dict[str, Any]) -> Any:
 def test_workers_and_this_process_give_the_same_results(
     spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator.models import generate_chunk
+    from generator.models.build import generate_chunk
 
     jobs = _jobs(spec)
     here = [generate_chunk(arguments) for _, arguments in jobs]
@@ -269,7 +270,7 @@ def test_a_worker_that_dies_leaves_its_jobs_to_this_process(
     import subprocess
     import sys
 
-    from generator.models import generate_chunk
+    from generator.models.build import generate_chunk
 
     jobs = _jobs(spec)
     here = [generate_chunk(arguments) for _, arguments in jobs]
@@ -306,8 +307,8 @@ def test_the_validation_worker_serves_chunks_once_it_has_validated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
 
-    from generator import pipeline
-    from generator.build_ir import Target
+    from generator.ir.build import Target
+    from generator.workflow import pipeline as pipeline
 
     spec = _large_spec(families=62)  # large for the worker too, whose limits are not patched
     assert len(spec["components"]["schemas"]) >= 600
@@ -329,7 +330,9 @@ def test_the_validation_worker_serves_chunks_once_it_has_validated(
     monkeypatch.setattr(pipeline, "WORKER_FROM_BYTES", 0)
     there = pipeline.generate(path, target)
     # the worker counts CPUs for itself: with one, it validates and ends
-    assert any("generator.worker" in args for args in served) == (model_chunks.processes() > 1)
+    assert any("generator.workflow.validation_worker" in args for args in served) == (
+        model_chunks.processes() > 1
+    )
     assert there.files == here.files
     assert there.diagnostics == here.diagnostics
 

@@ -7,7 +7,7 @@ import keyword
 
 import pytest
 
-from generator.build_ir import Target, build_ir
+from generator.ir.build import Target, build_ir
 from generator.naming import (
     CLIENT_PARAMETERS,
     RESERVED_MODULE_NAMES,

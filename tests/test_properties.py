@@ -26,11 +26,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build_ir import Target
 from generator.diagnostics import pointer
-from generator.models import model_fields, prepared_schemas
-from generator.pipeline import generate
-from generator.schemas import operations
+from generator.ir.build import Target
+from generator.models.build import model_fields, prepared_schemas
+from generator.spec.schemas import operations
+from generator.workflow.pipeline import generate
 from tests.support.code_policy import package_problems
 from tests.support.layout import models_source_at
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import model_chunks, pipeline
-from generator.build_ir import Target
 from generator.diagnostics import SpecError
+from generator.ir.build import Target
+from generator.models import chunks as model_chunks
+from generator.workflow import pipeline as pipeline
 from tests.conftest import ROOT
 from tests.test_cache import SCHEMAS, SPEC
 

@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from generator import naming, polling, types
+from generator import naming
 from generator.diagnostics import Diagnostic, pointer
-from generator.ir import ErrorModel, Operation, Param, Poll
+from generator.ir import polling, types
+from generator.ir.nodes import ErrorModel, Operation, Param, Poll
 from generator.literals import docstring, literal, one_line
-from generator.load import resolve_pointer
 from generator.naming import NameRegistry, PyIdent
+from generator.spec.load import resolve_pointer
 
 PATH_PARAM = re.compile(r"{([^{}]+)}")
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})

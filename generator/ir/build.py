@@ -1,4 +1,4 @@
-"""Build stage: the normalized, hoisted spec -> the IR (``generator.ir``), in one pass.
+"""Build stage: the normalized, hoisted spec -> the IR (``generator.ir.nodes``), in one pass.
 
 Returns values, never mutates the spec. Operations keep document order inside a resource;
 resources are sorted by name; parameters keep the spec's order (path parameters in the order
@@ -11,14 +11,15 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from generator import naming, polling, types
+from generator import naming
 from generator.diagnostics import Diagnostic, SpecError, pointer
-from generator.ir import Api, Auth, CreateAndPoll, Operation, Param, Resource
+from generator.ir import polling, types
+from generator.ir.nodes import Api, Auth, CreateAndPoll, Operation, Param, Resource
+from generator.ir.operations import PATH_PARAM, SpecContext, build_operation, success_schema
+from generator.ir.readme import readme
 from generator.literals import comment, docstring, literal, one_line, toml_string
 from generator.naming import NameRegistry, PyIdent
-from generator.operations import PATH_PARAM, SpecContext, build_operation, success_schema
-from generator.readme import readme
-from generator.schemas import operations
+from generator.spec.schemas import operations
 
 _CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its resources
     {

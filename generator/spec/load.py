@@ -1,12 +1,12 @@
 """Load stage: read a spec file, bundle relative-file ``$ref``s into it, and validate it.
 
-Reading (``generator.document``) turns the file into JSON data within limits of size, depth
+Reading (``generator.spec.read``) turns the file into JSON data within limits of size, depth
 and YAML alias expansion. Structural breakage is an error: not OpenAPI 3.x, no ``info`` or
 ``paths``, a ``$ref`` that points nowhere, a remote ``$ref``, a chain of ``$ref``s that comes
 back to where it started without reaching a definition (a parameter naming itself, two
 responses naming each other). What openapi-spec-validator reports beyond that (an example of
 the wrong type, an unknown format, a stray key) rarely stops a sensible client, so it is
-reported as warnings with their pointers (``generator.validate``).
+reported as warnings with their pointers (``generator.spec.validate``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostic, SpecError, error, pointer
-from generator.document import read_document
 from generator.naming import NameRegistry, PyIdent
+from generator.spec.read import read_document
 
 Spec = dict[str, Any]
 
@@ -327,6 +327,6 @@ class _Bundler:
 
 
 def _validate(document: Spec, file: str) -> Iterator[Diagnostic]:
-    from generator.validate import validate
+    from generator.spec.validate import validate
 
     return validate(document, file)

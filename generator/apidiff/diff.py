@@ -1,6 +1,6 @@
 """Compare two generated clients' APIs: what changed for callers, and does it break them.
 
-``diff_apis(old, new)`` compares two ``ApiShape`` values (``generator.api_shape``), never
+``diff_apis(old, new)`` compares two ``ApiShape`` values (``generator.apidiff.shape``), never
 generated text, and returns one ``Change`` per difference, each marked breaking or safe:
 
 - methods (``resource.method``, polling helpers included): added (safe), removed (breaking),
@@ -25,7 +25,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from generator.api_shape import (
+from generator.apidiff.shape import (
     ApiShape,
     EnumValue,
     FieldShape,
@@ -33,7 +33,7 @@ from generator.api_shape import (
     split_enum,
     without_not_given,
 )
-from generator.ir import Operation, Param
+from generator.ir.nodes import Operation, Param
 
 
 @dataclass(frozen=True, slots=True)

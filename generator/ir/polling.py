@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.load import resolve_pointer
-from generator.schemas import Schema, split_nullable
+from generator.spec.load import resolve_pointer
+from generator.spec.schemas import Schema, split_nullable
 
 SUCCESS_WORDS = frozenset(
     {"completed", "complete", "succeeded", "success", "successful", "done", "finished"}

@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.build_ir import Target
 from generator.diagnostics import Diagnostic, SpecError
-from generator.pipeline import STAGES, Generated, Progress
-from generator.pipeline import generate as generate_fresh
+from generator.ir.build import Target
+from generator.workflow.pipeline import STAGES, Generated, Progress
+from generator.workflow.pipeline import generate as generate_fresh
 
 CACHE_ENV = "CLIENTGEN_CACHE_DIR"
 FORMAT = "clientgen-cache-1"
@@ -141,9 +141,9 @@ def generator_fingerprint() -> bytes:
             digest.update(f"\0{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"\0{name}=?".encode())
-    from generator.render import templates_dir
+    from generator.emit.render import templates_dir
 
-    for root in (Path(__file__).parent, templates_dir()):
+    for root in (Path(__file__).parent.parent, templates_dir()):
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             if "__pycache__" in path.parts or path.suffix == ".pyc":
                 continue
@@ -154,8 +154,8 @@ def generator_fingerprint() -> bytes:
 
 def referenced_files(spec_path: Path) -> list[Path]:
     """Every other file a ``$ref`` of the spec names, and those their ``$ref``s name."""
-    from generator.document import read_document
-    from generator.load import iter_refs
+    from generator.spec.load import iter_refs
+    from generator.spec.read import read_document
 
     root = spec_path.resolve()
     try:
@@ -279,7 +279,7 @@ def _prune(folder: Path, pattern: str = "*.zip", keep: int = KEEP) -> None:
 
 
 class ChunkCache:
-    """The generated chunks of large specs' models (``generator.model_chunks``), a file each
+    """The generated chunks of large specs' models (``generator.models.chunks``), a file each
     under ``<cache>/models/``, named by the hash of the chunk's input and the generator's
     fingerprint. A spec where one schema changed finds every other chunk here."""
 

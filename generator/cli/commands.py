@@ -3,7 +3,7 @@
 Exit codes: 0 success; 1 the spec has errors, generated code is stale, or (``diff
 --fail-on-breaking``) an API change breaks callers; 2 usage errors and internal errors.
 User errors print ``file:pointer: level: message`` lines, never a traceback (``--debug``
-shows one for unexpected failures). What is printed, and how, lives in ``generator.console``.
+shows one for unexpected failures). What is printed, and how, lives in ``generator.cli.console``.
 """
 
 from __future__ import annotations
@@ -17,11 +17,9 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.api_shape import EMPTY, ApiShape, api_shape
-from generator.build_ir import Target
-from generator.cache import Result, generate
-from generator.config import TargetConfig, find_pyproject, load_targets
-from generator.console import (
+from generator.apidiff.diff import diff_apis
+from generator.apidiff.shape import EMPTY, ApiShape, api_shape
+from generator.cli.console import (
     Display,
     Mode,
     Report,
@@ -35,13 +33,15 @@ from generator.console import (
     print_report,
     reports_json,
 )
+from generator.cli.revision import GitError, repo_root, spec_at
+from generator.config import TargetConfig, find_pyproject, load_targets
 from generator.diagnostics import Diagnostic, SpecError
-from generator.diff import diff_apis
+from generator.emit.write import Drift, compare_tree, write_tree
+from generator.ir.build import Target
 from generator.naming import to_identifier
-from generator.pipeline import analyse
-from generator.pipeline import generate as generate_fresh
-from generator.revision import GitError, repo_root, spec_at
-from generator.write import Drift, compare_tree, write_tree
+from generator.workflow.cache import Result, generate
+from generator.workflow.pipeline import analyse
+from generator.workflow.pipeline import generate as generate_fresh
 
 
 @dataclass

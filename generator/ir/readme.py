@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.ir import Api, Example, MethodRow, Operation, Param, Readme
+from generator.ir.nodes import Api, Example, MethodRow, Operation, Param, Readme
 from generator.literals import comment, literal
 
 _SIMPLE_PLACEHOLDERS = {"str": None, "int": "1", "float": "1.0", "bool": "True"}

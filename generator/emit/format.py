@@ -73,7 +73,7 @@ def format_markdown(text: str, name: str) -> str:
 
 
 class FormatStore(Protocol):
-    """Formatted files of an earlier run, by ``format_key`` (see ``generator.cache``)."""
+    """Formatted files of an earlier run, by ``format_key`` (see ``generator.workflow.cache``)."""
 
     def load(self) -> dict[str, str]: ...
 

@@ -1,10 +1,10 @@
 """The shape of a generated client's API, as data to compare: its methods and its models.
 
-Methods are the IR's operations (``generator.ir``), keyed the way callers reach them
+Methods are the IR's operations (``generator.ir.nodes``), keyed the way callers reach them
 (``task_runs.retrieve``; an untagged operation is ``client.<method>``). Models come from the
 normalized, hoisted component schemas (the same ones ``models.py`` is generated from): an
 object model is its fields (wire name, type, required); any other model (an enum, a union,
-an alias) is the one type it stands for. Types are the annotations ``generator.types`` prints,
+an alias) is the one type it stands for. Types are the annotations ``generator.ir.types`` prints,
 so a model, a field and a parameter read the same way.
 
 Open enums print as ``Literal['a', 'b'] | str``; ``split_enum`` takes such an annotation apart
@@ -18,8 +18,8 @@ import ast
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from generator import polling, types
-from generator.ir import Api, Operation
+from generator.ir import polling, types
+from generator.ir.nodes import Api, Operation
 
 ModelKind = Literal["object", "enum", "alias"]
 EnumValue = str | int | bool | None

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import jinja2
 
-from generator.ir import Api
-from generator.models import ModelsPackage
+from generator.ir.nodes import Api
+from generator.models.build import ModelsPackage
 
 RUNTIME_FILES = ("_base.py", "_streaming.py", "errors.py")
 RESOURCES = "resources"  # the subpackage of resource modules
@@ -73,8 +73,9 @@ ASYNC = Flavour(
 
 
 def templates_dir() -> Path:
-    installed = Path(__file__).parent / "templates"
-    return installed if installed.is_dir() else Path(__file__).parent.parent / "templates"
+    package = Path(__file__).parent.parent  # generator/
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
 
 
 @cache

@@ -1,4 +1,5 @@
-"""``python -m generator.worker '[SPEC, DISPLAY, SERVE]'``: validator warnings, then chunks.
+"""``python -m generator.workflow.validation_worker '[SPEC, DISPLAY, SERVE]'``: validator
+warnings, then chunks.
 
 openapi-spec-validator is the slowest part of loading a large spec and needs nothing from
 the later stages, so ``pipeline`` runs it here, in a process of its own, while the main
@@ -6,7 +7,7 @@ process goes on with normalize, build and models. The first line written is a JS
 ``[level, pointer, message, file, line, hint]``, in the order ``load_spec`` reports them.
 
 Then, with SERVE and a spec whose models come in chunks, rather than a third process, this
-one serves chunks of models as a model worker does (``generator.model_worker.serve``) until
+one serves chunks of models as a model worker does (``generator.models.worker.serve``) until
 its input ends: the spec it validated is let go first, so the memory it held serves
 datamodel-code-generator.
 """
@@ -18,8 +19,8 @@ import json
 import sys
 from pathlib import Path
 
-from generator.load import load_spec
-from generator.model_chunks import helpers_for
+from generator.models.chunks import helpers_for
+from generator.spec.load import load_spec
 
 
 def main(argv: list[str]) -> int:
@@ -33,7 +34,7 @@ def main(argv: list[str]) -> int:
     sys.stdout.buffer.flush()
     if serve:
         gc.collect()
-        from generator.model_worker import serve as serve_chunks
+        from generator.models.worker import serve as serve_chunks
 
         serve_chunks()
     return 0

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from generator.literals import literal
-from generator.schemas import SCHEMA_PREFIX, Schema, is_null
+from generator.spec.schemas import SCHEMA_PREFIX, Schema, is_null
 
 _STRING_FORMATS = {
     "date-time": "datetime.datetime",

@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from generator.load import iter_refs
 from generator.naming import NameRegistry, PyIdent, to_class_name
 from generator.naming import words as naming_words
-from generator.schemas import SCHEMA_PREFIX, Schema, operations, schema_nodes
+from generator.spec.load import iter_refs
+from generator.spec.schemas import SCHEMA_PREFIX, Schema, operations, schema_nodes
 
 _TITLE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
 

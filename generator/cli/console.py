@@ -20,9 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from generator.apidiff.diff import Change
 from generator.diagnostics import Diagnostic
-from generator.diff import Change
-from generator.pipeline import STAGES
+from generator.workflow.pipeline import STAGES
 
 Mode = Literal["rich", "plain", "quiet"]
 _MASKED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|\d+")

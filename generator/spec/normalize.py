@@ -34,8 +34,16 @@ import copy
 from typing import Any
 
 from generator.diagnostics import pointer
-from generator.load import resolve_pointer
-from generator.schemas import NULL, Schema, is_null, schema_roots, set_at, split_nullable, transform
+from generator.spec.load import resolve_pointer
+from generator.spec.schemas import (
+    NULL,
+    Schema,
+    is_null,
+    schema_roots,
+    set_at,
+    split_nullable,
+    transform,
+)
 
 ANNOTATION_KEYS = frozenset(
     {

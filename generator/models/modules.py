@@ -45,7 +45,7 @@ class Statement:
     owner: str | None  # the class a ``X.model_rebuild()`` call rebuilds
     uses: frozenset[str]  # every name it reads
     needs: frozenset[str]  # the names it reads when it runs (annotations are read later)
-    chunk: int = 0  # the generated module it comes from (see ``generator.model_chunks``)
+    chunk: int = 0  # the generated module it comes from (see ``generator.models.chunks``)
 
 
 @dataclass(frozen=True, slots=True)

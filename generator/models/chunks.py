@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from generator.diagnostics import Diagnostic, SpecError
-from generator.schemas import SCHEMA_PREFIX, Schema, transform
+from generator.spec.schemas import SCHEMA_PREFIX, Schema, transform
 
 LARGE = 600
 MIN_CHUNK = 100
@@ -49,7 +49,7 @@ BOUNDARY = 200
 
 
 class ChunkStore(Protocol):
-    """Where generated chunks are kept between runs (see ``generator.cache``)."""
+    """Where generated chunks are kept between runs (see ``generator.workflow.cache``)."""
 
     def get(self, key: str) -> str | None: ...
 
@@ -291,10 +291,11 @@ Generate = Callable[[list[Any]], Any]  # a job's arguments -> its result, a JSON
 
 
 class Worker:
-    """A worker process that answers chunk jobs, a JSON line each (``generator.model_worker``).
+    """A worker process that answers chunk jobs, a JSON line each (``generator.models.worker``).
 
     With ``preamble``, the process writes one line of its own before any answer: the
-    validation worker (``generator.worker``) sends its findings, then serves chunks.
+    validation worker (``generator.workflow.validation_worker``) sends its findings, then
+    serves chunks.
     ``preamble()`` reads that line once, whichever thread asks first.
     """
 
@@ -455,7 +456,7 @@ def outcome(generate: Generate, arguments: list[Any]) -> list[Any]:
 
 def start_process(module: str, *arguments: str) -> subprocess.Popen[bytes] | None:
     """``python -m module arguments`` with pipes to talk to it; None if it cannot start."""
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
     try:
         return subprocess.Popen(
@@ -470,7 +471,7 @@ def start_process(module: str, *arguments: str) -> subprocess.Popen[bytes] | Non
 
 
 def _start_worker() -> subprocess.Popen[bytes] | None:
-    return start_process("generator.model_worker")
+    return start_process("generator.models.worker")
 
 
 def job_key(payload: Any) -> str:

@@ -1,11 +1,12 @@
-"""``python -m generator.model_worker``: chunks of models through datamodel-code-generator.
+"""``python -m generator.models.worker``: chunks of models through datamodel-code-generator.
 
 Reads jobs from standard input, one JSON line each (the arguments of
-``generator.models.generate_chunk``), and answers each with one JSON line: ``["ok", result]``,
+``generator.models.build.generate_chunk``), and answers each with one JSON line: ``["ok", result]``,
 or ``["error", [[level, pointer, message, file, line, hint], ...]]`` for a chunk that
-datamodel-code-generator refused. It ends at the end of its input. ``generator.model_chunks``
+datamodel-code-generator refused. It ends at the end of its input. ``generator.models.chunks``
 starts it, often before the jobs are ready: it imports what it needs while it waits. The
-validation worker (``generator.worker``) serves chunks the same way once it has validated.
+validation worker (``generator.workflow.validation_worker``) serves chunks the same way once
+it has validated.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from __future__ import annotations
 import json
 import sys
 
-from generator.model_chunks import outcome
-from generator.models import generate_chunk, import_generator
+from generator.models.build import generate_chunk, import_generator
+from generator.models.chunks import outcome
 
 
 def serve() -> None:

@@ -7,8 +7,8 @@ or comparing them is the caller's choice. A ``progress`` callback, when given, i
 each stage's name (one of ``STAGES``) as the stage starts; the pipeline prints nothing.
 
 For a large spec (``WORKER_FROM_BYTES`` and up) openapi-spec-validator, the slow part of
-load, runs in a worker process (``generator.worker``) while this one goes on with normalize,
-build and models; its warnings are joined in before the diagnostics are returned, in the
+load, runs in a worker process (``generator.workflow.validation_worker``) while this one
+goes on with normalize, build and models; its warnings are joined in before the diagnostics are returned, in the
 same order as when it runs here. Where the worker cannot start or fails, validation runs
 in this process.
 """
@@ -21,17 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.build_ir import Target, build_ir, operation_ids
 from generator.diagnostics import Diagnostic, SpecError
-from generator.format import FormatStore, format_files
-from generator.hoist import hoist
-from generator.ir import Api
-from generator.load import LoadedSpec, load_spec
-from generator.model_chunks import ChunkStore, Worker, Workers, helpers_for, start_process
-from generator.models import render_models
+from generator.emit.format import FormatStore, format_files
+from generator.emit.render import render_package
+from generator.ir.build import Target, build_ir, operation_ids
+from generator.ir.nodes import Api
+from generator.models.build import render_models
+from generator.models.chunks import ChunkStore, Worker, Workers, helpers_for, start_process
 from generator.naming import to_class_name
-from generator.normalize import merge_conflicting_allof, normalize
-from generator.render import render_package
+from generator.spec.hoist import hoist
+from generator.spec.load import LoadedSpec, load_spec
+from generator.spec.normalize import merge_conflicting_allof, normalize
 
 STAGES = ("load", "normalize", "build", "models", "render", "format")
 Progress = Callable[[str], None]
@@ -81,7 +81,7 @@ class _Validation:
             large = False
         if large:
             arguments = json.dumps([str(spec_path), display, serve])
-            process = start_process("generator.worker", arguments)
+            process = start_process("generator.workflow.validation_worker", arguments)
             self.worker = Worker(process, preamble=True) if process is not None else None
 
     def warnings(self, loaded: LoadedSpec) -> tuple[Diagnostic, ...]:

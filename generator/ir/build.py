@@ -12,11 +12,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from generator import naming
+from generator.config import SignatureSettings
 from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.ir import polling, types
 from generator.ir.nodes import Api, Auth, CreateAndPoll, Operation, Param, Resource
 from generator.ir.operations import PATH_PARAM, SpecContext, build_operation, success_schema
 from generator.ir.readme import readme
+from generator.ir.webhooks import build_webhooks
 from generator.literals import comment, docstring, literal, one_line, toml_string
 from generator.naming import NameRegistry, PyIdent
 from generator.spec.schemas import operations
@@ -59,6 +61,7 @@ class Target:
     package: str
     spec_name: str
     api_key_env: str | None = None
+    webhook_signature: SignatureSettings | None = None  # [tool.clientgen], checked
 
 
 def operation_ids(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
@@ -80,8 +83,10 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         tags = operation.get("tags")
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else ""
         grouped.setdefault(tag, []).append((path, method, operation, item))
-    client_names = NameRegistry(_CLIENT_ATTRIBUTES)
-    class_names = NameRegistry(_RESOURCE_CLASS_RESERVED)
+    events = build_webhooks(ctx, target.package, target.webhook_signature)
+    hook = frozenset() if events is None else frozenset({"webhooks"})  # client.webhooks
+    client_names = NameRegistry(_CLIENT_ATTRIBUTES | hook)
+    class_names = NameRegistry(_RESOURCE_CLASS_RESERVED | {n.title() for n in hook})
     module_names = NameRegistry(naming.RESERVED_MODULE_NAMES)
     resources: list[Resource] = []
     root_ops: tuple[Operation, ...] = ()
@@ -104,11 +109,10 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
                 operations=ops,
             )
         )
-    _warn_unsupported(ctx)
     errors = [d for d in ctx.diagnostics if d.level == "error"]
     if errors:
         raise SpecError(errors)
-    api = _api(ctx, target, tuple(resources), root_ops)
+    api = replace(_api(ctx, target, tuple(resources), root_ops), webhooks=events)
     return api, ctx.diagnostics
 
 
@@ -128,21 +132,6 @@ def _claim_resource_class(names: NameRegistry, name: PyIdent) -> PyIdent:
     for taken in _resource_classes(candidate):
         names.claim_class(PyIdent(taken))
     return candidate
-
-
-def _warn_unsupported(ctx: SpecContext) -> None:
-    """What a client does not call is skipped with a warning, never silently."""
-    for name in ctx.spec.get("webhooks") or {}:
-        ctx.warn(
-            pointer("webhooks", name),
-            "webhooks are requests the API sends; no client code for them",
-        )
-    for path, method, operation, _ in operations(ctx.spec):
-        for name in operation.get("callbacks") or {}:
-            ctx.warn(
-                pointer("paths", path, method, "callbacks", name),
-                "callbacks are requests the API sends; no client code for them",
-            )
 
 
 def _tag_description(spec: dict[str, Any], tag: str) -> str:

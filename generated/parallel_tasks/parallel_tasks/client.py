@@ -18,6 +18,7 @@ from ._streaming import Stream
 if TYPE_CHECKING:
     from .resources.task_groups import TaskGroups, TaskGroupsWithRawResponse
     from .resources.task_runs import TaskRuns, TaskRunsWithRawResponse
+    from .webhooks import Webhooks
 
 __all__ = ["Client"]
 
@@ -80,6 +81,13 @@ class Client(_base.BaseClient):
         from .resources.task_runs import TaskRuns
 
         return self._resources.get(TaskRuns)
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """Verify and parse the webhooks Parallel Task API sends (no request is made)."""
+        from .webhooks import Webhooks
+
+        return self._resources.get(Webhooks)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:

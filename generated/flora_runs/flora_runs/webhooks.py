@@ -5,8 +5,8 @@ The functions here need no client and no API key (a receiving server often has n
 ``client.webhooks`` offers the same two methods. Pass the body exactly as received, as bytes:
 the signature is over those bytes.
 
-Signature: timestamped HMAC, header ``Flora-Signature``; an HMAC-SHA256 over
-``{timestamp}.{body}``. The secret defaults to ``FLORA_RUNS_WEBHOOK_SECRET``.
+Signature: timestamped HMAC, an HMAC-SHA256 over ``{timestamp}.{body}``;
+the signatures are in ``Flora-Signature``. The secret defaults to ``FLORA_RUNS_WEBHOOK_SECRET``.
 
 Events:
 - ``runEvent`` (POST) -> ``models.WebhookEvent``: ``run.completed``, ``run.failed``

@@ -5,8 +5,9 @@ The functions here need no client and no API key (a receiving server often has n
 ``client.webhooks`` offers the same two methods. Pass the body exactly as received, as bytes:
 the signature is over those bytes.
 
-Signature: Standard Webhooks, header ``webhook-signature``, timestamp ``webhook-timestamp``; an HMAC-SHA256 over
-``{id}.{timestamp}.{body}``. The secret defaults to ``PARALLEL_TASKS_WEBHOOK_SECRET``.
+Signature: Standard Webhooks, an HMAC-SHA256 over ``{id}.{timestamp}.{body}``;
+the signatures are in ``webhook-signature``, the timestamp in
+``webhook-timestamp``. The secret defaults to ``PARALLEL_TASKS_WEBHOOK_SECRET``.
 
 Events:
 - ``taskRunStatus`` (POST) -> ``models.TaskRunStatusEvent``: ``task_run.status``

@@ -19,8 +19,7 @@ import jinja2
 from generator.ir.nodes import Api
 from generator.models.build import ModelsPackage
 
-RUNTIME_FILES = ("_base.py", "_streaming.py", "errors.py")
-WEBHOOKS_RUNTIME = "_webhooks.py"  # copied into packages whose spec has webhooks or callbacks
+RUNTIME_FILES = ("_base.py", "_streaming.py", "_webhooks.py", "errors.py")
 RESOURCES = "resources"  # the subpackage of resource modules
 
 
@@ -121,7 +120,6 @@ def render_package(api: Api, models: ModelsPackage) -> dict[str, str]:
         files[f"{package}/{name}"] = _runtime_source(name, api.spec_name)
     if api.webhooks is not None:
         files[f"{package}/webhooks.py"] = env.get_template("webhooks.py.jinja").render(api=api)
-        files[f"{package}/{WEBHOOKS_RUNTIME}"] = _runtime_source(WEBHOOKS_RUNTIME, api.spec_name)
     return files
 
 

@@ -106,7 +106,7 @@ SENDERS = [
         "whsec_flora_old_secret",
         lambda body: sign_flora(body, secrets=("whsec_flora_old_secret", FLORA_SECRET)),
         flora_event,
-        "FLORA_RUNS_WEBHOOK_SECRET",
+        "FLORA_WEBHOOK_SECRET",
     ),
     Sender(
         "parallel",
@@ -117,7 +117,7 @@ SENDERS = [
         "whsec_" + base64.b64encode(b"an old key").decode(),
         lambda body: sign_standard(body, keys=(b"an old key", STANDARD_KEY)),
         parallel_event,
-        "PARALLEL_TASKS_WEBHOOK_SECRET",
+        "PARALLEL_WEBHOOK_SECRET",
     ),
 ]
 
@@ -469,6 +469,9 @@ def test_webhooks_and_callbacks_become_events(tmp_path: Path) -> None:
     )
     assert hooks.scheme.kind == "standard"
     assert hooks.scheme.secret_env == "HOOKS_WEBHOOK_SECRET"
+    keyed = analyse(write_spec(tmp_path, EVENTS_SPEC), Target("hooks", "h.yaml", "ACME_API_KEY"))
+    assert keyed.api.webhooks is not None
+    assert keyed.api.webhooks.scheme.secret_env == "ACME_WEBHOOK_SECRET"  # beside the API key's
     # the tag's resource and the client's webhooks property do not collide
     assert [r.attr for r in analysis.api.resources] == ["webhooks_2"]
     assert [r.class_name for r in analysis.api.resources] == ["Webhooks2"]

@@ -83,7 +83,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         tags = operation.get("tags")
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else ""
         grouped.setdefault(tag, []).append((path, method, operation, item))
-    events = build_webhooks(ctx, target.package, target.webhook_signature)
+    events = build_webhooks(ctx, target.package, target.api_key_env, target.webhook_signature)
     hook = frozenset() if events is None else frozenset({"webhooks"})  # client.webhooks
     client_names = NameRegistry(_CLIENT_ATTRIBUTES | hook)
     class_names = NameRegistry(_RESOURCE_CLASS_RESERVED | {n.title() for n in hook})

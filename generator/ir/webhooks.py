@@ -8,7 +8,8 @@ model pins to string values (``const`` or ``enum``), ``type`` first; an explicit
 
 The signature scheme comes from ``[tool.clientgen]`` (``Target.webhook_signature``), else
 from ``x-webhook-signature`` at the spec's top level or on a sent operation, else Standard
-Webhooks.
+Webhooks. The secret's environment variable sits beside the API key's (``FLORA_API_KEY`` ->
+``FLORA_WEBHOOK_SECRET``), else is ``<PACKAGE>_WEBHOOK_SECRET``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ EXTENSION = "x-webhook-signature"
 
 
 def build_webhooks(
-    ctx: SpecContext, package: str, configured: SignatureSettings | None
+    ctx: SpecContext, package: str, api_key_env: str | None, configured: SignatureSettings | None
 ) -> Webhooks | None:
     events: list[WebhookEvent] = []
     payloads: list[tuple[str, list[str], dict[str, str]]] = []  # (model, members, mapping)
@@ -82,7 +83,7 @@ def build_webhooks(
         type_field_literal=literal(field),
         by_type=tuple(EventType(literal(value), model) for value, model in by_type),
         union=union,
-        scheme=_scheme(ctx, package, configured, extension),
+        scheme=_scheme(ctx, _secret_env(package, api_key_env), configured, extension),
         example_model=models[0],
         type_column=f"`{_safe(field)}`" if field else "type",
     )
@@ -192,9 +193,17 @@ def _unique(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return kept
 
 
+def _secret_env(package: str, api_key_env: str | None) -> str:
+    """Beside the API key's variable: ``FLORA_API_KEY`` -> ``FLORA_WEBHOOK_SECRET``; else
+    ``<PACKAGE>_WEBHOOK_SECRET``."""
+    if api_key_env and api_key_env.endswith("_API_KEY") and len(api_key_env) > len("_API_KEY"):
+        return api_key_env[: -len("_API_KEY")] + "_WEBHOOK_SECRET"
+    return f"{naming.env_var_prefix(package)}_WEBHOOK_SECRET"
+
+
 def _scheme(
     ctx: SpecContext,
-    package: str,
+    default_secret_env: str,
     configured: SignatureSettings | None,
     extension: tuple[str, Any] | None,
 ) -> SignatureScheme:
@@ -212,7 +221,7 @@ def _scheme(
     id_header = str(settings.get("id_header", id_header))
     signed = str(settings.get("signed", signed))
     tolerance = float(settings.get("tolerance", 300.0))
-    secret_env = str(settings.get("secret_env", f"{naming.env_var_prefix(package)}_WEBHOOK_SECRET"))
+    secret_env = str(settings.get("secret_env", default_secret_env))
     return SignatureScheme(
         kind="standard" if standard else "timestamped",
         name="Standard Webhooks" if standard else "timestamped HMAC",

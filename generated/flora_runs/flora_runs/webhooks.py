@@ -6,7 +6,7 @@ The functions here need no client and no API key (a receiving server often has n
 the signature is over those bytes.
 
 Signature: timestamped HMAC, an HMAC-SHA256 over ``{timestamp}.{body}``;
-the signatures are in ``Flora-Signature``. The secret defaults to ``FLORA_RUNS_WEBHOOK_SECRET``.
+the signatures are in ``Flora-Signature``. The secret defaults to ``FLORA_WEBHOOK_SECRET``.
 
 Events:
 - ``runEvent`` (POST) -> ``models.WebhookEvent``: ``run.completed``, ``run.failed``
@@ -33,7 +33,7 @@ SCHEME = _webhooks.SignatureScheme(
     timestamp_header="",
     id_header="",
     signed="{timestamp}.{body}",
-    secret_env="FLORA_RUNS_WEBHOOK_SECRET",
+    secret_env="FLORA_WEBHOOK_SECRET",
 )
 TOLERANCE = 300.0
 EVENTS = _webhooks.EventTypes(
@@ -54,7 +54,7 @@ def verify_signature(
     tolerance: float | None = TOLERANCE,
 ) -> None:
     """Raise ``errors.WebhookVerificationError`` unless ``headers`` sign ``payload`` with
-    ``secret`` (default: ``$FLORA_RUNS_WEBHOOK_SECRET``) no more than ``tolerance``
+    ``secret`` (default: ``$FLORA_WEBHOOK_SECRET``) no more than ``tolerance``
     seconds ago or ahead (``None``: the timestamp is not checked)."""
     _webhooks.verify_signature(SCHEME, payload, headers, secret=secret, tolerance=tolerance)
 

@@ -7,7 +7,7 @@ the signature is over those bytes.
 
 Signature: Standard Webhooks, an HMAC-SHA256 over ``{id}.{timestamp}.{body}``;
 the signatures are in ``webhook-signature``, the timestamp in
-``webhook-timestamp``. The secret defaults to ``PARALLEL_TASKS_WEBHOOK_SECRET``.
+``webhook-timestamp``. The secret defaults to ``PARALLEL_WEBHOOK_SECRET``.
 
 Events:
 - ``taskRunStatus`` (POST) -> ``models.TaskRunStatusEvent``: ``task_run.status``
@@ -34,7 +34,7 @@ SCHEME = _webhooks.SignatureScheme(
     timestamp_header="webhook-timestamp",
     id_header="webhook-id",
     signed="{id}.{timestamp}.{body}",
-    secret_env="PARALLEL_TASKS_WEBHOOK_SECRET",
+    secret_env="PARALLEL_WEBHOOK_SECRET",
 )
 TOLERANCE = 300.0
 EVENTS = _webhooks.EventTypes(
@@ -54,7 +54,7 @@ def verify_signature(
     tolerance: float | None = TOLERANCE,
 ) -> None:
     """Raise ``errors.WebhookVerificationError`` unless ``headers`` sign ``payload`` with
-    ``secret`` (default: ``$PARALLEL_TASKS_WEBHOOK_SECRET``) no more than ``tolerance``
+    ``secret`` (default: ``$PARALLEL_WEBHOOK_SECRET``) no more than ``tolerance``
     seconds ago or ahead (``None``: the timestamp is not checked)."""
     _webhooks.verify_signature(SCHEME, payload, headers, secret=secret, tolerance=tolerance)
 

@@ -32,6 +32,7 @@ from generator.config import load_targets
 from generator.diagnostics import SpecError
 from generator.ir.build import Target
 from generator.workflow.pipeline import analyse
+from tests.support.code_policy import problems
 from tests.support.server import LocalServer, Request, Response
 
 FLORA_SECRET = "whsec_flora_workspace_secret_1"
@@ -609,3 +610,27 @@ def test_diff_reports_event_models(
         "breaking  models.JobRemoved: model removed",
         "3 changes: 2 breaking, 1 safe",
     ]
+
+
+FLORA_WEBHOOKS = Path(flora_runs.webhooks.__file__).read_text(encoding="utf-8")
+
+
+def test_the_code_policy_holds_webhooks_py() -> None:
+    assert problems("webhooks.py", FLORA_WEBHOOKS) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "found"),
+    [
+        ("TOLERANCE = 300.0", "TOLERANCE = __import__('os').getcwd()", "module-level call"),
+        ("\ndef unwrap(", "\ndef system(", "module-level function system"),
+        ("Event: TypeAlias = ", "Event: TypeAlias = print() or ", "annotated assignment"),
+        ('signature_header="Flora-Signature"', "signature_header=eval('1')", "call eval"),
+        ("from . import _webhooks, models", "from . import _webhooks, models, client", "relative"),
+    ],
+)
+def test_the_code_policy_catches_what_no_template_writes(
+    before: str, after: str, found: str
+) -> None:
+    assert before in FLORA_WEBHOOKS
+    assert any(found in p for p in problems("webhooks.py", FLORA_WEBHOOKS.replace(before, after)))

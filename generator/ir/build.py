@@ -84,9 +84,9 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else ""
         grouped.setdefault(tag, []).append((path, method, operation, item))
     events = build_webhooks(ctx, target.package, target.api_key_env, target.webhook_signature)
-    hook = frozenset() if events is None else frozenset({"webhooks"})  # client.webhooks
-    client_names = NameRegistry(_CLIENT_ATTRIBUTES | hook)
-    class_names = NameRegistry(_RESOURCE_CLASS_RESERVED | {n.title() for n in hook})
+    hooked = events is not None  # client.webhooks: its name and class are taken
+    client_names = NameRegistry(_CLIENT_ATTRIBUTES | ({"webhooks"} if hooked else set()))
+    class_names = NameRegistry(_RESOURCE_CLASS_RESERVED | ({"Webhooks"} if hooked else set()))
     module_names = NameRegistry(naming.RESERVED_MODULE_NAMES)
     resources: list[Resource] = []
     root_ops: tuple[Operation, ...] = ()

@@ -234,6 +234,9 @@ def test_a_non_utf8_body_is_hashed_as_received(sender: Sender) -> None:
     sender.module.verify_signature(bytearray(body), headers, secret=sender.secret)
     with pytest.raises(sender.package.errors.WebhookPayloadError, match="not UTF-8 JSON"):
         sender.module.unwrap(body, headers, secret=sender.secret)
+    utf16 = '{"type": "run.completed"}'.encode("utf-16")  # JSON, but not UTF-8
+    with pytest.raises(sender.package.errors.WebhookPayloadError, match="not UTF-8 JSON"):
+        sender.module.unwrap(utf16, sender.sign(utf16), secret=sender.secret)
     # the same text re-encoded is another body: its signature does not match
     assert "no signature matches" in refused(
         sender, body.decode("latin-1").encode(), headers, sender.secret
@@ -317,6 +320,11 @@ def test_unknown_event_types_and_fields_are_kept(sender: Sender) -> None:
     assert event.model_extra is not None
     assert event.model_extra["type"] == "run.archived"
     assert event.model_extra["shard"] == 7
+    for missing in ({"shard": 7}, {"type": None}, {"type": 7}):  # no type, or not a string
+        body = json.dumps(missing).encode()
+        event = sender.module.unwrap(body, sender.sign(body), secret=sender.secret)
+        assert isinstance(event, sender.module.UnknownWebhookEvent)
+        assert event.model_extra == missing
     body = sender.body(shard=7)
     known = sender.module.unwrap(body, sender.sign(body), secret=sender.secret)
     assert not isinstance(known, sender.module.UnknownWebhookEvent)

@@ -120,15 +120,15 @@ def verify_signature(
 
 def parse_event(events: EventTypes, payload: Payload) -> Any:
     """The event model of a (verified) payload; an unknown type gives ``UnknownWebhookEvent``."""
-    body = _bytes(payload)
     try:
-        data = json.loads(body)
+        data = json.loads(_bytes(payload).decode("utf-8"))  # JSON is UTF-8 (RFC 8259)
     except (UnicodeDecodeError, ValueError):
         raise errors.WebhookPayloadError("the webhook payload is not UTF-8 JSON") from None
     if events.field:
         if not isinstance(data, dict):
             raise errors.WebhookPayloadError("the webhook payload is not a JSON object")
-        model = events.by_type.get(str(data.get(events.field)))
+        kind = data.get(events.field)
+        model = events.by_type.get(kind) if isinstance(kind, str) else None
         if model is None:
             return UnknownWebhookEvent.model_validate(data)
         return _validate(model, data)

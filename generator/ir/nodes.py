@@ -181,7 +181,7 @@ class Webhooks:
     by_type: tuple[EventType, ...]
     union: str  # the annotation of what ``unwrap`` returns
     scheme: SignatureScheme
-    example_model: str  # the first model, for the README
+    example_model: str  # the first model class, for the README ("" when none is a class)
     type_column: str  # README table heading of the type values
 
 

@@ -84,7 +84,7 @@ def build_webhooks(
         by_type=tuple(EventType(literal(value), model) for value, model in by_type),
         union=union,
         scheme=_scheme(ctx, _secret_env(package, api_key_env), configured, extension),
-        example_model=models[0],
+        example_model=next((m for m in models if m.startswith("models.")), ""),
         type_column=f"`{_safe(field)}`" if field else "type",
     )
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.config import Target
 from generator.diagnostics import SpecError
-from generator.ir.build import Target
 from generator.workflow.pipeline import Generated, generate
 from tests.support.layout import models_source, models_source_at
 

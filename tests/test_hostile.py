@@ -30,7 +30,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from generator.ir.build import Target
+from generator.config import Target
 from generator.models.build import model_fields, prepared_schemas
 from generator.spec.load import load_spec
 from generator.spec.schemas import operations

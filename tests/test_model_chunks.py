@@ -307,7 +307,7 @@ def test_the_validation_worker_serves_chunks_once_it_has_validated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
 
-    from generator.ir.build import Target
+    from generator.config import Target
     from generator.workflow import pipeline as pipeline
 
     spec = _large_spec(families=62)  # large for the worker too, whose limits are not patched

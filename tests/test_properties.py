@@ -26,8 +26,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.config import Target
 from generator.diagnostics import pointer
-from generator.ir.build import Target
 from generator.models.build import model_fields, prepared_schemas
 from generator.spec.schemas import operations
 from generator.workflow.pipeline import generate

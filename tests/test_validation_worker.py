@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.config import Target
 from generator.diagnostics import SpecError
-from generator.ir.build import Target
 from generator.models import chunks as model_chunks
 from generator.workflow import pipeline as pipeline
 from tests.conftest import ROOT

@@ -8,10 +8,11 @@ they appear in the path). Warnings are returned beside the IR.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from generator import naming
+from generator.config import Target
 from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.ir import polling, types
 from generator.ir.nodes import Api, Auth, CreateAndPoll, Operation, Param, Resource
@@ -52,13 +53,6 @@ _RESOURCE_CLASS_RESERVED = frozenset(
         "TypeVar",
     }
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    package: str
-    spec_name: str
-    api_key_env: str | None = None
 
 
 def operation_ids(spec: dict[str, Any]) -> dict[tuple[str, str], str]:

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.config import Target
 from generator.diagnostics import Diagnostic, SpecError
-from generator.ir.build import Target
 from generator.workflow.pipeline import STAGES, Generated, Progress
 from generator.workflow.pipeline import generate as generate_fresh
 

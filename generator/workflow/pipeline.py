@@ -6,11 +6,11 @@ the prepared spec with its IR; ``generate`` goes on to the package's files, as b
 or comparing them is the caller's choice. A ``progress`` callback, when given, is called with
 each stage's name (one of ``STAGES``) as the stage starts; the pipeline prints nothing.
 
-For a large spec (``WORKER_FROM_BYTES`` and up) openapi-spec-validator, the slow part of
-load, runs in a worker process (``generator.workflow.validation_worker``) while this one
-goes on with normalize, build and models; its warnings are joined in before the diagnostics are returned, in the
-same order as when it runs here. Where the worker cannot start or fails, validation runs
-in this process.
+For a large spec (``WORKER_FROM_BYTES`` and up) openapi-spec-validator, the slow part of load,
+runs in a worker process (``generator.workflow.validation_worker``) while this one goes on with
+normalize, build and models; its warnings are joined in before the diagnostics are returned, in
+the same order as when it runs here. Where the worker cannot start or fails, validation runs in
+this process.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.config import Target
 from generator.diagnostics import Diagnostic, SpecError
 from generator.emit.format import FormatStore, format_files
 from generator.emit.render import render_package
-from generator.ir.build import Target, build_ir, operation_ids
+from generator.ir.build import build_ir, operation_ids
 from generator.ir.nodes import Api
 from generator.models.build import render_models
 from generator.models.chunks import ChunkStore, Worker, Workers, helpers_for, start_process

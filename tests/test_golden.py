@@ -1,8 +1,10 @@
-"""Golden files: each tests/golden/<case>/spec.yaml pins one spec pattern's whole output.
+"""Golden files: each tests/golden/<case>/spec.yaml pins one spec pattern's output.
 
-A case's ``expected/`` tree is what the generator produces for its spec, minus the static
-runtime modules (the same in every package; generated/ pins them). On a difference the test
-prints a unified diff; after reviewing it, accept the new output with
+A case's ``expected/`` tree holds the files of its pattern (``PINS``): the models for a schema
+pattern, the client and resource modules for an operation pattern; the ``polling`` case pins
+every file but the static runtime modules. A change to one part of the output then rewrites
+only the cases about that part; the drift test of generated/ keeps whole trees. On a
+difference the test prints a unified diff; after reviewing it, accept the new output with
 ``UPDATE_GOLDEN=1 make test`` or ``pytest --update-golden``.
 
 The generated projects must also pass ``mypy --strict``, ``ruff check`` and
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import fnmatch
 import json
 import subprocess
 import sys
@@ -32,7 +35,8 @@ from tests.support.layout import models_source, models_source_at
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").is_file())
-RUNTIME_FILES = ("_base.py", "_streaming.py", "errors.py")
+RUNTIME = ROOT / "templates" / "runtime"  # copied as they are into every package
+RUNTIME_FILES = frozenset(p.relative_to(RUNTIME).as_posix() for p in RUNTIME.rglob("*.py"))
 DIFF_LINES = 200
 UPDATE_HINT = (
     "golden files differ; review and run `UPDATE_GOLDEN=1 make test` "
@@ -48,10 +52,44 @@ def _generate(case: str) -> Generated:
     )
 
 
+MODELS = ("{case}/models/*",)
+OPERATIONS = ("{case}/client.py", "{case}/async_client.py", "{case}/resources/*")
+EVERYTHING = ("*",)
+# The files each case is about, as fnmatch patterns over the project's paths.
+PINS: dict[str, tuple[str, ...]] = {
+    "additional_properties": MODELS,
+    "allof_conflicts": MODELS,
+    "allof_wrapper": MODELS,
+    "anyof_null": MODELS + OPERATIONS,
+    "arrays_of_refs": MODELS + OPERATIONS,
+    "const": MODELS + OPERATIONS,
+    "enums": MODELS + OPERATIONS,
+    "external_refs": MODELS,
+    "inline_objects": MODELS + OPERATIONS,
+    "keywords_builtins": MODELS + OPERATIONS,
+    "names_and_ids": (*MODELS, *OPERATIONS, "README.md"),
+    "nullable_30": MODELS + OPERATIONS,
+    "parameter_styles": OPERATIONS,
+    "polling": EVERYTHING,
+    "python_names": MODELS + OPERATIONS,
+    "recursion": MODELS,
+    "request_bodies": MODELS + OPERATIONS,
+    "security_schemes": OPERATIONS,
+    "shared_errors": MODELS + OPERATIONS,
+    "sse": MODELS + OPERATIONS,
+}
+
+
 def _pinned(case: str, files: dict[str, bytes]) -> dict[str, bytes]:
-    """The generated files a golden tree holds: all but the static runtime modules."""
+    """The generated files a golden tree holds: those of its pattern, never the static
+    runtime modules."""
     runtime = {f"{case}/{name}" for name in RUNTIME_FILES}
-    return {path: data for path, data in files.items() if path not in runtime}
+    patterns = [pattern.format(case=case) for pattern in PINS[case]]
+    return {
+        path: data
+        for path, data in files.items()
+        if path not in runtime and any(fnmatch.fnmatchcase(path, p) for p in patterns)
+    }
 
 
 def _expected(case: str) -> dict[str, bytes]:
@@ -113,6 +151,14 @@ PATTERNS = {
 
 def test_every_pattern_has_a_case() -> None:
     assert set(CASES) >= PATTERNS
+    assert set(PINS) == set(CASES), "each case says which files it pins (PINS)"
+
+
+def test_one_case_pins_every_kind_of_file() -> None:
+    """The ``polling`` case pins every file a package has but the static runtime."""
+    files = _generate("polling").files
+    runtime = {name for name in files if name.removeprefix("polling/") in RUNTIME_FILES}
+    assert runtime and set(_pinned("polling", files)) == files.keys() - runtime
 
 
 # Warnings a case exists to show (the pattern itself is worth a warning).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -45,6 +46,33 @@ def _clientgen_cache(
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def typed_projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The golden, bug-spec, seed and hostile projects side by side (``support/typecheck``)."""
+    from tests.support.typecheck import write_projects
+    from tests.test_golden import golden_projects
+    from tests.test_hostile import hostile_generations
+
+    root = tmp_path_factory.mktemp("typed_projects")
+    write_projects(root, golden_projects())
+    write_projects(root, {name: g.files for name, g in hostile_generations().items()})
+    for package in SEED_PACKAGES:
+        shutil.copytree(
+            GENERATED / package / package,
+            root / package / package,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    return root
+
+
+@pytest.fixture(scope="session")
+def mypy_report(typed_projects: Path) -> dict[str, list[str]]:
+    """package -> its ``mypy --strict`` errors, for every typed project, from one run."""
+    from tests.support.typecheck import mypy_strict
+
+    return mypy_strict(typed_projects, sorted(p.name for p in typed_projects.iterdir()))
 
 
 def pytest_terminal_summary(

@@ -21,6 +21,7 @@ import fnmatch
 import json
 import subprocess
 import sys
+import tempfile
 import textwrap
 from functools import cache
 from pathlib import Path
@@ -31,6 +32,7 @@ from generator.config import Target
 from generator.diagnostics import SpecError
 from generator.workflow.pipeline import Generated, generate
 from tests.support.layout import models_source, models_source_at
+from tests.support.typecheck import in_group
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -265,42 +267,24 @@ def _bug_files(name: str, tmp: Path) -> dict[str, bytes]:
     return generate(spec, Target(package=name, spec_name=f"{name}.yaml"), display=spec.name).files
 
 
-@pytest.fixture(scope="module")
-def projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every golden case's and bug spec's generated project (runtime included), side by side."""
-    root = tmp_path_factory.mktemp("golden_projects")
-    everything = {case: _generate(case).files for case in CASES}
-    everything |= {name: _bug_files(name, root) for name in BUG_SPECS}
-    for package, files in everything.items():
-        for name, data in files.items():
-            path = root / package / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-    return root
+def golden_projects() -> dict[str, dict[str, bytes]]:
+    """Every golden case's and bug spec's generated project, runtime included (the conftest's
+    ``typed_projects`` writes them beside the other typed projects)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        bugs = {name: _bug_files(name, Path(tmp)) for name in BUG_SPECS}
+    return {**{case: _generate(case).files for case in CASES}, **bugs}
+
+
+@pytest.fixture
+def projects(typed_projects: Path) -> Path:
+    return typed_projects
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
 
 
-@pytest.fixture(scope="module")
-def mypy_report(projects: Path) -> dict[str, list[str]]:
-    """One ``mypy --strict`` run over all packages: package -> its error lines."""
-    packages = [f"{p}/{p}" for p in (*CASES, *BUG_SPECS)]
-    result = _run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", ".mypy_cache", *packages],
-        projects,
-    )
-    if result.returncode not in (0, 1) or result.stderr.strip():
-        pytest.fail(f"mypy did not run:\n{result.stdout}{result.stderr}")
-    report: dict[str, list[str]] = {p: [] for p in (*CASES, *BUG_SPECS)}
-    for line in result.stdout.splitlines():
-        package = line.split("/", 1)[0]
-        if package in report and ": error:" in line:
-            report[package].append(line)
-    return report
-
-
+@in_group
 @pytest.mark.slow
 def test_generated_packages_pass_mypy_strict(mypy_report: dict[str, list[str]]) -> None:
     errors = [line for case in CASES for line in mypy_report[case]]
@@ -313,17 +297,20 @@ def _ruff() -> str:
     return str(find_ruff_bin())
 
 
+@in_group
 def test_generated_packages_pass_ruff_check(projects: Path) -> None:
     # each project is linted with its own pyproject.toml settings
     result = _run([_ruff(), "check", "--no-cache", *CASES], projects)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@in_group
 def test_generated_packages_are_ruff_formatted(projects: Path) -> None:
     result = _run([_ruff(), "format", "--check", "--no-cache", *CASES], projects)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@in_group
 def test_generated_packages_import_and_construct_clients(projects: Path) -> None:
     script = textwrap.dedent(
         """
@@ -369,6 +356,7 @@ for case, (first, last) in json.loads(sys.argv[1]).items():
 """
 
 
+@in_group
 def test_resource_modules_are_imported_when_first_used(projects: Path) -> None:
     """``import pkg`` and building the clients import no resource module; ``client.<resource>``
     imports that resource's module and no other."""
@@ -417,6 +405,8 @@ def test_models_define_exactly_the_component_classes(case: str) -> None:
 # -- known generator problems (strict xfail: remove the mark once fixed) ---------------------
 
 
+@in_group
+@pytest.mark.slow  # reads the one mypy run
 def test_root_operation_does_not_shadow_client_members(
     projects: Path, mypy_report: dict[str, list[str]]
 ) -> None:
@@ -428,11 +418,14 @@ def test_root_operation_does_not_shadow_client_members(
     assert not mypy_report[name], "\n".join(mypy_report[name])
 
 
+@in_group
+@pytest.mark.slow  # reads the one mypy run
 def test_any_response_passes_mypy(mypy_report: dict[str, list[str]]) -> None:
     errors = mypy_report["bug_any_response"]
     assert not errors, "\n".join(errors)
 
 
+@in_group
 def test_component_keeps_its_name_beside_property_aliases(projects: Path) -> None:
     name = "bug_property_alias_steals_name"
     source = models_source_at(projects / name / name)
@@ -445,6 +438,7 @@ def test_component_keeps_its_name_beside_property_aliases(projects: Path) -> Non
     assert ast.unparse(alias) == "TypeAliasType('Age', str)"
 
 
+@in_group
 def test_unknown_integer_enum_value_is_kept(projects: Path) -> None:
     script = (
         "import sys; sys.path.insert(0, 'enums')\n"

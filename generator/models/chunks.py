@@ -35,7 +35,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -442,16 +442,17 @@ def _shared_out(jobs: list[list[Any]], workers: list[Worker], generate: Generate
     for index in range(len(jobs)):
         status, value = done[index]
         if status != "ok":
-            raise SpecError([Diagnostic(*row) for row in value])
+            raise SpecError([Diagnostic.from_dict(row) for row in value])
     return [done[index][1] for index in range(len(jobs))]
 
 
 def outcome(generate: Generate, arguments: list[Any]) -> list[Any]:
-    """``["ok", result]``, or ``["error", diagnostic rows]`` of a refused chunk."""
+    """``["ok", result]``, or ``["error", diagnostics]`` (their wire form) of a refused
+    chunk."""
     try:
         return ["ok", generate(arguments)]
     except SpecError as exc:
-        return ["error", [list(astuple(d)) for d in exc.diagnostics]]
+        return ["error", [d.to_dict() for d in exc.diagnostics]]
 
 
 def start_process(module: str, *arguments: str) -> subprocess.Popen[bytes] | None:

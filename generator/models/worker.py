@@ -2,7 +2,7 @@
 
 Reads jobs from standard input, one JSON line each (the arguments of
 ``generator.models.build.generate_chunk``), and answers each with one JSON line: ``["ok", result]``,
-or ``["error", [[level, pointer, message, file, line, hint], ...]]`` for a chunk that
+or ``["error", [diagnostic, ...]]`` (``Diagnostic.to_dict``) for a chunk that
 datamodel-code-generator refused. It ends at the end of its input. ``generator.models.chunks``
 starts it, often before the jobs are ready: it imports what it needs while it waits. The
 validation worker (``generator.workflow.validation_worker``) serves chunks the same way once

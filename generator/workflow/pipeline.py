@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import Target
-from generator.diagnostics import Diagnostic, SpecError
+from generator.diagnostics import Diagnostic, as_errors
 from generator.emit.format import FormatStore, format_files
 from generator.emit.render import render_package
 from generator.ir.build import build_ir, operation_ids
@@ -92,8 +92,8 @@ class _Validation:
         try:
             rows = json.loads(self.worker.preamble())
             if isinstance(rows, list):
-                return tuple(Diagnostic(*row) for row in rows)
-        except (ValueError, TypeError):
+                return tuple(Diagnostic.from_dict(row) for row in rows)
+        except (ValueError, TypeError, KeyError):
             pass
         return load_spec(self.spec_path, self.display).warnings  # the worker failed
 
@@ -118,12 +118,7 @@ class _Started:
         loaded = LoadedSpec(self.loaded.document, self.loaded.file, validated)
         diagnostics = (*validated, *self.warnings)
         if strict and diagnostics:
-            raise SpecError(
-                [
-                    Diagnostic("error", d.pointer, d.message, d.file, d.line, d.hint)
-                    for d in diagnostics
-                ]
-            )
+            raise as_errors(diagnostics)
         return Analysis(loaded, self.spec, self.api, diagnostics)
 
     def close(self) -> None:

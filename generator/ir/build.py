@@ -20,6 +20,7 @@ from generator.ir.operations import PATH_PARAM, SpecContext, build_operation, su
 from generator.ir.readme import readme
 from generator.literals import comment, docstring, literal, one_line, toml_string
 from generator.naming import NameRegistry, PyIdent
+from generator.spec.prepare import operation_ids
 from generator.spec.schemas import operations
 
 _CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its resources
@@ -53,17 +54,6 @@ _RESOURCE_CLASS_RESERVED = frozenset(
         "TypeVar",
     }
 )
-
-
-def operation_ids(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
-    """Each operation's id: its operationId, or one made from method and path; unique."""
-    registry = NameRegistry()
-    ids: dict[tuple[str, str], str] = {}
-    for path, method, operation, _ in operations(spec):
-        given = operation.get("operationId")
-        raw = given if isinstance(given, str) and naming.words(given) else f"{method} {path}"
-        ids[(path, method)] = registry.claim(PyIdent(naming.to_snake(raw)))
-    return ids
 
 
 def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list[Diagnostic]]:

@@ -25,14 +25,12 @@ from generator.config import Target
 from generator.diagnostics import Diagnostic, as_errors
 from generator.emit.format import FormatStore, format_files
 from generator.emit.render import render_package
-from generator.ir.build import build_ir, operation_ids
+from generator.ir.build import build_ir
 from generator.ir.nodes import Api
 from generator.models.build import render_models
 from generator.models.chunks import ChunkStore, Worker, Workers, helpers_for, start_process
-from generator.naming import to_class_name
-from generator.spec.hoist import hoist
 from generator.spec.load import LoadedSpec, load_spec
-from generator.spec.normalize import merge_conflicting_allof, normalize
+from generator.spec.prepare import prepare
 
 STAGES = ("load", "normalize", "build", "models", "render", "format")
 Progress = Callable[[str], None]
@@ -57,15 +55,6 @@ class Generated:
     spec: dict[str, Any]
     files: dict[str, bytes]
     diagnostics: tuple[Diagnostic, ...]
-
-
-def prepare(document: dict[str, Any]) -> dict[str, Any]:
-    """A loaded document in the one form later stages read (see normalize and hoist)."""
-    spec = normalize(document)
-    names = {key: str(to_class_name(op_id)) for key, op_id in operation_ids(spec).items()}
-    spec = hoist(spec, names)
-    merge_conflicting_allof(spec)
-    return spec
 
 
 class _Validation:

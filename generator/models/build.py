@@ -37,6 +37,7 @@ from generator.diagnostics import Diagnostic, SpecError
 from generator.literals import DOC_LIMIT, comment, plain
 from generator.models import chunks as model_chunks
 from generator.models import modules as model_modules
+from generator.models import pool
 from generator.models.chunks import ChunkStore
 from generator.models.modules import ModelModule
 from generator.naming import PyIdent, field_names
@@ -60,10 +61,10 @@ def render_models(
     file: str,
     package: str,
     store: ChunkStore | None = None,
-    workers: model_chunks.Workers | None = None,
+    workers: pool.Workers | None = None,
 ) -> ModelsPackage:
     """The models package of a spec; ``store`` keeps generated chunks between runs, and
-    ``workers`` are processes started for them ahead of time (see ``model_chunks.run``)."""
+    ``workers`` are processes started for them ahead of time (see ``models.pool``)."""
     schemas: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
     header = HEADER.format(spec=comment(spec_name))
     if not schemas:
@@ -96,7 +97,7 @@ class _Chunks:
         file: str,
         package: str,
         store: ChunkStore | None,
-        workers: model_chunks.Workers | None,
+        workers: pool.Workers | None,
     ) -> None:
         self.schemas, self.aliases, self.header = schemas, aliases, header
         self.file, self.package, self.store, self.workers = file, package, store, workers
@@ -111,7 +112,7 @@ class _Chunks:
         position = {name: index for index, name in enumerate(self.schemas)}
         while True:
             jobs = [self._job(c) for c in chunks]
-            dumped = model_chunks.run(jobs, generate_chunk, self.store, self.workers)
+            dumped = pool.run(jobs, generate_chunk, self.store, self.workers)
             read = [model_modules.load(data, index) for index, data in enumerate(dumped)]
             named = self._given_names(chunks, [s for _, s in read])
             if named is not None:
@@ -154,7 +155,7 @@ class _Chunks:
                 )
         return again if again != chunks else None
 
-    def _job(self, chunk: model_chunks.Chunk) -> model_chunks.Job:
+    def _job(self, chunk: model_chunks.Chunk) -> pool.Job:
         document = {
             "openapi": "3.1.0",
             "info": {"title": "models", "version": "0"},
@@ -170,8 +171,8 @@ class _Chunks:
         }
         given = set(chunk.given)
         aliases = {k: v for k, v in self.aliases.items() if k.partition(".")[0] in given}
-        arguments = [document, self.header, self.file, aliases, self.package]
-        return model_chunks.job_key(arguments), arguments
+        job = model_chunks.ChunkJob(document, self.header, self.file, aliases, self.package)
+        return job.key(), job.wire()
 
     def _merge_clashing(
         self, chunks: list[model_chunks.Chunk], kept: list[list[model_modules.Statement]]
@@ -226,10 +227,12 @@ def _kept(
 
 
 def generate_chunk(arguments: list[Any]) -> list[Any]:
-    """One chunk's module, read (``model_modules.dump``): ``arguments`` are ``[document,
-    header, file, aliases, package]`` (see ``model_chunks``)."""
-    document, header, file, aliases, package = arguments
-    return model_modules.dump(_generate(document, header, file, aliases, package))
+    """One chunk's module, read (``model_modules.dump``): ``arguments`` are a
+    ``model_chunks.ChunkJob`` in its wire form."""
+    job = model_chunks.ChunkJob.from_wire(arguments)
+    return model_modules.dump(
+        _generate(job.document, job.header, job.file, job.aliases, job.package)
+    )
 
 
 def import_generator() -> None:

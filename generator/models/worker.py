@@ -15,7 +15,7 @@ import json
 import sys
 
 from generator.models.build import generate_chunk, import_generator
-from generator.models.chunks import outcome
+from generator.models.pool import outcome
 
 
 def serve() -> None:

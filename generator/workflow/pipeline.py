@@ -28,7 +28,8 @@ from generator.emit.render import render_package
 from generator.ir.build import build_ir
 from generator.ir.nodes import Api
 from generator.models.build import render_models
-from generator.models.chunks import ChunkStore, Worker, Workers, helpers_for, start_process
+from generator.models.chunks import ChunkStore
+from generator.models.pool import Worker, Workers, model_workers, start_process
 from generator.spec.load import LoadedSpec, load_spec
 from generator.spec.prepare import prepare
 
@@ -129,7 +130,7 @@ def _start(
     try:
         loaded = load_spec(spec_path, display, validate=validation.worker is None)
         if models:
-            workers = _model_workers(loaded.document, validation.worker)
+            workers = model_workers(loaded.document, validation.worker)
         report("normalize")
         spec = prepare(loaded.document)
         report("build")
@@ -140,15 +141,6 @@ def _start(
         validation.cancel()
         raise
     return _Started(loaded, spec, api, tuple(warnings), validation, workers)
-
-
-def _model_workers(document: Any, validator: Worker | None) -> Workers | None:
-    """The worker processes for the models (``model_chunks.helpers_for``); the validation
-    worker is one of them (it takes chunks once it has validated: it decides alike)."""
-    helpers = helpers_for(document)
-    if helpers < 1:
-        return None
-    return Workers(helpers - (validator is not None), validator)
 
 
 def analyse(

@@ -20,15 +20,14 @@ import json
 import sys
 from pathlib import Path
 
-from generator.models.chunks import helpers_for
+from generator.models.pool import serves_chunks
 from generator.spec.load import load_spec
 
 
 def main(argv: list[str]) -> int:
     path, display, serve = json.loads(argv[0])
     loaded = load_spec(Path(path), display)
-    # the same decision as the pipeline's: chunks come only where it starts model workers
-    serve = serve and helpers_for(loaded.document) > 0
+    serve = serve and serves_chunks(loaded.document)  # the pool's rule, as in the pipeline
     rows = [d.to_dict() for d in loaded.warnings]
     del loaded
     sys.stdout.buffer.write(json.dumps(rows).encode("ascii") + b"\n")

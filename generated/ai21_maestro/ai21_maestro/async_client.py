@@ -26,8 +26,10 @@ _CONFIG = _base.ClientConfig(
     default_base_url="https://api.ai21.com/studio/v1",
     base_url_env="AI21_MAESTRO_BASE_URL",
     api_key_env="AI21_API_KEY",
-    auth_kind="bearer",
-    auth_name="Authorization",
+    auth_schemes={
+        "BearerAuth": ("bearer", "Authorization"),
+    },
+    security=(("BearerAuth",),),
     auth_required=True,
     user_agent="ai21-maestro/0.0.0 (clientgen)",
 )

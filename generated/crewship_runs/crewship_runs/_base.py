@@ -88,8 +88,11 @@ class ClientConfig:
     default_base_url: str
     base_url_env: str
     api_key_env: str
-    auth_kind: str  # "bearer" | "basic" | "header" | "query" | "cookie" | "none"
-    auth_name: str
+    # scheme name -> (kind, name): kind "bearer" | "basic" | "header" | "query" | "cookie",
+    # name the header, query parameter or cookie carrying the key
+    auth_schemes: Mapping[str, tuple[str, str]]
+    # the document's security: alternatives, each the names of the schemes it sends together
+    security: tuple[tuple[str, ...], ...]
     auth_required: bool
     user_agent: str
 
@@ -107,6 +110,8 @@ class RequestOptions:
     form: object = NOT_GIVEN  # application/x-www-form-urlencoded fields
     multipart: object = NOT_GIVEN  # multipart/form-data fields; files as FileContent
     content: bytes | str | NotGiven = NOT_GIVEN
+    body_optional: bool = False  # no body at all when every field is left out
+    content_type: str | None = None  # the declared media type, where it is not the default
     extra_headers: Headers | None = None
     extra_query: Query | None = None
     extra_body: Body | None = None
@@ -114,8 +119,9 @@ class RequestOptions:
     max_retries: int | NotGiven = NOT_GIVEN
     errors: Mapping[int | str, Any] = field(default_factory=dict)
     response_kind: str = "json"  # "json" | "text" | "binary" | "empty" | "sse"
+    accept: str | None = None  # the responses' media types, where not application/json
     idempotency_header: str | None = None
-    authenticated: bool = True  # False for operations that declare `security: []`
+    security: tuple[tuple[str, ...], ...] | None = None  # the operation's own; None: the API's
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +176,7 @@ class BaseClient:
         default_headers: Headers | None,
     ) -> None:
         key = api_key if api_key is not None else (os.environ.get(config.api_key_env) or None)
-        if key is None and config.auth_required and config.auth_kind != "none":
+        if key is None and config.auth_required:
             raise errors.MissingAPIKeyError(
                 f"No API key: pass api_key=... or set the {config.api_key_env} environment variable."
             )
@@ -191,7 +197,8 @@ class BaseClient:
             "user-agent": config.user_agent,
             **_checked_headers(default_headers or {}),
         }
-        self._auth_headers, self._auth_query, self._auth_cookies = _auth(config, key)
+        self._credentials = _credentials(config, key)
+        self._default_auth = self._auth_for(config.security)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -201,12 +208,11 @@ class BaseClient:
     def _build_request(self, options: RequestOptions) -> httpx.Request:
         url = self.base_url + render_path(options.path, options.path_params)
         auth_headers, auth_query, auth_cookies = (
-            (self._auth_headers, self._auth_query, self._auth_cookies)
-            if options.authenticated
-            else ({}, {}, {})
+            self._default_auth if options.security is None else self._auth_for(options.security)
         )
         headers = {
             **self._default_headers,
+            **({"accept": options.accept} if options.accept else {}),
             **auth_headers,
             **_checked_headers(_clean(options.headers)),
             **_checked_headers(options.extra_headers or {}),
@@ -241,6 +247,23 @@ class BaseClient:
             files=files,
             cookies=cookies or None,
         )
+
+    def _auth_for(self, security: tuple[tuple[str, ...], ...]) -> _Auth:
+        """The credentials of the first alternative this client has every scheme's key for;
+        none when no alternative fits. An empty alternative (``{}``: credentials optional)
+        is taken only when no other one fits."""
+        for alternative in security:
+            if alternative and all(name in self._credentials for name in alternative):
+                headers: dict[str, str] = {}
+                query: dict[str, str] = {}
+                cookies: dict[str, str] = {}
+                for name in alternative:
+                    more_headers, more_query, more_cookies = self._credentials[name]
+                    headers.update(more_headers)
+                    query.update(more_query)
+                    cookies.update(more_cookies)
+                return headers, query, cookies
+        return {}, {}, {}
 
     def _retry_state(self, options: RequestOptions) -> RetryState:
         max_retries = (
@@ -417,17 +440,19 @@ def _encode_body(
 ) -> tuple[bytes | None, list[tuple[str, Any]] | None]:
     """The request body as content or multipart parts; sets its content-type."""
     extra = dict(options.extra_body or {})
+    if options.body_optional and not extra and not _given_fields(options):
+        return None, None  # an optional body left out entirely is not sent, not even as {}
     if not isinstance(options.json, NotGiven) or (extra and _no_body(options)):
         body = options.json if not isinstance(options.json, NotGiven) else {}
         if extra:
             body = {**(body if isinstance(body, Mapping) else {}), **extra}
-        headers["content-type"] = "application/json"
+        headers["content-type"] = options.content_type or "application/json"
         return json.dumps(
             to_jsonable(body), separators=(",", ":"), ensure_ascii=False
         ).encode(), None
     if not isinstance(options.form, NotGiven):
         fields = {**_mapping(options.form), **extra}
-        headers["content-type"] = "application/x-www-form-urlencoded"
+        headers["content-type"] = options.content_type or "application/x-www-form-urlencoded"
         return urlencode(_form_items(fields)).encode(), None
     if not isinstance(options.multipart, NotGiven):
         parts: list[
@@ -441,9 +466,8 @@ def _encode_body(
         return None, parts
     if not isinstance(options.content, NotGiven):
         text = isinstance(options.content, str)
-        headers.setdefault(
-            "content-type", "text/plain; charset=utf-8" if text else "application/octet-stream"
-        )
+        default = "text/plain; charset=utf-8" if text else "application/octet-stream"
+        headers.setdefault("content-type", options.content_type or default)
         return options.content.encode() if isinstance(
             options.content, str
         ) else options.content, None
@@ -454,7 +478,20 @@ def _no_body(options: RequestOptions) -> bool:
     return all(isinstance(v, NotGiven) for v in (options.form, options.multipart, options.content))
 
 
+def _given_fields(options: RequestOptions) -> bool:
+    """Whether the body's fields hold one value that was given."""
+    for body in (options.json, options.form, options.multipart):
+        if isinstance(body, Mapping):
+            return any(not isinstance(v, NotGiven) for v in body.values())
+        if not isinstance(body, NotGiven):
+            return True
+    return not isinstance(options.content, NotGiven)
+
+
 def _mapping(value: object) -> dict[str, object]:
+    """Form or multipart fields from a mapping or a model (by alias, set fields only)."""
+    if isinstance(value, pydantic.BaseModel):
+        value = value.model_dump(by_alias=True, exclude_unset=True)
     return (
         {k: v for k, v in value.items() if not isinstance(v, NotGiven)}
         if isinstance(value, Mapping)
@@ -537,25 +574,33 @@ def _checked_headers(headers: Mapping[str, object]) -> dict[str, str]:
     return checked
 
 
-def _auth(
-    config: ClientConfig, key: str | None
-) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    if key is None or config.auth_kind == "none":
-        return {}, {}, {}
+_Auth = tuple[dict[str, str], dict[str, str], dict[str, str]]  # headers, query, cookies
+
+
+def _credentials(config: ClientConfig, key: str | None) -> dict[str, _Auth]:
+    """What each security scheme sends with ``key``; nothing without a key."""
+    if key is None:
+        return {}
     if any(c in key for c in "\r\n\0"):
         raise ValueError("The API key holds a line break or NUL character")
-    if config.auth_kind == "bearer":
+    return {
+        name: _scheme_auth(kind, where, key) for name, (kind, where) in config.auth_schemes.items()
+    }
+
+
+def _scheme_auth(kind: str, name: str, key: str) -> _Auth:
+    if kind == "bearer":
         return {"authorization": f"Bearer {key}"}, {}, {}
-    if config.auth_kind == "basic":
+    if kind == "basic":
         import base64
 
         return {"authorization": "Basic " + base64.b64encode(key.encode()).decode()}, {}, {}
-    if config.auth_kind == "header":
-        return {config.auth_name.lower(): key}, {}, {}
-    if config.auth_kind == "query":
-        _HIDE_QUERY_KEYS.hide(config.auth_name)
-        return {}, {config.auth_name: key}, {}
-    return {}, {}, {config.auth_name: key}
+    if kind == "header":
+        return {name.lower(): key}, {}, {}
+    if kind == "query":
+        _HIDE_QUERY_KEYS.hide(name)
+        return {}, {name: key}, {}
+    return {}, {}, {name: key}
 
 
 class _HideQueryKeys(logging.Filter):

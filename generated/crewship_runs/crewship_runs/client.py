@@ -27,8 +27,10 @@ _CONFIG = _base.ClientConfig(
     default_base_url="https://api.crewship.dev",
     base_url_env="CREWSHIP_RUNS_BASE_URL",
     api_key_env="CREWSHIP_API_KEY",
-    auth_kind="bearer",
-    auth_name="Authorization",
+    auth_schemes={
+        "BearerAuth": ("bearer", "Authorization"),
+    },
+    security=(("BearerAuth",),),
     auth_required=True,
     user_agent="crewship-runs/0.0.0 (clientgen)",
 )

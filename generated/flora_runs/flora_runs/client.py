@@ -29,8 +29,10 @@ _CONFIG = _base.ClientConfig(
     default_base_url="https://app.flora.ai/api/v1",
     base_url_env="FLORA_RUNS_BASE_URL",
     api_key_env="FLORA_API_KEY",
-    auth_kind="bearer",
-    auth_name="Authorization",
+    auth_schemes={
+        "BearerAuth": ("bearer", "Authorization"),
+    },
+    security=(("BearerAuth",),),
     auth_required=True,
     user_agent="flora-runs/1.6.0 (clientgen)",
 )

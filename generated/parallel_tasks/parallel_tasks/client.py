@@ -27,8 +27,10 @@ _CONFIG = _base.ClientConfig(
     default_base_url="https://api.parallel.ai",
     base_url_env="PARALLEL_TASKS_BASE_URL",
     api_key_env="PARALLEL_API_KEY",
-    auth_kind="header",
-    auth_name="x-api-key",
+    auth_schemes={
+        "ApiKeyAuth": ("header", "x-api-key"),
+    },
+    security=(("ApiKeyAuth",),),
     auth_required=True,
     user_agent="parallel-tasks/0.1.2 (clientgen)",
 )

@@ -26,8 +26,15 @@ _CONFIG = _base.ClientConfig(
     default_base_url="http://127.0.0.1:8005",
     base_url_env="PRAISONAI_JOBS_BASE_URL",
     api_key_env="PRAISONAI_JOBS_API_KEY",
-    auth_kind="bearer",
-    auth_name="Authorization",
+    auth_schemes={
+        "ApiKeyAuth": ("header", "X-API-Key"),
+        "BearerAuth": ("bearer", "Authorization"),
+    },
+    security=(
+        (),
+        ("BearerAuth",),
+        ("ApiKeyAuth",),
+    ),
     auth_required=False,
     user_agent="praisonai-jobs/1.0.0 (clientgen)",
 )

@@ -23,8 +23,8 @@ _CONFIG = _base.ClientConfig(
     default_base_url="",
     base_url_env="ALLOF_CONFLICTS_BASE_URL",
     api_key_env="ALLOF_CONFLICTS_API_KEY",
-    auth_kind="none",
-    auth_name="",
+    auth_schemes={},
+    security=(),
     auth_required=False,
     user_agent="allof-conflicts/1 (clientgen)",
 )

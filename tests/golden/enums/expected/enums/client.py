@@ -26,8 +26,8 @@ _CONFIG = _base.ClientConfig(
     default_base_url="https://api.example.com",
     base_url_env="ENUMS_BASE_URL",
     api_key_env="ENUMS_API_KEY",
-    auth_kind="none",
-    auth_name="",
+    auth_schemes={},
+    security=(),
     auth_required=False,
     user_agent="enums/1.0.0 (clientgen)",
 )

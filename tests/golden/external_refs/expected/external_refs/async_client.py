@@ -23,8 +23,8 @@ _CONFIG = _base.ClientConfig(
     default_base_url="",
     base_url_env="EXTERNAL_REFS_BASE_URL",
     api_key_env="EXTERNAL_REFS_API_KEY",
-    auth_kind="none",
-    auth_name="",
+    auth_schemes={},
+    security=(),
     auth_required=False,
     user_agent="external-refs/1 (clientgen)",
 )

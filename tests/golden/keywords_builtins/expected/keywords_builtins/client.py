@@ -27,8 +27,8 @@ _CONFIG = _base.ClientConfig(
     default_base_url="https://api.example.com",
     base_url_env="KEYWORDS_BUILTINS_BASE_URL",
     api_key_env="KEYWORDS_BUILTINS_API_KEY",
-    auth_kind="none",
-    auth_name="",
+    auth_schemes={},
+    security=(),
     auth_required=False,
     user_agent="keywords-builtins/1.0.0 (clientgen)",
 )

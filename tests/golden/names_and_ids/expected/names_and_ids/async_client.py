@@ -26,8 +26,8 @@ _CONFIG = _base.ClientConfig(
     default_base_url="",
     base_url_env="NAMES_AND_IDS_BASE_URL",
     api_key_env="NAMES_AND_IDS_API_KEY",
-    auth_kind="none",
-    auth_name="",
+    auth_schemes={},
+    security=(),
     auth_required=False,
     user_agent="names-and-ids/1 (clientgen)",
 )

@@ -26,8 +26,8 @@ _CONFIG = _base.ClientConfig(
     default_base_url="https://api.example.com",
     base_url_env="NULLABLE_30_BASE_URL",
     api_key_env="NULLABLE_30_API_KEY",
-    auth_kind="none",
-    auth_name="",
+    auth_schemes={},
+    security=(),
     auth_required=False,
     user_agent="nullable-30/1.0.0 (clientgen)",
 )

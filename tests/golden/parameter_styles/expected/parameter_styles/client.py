@@ -23,8 +23,8 @@ _CONFIG = _base.ClientConfig(
     default_base_url="",
     base_url_env="PARAMETER_STYLES_BASE_URL",
     api_key_env="PARAMETER_STYLES_API_KEY",
-    auth_kind="none",
-    auth_name="",
+    auth_schemes={},
+    security=(),
     auth_required=False,
     user_agent="parameter-styles/1 (clientgen)",
 )

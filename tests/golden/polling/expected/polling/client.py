@@ -29,8 +29,8 @@ _CONFIG = _base.ClientConfig(
     default_base_url="https://api.example.com",
     base_url_env="POLLING_BASE_URL",
     api_key_env="POLLING_API_KEY",
-    auth_kind="none",
-    auth_name="",
+    auth_schemes={},
+    security=(),
     auth_required=False,
     user_agent="polling/1.0.0 (clientgen)",
 )

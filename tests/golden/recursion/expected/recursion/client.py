@@ -27,8 +27,8 @@ _CONFIG = _base.ClientConfig(
     default_base_url="https://api.example.com",
     base_url_env="RECURSION_BASE_URL",
     api_key_env="RECURSION_API_KEY",
-    auth_kind="none",
-    auth_name="",
+    auth_schemes={},
+    security=(),
     auth_required=False,
     user_agent="recursion/1.0.0 (clientgen)",
 )

@@ -26,8 +26,10 @@ _CONFIG = _base.ClientConfig(
     default_base_url="https://api.example.com",
     base_url_env="SHARED_ERRORS_BASE_URL",
     api_key_env="SHARED_ERRORS_API_KEY",
-    auth_kind="bearer",
-    auth_name="Authorization",
+    auth_schemes={
+        "bearer": ("bearer", "Authorization"),
+    },
+    security=(("bearer",),),
     auth_required=True,
     user_agent="shared-errors/1.0.0 (clientgen)",
 )

@@ -21,12 +21,12 @@ generate: $(STAMP)  ## regenerate every package under generated/ from specs/
 check: $(STAMP)  ## exit 1 with a diff when generated/ is stale
 	$(BIN)/clientgen check
 
-lint: $(STAMP)  ## the generator's own code: ruff and mypy --strict
-	$(BIN)/ruff check generator tests
+lint: $(STAMP)  ## the generator and the runtime it copies (templates/runtime): ruff, mypy --strict
+	$(BIN)/ruff check generator tests templates/runtime
 	$(BIN)/mypy
 
 test: $(STAMP)  ## the whole suite (UPDATE_GOLDEN=1 rewrites golden files)
-	$(BIN)/ruff check generator tests
+	$(BIN)/ruff check generator tests templates/runtime
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 

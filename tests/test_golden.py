@@ -27,12 +27,12 @@ import pytest
 from generator.build_ir import Target
 from generator.diagnostics import SpecError
 from generator.pipeline import Generated, generate
+from generator.render import RUNTIME_FILES
 from tests.support.layout import models_source, models_source_at
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").is_file())
-RUNTIME_FILES = ("_base.py", "_streaming.py", "errors.py")
 DIFF_LINES = 200
 UPDATE_HINT = (
     "golden files differ; review and run `UPDATE_GOLDEN=1 make test` "

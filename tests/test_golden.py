@@ -30,6 +30,7 @@ import pytest
 
 from generator.config import Target
 from generator.diagnostics import SpecError
+from generator.emit.render import RUNTIME_FILES
 from generator.workflow.pipeline import Generated, generate
 from tests.support.layout import models_source, models_source_at
 from tests.support.typecheck import in_group
@@ -37,8 +38,6 @@ from tests.support.typecheck import in_group
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").is_file())
-RUNTIME = ROOT / "templates" / "runtime"  # copied as they are into every package
-RUNTIME_FILES = frozenset(p.relative_to(RUNTIME).as_posix() for p in RUNTIME.rglob("*.py"))
 DIFF_LINES = 200
 UPDATE_HINT = (
     "golden files differ; review and run `UPDATE_GOLDEN=1 make test` "
@@ -76,6 +75,7 @@ PINS: dict[str, tuple[str, ...]] = {
     "python_names": MODELS + OPERATIONS,
     "recursion": MODELS,
     "request_bodies": MODELS + OPERATIONS,
+    "request_side": MODELS + OPERATIONS,
     "security_schemes": OPERATIONS,
     "shared_errors": MODELS + OPERATIONS,
     "sse": MODELS + OPERATIONS,

@@ -32,7 +32,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from generator.config import Target
-from generator.models.build import model_fields, prepared_schemas
+from generator.models.prepare import model_fields, prepared_schemas
 from generator.spec.load import load_spec
 from generator.spec.schemas import operations
 from generator.workflow.pipeline import Generated, generate

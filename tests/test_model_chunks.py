@@ -14,7 +14,8 @@ import pytest
 from generator.models import chunks as model_chunks
 from generator.models import modules as model_modules
 from generator.models import pool
-from generator.models.build import prepared_schemas, render_models
+from generator.models.build import render_models
+from generator.models.prepare import prepared_schemas
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -251,7 +252,7 @@ def _chunks_of(schemas: dict[str, Any]) -> Any:
 def test_workers_and_this_process_give_the_same_results(
     spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator.models.build import generate_chunk
+    from generator.models.dcg import generate_chunk
 
     jobs = _jobs(spec)
     here = [generate_chunk(arguments) for _, arguments in jobs]
@@ -271,7 +272,7 @@ def test_a_worker_that_dies_leaves_its_jobs_to_this_process(
     import subprocess
     import sys
 
-    from generator.models.build import generate_chunk
+    from generator.models.dcg import generate_chunk
 
     jobs = _jobs(spec)
     here = [generate_chunk(arguments) for _, arguments in jobs]

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from generator.config import Target
 from generator.diagnostics import pointer
-from generator.models.build import model_fields, prepared_schemas
+from generator.models.prepare import model_fields, prepared_schemas
 from generator.spec.schemas import operations
 from generator.workflow.pipeline import generate
 from tests.support.code_policy import package_problems

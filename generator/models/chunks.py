@@ -256,7 +256,7 @@ def _boundary(name: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class ChunkJob:
-    """One chunk's input to datamodel-code-generator (``models.build.generate_chunk``); it
+    """One chunk's input to datamodel-code-generator (``models.dcg.generate_chunk``); it
     crosses to a worker process as a JSON list (``wire``)."""
 
     document: dict[str, Any]  # an OpenAPI document of the chunk's given schemas

@@ -61,7 +61,7 @@ def serves_chunks(document: Any) -> bool:
     return helpers_for(document) > 0
 
 
-Job = tuple[str, list[Any]]  # (key, the JSON arguments of ``models.generate_chunk``)
+Job = tuple[str, list[Any]]  # (key, a ``chunks.ChunkJob`` in its wire form)
 Generate = Callable[[list[Any]], Any]  # a job's arguments -> its result, a JSON value
 
 

@@ -1,7 +1,7 @@
 """``python -m generator.models.worker``: chunks of models through datamodel-code-generator.
 
 Reads jobs from standard input, one JSON line each (the arguments of
-``generator.models.build.generate_chunk``), and answers each with one JSON line: ``["ok", result]``,
+``generator.models.dcg.generate_chunk``), and answers each with one JSON line: ``["ok", result]``,
 or ``["error", [diagnostic, ...]]`` (``Diagnostic.to_dict``) for a chunk that
 datamodel-code-generator refused. It ends at the end of its input. ``generator.models.chunks``
 starts it, often before the jobs are ready: it imports what it needs while it waits. The
@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 
-from generator.models.build import generate_chunk, import_generator
+from generator.models.dcg import generate_chunk, import_generator
 from generator.models.pool import outcome
 
 

@@ -43,16 +43,22 @@ RESOURCES = "resources"  # the subpackage of resource modules
 class Flavour:
     kind: str
     client: str
+    client_raw: str  # the client's raw-response twin
     base: str  # the runtime class the client extends (_client.py, _async_client.py)
-    prefix: str  # of resource class names
     stream: str
     async_: str
     await_: str
 
 
-SYNC = Flavour("sync", "Client", "SyncAPIClient", "", "Stream", "", "")
+SYNC = Flavour("sync", "Client", "ClientWithRawResponse", "SyncAPIClient", "Stream", "", "")
 ASYNC = Flavour(
-    "async", "AsyncClient", "AsyncAPIClient", "Async", "AsyncStream", "async ", "await "
+    "async",
+    "AsyncClient",
+    "AsyncClientWithRawResponse",
+    "AsyncAPIClient",
+    "AsyncStream",
+    "async ",
+    "await ",
 )
 
 

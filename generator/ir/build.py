@@ -89,7 +89,8 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
             Resource(
                 attr=attr,
                 module=module_names.claim(attr),
-                class_name=_claim_resource_class(class_names, naming.to_class_name(tag)),
+                class_name=(name := _claim_resource_class(class_names, naming.to_class_name(tag))),
+                classes=naming.resource_classes(name),
                 doc=one_line(_tag_description(spec, tag)) or one_line(tag),
                 operations=ops,
             )
@@ -104,7 +105,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
 
 def _resource_classes(name: str) -> tuple[str, ...]:
     """The classes a resource named ``name`` defines, sync and async (resource.py.jinja)."""
-    return (name, f"{name}WithRawResponse", f"Async{name}", f"Async{name}WithRawResponse")
+    return tuple(c for f in naming.resource_classes(name).values() for c in (f.name, f.raw))
 
 
 def _claim_resource_class(names: NameRegistry, name: PyIdent) -> PyIdent:

@@ -43,6 +43,10 @@ class Outcome:
     call: str = ""
 
 
+# the corpus is generated and type-checked once: one pytest-xdist worker runs this module
+pytestmark = pytest.mark.xdist_group("corpus")
+
+
 @pytest.fixture(scope="session")
 def corpus() -> list[Path]:
     try:

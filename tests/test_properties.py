@@ -233,6 +233,8 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
 
 
 PACKAGES: list[Path] = []  # every example's package, for the one mypy run at the end
+# one pytest-xdist worker runs this module, so the mypy run sees every package (make test)
+pytestmark = pytest.mark.xdist_group("properties")
 
 
 @pytest.fixture(scope="module")

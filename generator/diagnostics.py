@@ -77,10 +77,6 @@ def error(ptr: str, message: str, *, file: str = "", hint: str | None = None) ->
     return SpecError([Diagnostic("error", ptr, message, file=file, hint=hint)])
 
 
-def with_file(diagnostics: Iterable[Diagnostic], file: str) -> list[Diagnostic]:
-    return [d if d.file else replace(d, file=file) for d in diagnostics]
-
-
 def as_errors(diagnostics: Iterable[Diagnostic]) -> SpecError:
     """``--strict``: every diagnostic, warnings too, as an error that stops the run."""
     return SpecError([replace(d, level="error") for d in diagnostics])

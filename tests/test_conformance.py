@@ -1,0 +1,425 @@
+"""Every operation of every corpus spec, called through the generated sync and async clients
+against the Prism mock server (a server clientgen's authors did not write).
+
+Corpus: the seed specs (``specs/*.yaml``), every ``@readme/oas-examples`` document, and the
+datamodel-code-generator test documents that are valid and have operations. Each operation is
+called with every argument built from the spec (each one checked with jsonschema first: a bad
+sample is the test's fault and is named as such) and again with only its required ones, each
+way with the sync and the async client, against Prism's static examples and its dynamic
+(seeded) answers. A call conforms when Prism reports no request violation (no
+``sl-violations`` header) and a 2xx body parses into its model. Operations that Prism itself
+cannot serve are listed in ``PRISM_LIMITS`` with the reason, and counted apart: never as passes.
+A table per spec is printed at the end of the run (see tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from generator.build_ir import Target
+from generator.diagnostics import SpecError
+from generator.ir import Operation, Param
+from generator.load import resolve_pointer
+from generator.pipeline import generate
+from generator.polling import deref, object_properties
+from generator.write import write_tree
+from tests.support.corpus import CACHE, OAS_EXAMPLES, CorpusUnavailable, install
+from tests.support.peer_corpus import DCG_VERSION, classify, install_dcg_documents
+from tests.support.prism import PRISM, PrismServer, PrismUnavailable, install_prism
+from tests.support.samples import BadSample, checked_sample, own_examples
+
+ROOT = Path(__file__).resolve().parent.parent
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+MODES = ("static", "dynamic")
+EVERY_OPERATION = "*"
+
+# What Prism 5.16.0 cannot do, read by hand: (spec, "METHOD /path" or "*") -> why it is Prism's.
+# A listed operation is still called; its calls count as Prism limits, never as passes, and an
+# entry whose calls all conform fails the test as out of date.
+PRISM_LIMITS: dict[tuple[str, str], str] = {}
+
+CONFORMANCE_ROW = "conformance"
+
+
+@dataclass
+class Call:
+    operation: str  # "GET /pets/{id}"
+    label: str  # "sync static all"
+    outcome: str = ""  # "ok", "limit" or "failure"
+    detail: str = ""
+
+
+@dataclass
+class Row:
+    spec: str
+    operations: int = 0
+    calls: int = 0
+    ok: int = 0
+    limits: int = 0
+    failures: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+# -- the corpus, found at collection ------------------------------------------------------------
+
+
+def _dcg_documents() -> dict[str, Path]:
+    """The valid datamodel-code-generator documents with operations (classified once, cached)."""
+    root = install_dcg_documents()
+    listing = root.parent / "conformance-documents.json"
+    if listing.is_file():
+        names = json.loads(listing.read_text())
+    else:
+        names = [d.name for d in classify(root) if d.kind == "valid" and d.has_operations]
+        partial = listing.with_suffix(f".{id(names)}.tmp")
+        partial.write_text(json.dumps(names))
+        partial.replace(listing)
+    return {f"dcg/{name}": root / name for name in names}
+
+
+def _oas_documents() -> dict[str, Path]:
+    folder = install(*OAS_EXAMPLES)
+    found = sorted(folder.glob("3.0/json/*.json")) + sorted(folder.glob("3.1/json/*.json"))
+    return {f"oas/{d.parent.parent.name}/{d.name}": d for d in found}
+
+
+def _corpus() -> tuple[dict[str, Path], list[str]]:
+    specs = {f"seed/{p.name}": p for p in sorted((ROOT / "specs").glob("*.yaml"))}
+    problems = []
+    for source in (_oas_documents, _dcg_documents):
+        try:
+            specs.update(source())
+        except CorpusUnavailable as exc:
+            problems.append(str(exc))
+    return specs, problems
+
+
+SPECS, CORPUS_PROBLEMS = _corpus()
+
+
+@pytest.fixture(scope="session")
+def prism() -> Path:
+    try:
+        return install_prism()
+    except PrismUnavailable as exc:
+        pytest.fail(f"Prism cannot be installed, so no spec was tested against it: {exc}")
+
+
+def test_the_whole_corpus_is_there() -> None:
+    assert not CORPUS_PROBLEMS, CORPUS_PROBLEMS
+    counts = {kind: sum(1 for s in SPECS if s.startswith(kind + "/")) for kind in ("seed", "oas")}
+    assert counts["seed"] == 5
+    assert counts["oas"] >= 50
+    assert sum(1 for s in SPECS if s.startswith("dcg/")) == 82, f"dcg {DCG_VERSION}"
+
+
+# -- the test -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", list(SPECS))
+def test_operations_conform(
+    spec: str, prism: Path, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
+    started = time.monotonic()
+    row = Row(spec)
+    path = SPECS[spec]
+    package = "conf_" + re.sub(r"\W", "_", spec).lower()
+    try:
+        with PrismServer(prism, path, tmp_path / "prism.log") as server:
+            calls = _run_spec(spec, path, package, server, tmp_path, row)
+            prism_output = server.output()
+    finally:
+        row.seconds = round(time.monotonic() - started, 2)
+    for call in calls:
+        row.calls += 1
+        if call.outcome == "ok":
+            row.ok += 1
+        elif call.outcome == "limit":
+            row.limits += 1
+        else:
+            row.failures += 1
+            row.problems.append(f"{call.operation} [{call.label}]: {call.detail}")
+    row.problems += _stale_limits(spec, calls)
+    record_property(CONFORMANCE_ROW, json.dumps(asdict(row)))
+    assert not row.problems, (
+        f"{len(row.problems)} problems in {spec}:\n"
+        + "\n".join(row.problems[:40])
+        + f"\nPrism's last output:\n{prism_output}"
+    )
+
+
+def _stale_limits(spec: str, calls: list[Call]) -> list[str]:
+    stale = []
+    for (listed, operation), reason in PRISM_LIMITS.items():
+        mine = [c for c in calls if listed == spec and operation in (c.operation, EVERY_OPERATION)]
+        if mine and all(not c.detail for c in mine):
+            stale.append(f"{operation}: listed as a Prism limit ({reason}) but every call conforms")
+    return stale
+
+
+def _limit(spec: str, operation: str) -> str | None:
+    return PRISM_LIMITS.get((spec, operation)) or PRISM_LIMITS.get((spec, EVERY_OPERATION))
+
+
+def _spec_operations(document: dict[str, Any]) -> list[str]:
+    paths = document.get("paths")
+    if not isinstance(paths, dict):
+        return []
+    return [
+        f"{method.upper()} {route}"
+        for route, item in paths.items()
+        if isinstance(item, dict)
+        for method in METHODS
+        if isinstance(item.get(method), dict)
+    ]
+
+
+def _run_spec(
+    spec: str, path: Path, package: str, server: PrismServer, tmp_path: Path, row: Row
+) -> list[Call]:
+    try:
+        generated = generate(path, Target(package, spec))
+    except SpecError as exc:
+        row.operations = 1
+        return [Call("(spec)", "generate", "failure", str(exc).splitlines()[0][:300])]
+    document = generated.spec
+    write_tree(tmp_path / package, generated.files, package)
+    sys.path.insert(0, str(tmp_path / package))
+    try:
+        module = importlib.import_module(package)
+    finally:
+        sys.path.remove(str(tmp_path / package))
+    methods = [(r.attr, op) for r in generated.api.resources for op in r.operations]
+    methods += [("", op) for op in generated.api.operations]
+    by_key = {f"{op.http_method} {op.path}": (attr, op) for attr, op in methods}
+    listed = _spec_operations(document)
+    row.operations = len(listed)
+    calls: list[Call] = []
+    plans: list[tuple[str, str, Operation, str, list[Any], dict[str, Any]]] = []
+    for key in listed:
+        if key not in by_key:
+            calls.append(Call(key, "generate", "failure", "no method was generated"))
+            continue
+        attr, op = by_key[key]
+        try:
+            every, required = _arguments(op, document)
+        except BadSample as exc:
+            calls.append(Call(key, "arguments", "failure", f"bad sample (test's fault): {exc}"))
+            continue
+        plans.append((key, attr, op, "all", *every))
+        if required != every:
+            plans.append((key, attr, op, "required", *required))
+    if not server.wait():
+        reason = f"Prism exited: {server.output(8)}"
+        return calls + [
+            Call(key, f"{flavour} {mode} {args}", "failure", reason)
+            for key, _, _, args, _, _ in plans
+            for flavour in ("sync", "async")
+            for mode in MODES
+        ]
+    for mode in MODES:
+        calls += _sync_calls(spec, module, server.url, mode, plans)
+        calls += asyncio.run(_async_calls(spec, module, server.url, mode, plans))
+    return calls
+
+
+# -- arguments ------------------------------------------------------------------------------------
+
+
+def _arguments(
+    op: Operation, document: dict[str, Any]
+) -> tuple[tuple[list[Any], dict[str, Any]], tuple[list[Any], dict[str, Any]]]:
+    """(positional, keyword) arguments with every parameter, and with the required ones only."""
+    operation = document["paths"][op.path][op.http_method.lower()]
+    item = document["paths"][op.path]
+    declared: dict[tuple[str, str], dict[str, Any]] = {}
+    for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+        param = deref(document, raw)
+        if isinstance(param, dict) and isinstance(param.get("name"), str):
+            declared[(param["name"], str(param.get("in")))] = param
+    body = _body(operation, document)
+    positional = [_parameter_value(p, declared, body, document, op) for p in op.path_params]
+    every = {p.py_name: _parameter_value(p, declared, body, document, op) for p in op.keyword_params}
+    required = {p.py_name: every[p.py_name] for p in op.keyword_params if p.required}
+    return (positional, every), (positional, required)
+
+
+@dataclass
+class _Body:
+    media: str
+    holder: dict[str, Any]
+    properties: dict[str, Any]
+
+
+def _body(operation: dict[str, Any], document: dict[str, Any]) -> _Body | None:
+    body = deref(document, operation.get("requestBody"))
+    content = body.get("content") if isinstance(body, dict) else None
+    if not isinstance(content, dict) or not content:
+        return None
+    bases = {m.split(";", 1)[0].strip().lower(): m for m in content}
+    media = next((m for m in content if _is_json(m)), None)
+    for kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        media = media or bases.get(kind)
+    media = media or next(iter(content))
+    holder = content[media] if isinstance(content[media], dict) else {}
+    properties, _ = object_properties(document, holder.get("schema"))
+    return _Body(media, holder, properties)
+
+
+def _is_json(media: str) -> bool:
+    base = media.split(";", 1)[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
+
+
+def _parameter_value(
+    param: Param,
+    declared: dict[tuple[str, str], dict[str, Any]],
+    body: _Body | None,
+    document: dict[str, Any],
+    op: Operation,
+) -> Any:
+    where = f"{op.http_method} {op.path} {param.location} {param.wire_name!r}"
+    try:
+        if param.location != "body":
+            raw = declared[(param.wire_name, str(param.location))]
+            schema = raw.get("schema")
+            if not isinstance(schema, dict):
+                content = raw.get("content") or {}
+                schema = next((c.get("schema") for c in content.values()), {})
+            return checked_sample(schema, document, own_examples(raw))
+        assert body is not None, "a body parameter without a request body"
+        if param is op.body_param:
+            if op.body_keyword == "content":
+                text = next((e for e in own_examples(body.holder) if isinstance(e, str)), "x")
+                return text if param.annotation.startswith("str") else text.encode()
+            return checked_sample(body.holder.get("schema"), document, own_examples(body.holder))
+        schema = body.properties[param.wire_name]
+        if "FileContent" in param.annotation:
+            return [b"x"] if param.annotation.startswith("list[") else b"x"
+        return checked_sample(schema, document)
+    except BadSample as exc:
+        raise BadSample(f"{where}: {exc}") from None
+    except (KeyError, AssertionError) as exc:
+        raise BadSample(f"{where}: no schema found ({exc})") from None
+
+
+# -- calls ----------------------------------------------------------------------------------------
+
+
+def _classify(
+    spec: str, key: str, label: str, seen: list[httpx.Response], error: BaseException | None
+) -> Call:
+    violations = [r.headers["sl-violations"] for r in seen if "sl-violations" in r.headers]
+    detail = ""
+    if violations:
+        detail = f"HTTP {seen[-1].status_code}, Prism's violations: {violations[-1][:400]}"
+    elif error is not None:
+        status = f"HTTP {seen[-1].status_code}, " if seen else ""
+        message = " ".join(str(error).split())[:400]
+        detail = f"{status}{type(error).__name__}: {message}"
+    if _limit(spec, key) is not None:
+        return Call(key, label, "limit", detail)
+    return Call(key, label, "failure" if detail else "ok", detail)
+
+
+def _headers(mode: str) -> dict[str, str]:
+    return {"Prefer": "dynamic=true"} if mode == "dynamic" else {}
+
+
+def _sync_calls(
+    spec: str,
+    module: Any,
+    url: str,
+    mode: str,
+    plans: list[tuple[str, str, Operation, str, list[Any], dict[str, Any]]],
+) -> list[Call]:
+    seen: list[httpx.Response] = []
+    http = httpx.Client(event_hooks={"response": [seen.append]}, timeout=30)
+    client = module.Client(
+        api_key="key", base_url=url, max_retries=0, default_headers=_headers(mode), http_client=http
+    )
+    calls = []
+    with http:
+        for key, attr, op, args, positional, keywords in plans:
+            seen.clear()
+            error: BaseException | None = None
+            try:
+                method = getattr(getattr(client, attr) if attr else client, op.name)
+                result = method(*positional, **keywords)
+                if op.response_kind == "sse":
+                    list(result)
+            except Exception as exc:
+                error = exc
+            calls.append(_classify(spec, key, f"sync {mode} {args}", seen, error))
+    return calls
+
+
+async def _async_calls(
+    spec: str,
+    module: Any,
+    url: str,
+    mode: str,
+    plans: list[tuple[str, str, Operation, str, list[Any], dict[str, Any]]],
+) -> list[Call]:
+    seen: list[httpx.Response] = []
+
+    async def hook(response: httpx.Response) -> None:
+        seen.append(response)
+
+    http = httpx.AsyncClient(event_hooks={"response": [hook]}, timeout=30)
+    client = module.AsyncClient(
+        api_key="key", base_url=url, max_retries=0, default_headers=_headers(mode), http_client=http
+    )
+    calls = []
+    async with http:
+        for key, attr, op, args, positional, keywords in plans:
+            seen.clear()
+            error: BaseException | None = None
+            try:
+                method = getattr(getattr(client, attr) if attr else client, op.name)
+                result = await method(*positional, **keywords)
+                if op.response_kind == "sse":
+                    [event async for event in result]
+            except Exception as exc:
+                error = exc
+            calls.append(_classify(spec, key, f"async {mode} {args}", seen, error))
+    return calls
+
+
+# -- the table ------------------------------------------------------------------------------------
+
+
+def conformance_table(rows: list[dict[str, Any]]) -> Iterator[str]:
+    """Lines for the terminal summary: one per spec, then the totals."""
+    yield ""
+    yield f"conformance against Prism ({PRISM[0]} {PRISM[1]})"
+    yield f"{'spec':<58} {'ops':>4} {'calls':>5} {'ok':>5} {'prism':>5} {'fail':>5} {'s':>6}"
+    for row in sorted(rows, key=lambda r: str(r["spec"])):
+        yield (
+            f"{row['spec'][:58]:<58} {row['operations']:>4} {row['calls']:>5} {row['ok']:>5} "
+            f"{row['limits']:>5} {row['failures']:>5} {row['seconds']:>6.1f}"
+        )
+    total = {k: sum(int(r[k]) for r in rows) for k in ("operations", "calls", "ok", "limits")}
+    failures = sum(int(r["failures"]) for r in rows)
+    yield (
+        f"{len(rows)} specs, {total['operations']} operations, {total['calls']} calls: "
+        f"{total['ok']} ok, {total['limits']} Prism limits, {failures} failures"
+    )
+    report = CACHE.parent / "conformance" / "last-run.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(sorted(rows, key=lambda r: str(r["spec"])), indent=1))
+    yield f"every problem, by spec: {report.relative_to(ROOT)}"
+

@@ -31,7 +31,6 @@ import pytest
 from generator.build_ir import Target
 from generator.diagnostics import SpecError
 from generator.ir import Operation, Param
-from generator.load import resolve_pointer
 from generator.pipeline import generate
 from generator.polling import deref, object_properties
 from generator.write import write_tree
@@ -252,7 +251,9 @@ def _arguments(
             declared[(param["name"], str(param.get("in")))] = param
     body = _body(operation, document)
     positional = [_parameter_value(p, declared, body, document, op) for p in op.path_params]
-    every = {p.py_name: _parameter_value(p, declared, body, document, op) for p in op.keyword_params}
+    every = {
+        p.py_name: _parameter_value(p, declared, body, document, op) for p in op.keyword_params
+    }
     required = {p.py_name: every[p.py_name] for p in op.keyword_params if p.required}
     return (positional, every), (positional, required)
 
@@ -422,4 +423,3 @@ def conformance_table(rows: list[dict[str, Any]]) -> Iterator[str]:
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(json.dumps(sorted(rows, key=lambda r: str(r["spec"])), indent=1))
     yield f"every problem, by spec: {report.relative_to(ROOT)}"
-

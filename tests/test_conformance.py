@@ -44,12 +44,15 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MODES = ("static", "dynamic")
 EVERY_OPERATION = "*"
 
-# What Prism 5.16.0 cannot do, read by hand: (spec, "METHOD /path" or "*") -> why it is Prism's.
-# A listed operation is still called; its calls count as Prism limits, never as passes, and an
-# entry whose calls all conform fails the test as out of date.
-PRISM_LIMITS: dict[tuple[str, str], str] = {}
+# What Prism 5.16.0 cannot do, read by hand: (spec, "METHOD /path" or "*") -> (what Prism's
+# answer says, why it is Prism's and not clientgen's). A listed operation is still called; a
+# call whose problem contains that text counts as a Prism limit, never as a pass; any other
+# problem is still a failure, and an entry that no call meets fails the test as out of date.
+PRISM_LIMITS: dict[tuple[str, str], tuple[str, str]] = {}
 
 CONFORMANCE_ROW = "conformance"
+# Accepted by every scheme Prism checks (HTTP basic wants a user and a password).
+API_KEY = "user:password"
 
 
 @dataclass
@@ -58,6 +61,20 @@ class Call:
     label: str  # "sync static all"
     outcome: str = ""  # "ok", "limit" or "failure"
     detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One call to make: an operation and the arguments for it."""
+
+    key: str  # "GET /pets/{id}"
+    attr: str  # the resource attribute of the client ("" for the client's own methods)
+    op: Operation
+    label: str  # "all" or "required"
+    positional: list[Any]
+    keywords: dict[str, Any]
+    statuses: frozenset[str]  # the response statuses the operation declares, upper case
 
 
 @dataclass
@@ -70,6 +87,7 @@ class Row:
     failures: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    slowest: list[str] = field(default_factory=list)
 
 
 # -- the corpus, found at collection ------------------------------------------------------------
@@ -152,6 +170,8 @@ def test_operations_conform(
             row.failures += 1
             row.problems.append(f"{call.operation} [{call.label}]: {call.detail}")
     row.problems += _stale_limits(spec, calls)
+    slow = sorted(calls, key=lambda c: -c.seconds)[:3]
+    row.slowest = [f"{c.seconds:.2f} s {c.operation} [{c.label}]" for c in slow]
     record_property(CONFORMANCE_ROW, json.dumps(asdict(row)))
     assert not row.problems, (
         f"{len(row.problems)} problems in {spec}:\n"
@@ -162,15 +182,11 @@ def test_operations_conform(
 
 def _stale_limits(spec: str, calls: list[Call]) -> list[str]:
     stale = []
-    for (listed, operation), reason in PRISM_LIMITS.items():
+    for (listed, operation), (_, reason) in PRISM_LIMITS.items():
         mine = [c for c in calls if listed == spec and operation in (c.operation, EVERY_OPERATION)]
-        if mine and all(not c.detail for c in mine):
+        if mine and not any(c.outcome == "limit" for c in mine):
             stale.append(f"{operation}: listed as a Prism limit ({reason}) but every call conforms")
     return stale
-
-
-def _limit(spec: str, operation: str) -> str | None:
-    return PRISM_LIMITS.get((spec, operation)) or PRISM_LIMITS.get((spec, EVERY_OPERATION))
 
 
 def _spec_operations(document: dict[str, Any]) -> list[str]:
@@ -207,7 +223,7 @@ def _run_spec(
     listed = _spec_operations(document)
     row.operations = len(listed)
     calls: list[Call] = []
-    plans: list[tuple[str, str, Operation, str, list[Any], dict[str, Any]]] = []
+    plans: list[Plan] = []
     for key in listed:
         if key not in by_key:
             calls.append(Call(key, "generate", "failure", "no method was generated"))
@@ -218,20 +234,18 @@ def _run_spec(
         except BadSample as exc:
             calls.append(Call(key, "arguments", "failure", f"bad sample (test's fault): {exc}"))
             continue
-        plans.append((key, attr, op, "all", *every))
+        responses = document["paths"][op.path][op.http_method.lower()].get("responses") or {}
+        statuses = frozenset(str(status).upper() for status in responses)
+        plans.append(Plan(key, attr, op, "all", *every, statuses))
         if required != every:
-            plans.append((key, attr, op, "required", *required))
+            plans.append(Plan(key, attr, op, "required", *required, statuses))
     if not server.wait():
-        reason = f"Prism exited: {server.output(8)}"
-        return calls + [
-            Call(key, f"{flavour} {mode} {args}", "failure", reason)
-            for key, _, _, args, _, _ in plans
-            for flavour in ("sync", "async")
-            for mode in MODES
-        ]
+        detail = f"Prism exited on start: {server.last_error()}"
+        labels = [f"{f} {m} {p.label}" for m in MODES for f in ("sync", "async") for p in plans]
+        return calls + [_limited(spec, p.key, label, detail) for p in plans for label in labels]
     for mode in MODES:
-        calls += _sync_calls(spec, module, server.url, mode, plans)
-        calls += asyncio.run(_async_calls(spec, module, server.url, mode, plans))
+        calls += _sync_calls(spec, module, server, mode, plans)
+        calls += asyncio.run(_async_calls(spec, module, server, mode, plans))
     return calls
 
 
@@ -321,19 +335,52 @@ def _parameter_value(
 
 
 def _classify(
-    spec: str, key: str, label: str, seen: list[httpx.Response], error: BaseException | None
+    spec: str,
+    plan: Plan,
+    label: str,
+    seen: list[httpx.Response],
+    error: Any,
+    server: PrismServer,
+    mark: int,
 ) -> Call:
-    violations = [r.headers["sl-violations"] for r in seen if "sl-violations" in r.headers]
+    """ok: Prism found nothing wrong with the request, and the answer was parsed (a 2xx into
+    its model, a status the operation declares into its typed error)."""
+    violations = [
+        violation
+        for response in seen
+        for violation in json.loads(response.headers.get("sl-violations", "[]"))
+        if (violation.get("location") or [""])[0] == "request"
+    ]
     detail = ""
     if violations:
-        detail = f"HTTP {seen[-1].status_code}, Prism's violations: {violations[-1][:400]}"
-    elif error is not None:
+        messages = "; ".join(str(v.get("message")) for v in violations)
+        detail = f"HTTP {seen[-1].status_code}, Prism's request violations: {messages}"[:500]
+    elif error is not None and not _declared_error(error, plan):
         status = f"HTTP {seen[-1].status_code}, " if seen else ""
         message = " ".join(str(error).split())[:400]
         detail = f"{status}{type(error).__name__}: {message}"
-    if _limit(spec, key) is not None:
+    if detail and not seen:  # no answer: what did Prism say about it?
+        said = server.errors_since(mark)
+        detail += f" (Prism {'exited' if not server.alive() else 'said'}: {said})"
+    return _limited(spec, plan.key, label, detail)
+
+
+def _limited(spec: str, key: str, label: str, detail: str) -> Call:
+    limit = PRISM_LIMITS.get((spec, key)) or PRISM_LIMITS.get((spec, EVERY_OPERATION))
+    if detail and limit is not None and limit[0] in detail:
         return Call(key, label, "limit", detail)
     return Call(key, label, "failure" if detail else "ok", detail)
+
+
+def _declared_error(error: Any, plan: Plan) -> bool:
+    """An error status the operation declares, answered by the spec (not made up by Prism)."""
+    response = getattr(error, "response", None)
+    if not isinstance(response, httpx.Response) or response.status_code < 300:
+        return False
+    if "stoplight.io/prism/errors" in response.text:
+        return False
+    status = str(response.status_code)
+    return bool({status, status[0] + "XX", "default"} & plan.statuses)
 
 
 def _headers(mode: str) -> dict[str, str]:
@@ -341,39 +388,41 @@ def _headers(mode: str) -> dict[str, str]:
 
 
 def _sync_calls(
-    spec: str,
-    module: Any,
-    url: str,
-    mode: str,
-    plans: list[tuple[str, str, Operation, str, list[Any], dict[str, Any]]],
+    spec: str, module: Any, server: PrismServer, mode: str, plans: list[Plan]
 ) -> list[Call]:
     seen: list[httpx.Response] = []
     http = httpx.Client(event_hooks={"response": [seen.append]}, timeout=30)
     client = module.Client(
-        api_key="key", base_url=url, max_retries=0, default_headers=_headers(mode), http_client=http
+        api_key=API_KEY,
+        base_url=server.url,
+        max_retries=0,
+        default_headers=_headers(mode),
+        http_client=http,
     )
     calls = []
     with http:
-        for key, attr, op, args, positional, keywords in plans:
+        for plan in plans:
+            label = f"sync {mode} {plan.label}"
+            if not server.alive():
+                server.restart()
             seen.clear()
             error: BaseException | None = None
+            mark = server.mark()
+            started = time.monotonic()
             try:
-                method = getattr(getattr(client, attr) if attr else client, op.name)
-                result = method(*positional, **keywords)
-                if op.response_kind == "sse":
+                method = getattr(getattr(client, plan.attr) if plan.attr else client, plan.op.name)
+                result = method(*plan.positional, **plan.keywords)
+                if plan.op.response_kind == "sse":
                     list(result)
             except Exception as exc:
                 error = exc
-            calls.append(_classify(spec, key, f"sync {mode} {args}", seen, error))
+            calls.append(_classify(spec, plan, label, seen, error, server, mark))
+            calls[-1].seconds = time.monotonic() - started
     return calls
 
 
 async def _async_calls(
-    spec: str,
-    module: Any,
-    url: str,
-    mode: str,
-    plans: list[tuple[str, str, Operation, str, list[Any], dict[str, Any]]],
+    spec: str, module: Any, server: PrismServer, mode: str, plans: list[Plan]
 ) -> list[Call]:
     seen: list[httpx.Response] = []
 
@@ -382,21 +431,31 @@ async def _async_calls(
 
     http = httpx.AsyncClient(event_hooks={"response": [hook]}, timeout=30)
     client = module.AsyncClient(
-        api_key="key", base_url=url, max_retries=0, default_headers=_headers(mode), http_client=http
+        api_key=API_KEY,
+        base_url=server.url,
+        max_retries=0,
+        default_headers=_headers(mode),
+        http_client=http,
     )
     calls = []
     async with http:
-        for key, attr, op, args, positional, keywords in plans:
+        for plan in plans:
+            label = f"async {mode} {plan.label}"
+            if not server.alive():
+                server.restart()
             seen.clear()
             error: BaseException | None = None
+            mark = server.mark()
+            started = time.monotonic()
             try:
-                method = getattr(getattr(client, attr) if attr else client, op.name)
-                result = await method(*positional, **keywords)
-                if op.response_kind == "sse":
+                method = getattr(getattr(client, plan.attr) if plan.attr else client, plan.op.name)
+                result = await method(*plan.positional, **plan.keywords)
+                if plan.op.response_kind == "sse":
                     [event async for event in result]
             except Exception as exc:
                 error = exc
-            calls.append(_classify(spec, key, f"async {mode} {args}", seen, error))
+            calls.append(_classify(spec, plan, label, seen, error, server, mark))
+            calls[-1].seconds = time.monotonic() - started
     return calls
 
 

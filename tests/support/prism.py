@@ -73,23 +73,52 @@ class PrismServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        self._log_file = log.open("wb")
-        self.process = subprocess.Popen(
-            [
-                str(program),
-                "mock",
-                str(spec),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "--seed",
-                str(SEED),
-            ],
+        self._command = [str(program), "mock", str(spec), "-h", "127.0.0.1", "-p", str(self.port)]
+        self._command += ["--seed", str(SEED)]
+        self._log_file = log.open("ab")
+        self.process = self._start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            self._command,
             stdin=subprocess.DEVNULL,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
         )
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def restart(self) -> bool:
+        """Start it again on the same port (after it exited); True once it answers."""
+        self.process.wait()
+        self.process = self._start()
+        return self.wait()
+
+    def mark(self) -> int:
+        """Where its output ends now (for ``errors_since``)."""
+        self._log_file.flush()
+        return self.log.stat().st_size
+
+    def errors_since(self, mark: int) -> str:
+        """The lines reporting an error that it wrote after ``mark``; waits a moment for it to
+        exit first (a crash is written, then the process ends)."""
+        try:
+            self.process.wait(1)
+        except subprocess.TimeoutExpired:
+            pass
+        self._log_file.flush()
+        with self.log.open("rb") as log:
+            log.seek(mark)
+            text = log.read().decode("utf-8", "replace")
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        return " | ".join(line for line in lines if "✖" in line or "Error" in line)[:400]
+
+    def last_error(self) -> str:
+        """The last line of its output that reports an error, or the last line."""
+        lines = self.output(200).splitlines() or [""]
+        marked = [line for line in lines if "error" in line.lower() or "✖" in line]
+        return " ".join((marked or lines)[-1].split())[:300]
 
     def wait(self, timeout: float = 60.0) -> bool:
         """True once the server accepts connections; False if it died first."""

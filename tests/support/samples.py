@@ -3,6 +3,7 @@ jsonschema by ``checked_sample``) for the arguments of conformance calls."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from generator.load import resolve_pointer
@@ -31,15 +32,18 @@ class Unsatisfiable(Exception):
     """No finite value matches (a required, non-nullable reference to itself)."""
 
 
-def sample(schema: Any, spec: dict[str, Any], depth: int = 0, examples: bool = False) -> Any:
+def sample(
+    schema: Any, spec: dict[str, Any], depth: int = 0, examples: bool = False, choice: int = 0
+) -> Any:
     """A small value for ``schema``; with ``examples``, a schema's own example or default is
-    taken where it has one (they are often the only values that meet a ``pattern``)."""
-    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-        schema = resolve_pointer(spec, schema["$ref"])
+    taken where it has one (they are often the only values that meet a ``pattern``);
+    ``choice`` picks which branch of each ``oneOf``/``anyOf`` (counted round)."""
+    schema = _resolved(schema, spec)
     if depth > 12:
         raise Unsatisfiable
     if not isinstance(schema, dict):
         return None
+    again = (spec, depth + 1, examples, choice)
     if examples:
         own = own_examples(schema)
         if own:
@@ -53,37 +57,33 @@ def sample(schema: Any, spec: dict[str, Any], depth: int = 0, examples: bool = F
         if depth > 3 and len(options) < len(schema.get(key) or []):
             return None  # a nullable (often recursive) branch: stop here
         if options:
-            return _union(schema, options, spec, depth, examples)
+            return _union(schema, options, *again)
     if isinstance(schema.get("allOf"), list):
-        merged: dict[str, Any] = {}
-        for member in schema["allOf"]:
-            value = sample(member, spec, depth + 1, examples)
-            if isinstance(value, dict):
-                merged.update(value)
-        return merged
+        return sample(_merged(schema, spec), *again)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), None)
     if kind == "object" or "properties" in schema:
-        required = schema.get("required") or []
         properties = schema.get("properties") or {}
-        return {
-            name: sample(properties.get(name, {}), spec, depth + 1, examples) for name in required
-        }
+        names = [n for n in schema.get("required") or [] if isinstance(n, str)]
+        least = schema.get("minProperties")
+        if isinstance(least, int):
+            names += [n for n in properties if n not in names][: max(0, least - len(names))]
+        return {name: sample(properties.get(name, {}), *again) for name in names}
     if kind == "array":
-        count = schema.get("minItems") or 0
-        if not isinstance(count, int) or count == 0:
+        count = schema.get("minItems")
+        count = count if isinstance(count, int) else 0
+        try:
+            item = sample(schema.get("items", {}), *again)
+        except Unsatisfiable:
+            if count:
+                raise
             return []
-        item = sample(schema.get("items", {}), spec, depth + 1, examples)
         if schema.get("uniqueItems") and count > 1:
             raise Unsatisfiable
-        return [item] * count
+        return [item] * max(count, 1)
     if kind == "string":
-        text = _STRINGS.get(str(schema.get("format")), "x")
-        low = schema.get("minLength")
-        if isinstance(low, int) and len(text) < low:
-            text = text + "x" * (low - len(text))
-        return text
+        return _string(schema)
     if kind == "integer":
         return int(_number(schema, 1))
     if kind == "number":
@@ -95,21 +95,90 @@ def sample(schema: Any, spec: dict[str, Any], depth: int = 0, examples: bool = F
     return "x"
 
 
+def _resolved(schema: Any, spec: dict[str, Any]) -> Any:
+    """The schema a ``$ref`` names, with the keywords written beside the ``$ref`` on top."""
+    seen = 0
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 32:
+        seen += 1
+        siblings = {k: v for k, v in schema.items() if k != "$ref"}
+        target = resolve_pointer(spec, schema["$ref"])
+        schema = {**target, **siblings} if isinstance(target, dict) and siblings else target
+    return schema
+
+
+def _merged(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    """``allOf`` members and the schema around them as one schema (properties and required
+    joined, every other keyword from the last that says it)."""
+    merged: dict[str, Any] = {}
+    properties: dict[str, Any] = {}
+    required: list[Any] = []
+    for member in [*schema["allOf"], {k: v for k, v in schema.items() if k != "allOf"}]:
+        member = _resolved(member, spec)
+        if not isinstance(member, dict):
+            continue
+        if isinstance(member.get("allOf"), list):
+            member = _merged(member, spec)
+        properties.update(member.get("properties") or {})
+        required += [r for r in member.get("required") or [] if r not in required]
+        merged.update({k: v for k, v in member.items() if k not in ("properties", "required")})
+    if properties:
+        merged["properties"] = properties
+    if required:
+        merged["required"] = required
+    return merged
+
+
+def _string(schema: dict[str, Any]) -> str:
+    pattern = schema.get("pattern")
+    text = _STRINGS.get(str(schema.get("format")), "x")
+    if isinstance(pattern, str) and not re.search(pattern, text):
+        text = _matching(pattern) or text
+    low = schema.get("minLength")
+    if isinstance(low, int) and len(text) < low:
+        text = text + "x" * (low - len(text))
+    return text
+
+
+def _matching(pattern: str) -> str | None:
+    """The simplest string that matches ``pattern`` (hypothesis shrinks to it; deterministic)."""
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import NoSuchExample
+
+    try:
+        found: str = find(
+            st.from_regex(pattern),
+            lambda text: True,
+            settings=settings(
+                database=None, max_examples=50, suppress_health_check=list(HealthCheck)
+            ),
+        )
+    except (NoSuchExample, re.error, ValueError):
+        return None
+    return found
+
+
 def _is_null(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get("type") == "null"
 
 
 def _union(
-    schema: dict[str, Any], options: list[Any], spec: dict[str, Any], depth: int, examples: bool
+    schema: dict[str, Any],
+    options: list[Any],
+    spec: dict[str, Any],
+    depth: int,
+    examples: bool,
+    choice: int,
 ) -> Any:
     discriminator = schema.get("discriminator")
     if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
-        tag, ref = next(iter(discriminator["mapping"].items()))
-        value = sample({"$ref": ref}, spec, depth + 1, examples)
+        mapping = list(discriminator["mapping"].items())
+        tag, ref = mapping[choice % len(mapping)]
+        value = sample({"$ref": ref}, spec, depth, examples, choice)
         if isinstance(value, dict):
             value[discriminator["propertyName"]] = tag
         return value
-    return sample(options[0], spec, depth + 1, examples)
+    return sample(options[choice % len(options)], spec, depth, examples, choice)
 
 
 def _number(schema: dict[str, Any], usual: float) -> float:
@@ -163,10 +232,11 @@ def checked_sample(schema: Any, spec: dict[str, Any], offered: list[Any] | None 
         candidates += own_examples(resolved)
     problems: list[str] = []
     for examples in (True, False):
-        try:
-            candidates.append(sample(schema, spec, examples=examples))
-        except Unsatisfiable:
-            problems.append("no finite value (a required reference to itself)")
+        for choice in range(4):
+            try:
+                candidates.append(sample(schema, spec, examples=examples, choice=choice))
+            except Unsatisfiable:
+                problems.append("no finite value (a required reference to itself)")
     for value in candidates:
         error = next(iter(validator.iter_errors(value)), None)
         if error is None:

@@ -3,7 +3,10 @@ jsonschema by ``checked_sample``) for the arguments of conformance calls."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from generator.load import resolve_pointer
@@ -139,6 +142,7 @@ def _string(schema: dict[str, Any]) -> str:
     return text
 
 
+@functools.cache
 def _matching(pattern: str) -> str | None:
     """The simplest string that matches ``pattern`` (hypothesis shrinks to it; deterministic)."""
     from hypothesis import HealthCheck, find, settings
@@ -224,25 +228,30 @@ def checked_sample(schema: Any, spec: dict[str, Any], offered: list[Any] | None 
     references and OpenAPI dialect): the values ``offered`` by its holder, its own examples,
     then a built one. Raises ``BadSample`` naming what was wrong with each."""
     validator = _validator(schema, spec)
-    candidates: list[Any] = [*(offered or [])]
-    resolved = schema
-    while isinstance(resolved, dict) and isinstance(resolved.get("$ref"), str):
-        resolved = resolve_pointer(spec, resolved["$ref"])
-    if isinstance(resolved, dict):
-        candidates += own_examples(resolved)
+    resolved = _resolved(schema, spec)
+    given = [*(offered or []), *(own_examples(resolved) if isinstance(resolved, dict) else [])]
     problems: list[str] = []
-    for examples in (True, False):
-        for choice in range(4):
-            try:
-                candidates.append(sample(schema, spec, examples=examples, choice=choice))
-            except Unsatisfiable:
-                problems.append("no finite value (a required reference to itself)")
-    for value in candidates:
+    for value in itertools.chain(given, _built(schema, spec, problems)):
         error = next(iter(validator.iter_errors(value)), None)
         if error is None:
             return value
         problems.append(f"{value!r:.80}: {error.message[:160]}")
     raise BadSample("; ".join(dict.fromkeys(problems)))
+
+
+def _built(schema: Any, spec: dict[str, Any], problems: list[str]) -> Iterator[Any]:
+    """Values built from the schema: nested examples first, then each branch of the unions."""
+    seen: list[Any] = []
+    for examples in (True, False):
+        for choice in range(4):
+            try:
+                value = sample(schema, spec, examples=examples, choice=choice)
+            except Unsatisfiable:
+                problems.append("no finite value (a required reference to itself)")
+                return
+            if value not in seen:
+                seen.append(value)
+                yield value
 
 
 def _validator(schema: Any, spec: dict[str, Any]) -> Any:

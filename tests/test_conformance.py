@@ -72,6 +72,11 @@ _TAGS = Limit(
     "dynamic) instead of a mapping key or schema name: valid JSON Schema, not a valid "
     "discriminated value, which the model rightly refuses",
 )
+_NO_RESPONSES = Limit(
+    "NO_RESPONSE_RESPONSE_DEFINED",
+    "operations without `responses` (OpenAPI 3.1 allows it): Prism answers 500 'No response "
+    "defined for the selected operation'",
+)
 _ONE_XX = Limit(
     "",
     "a 1xx status as the operation's only response: Prism sends it as the final answer, which "
@@ -118,10 +123,19 @@ PRISM_LIMITS: dict[tuple[str, str], Limit] = {
             "POST /anything/form-data/pipeDelimited",
         )
     },
-    ("oas/3.1/parameters-style.json", EVERY_OPERATION): Limit(
-        "NO_RESPONSE_RESPONSE_DEFINED",
-        "operations without `responses` (OpenAPI 3.1 allows it): Prism answers 500 'No response "
-        "defined for the selected operation'",
+    **{
+        (spec, EVERY_OPERATION): _NO_RESPONSES
+        for spec in (
+            "oas/3.1/parameters-style.json",
+            "oas/3.1/readme-extensions.json",
+            "oas/3.1/schema-encoding-style.json",
+            "oas/3.1/schema-types.json",
+        )
+    },
+    ("oas/3.1/security.json", "POST /anything/mutualTLS"): Limit(
+        "do not support this type of security scheme: mutualTLS",
+        "a mutualTLS security scheme: Prism reports it as a request violation of its own "
+        "('We currently do not support this type of security scheme')",
     ),
     ("oas/3.0/circular-paths.json", "GET /anything"): Limit(
         "reading 'items'",
@@ -138,6 +152,10 @@ PRISM_LIMITS: dict[tuple[str, str], Limit] = {
         )
     },
     ("dcg/discriminator_allof.yaml", "GET /pet"): _TAGS,
+    **{
+        ("dcg/discriminator_read_write_variant_tags.yaml", operation): _TAGS
+        for operation in ("POST /pets", "GET /list", "GET /owner", "GET /bare")
+    },
 }
 
 CONFORMANCE_ROW = "conformance"

@@ -1,4 +1,5 @@
-"""Shared test setup: the generated seed packages importable, golden update flag, anyio."""
+"""Shared test setup: the generated seed packages importable, golden update flag, anyio, and
+the tables printed at the end of a run (the corpus, and conformance against Prism)."""
 
 from __future__ import annotations
 

@@ -7,10 +7,13 @@ port of 127.0.0.1 only; its output is kept in a file for failure messages.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -58,6 +61,12 @@ def install_prism() -> Path:
     return program
 
 
+def _end_with_parent() -> None:
+    """In the child: ask Linux to end it when the test process dies (no orphaned servers)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -84,6 +93,7 @@ class PrismServer:
             stdin=subprocess.DEVNULL,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
+            preexec_fn=_end_with_parent if sys.platform == "linux" else None,
         )
 
     def alive(self) -> bool:

@@ -468,6 +468,7 @@ def _classify(
         for response in seen
         for violation in json.loads(response.headers.get("sl-violations", "[]"))
         if (violation.get("location") or [""])[0] == "request"
+        and violation.get("severity") == "Error"  # a deprecated parameter is a "Warning"
     ]
     detail = ""
     if violations:

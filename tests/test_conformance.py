@@ -132,11 +132,6 @@ PRISM_LIMITS: dict[tuple[str, str], Limit] = {
             "oas/3.1/schema-types.json",
         )
     },
-    ("oas/3.1/security.json", "POST /anything/mutualTLS"): Limit(
-        "do not support this type of security scheme: mutualTLS",
-        "a mutualTLS security scheme: Prism reports it as a request violation of its own "
-        "('We currently do not support this type of security scheme')",
-    ),
     ("oas/3.0/circular-paths.json", "GET /anything"): Limit(
         "reading 'items'",
         "a path item that $refs itself: Prism's response cleaner fails with 'Cannot read "

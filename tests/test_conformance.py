@@ -132,6 +132,11 @@ PRISM_LIMITS: dict[tuple[str, str], Limit] = {
             "oas/3.1/schema-types.json",
         )
     },
+    ("oas/3.0/parameters-style.json", "POST /anything/form-data"): Limit(
+        "Request body property array must be array",
+        "an exploded form array (`array=x`, the one form OpenAPI gives it): Prism reads a "
+        "form field as a string unless it repeats (it keeps only the last of repeated fields)",
+    ),
     ("oas/3.0/circular-paths.json", "GET /anything"): Limit(
         "reading 'items'",
         "a path item that $refs itself: Prism's response cleaner fails with 'Cannot read "

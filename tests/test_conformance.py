@@ -137,6 +137,11 @@ PRISM_LIMITS: dict[tuple[str, str], Limit] = {
         "an exploded form array (`array=x`, the one form OpenAPI gives it): Prism reads a "
         "form field as a string unless it repeats (it keeps only the last of repeated fields)",
     ),
+    ("oas/3.0/file-uploads.json", "PUT /anything/multipart-formdata"): Limit(
+        "Request body property filename must be array",
+        "a multipart array of files with one file in it: Prism reads one part as a single "
+        "value, not an array (it keeps only the last of repeated fields)",
+    ),
     ("oas/3.0/circular-paths.json", "GET /anything"): Limit(
         "reading 'items'",
         "a path item that $refs itself: Prism's response cleaner fails with 'Cannot read "

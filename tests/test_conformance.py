@@ -133,12 +133,12 @@ PRISM_LIMITS: dict[tuple[str, str], Limit] = {
         )
     },
     ("oas/3.0/parameters-style.json", "POST /anything/form-data"): Limit(
-        "Request body property array must be array",
+        "Request body property array must",
         "an exploded form array (`array=x`, the one form OpenAPI gives it): Prism reads a "
         "form field as a string unless it repeats (it keeps only the last of repeated fields)",
     ),
     ("oas/3.0/file-uploads.json", "PUT /anything/multipart-formdata"): Limit(
-        "Request body property filename must be array",
+        "Request body property filename must",
         "a multipart array of files with one file in it: Prism reads one part as a single "
         "value, not an array (it keeps only the last of repeated fields)",
     ),
@@ -481,7 +481,7 @@ def _classify(
         detail = f"HTTP {seen[-1].status_code}, Prism's request violations: {messages}"[:500]
     elif error is not None and not _declared_error(error, plan):
         status = f"HTTP {seen[-1].status_code}, " if seen else ""
-        message = " ".join(str(error).split())[:400]
+        message = " ".join(str(error).split())[:800]
         detail = f"{status}{type(error).__name__}: {message}"
     if detail and not seen:  # no answer: what did Prism say about it?
         said = server.errors_since(mark)

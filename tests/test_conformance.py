@@ -77,6 +77,11 @@ _NO_RESPONSES = Limit(
     "operations without `responses` (OpenAPI 3.1 allows it): Prism answers 500 'No response "
     "defined for the selected operation'",
 )
+_SPLIT = Limit(
+    "reading 'split'",
+    "an optional header parameter left out: Prism throws 'Cannot read properties of undefined "
+    "(reading 'split')' and exits (calls with every argument are checked)",
+)
 _ONE_XX = Limit(
     "",
     "a 1xx status as the operation's only response: Prism sends it as the final answer, which "
@@ -142,6 +147,23 @@ PRISM_LIMITS: dict[tuple[str, str], Limit] = {
         "a multipart array of files with one file in it: Prism reads one part as a single "
         "value, not an array (it keeps only the last of repeated fields)",
     ),
+    **{
+        ("oas/3.0/parameters-style.json", operation): _SPLIT
+        for operation in (
+            "GET /anything/headers",
+            "GET /anything/headers/simple",
+            "POST /anything/headers/simple",
+        )
+    },
+    ("oas/3.0/circular-paths.json", "PUT /anything"): _SPLIT,
+    **{
+        ("oas/3.0/circular-request-bodies.json", operation): Limit(
+            "Field required",
+            "Prism's answer breaks the response schema, as its own sl-violations header says: "
+            "it cuts the recursion short and leaves required properties out",
+        )
+        for operation in ("POST /indirect", "POST /multiple")
+    },
     ("oas/3.0/circular-paths.json", "GET /anything"): Limit(
         "reading 'items'",
         "a path item that $refs itself: Prism's response cleaner fails with 'Cannot read "

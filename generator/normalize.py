@@ -4,8 +4,10 @@ Rules, each applied bottom-up to every schema of the document:
 
 1. **Single-ref allOf wrapper**: ``allOf: [{$ref: X}]`` with only annotation keys beside it
    (description, title, default, nullable, readOnly, writeOnly, deprecated, examples) becomes
-   ``$ref: X`` keeping those keys. A wrapper with structural siblings (properties, required,
-   type, ...) is a real composition and is left alone.
+   ``$ref: X`` keeping those keys. An ``allOf`` member of annotation keys only counts as
+   annotations beside it: ``allOf: [{$ref: X}, {description: d}]`` is such a wrapper too.
+   A wrapper with structural siblings (properties, required, type, ...) is a real
+   composition and is left alone.
 2. **Nullability has one spelling**: ``anyOf``/``oneOf: [X, {type: null}]``, 3.0's
    ``nullable: true`` (also beside a ``$ref``), 3.1 type lists with ``null`` and
    ``enum`` lists holding ``null`` all become ``anyOf: [X, {type: 'null'}]``.
@@ -225,7 +227,28 @@ def _nullable_refs(schema: Schema, refs: frozenset[str]) -> Schema:
     return schema
 
 
+def _annotation_members(schema: Schema) -> Schema:
+    """``allOf`` members that only annotate (``{description: ...}``) become the schema's own
+    annotations (those written beside ``allOf`` win), so that ``allOf: [{$ref: X},
+    {description: d}]`` is the wrapper of rule 1 and not a composition."""
+    members = schema.get("allOf")
+    if not isinstance(members, list):
+        return schema
+    notes = [m for m in members if isinstance(m, dict) and set(m) <= ANNOTATION_KEYS]
+    if not notes:
+        return schema
+    merged: Schema = {}
+    for note in notes:
+        merged.update({k: v for k, v in note.items() if k not in merged})
+    rest = [m for m in members if not any(m is note for note in notes)]
+    result = {**merged, **{k: v for k, v in schema.items() if k != "allOf"}}
+    if rest:
+        result["allOf"] = rest
+    return result
+
+
 def _unwrap_single_ref_allof(schema: Schema) -> Schema:
+    schema = _annotation_members(schema)
     members = schema.get("allOf")
     if not (isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict)):
         return schema

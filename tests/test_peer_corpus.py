@@ -123,7 +123,11 @@ def _generate_all(out: Path) -> dict[str, Any]:
     jobs = [(str(d.path), d.name, str(out)) for d in documents]
     workers = max(1, min(2, len(os.sched_getaffinity(0))))
     with ProcessPoolExecutor(workers) as pool:
-        results = dict(zip([d.name for d in documents], pool.map(_generate_one, jobs, chunksize=4)))
+        results = dict(
+            zip(
+                [d.name for d in documents], pool.map(_generate_one, jobs, chunksize=4), strict=True
+            )
+        )
     packages = sorted(r["package"] for r in results.values() if not r["error"])
     mypy = subprocess.run(
         [

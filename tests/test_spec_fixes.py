@@ -233,3 +233,112 @@ def test_boolean_schemas_anywhere_generate_and_validate(tmp_path: Path) -> None:
     with LocalServer(handler) as server, package.Client("k", base_url=server.url) as client:
         assert client.get_thing().id == "t1"
     assert _mypy(tmp_path, "bool_schemas") == []
+
+
+# -- allOf: [{$ref: <string enum>}, {description: ...}] ---------------------------------------
+
+ENUM_ALLOF = """
+    openapi: 3.0.3
+    info: {title: t, version: '1'}
+    paths:
+      /runs/{id}:
+        get:
+          operationId: getRun
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema: {$ref: '#/components/schemas/Run'}
+    components:
+      schemas:
+        Status:
+          type: string
+          enum: [queued, running, done]
+        Run:
+          type: object
+          required: [status]
+          properties:
+            status:
+              allOf:
+                - $ref: '#/components/schemas/Status'
+                - description: Where the run is.
+            previous:
+              allOf:
+                - $ref: '#/components/schemas/Status'
+                - description: Where it was.
+              nullable: true
+"""
+
+
+def test_an_enum_reference_with_a_description_member_is_the_enum(tmp_path: Path) -> None:
+    generated = _generate(tmp_path, "enum_allof", ENUM_ALLOF)
+    assert set(generated.api.model_names) == {"Run", "Status"}
+    source = next(v for k, v in generated.files.items() if k.endswith("models/_run.py")).decode()
+    assert "status: Status\n" in source and "Where the run is." in source
+    package: Any = _import(tmp_path, "enum_allof")
+
+    def handler(request: Request) -> Response:
+        return Response(json={"status": "running", "previous": None})
+
+    with LocalServer(handler) as server, package.Client("k", base_url=server.url) as client:
+        run = client.get_run("r1")
+    assert (run.status, run.previous) == ("running", None)
+    assert _mypy(tmp_path, "enum_allof") == []
+
+
+# -- models complete across the lazily imported model modules ---------------------------------
+
+LATE_ALIAS = """
+    openapi: 3.1.0
+    info: {title: t, version: '1'}
+    components:
+      schemas:
+        Named:
+          type: object
+          properties:
+            nickname:
+              allOf: [{type: string}, {maxLength: 8}]
+        Described:
+          allOf:
+            - $ref: '#/components/schemas/Named'
+            - description: A named object with a description.
+        Pet:
+          allOf:
+            - $ref: '#/components/schemas/Named'
+            - type: object
+              properties: {age: {type: integer}}
+        Cat:
+          allOf: [{$ref: '#/components/schemas/Pet'}]
+"""
+
+
+def test_subclasses_in_other_modules_validate_without_a_rebuild(tmp_path: Path) -> None:
+    """``Named`` reads an alias its module defines after it; ``Described`` and ``Pet`` live
+    in other modules. Each validates as first thing done with it, in a fresh interpreter."""
+    _generate(tmp_path, "late_alias", LATE_ALIAS)
+    script = textwrap.dedent(
+        """
+        import sys
+        from pydantic import TypeAdapter
+        from late_alias import models
+        name = sys.argv[1]
+        model = getattr(models, name)
+        value = {"nickname": "Rex", "age": 3}
+        if isinstance(model, type):
+            print(model.model_validate(value).nickname)
+        else:
+            print(TypeAdapter(model).validate_python(value).nickname)
+        """
+    )
+    for name in ("Described", "Pet", "Cat", "Named"):
+        result = subprocess.run(
+            [sys.executable, "-c", script, name],
+            cwd=tmp_path / "out" / "late_alias",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"{name}: {result.stderr[-800:]}"
+        assert result.stdout.strip() == "Rex"

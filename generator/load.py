@@ -39,6 +39,7 @@ def load_spec(path: Path, display: str | None = None, *, validate: bool = True) 
     file = display or str(path)
     document = _read_document(path, file)
     _check_structure(document, file)
+    _drop_ignored_headers(document)
     document = _Bundler(path, file, document).bundle()
     _check_local_refs(document, file)
     _canonical_refs(document)
@@ -86,6 +87,27 @@ def _check_structure(document: Spec, file: str) -> None:
         problems.append(Diagnostic("error", where, message, file))
     if problems:
         raise SpecError(problems)
+
+
+def _drop_ignored_headers(document: Spec) -> None:
+    """A ``Content-Type`` among a response's or an encoding's ``headers`` "SHALL be ignored"
+    (the media type says it), so it is dropped before anything follows its ``$ref``."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            headers = node.get("headers")
+            if (
+                isinstance(headers, dict)
+                and len(where) >= 2
+                and where[-2] in ("responses", "encoding")
+                and (len(where) < 3 or where[-3] not in SCHEMA_MAPS)
+            ):
+                for name in [n for n in headers if n.lower() == "content-type"]:
+                    del headers[name]
+            stack.extend(((*where, k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*where, i), v) for i, v in enumerate(node))
 
 
 def iter_refs(

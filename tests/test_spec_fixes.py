@@ -342,3 +342,34 @@ def test_subclasses_in_other_modules_validate_without_a_rebuild(tmp_path: Path) 
         )
         assert result.returncode == 0, f"{name}: {result.stderr[-800:]}"
         assert result.stdout.strip() == "Rex"
+
+
+# -- Content-Type among a response's headers "SHALL be ignored" -------------------------------
+
+
+def test_a_content_type_response_header_is_ignored_with_its_reference(tmp_path: Path) -> None:
+    spec = """
+        openapi: 3.1.0
+        info: {title: t, version: '1'}
+        paths:
+          /upload:
+            get:
+              operationId: getUpload
+              responses:
+                '200':
+                  description: ok
+                  headers:
+                    Content-Type: {$ref: 'missing.yaml#/components/headers/ContentType'}
+                    X-Rate: {schema: {type: integer}}
+                  content:
+                    application/json:
+                      schema: {type: object, properties: {size: {type: integer}}}
+    """
+    generated = _generate(tmp_path, "ignored_header", spec)
+    assert generated.api.operation_count == 1
+    package: Any = _import(tmp_path, "ignored_header")
+    with (
+        LocalServer(lambda request: Response(json={"size": 3})) as server,
+        package.Client("k", base_url=server.url) as client,
+    ):
+        assert client.get_upload().size == 3

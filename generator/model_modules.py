@@ -229,6 +229,14 @@ def _used(node: ast.stmt) -> frozenset[str]:
             visit(child.annotation, True)
             if child.value is not None:
                 visit(child.value, False)
+        elif (
+            isinstance(child, ast.Call)
+            and isinstance(child.func, ast.Name)
+            and child.func.id == "TypeAliasType"
+        ):  # TypeAliasType("A", "list[B]"): the value is a type, quoted where it is recursive
+            visit(child.func, False)
+            for argument in [*child.args[1:], *(k.value for k in child.keywords)]:
+                visit(argument, True)
         else:
             for grandchild in ast.iter_child_nodes(child):
                 visit(grandchild, in_type)

@@ -75,3 +75,28 @@ def pytest_terminal_summary(
 
         for line in conformance_table(_CONFORMANCE_ROWS):
             terminalreporter.write_line(line)
+    peer_table(terminalreporter)
+
+
+def peer_table(terminalreporter: pytest.TerminalReporter) -> None:
+    """The peer corpus (tests/test_peer_corpus.py) in two lines, counted from the test
+    reports (which, unlike a fixture's data, come back from every pytest-xdist worker)."""
+    rows = {
+        "test_valid_document_generates_type_checks_and_builds": "documents OK / valid",
+        "test_invalid_document_gets_a_clean_diagnostic": "clean diagnostics / invalid",
+    }
+    counts = {test: [0, 0] for test in rows}
+    for status in ("passed", "failed", "error"):
+        for report in terminalreporter.stats.get(status, []):
+            nodeid = getattr(report, "nodeid", "")
+            if getattr(report, "when", "call") != "call" and status != "error":
+                continue
+            test = nodeid.partition("::")[2].partition("[")[0]
+            if nodeid.startswith("tests/test_peer_corpus.py::") and test in counts:
+                counts[test][0] += status == "passed"
+                counts[test][1] += 1
+    if any(total for _, total in counts.values()):
+        terminalreporter.write_sep("-", "datamodel-code-generator's documents (peer corpus)")
+        for test, label in rows.items():
+            passed, total = counts[test]
+            terminalreporter.write_line(f"{passed:>4} / {total:<4} {label}")

@@ -34,16 +34,34 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+SignatureSettings = tuple[tuple[str, str | float], ...]  # sorted (key, value) pairs
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What the generated code says of its target: the package, the spec's name as the header
+    prints it, the environment variable of the API key, how its webhooks are signed."""
+
+    package: str
+    spec_name: str
+    api_key_env: str | None = None
+    webhook_signature: SignatureSettings | None = None  # [tool.clientgen], checked
+
+
 @dataclass(frozen=True, slots=True)
 class TargetConfig:
+    """A target as the project lists it: where its spec is and where its package goes."""
+
     package: str
     spec: Path
     output: Path
     api_key_env: str | None
     webhook_signature: SignatureSettings | None = None
 
+    def target(self, spec_name: str) -> Target:
+        return Target(self.package, spec_name, self.api_key_env, self.webhook_signature)
 
-SignatureSettings = tuple[tuple[str, str | float], ...]  # sorted (key, value) pairs
+
 SIGNATURE_SCHEMES = {
     # scheme: (signature header, timestamp header, id header, signed content)
     "standard-webhooks": (

@@ -8,19 +8,26 @@ they appear in the path). Warnings are returned beside the IR.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from generator import naming
-from generator.config import SignatureSettings
+from generator.config import Target
 from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.ir import polling, types
-from generator.ir.nodes import Api, Auth, CreateAndPoll, Operation, Param, Resource
-from generator.ir.operations import PATH_PARAM, SpecContext, build_operation, success_schema
+from generator.ir.nodes import Api, Auth, AuthScheme, CreateAndPoll, Operation, Param, Resource
+from generator.ir.operations import (
+    PATH_PARAM,
+    SpecContext,
+    build_operation,
+    security_literal,
+    success_schema,
+)
 from generator.ir.readme import readme
 from generator.ir.webhooks import build_webhooks
 from generator.literals import comment, docstring, literal, one_line, toml_string
 from generator.naming import NameRegistry, PyIdent
+from generator.spec.prepare import operation_ids
 from generator.spec.schemas import operations
 
 _CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its resources
@@ -56,25 +63,6 @@ _RESOURCE_CLASS_RESERVED = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    package: str
-    spec_name: str
-    api_key_env: str | None = None
-    webhook_signature: SignatureSettings | None = None  # [tool.clientgen], checked
-
-
-def operation_ids(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
-    """Each operation's id: its operationId, or one made from method and path; unique."""
-    registry = NameRegistry()
-    ids: dict[tuple[str, str], str] = {}
-    for path, method, operation, _ in operations(spec):
-        given = operation.get("operationId")
-        raw = given if isinstance(given, str) and naming.words(given) else f"{method} {path}"
-        ids[(path, method)] = registry.claim(PyIdent(naming.to_snake(raw)))
-    return ids
-
-
 def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list[Diagnostic]]:
     ctx = SpecContext(spec, file)
     ids = operation_ids(spec)
@@ -104,7 +92,8 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
             Resource(
                 attr=attr,
                 module=module_names.claim(attr),
-                class_name=_claim_resource_class(class_names, naming.to_class_name(tag)),
+                class_name=(name := _claim_resource_class(class_names, naming.to_class_name(tag))),
+                classes=naming.resource_classes(name),
                 doc=one_line(_tag_description(spec, tag)) or one_line(tag),
                 operations=ops,
             )
@@ -118,7 +107,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
 
 def _resource_classes(name: str) -> tuple[str, ...]:
     """The classes a resource named ``name`` defines, sync and async (resource.py.jinja)."""
-    return (name, f"{name}WithRawResponse", f"Async{name}", f"Async{name}WithRawResponse")
+    return tuple(c for f in naming.resource_classes(name).values() for c in (f.name, f.raw))
 
 
 def _claim_resource_class(names: NameRegistry, name: PyIdent) -> PyIdent:
@@ -280,6 +269,8 @@ def _api(
         base_url_env_literal=literal(base_url_env),
         base_url_env=base_url_env,
         auth=_auth(ctx),
+        auth_schemes=_auth_schemes(ctx),
+        security_literal=security_literal(_document_security(ctx)),
         resources=resources,
         operations=root_ops,
         model_names=tuple(sorted((spec.get("components") or {}).get("schemas") or {})),
@@ -307,11 +298,28 @@ def _base_url(ctx: SpecContext) -> str:
     return url.rstrip("/")
 
 
+def _document_security(ctx: SpecContext) -> list[Any]:
+    """The document's ``security``; without one, any of its schemes, in order."""
+    requirements = ctx.spec.get("security")
+    if isinstance(requirements, list):
+        return requirements
+    schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
+    return [{name: []} for name in schemes] if isinstance(schemes, dict) else []
+
+
+def _auth_schemes(ctx: SpecContext) -> tuple[AuthScheme, ...]:
+    schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
+    found = []
+    for name, raw in sorted(schemes.items()) if isinstance(schemes, dict) else ():
+        auth = _scheme(ctx.resolve(raw), False)
+        if auth is not None:
+            found.append(AuthScheme(literal(name), auth.kind, auth.name_literal))
+    return tuple(found)
+
+
 def _auth(ctx: SpecContext) -> Auth:
     schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
-    requirements = ctx.spec.get("security")
-    if requirements is None:
-        requirements = [{name: []} for name in schemes]
+    requirements = _document_security(ctx)
     optional = any(isinstance(r, dict) and not r for r in requirements)
     for requirement in requirements:
         if not isinstance(requirement, dict):

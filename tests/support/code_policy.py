@@ -100,6 +100,8 @@ ALLOWED_RECEIVERS = frozenset(
         "other",
     }
 )
+# The runtime classes a generated client extends, and the config it sets on its class.
+CLIENT_BASES = frozenset({"_base.SyncAPIClient", "_base.AsyncAPIClient"})
 MODULE_LEVEL_CALLS = frozenset(
     {
         "TypeVar",
@@ -519,7 +521,7 @@ def _class(node: ast.ClassDef, classes: set[str]) -> Iterator[tuple[int, str]]:
     if node.decorator_list or node.keywords:
         yield node.lineno, f"class {node.name}: decorators or keywords"
     for base in node.bases:
-        if dotted(base) not in {"Model", "RootModel", "_base.BaseClient", *classes} and not (
+        if dotted(base) not in {"Model", "RootModel", *CLIENT_BASES, *classes} and not (
             isinstance(base, ast.Subscript) and dotted(base.value) == "RootModel"
         ):
             yield node.lineno, f"class {node.name}: base {dotted(base)}"
@@ -539,6 +541,7 @@ def _class(node: ast.ClassDef, classes: set[str]) -> Iterator[tuple[int, str]]:
                     and dotted(getattr(item.value, "func", item)) == "ConfigDict"
                 )
                 or (targets == ["__annotations__"] and _typed_extra(item.value))
+                or (targets == ["_config"] and dotted(item.value) == "_CONFIG")
             ):
                 yield item.lineno, f"class-level assignment {targets}"
         elif isinstance(item, ast.Expr):

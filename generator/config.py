@@ -45,6 +45,9 @@ class Target:
     package: str
     spec_name: str
     api_key_env: str | None = None
+    # the generated project's folder as its README's install command names it (relative to
+    # the project root); "" where unknown: the command then names ./<package>
+    location: str = ""
     webhook_signature: SignatureSettings | None = None  # [tool.clientgen], checked
 
 
@@ -56,10 +59,17 @@ class TargetConfig:
     spec: Path
     output: Path
     api_key_env: str | None
+    location: str = ""  # ``output`` as the README's install command names it (Target.location)
     webhook_signature: SignatureSettings | None = None
 
     def target(self, spec_name: str) -> Target:
-        return Target(self.package, spec_name, self.api_key_env, self.webhook_signature)
+        return Target(
+            self.package,
+            spec_name,
+            self.api_key_env,
+            location=self.location,
+            webhook_signature=self.webhook_signature,
+        )
 
 
 SIGNATURE_SCHEMES = {
@@ -161,12 +171,16 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                     )
                 ]
             )
+        folder = root / str(entry["output"]) if "output" in entry else output / package
         targets.append(
             TargetConfig(
                 package=package,
                 spec=root / entry["spec"],
-                output=root / str(entry["output"]) if "output" in entry else output / package,
+                output=folder,
                 api_key_env=entry.get("api_key_env"),
+                location=folder.relative_to(root).as_posix()
+                if folder.is_relative_to(root)
+                else "",
                 webhook_signature=signature_settings(
                     entry["webhook_signature"], f"{where}/webhook_signature", file
                 )

@@ -7,10 +7,20 @@ output = "generated"                 # folder of the generated projects (default
 spec = "specs/parallel_tasks.yaml"
 api_key_env = "PARALLEL_API_KEY"     # optional; default <PACKAGE>_API_KEY
 output = "generated/parallel_tasks"  # optional; default <output>/<package>
+
+[tool.clientgen.targets.flora_runs.webhook_signature]   # optional; how webhooks are signed
+scheme = "timestamped-hmac"          # or "standard-webhooks" (the default)
+header = "Flora-Signature"           # the header holding the signatures
+signed = "{timestamp}.{body}"        # the signed content
+tolerance = 300                      # seconds a signature's timestamp may be off
+
+The same keys may be given in the spec, as ``x-webhook-signature`` at its top level; the table
+here wins. ``signature_settings`` checks either.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +34,13 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+SignatureSettings = tuple[tuple[str, str | float], ...]  # sorted (key, value) pairs
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """What the generated code says of its target: the package, the spec's name as the header
-    prints it, the environment variable of the API key."""
+    prints it, the environment variable of the API key, how its webhooks are signed."""
 
     package: str
     spec_name: str
@@ -35,6 +48,7 @@ class Target:
     # the generated project's folder as its README's install command names it (relative to
     # the project root); "" where unknown: the command then names ./<package>
     location: str = ""
+    webhook_signature: SignatureSettings | None = None  # [tool.clientgen], checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +60,74 @@ class TargetConfig:
     output: Path
     api_key_env: str | None
     location: str = ""  # ``output`` as the README's install command names it (Target.location)
+    webhook_signature: SignatureSettings | None = None
 
     def target(self, spec_name: str) -> Target:
-        return Target(self.package, spec_name, self.api_key_env, self.location)
+        return Target(
+            self.package,
+            spec_name,
+            self.api_key_env,
+            location=self.location,
+            webhook_signature=self.webhook_signature,
+        )
+
+
+SIGNATURE_SCHEMES = {
+    # scheme: (signature header, timestamp header, id header, signed content)
+    "standard-webhooks": (
+        "webhook-signature",
+        "webhook-timestamp",
+        "webhook-id",
+        "{id}.{timestamp}.{body}",
+    ),
+    "timestamped-hmac": ("", "", "", "{timestamp}.{body}"),
+}
+_SIGNATURE_TEXT_KEYS = ("header", "timestamp_header", "id_header", "signed", "secret_env")
+_HEADER = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
+_ENV = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,100}")
+
+
+def signature_settings(raw: object, where: str, file: str) -> SignatureSettings:
+    """A webhook signature table (``[...webhook_signature]`` or ``x-webhook-signature``),
+    checked; raises ``SpecError`` naming the key at fault."""
+
+    def fail(key: str, message: str) -> SpecError:
+        return SpecError([Diagnostic("error", f"{where}/{key}" if key else where, message, file)])
+
+    if not isinstance(raw, dict):
+        raise fail("", "webhook signature settings must be a table (mapping)")
+    known = {"scheme", "tolerance", *_SIGNATURE_TEXT_KEYS}
+    for key in raw:
+        if key not in known:
+            raise fail(str(key), f"unknown key; known: {', '.join(sorted(known))}")
+    scheme = raw.get("scheme", "standard-webhooks")
+    if scheme not in SIGNATURE_SCHEMES:
+        raise fail("scheme", f"scheme must be one of {', '.join(sorted(SIGNATURE_SCHEMES))}")
+    settings: dict[str, str | float] = {"scheme": scheme}
+    for key in _SIGNATURE_TEXT_KEYS:
+        if key in raw:
+            if not isinstance(raw[key], str):
+                raise fail(key, "must be a string")
+            settings[key] = raw[key]
+    for key in ("header", "timestamp_header", "id_header"):
+        if key in settings and not _HEADER.fullmatch(str(settings[key])):
+            raise fail(key, "must be an HTTP header name")
+    if "secret_env" in settings and not _ENV.fullmatch(str(settings["secret_env"])):
+        raise fail("secret_env", "must be an environment variable name")
+    if scheme == "timestamped-hmac" and "header" not in settings:
+        raise fail("header", "timestamped-hmac needs the name of its signature header")
+    signed = str(settings.get("signed", SIGNATURE_SCHEMES[scheme][3]))
+    names = re.findall(r"\{([^{}]*)\}", signed)
+    if names.count("body") != 1 or not set(names) <= {"id", "timestamp", "body"}:
+        raise fail("signed", "must hold {body} once, and otherwise only {id} and {timestamp}")
+    if scheme == "timestamped-hmac" and "id" in names and "id_header" not in settings:
+        raise fail("signed", "{id} needs id_header: the header holding the delivery id")
+    if "tolerance" in raw:
+        tolerance = raw["tolerance"]
+        if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
+            raise fail("tolerance", "must be a number of seconds, 0 or more")
+        settings["tolerance"] = float(tolerance)
+    return tuple(sorted(settings.items()))
 
 
 def find_pyproject(start: Path) -> Path:
@@ -102,6 +181,11 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                 location=folder.relative_to(root).as_posix()
                 if folder.is_relative_to(root)
                 else "",
+                webhook_signature=signature_settings(
+                    entry["webhook_signature"], f"{where}/webhook_signature", file
+                )
+                if "webhook_signature" in entry
+                else None,
             )
         )
     if not targets:

@@ -3,11 +3,15 @@ and answers one call against a local server. A table of the results is printed a
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import importlib
 import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +137,50 @@ def test_document_generates_and_type_checks(outcomes: dict[str, Outcome], docume
         return
     assert not outcome.error, outcome.error
     assert not outcome.mypy_errors, "\n".join(outcome.mypy_errors[:20])
+
+
+# The documents that declare requests the API sends, and those requests' event models.
+WEBHOOK_DOCUMENTS = {
+    "3.0/callbacks.json": ["models.OnDataEvent"],
+    "3.1/train-travel.json": ["models.NewBookingEvent"],
+    "3.1/webhooks.json": ["models.Pet"],
+}
+
+
+@pytest.mark.parametrize("document", sorted(WEBHOOK_DOCUMENTS))
+def test_webhooks_and_callbacks_become_event_models(
+    outcomes: dict[str, Outcome], document: str
+) -> None:
+    """Their event models are generated (nothing skipped, no warning), type-check, import,
+    and parse a delivery signed as Standard Webhooks sign it."""
+    outcome = _outcome(outcomes, document)
+    assert outcome.generated is not None and not outcome.mypy_errors
+    hooks = outcome.generated.api.webhooks
+    assert hooks is not None
+    assert [e.model for e in hooks.events] == WEBHOOK_DOCUMENTS[document]
+    assert outcome.warnings == 0, outcome.generated.diagnostics
+    spec = outcome.generated.spec
+    schema = spec["components"]["schemas"][hooks.models[0].removeprefix("models.")]
+    body = json.dumps(sample(schema, spec)).encode()
+    key, stamp = b"corpus key", str(int(time.time()))
+    digest = hmac.new(key, b"msg_1." + stamp.encode() + b"." + body, hashlib.sha256).digest()
+    headers = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": stamp,
+        "webhook-signature": "v1," + base64.b64encode(digest).decode(),
+    }
+    webhooks = importlib.import_module(f"{outcome.package}.webhooks")
+    secret = "whsec_" + base64.b64encode(key).decode()
+    event = webhooks.unwrap(body, headers, secret=secret)
+    assert type(event).__name__ == hooks.models[0].removeprefix("models.")
+    client = importlib.import_module(outcome.package).Client(
+        api_key="k", base_url="http://127.0.0.1:9"
+    )
+    assert client.webhooks.unwrap(body, headers, secret=secret) == event
+    with pytest.raises(
+        importlib.import_module(f"{outcome.package}.errors").WebhookVerificationError
+    ):
+        webhooks.unwrap(body + b" ", headers, secret=secret)
 
 
 def test_the_quick_schema_check_agrees_with_jsonschema(corpus: list[Path]) -> None:

@@ -4,8 +4,9 @@
 package's own ``pyproject.toml`` (the same dependencies for every package), the first with
 the lowest version of each direct dependency, the second with the highest, plus the test
 runner. Each lock is installed into its own virtual environment (kept in ``.cache/matrix``
-under the lock's hash) and runs ``tests/test_seed_clients.py`` there, with every warning an
-error: a package must neither fail nor warn on the oldest library it accepts.
+under the lock's hash) and runs ``tests/test_seed_clients.py`` and
+``tests/test_webhook_deliveries.py`` there, with every warning an error: a package must
+neither fail nor warn on the oldest library it accepts.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def test_seed_clients_pass_at_each_end_of_the_declared_range(bound: str) -> None
             "-W",
             "error",
             "tests/test_seed_clients.py",
+            "tests/test_webhook_deliveries.py",
         ],
         cwd=ROOT,
         env=environment,

@@ -79,6 +79,7 @@ PINS: dict[str, tuple[str, ...]] = {
     "security_schemes": OPERATIONS,
     "shared_errors": MODELS + OPERATIONS,
     "sse": MODELS + OPERATIONS,
+    "webhooks": (*MODELS, *OPERATIONS, "{case}/webhooks.py", "README.md"),
 }
 
 
@@ -148,6 +149,7 @@ PATTERNS = {
     "recursion",
     "shared_errors",
     "sse",
+    "webhooks",
 }
 
 

@@ -34,6 +34,7 @@ RUNTIME_FILES = (
     "_retry.py",
     "_streaming.py",
     "_types.py",
+    "_webhooks.py",
     "errors.py",
 )
 RESOURCES = "resources"  # the subpackage of resource modules
@@ -108,6 +109,8 @@ def render_package(api: Api, models: ModelsPackage) -> dict[str, str]:
     files |= _resource_modules(api)
     for name in RUNTIME_FILES:
         files[f"{package}/{name}"] = _runtime_source(name, api.spec_name)
+    if api.webhooks is not None:
+        files[f"{package}/webhooks.py"] = env.get_template("webhooks.py.jinja").render(api=api)
     return files
 
 

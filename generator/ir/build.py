@@ -24,6 +24,7 @@ from generator.ir.operations import (
     success_schema,
 )
 from generator.ir.readme import readme
+from generator.ir.webhooks import build_webhooks
 from generator.literals import comment, docstring, literal, one_line, toml_string
 from generator.naming import NameRegistry, PyIdent
 from generator.spec.prepare import operation_ids
@@ -70,8 +71,10 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         tags = operation.get("tags")
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else ""
         grouped.setdefault(tag, []).append((path, method, operation, item))
-    client_names = NameRegistry(_CLIENT_ATTRIBUTES)
-    class_names = NameRegistry(_RESOURCE_CLASS_RESERVED)
+    events = build_webhooks(ctx, target.package, target.api_key_env, target.webhook_signature)
+    hooked = events is not None  # client.webhooks: its name and class are taken
+    client_names = NameRegistry(_CLIENT_ATTRIBUTES | ({"webhooks"} if hooked else set()))
+    class_names = NameRegistry(_RESOURCE_CLASS_RESERVED | ({"Webhooks"} if hooked else set()))
     module_names = NameRegistry(naming.RESERVED_MODULE_NAMES)
     resources: list[Resource] = []
     root_ops: tuple[Operation, ...] = ()
@@ -95,11 +98,10 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
                 operations=ops,
             )
         )
-    _warn_unsupported(ctx)
     errors = [d for d in ctx.diagnostics if d.level == "error"]
     if errors:
         raise SpecError(errors)
-    api = _api(ctx, target, tuple(resources), root_ops)
+    api = replace(_api(ctx, target, tuple(resources), root_ops), webhooks=events)
     return api, ctx.diagnostics
 
 
@@ -119,21 +121,6 @@ def _claim_resource_class(names: NameRegistry, name: PyIdent) -> PyIdent:
     for taken in _resource_classes(candidate):
         names.claim_class(PyIdent(taken))
     return candidate
-
-
-def _warn_unsupported(ctx: SpecContext) -> None:
-    """What a client does not call is skipped with a warning, never silently."""
-    for name in ctx.spec.get("webhooks") or {}:
-        ctx.warn(
-            pointer("webhooks", name),
-            "webhooks are requests the API sends; no client code for them",
-        )
-    for path, method, operation, _ in operations(ctx.spec):
-        for name in operation.get("callbacks") or {}:
-            ctx.warn(
-                pointer("paths", path, method, "callbacks", name),
-                "callbacks are requests the API sends; no client code for them",
-            )
 
 
 def _tag_description(spec: dict[str, Any], tag: str) -> str:

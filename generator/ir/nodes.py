@@ -151,6 +151,57 @@ class Readme:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookEvent:
+    """One request the API sends (a ``webhooks`` entry or a callback) and its payload model."""
+
+    name: str  # the spec's key, Markdown- and docstring-safe
+    method: str  # "POST"
+    model: str  # "models.RunCompletedEvent"
+    type_values: tuple[str, ...]  # the type field's values naming this event, Markdown-safe
+    summary: str  # one line, safe
+
+
+@dataclass(frozen=True, slots=True)
+class EventType:
+    type_literal: str  # "'run.completed'"
+    model: str  # "models.WebhookEvent"
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureScheme:
+    kind: Literal["standard", "timestamped"]
+    name: str  # "Standard Webhooks" / "timestamped HMAC", for docs
+    signature_header: str  # as sent, safe in docs
+    signature_header_literal: str
+    timestamp_header: str  # "" for timestamped (the timestamp is in the signature header)
+    timestamp_header_literal: str
+    id_header: str
+    id_header_literal: str
+    signed: str  # "{id}.{timestamp}.{body}", safe in docs
+    signed_literal: str
+    tolerance: str  # printed float ("300.0")
+    tolerance_doc: str  # "300"
+    secret_env: str
+    secret_env_literal: str
+    signs_id: bool  # the signed content holds the delivery id
+
+
+@dataclass(frozen=True, slots=True)
+class Webhooks:
+    """What ``<package>/webhooks.py`` verifies and parses."""
+
+    events: tuple[WebhookEvent, ...]
+    models: tuple[str, ...]  # the distinct payload models, in spec order
+    type_field: str  # the wire name of the field naming the event; "" when there is none
+    type_field_literal: str
+    by_type: tuple[EventType, ...]
+    union: str  # the annotation of what ``unwrap`` returns
+    scheme: SignatureScheme
+    example_model: str  # the first model class, for the README ("" when none is a class)
+    type_column: str  # README table heading of the type values
+
+
+@dataclass(frozen=True, slots=True)
 class Api:
     package: str
     distribution: str  # the pip name, "parallel-tasks"
@@ -174,3 +225,4 @@ class Api:
     model_names: tuple[str, ...]
     readme: Readme | None
     operation_count: int
+    webhooks: Webhooks | None = None

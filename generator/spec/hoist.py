@@ -13,7 +13,8 @@ datamodel-code-generator then agree on names without guessing.
   ``<Parent>Value`` for map values, ``<Parent><Title>`` or ``<Parent><Tag>`` for a union
   member with a title or a constant tag property (``<Parent>Option<N>`` without either),
   ``<Operation>Request`` for a request body and ``<Operation>Response`` (or
-  ``<Operation><Status>Response``, ``<Operation>DefaultResponse``) for a response.
+  ``<Operation><Status>Response``, ``<Operation>DefaultResponse``) for a response, and
+  ``<Webhook>Event`` (``<Callback>Event``) for the body of a request the API sends.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from generator.diagnostics import pointer
 from generator.naming import NameRegistry, PyIdent, to_class_name
 from generator.naming import words as naming_words
 from generator.spec.load import iter_refs, pointer_parts
-from generator.spec.schemas import SCHEMA_PREFIX, Schema, operations, schema_nodes
+from generator.spec.schemas import (
+    SCHEMA_PREFIX,
+    Schema,
+    operations,
+    schema_nodes,
+    sent_operations,
+)
 
 _TITLE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
 
@@ -57,6 +64,11 @@ def hoist(spec: dict[str, Any], operation_names: dict[tuple[str, str], str]) -> 
             suffix = "Response" if str(status).startswith("2") else f" {status} Response"
             for content in (response.get("content") or {}).values():
                 hoister.at(content, "schema", f"{base}{suffix}")
+    for _, name, operation in sent_operations(spec):  # webhooks and callbacks: their events
+        body = operation.get("requestBody")
+        if isinstance(body, dict):
+            for content in (body.get("content") or {}).values():
+                hoister.at(content, "schema", f"{name} Event")
     return spec
 
 

@@ -61,6 +61,53 @@ def operations(
                 yield path, method, operation, item
 
 
+def sent_operations(
+    document: dict[str, Any],
+) -> Iterator[tuple[tuple[str | int, ...], str, dict[str, Any]]]:
+    """(location, name, operation) for every request the API sends, in document order: each
+    operation of a 3.1 ``webhooks`` entry (named by its key), then of every operation's
+    ``callbacks`` (named by the callback's key). A local ``$ref`` to a path item or callback is
+    followed; the location is where the operation is written."""
+    for name, item in (document.get("webhooks") or {}).items():
+        where, item = _followed(document, ("webhooks", name), item)
+        yield from _item_operations(where, str(name), item)
+    for path, method, operation, _ in operations(document):
+        for name, callback in (operation.get("callbacks") or {}).items():
+            at, callback = _followed(document, ("paths", path, method, "callbacks", name), callback)
+            if not isinstance(callback, dict):
+                continue
+            for expression, item in callback.items():
+                where, item = _followed(document, (*at, expression), item)
+                yield from _item_operations(where, str(name), item)
+
+
+def _item_operations(
+    where: tuple[str | int, ...], name: str, item: Any
+) -> Iterator[tuple[tuple[str | int, ...], str, dict[str, Any]]]:
+    if isinstance(item, dict):
+        for method in HTTP_METHODS:
+            if isinstance(item.get(method), dict):
+                yield (*where, method), name, item[method]
+
+
+def _followed(
+    document: dict[str, Any], where: tuple[str | int, ...], node: Any
+) -> tuple[tuple[str | int, ...], Any]:
+    """``node``, or what its local ``$ref`` names (a few hops at most), with its location."""
+    for _ in range(8):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            break
+        parts = tuple(p.replace("~1", "/").replace("~0", "~") for p in ref[2:].split("/"))
+        target: Any = document
+        for part in parts:
+            target = target.get(part) if isinstance(target, dict) else None
+        if target is None:
+            break
+        where, node = parts, target
+    return where, node
+
+
 def schema_roots(document: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], Schema]]:
     """Every top-level schema position of the document (components and operations)."""
     components = document.get("components") or {}
@@ -84,6 +131,8 @@ def schema_roots(document: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ..
         if isinstance(item, dict):
             for index, param in enumerate(item.get("parameters") or []):
                 yield from _holder_schemas(("paths", path, "parameters", index), param)
+    for where, _, operation in sent_operations(document):
+        yield from _body_schemas((*where, "requestBody"), operation.get("requestBody"))
 
 
 def _holder_schemas(

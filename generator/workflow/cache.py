@@ -120,7 +120,16 @@ def entry_key(spec_path: Path, target: Target, display: str | None) -> str | Non
     for part in (
         FORMAT.encode(),
         generator_fingerprint(),
-        json.dumps([target.package, target.spec_name, target.api_key_env, display]).encode(),
+        json.dumps(
+            [
+                target.package,
+                target.spec_name,
+                target.api_key_env,
+                target.location,
+                target.webhook_signature,
+                display,
+            ]
+        ).encode(),
         spec,
     ):
         digest.update(hashlib.sha256(part).digest())

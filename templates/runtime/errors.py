@@ -14,7 +14,9 @@ APIError
 │   └── InternalServerError       500 and above
 ├── APIResponseValidationError    a 2xx body that does not match its schema, or is not JSON
 ├── PollTimeoutError              a poll that outlived its timeout (``.last`` is the last value)
-└── MissingAPIKeyError            no API key passed and none in the environment
+├── MissingAPIKeyError            no API key passed and none in the environment
+├── WebhookVerificationError      a webhook signature that is bad, missing, expired or future-dated
+└── WebhookPayloadError           a signed webhook body that is not JSON or breaks its schema
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ __all__ = [
     "PollTimeoutError",
     "RateLimitError",
     "UnprocessableEntityError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
 ]
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id")
@@ -159,6 +163,22 @@ class PollTimeoutError(APIError):
 
 class MissingAPIKeyError(APIError):
     pass
+
+
+class WebhookVerificationError(APIError):
+    """A webhook delivery that cannot be trusted: its signature, timestamp or secret failed."""
+
+
+class WebhookPayloadError(APIError):
+    """A webhook delivery, signed correctly, whose body is not an event this client knows."""
+
+    model: str
+    errors: Sequence[Any]
+
+    def __init__(self, message: str, *, model: str = "", errors: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.model = model
+        self.errors = errors
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

@@ -33,6 +33,10 @@ GENERATED_MODULES = (
     f"{RESOURCES}/__init__.py",
 )
 CLIENT_MODULES = frozenset({"client.py", "async_client.py"})
+WEBHOOKS_MODULE = "webhooks.py"  # generated where the spec has webhooks or callbacks
+# What a client module imports for ``client.webhooks`` (in its property and for annotations).
+WEBHOOKS_IMPORT = ("webhooks", "Webhooks")
+WEBHOOKS_FUNCTIONS = frozenset({"verify_signature", "unwrap"})  # webhooks.py's functions
 
 ALLOWED_IMPORTS = frozenset(
     {
@@ -52,9 +56,13 @@ ALLOWED_IMPORTS = frozenset(
         "uuid",
     }
 )
-ALLOWED_RELATIVE = frozenset({None, "_base", "_streaming", "async_client", "client", "errors"})
+ALLOWED_RELATIVE = frozenset(
+    {None, "_base", "_streaming", "_webhooks", "async_client", "client", "errors"}
+)
 RESOURCE_RELATIVE = frozenset({None, "_base", "_streaming", "errors"})  # from ``..``
-RELATIVE_NAMES = frozenset({"_base", "errors", "models"})  # ``from . import`` / ``from .. import``
+RELATIVE_NAMES = frozenset(
+    {"_base", "_webhooks", "errors", "models"}
+)  # ``from . import`` / ``from .. import``
 # What a resource module imports under ``if TYPE_CHECKING:``: (module, name), one level up.
 RESOURCE_TYPE_CHECKING = frozenset({("client", "Client"), ("async_client", "AsyncClient")})
 # Functions a generated module calls by bare name; classes it defines come on top.
@@ -70,6 +78,7 @@ ALLOWED_CALLS = frozenset(
         "TypeAliasType",
         "Stream",
         "AsyncStream",
+        *WEBHOOKS_FUNCTIONS,  # webhooks.py: its class's methods call its functions
     }
 )
 # Objects whose methods a generated module calls: modules the templates import, and the
@@ -77,6 +86,7 @@ ALLOWED_CALLS = frozenset(
 ALLOWED_RECEIVERS = frozenset(
     {
         "_base",
+        "_webhooks",
         "errors",
         "httpx",
         "asyncio",
@@ -92,7 +102,15 @@ ALLOWED_RECEIVERS = frozenset(
 )
 # The runtime classes a generated client extends, and the config it sets on its class.
 CLIENT_BASES = frozenset({"_base.SyncAPIClient", "_base.AsyncAPIClient"})
-MODULE_LEVEL_CALLS = frozenset({"TypeVar", "_base.ClientConfig", "TypeAliasType"})
+MODULE_LEVEL_CALLS = frozenset(
+    {
+        "TypeVar",
+        "_base.ClientConfig",
+        "TypeAliasType",
+        "_webhooks.SignatureScheme",
+        "_webhooks.EventTypes",
+    }
+)
 DECORATORS = frozenset({"property"})
 
 
@@ -167,11 +185,13 @@ def package_problems(package_dir: Path) -> list[str]:
     for path in sorted(package_dir.glob("*.py")) + sorted(package_dir.glob(f"{RESOURCES}/*.py")):
         name = path.relative_to(package_dir).as_posix()
         source = path.read_text(encoding="utf-8")
-        if name in GENERATED_MODULES or _in_resources(name):
+        if name in GENERATED_MODULES or name == WEBHOOKS_MODULE or _in_resources(name):
             found += problems(name, source, resources)
         else:
             found += runtime_problems(name, source)
     expected = {*GENERATED_MODULES, *(p.name for p in RUNTIME.glob("*.py"))}
+    if (package_dir / WEBHOOKS_MODULE).is_file():
+        expected.add(WEBHOOKS_MODULE)
     expected |= {f"{RESOURCES}/{module}.py" for module in resources}
     expected |= {f"models/{p.name}" for p in (package_dir / "models").glob("*.py")}
     actual = {p.relative_to(package_dir).as_posix() for p in package_dir.rglob("*.py")}
@@ -346,6 +366,12 @@ def _module(
             yield from _type_checking_imports(block, name, resources)
         elif isinstance(node, ast.ClassDef):
             yield from _class(node, classes)
+        elif isinstance(node, ast.FunctionDef) and name == WEBHOOKS_MODULE:
+            if node.decorator_list or node.name not in WEBHOOKS_FUNCTIONS:
+                yield node.lineno, f"module-level function {node.name}"
+        elif isinstance(node, ast.AnnAssign) and name == WEBHOOKS_MODULE:
+            if not (_is_type_alias(node) and isinstance(node.target, ast.Name)):
+                yield node.lineno, "annotated assignment other than the event type alias"
         elif isinstance(node, ast.Assign):
             if not all(isinstance(t, ast.Name) for t in node.targets):
                 yield node.lineno, "assignment to something other than a name"
@@ -406,6 +432,8 @@ def _type_checking_imports(
     for item in node.body:
         if not isinstance(item, ast.ImportFrom):
             yield item.lineno, f"{type(item).__name__} under if TYPE_CHECKING"
+        elif name in CLIENT_MODULES and _is_webhooks_import(item):
+            continue
         elif name in CLIENT_MODULES:
             yield from _resource_import(item, resources, single=False)
         elif (
@@ -414,6 +442,13 @@ def _type_checking_imports(
             or not {(item.module, a.name) for a in item.names} <= RESOURCE_TYPE_CHECKING
         ):
             yield item.lineno, f"import from {item.module!r} under if TYPE_CHECKING"
+
+
+def _is_webhooks_import(node: ast.ImportFrom) -> bool:
+    """``from .webhooks import Webhooks`` (a client module's ``webhooks`` property)."""
+    return node.level == 1 and [(node.module, a.name, a.asname) for a in node.names] == [
+        (*WEBHOOKS_IMPORT, None)
+    ]
 
 
 def _resource_import(
@@ -447,6 +482,23 @@ def _lazy_imports(tree: ast.Module, name: str) -> set[ast.stmt]:
         for statement in function.body
         if isinstance(statement, ast.ImportFrom)
     }
+
+
+def _is_type_alias(node: ast.AnnAssign) -> bool:
+    """``Event: TypeAlias = models.A | models.B | UnknownWebhookEvent``: names and nothing else."""
+    parts: list[ast.expr] = []
+    stack = [node.value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.BinOp) and isinstance(item.op, ast.BitOr):
+            stack += [item.left, item.right]
+        elif item is not None:
+            parts.append(item)
+    return (
+        dotted(node.annotation) == "TypeAlias"
+        and bool(parts)
+        and all(isinstance(p, ast.Name | ast.Attribute) and "<" not in dotted(p) for p in parts)
+    )
 
 
 def _module_value(value: ast.expr, line: int, classes: set[str]) -> Iterator[tuple[int, str]]:
@@ -526,6 +578,8 @@ def _everywhere(
         if isinstance(node, ast.Global | ast.Nonlocal | ast.Delete | ast.Yield | ast.YieldFrom):
             yield line, type(node).__name__
         elif isinstance(node, ast.Import | ast.ImportFrom) and node not in tree.body:
+            if isinstance(node, ast.ImportFrom) and node in lazy and _is_webhooks_import(node):
+                continue
             if isinstance(node, ast.ImportFrom) and node in lazy:
                 yield from _resource_import(node, resources, single=True)
             elif node not in guarded:

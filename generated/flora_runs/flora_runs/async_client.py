@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .resources.generations import AsyncGenerations, AsyncGenerationsWithRawResponse
     from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse
     from .resources.technique_runs import AsyncTechniqueRuns, AsyncTechniqueRunsWithRawResponse
+    from .webhooks import Webhooks
 
 __all__ = ["AsyncClient"]
 
@@ -67,6 +68,13 @@ class AsyncClient(_base.AsyncAPIClient):
         from .resources.technique_runs import AsyncTechniqueRuns
 
         return self._resources.get(AsyncTechniqueRuns)
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """Verify and parse the webhooks FLORA API sends (no request is made)."""
+        from .webhooks import Webhooks
+
+        return self._resources.get(Webhooks)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .resources.generations import Generations, GenerationsWithRawResponse
     from .resources.runs import Runs, RunsWithRawResponse
     from .resources.technique_runs import TechniqueRuns, TechniqueRunsWithRawResponse
+    from .webhooks import Webhooks
 
 __all__ = ["Client"]
 
@@ -67,6 +68,13 @@ class Client(_base.SyncAPIClient):
         from .resources.technique_runs import TechniqueRuns
 
         return self._resources.get(TechniqueRuns)
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """Verify and parse the webhooks FLORA API sends (no request is made)."""
+        from .webhooks import Webhooks
+
+        return self._resources.get(Webhooks)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:

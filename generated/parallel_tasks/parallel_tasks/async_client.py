@@ -10,6 +10,7 @@ from . import _base
 if TYPE_CHECKING:
     from .resources.task_groups import AsyncTaskGroups, AsyncTaskGroupsWithRawResponse
     from .resources.task_runs import AsyncTaskRuns, AsyncTaskRunsWithRawResponse
+    from .webhooks import Webhooks
 
 __all__ = ["AsyncClient"]
 
@@ -51,6 +52,13 @@ class AsyncClient(_base.AsyncAPIClient):
         from .resources.task_runs import AsyncTaskRuns
 
         return self._resources.get(AsyncTaskRuns)
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """Verify and parse the webhooks Parallel Task API sends (no request is made)."""
+        from .webhooks import Webhooks
+
+        return self._resources.get(Webhooks)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:

@@ -10,6 +10,7 @@ from . import _base
 if TYPE_CHECKING:
     from .resources.task_groups import TaskGroups, TaskGroupsWithRawResponse
     from .resources.task_runs import TaskRuns, TaskRunsWithRawResponse
+    from .webhooks import Webhooks
 
 __all__ = ["Client"]
 
@@ -51,6 +52,13 @@ class Client(_base.SyncAPIClient):
         from .resources.task_runs import TaskRuns
 
         return self._resources.get(TaskRuns)
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """Verify and parse the webhooks Parallel Task API sends (no request is made)."""
+        from .webhooks import Webhooks
+
+        return self._resources.get(Webhooks)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:

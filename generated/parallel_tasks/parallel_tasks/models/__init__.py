@@ -40,6 +40,7 @@ if _typing.TYPE_CHECKING:
     from ._task_run_input import TaskRunInput
     from ._task_run_json_output import TaskRunJsonOutput
     from ._task_run_result import TaskRunResult
+    from ._task_run_status_event import TaskRunStatusEvent
     from ._task_run_text_output import TaskRunTextOutput
     from ._task_spec import AutoSchema, JsonSchema, TaskSpec, TextSchema
 
@@ -75,6 +76,7 @@ __all__ = [
     "TaskRunProgressMessageEvent",
     "TaskRunProgressStatsEvent",
     "TaskRunResult",
+    "TaskRunStatusEvent",
     "TaskRunTextOutput",
     "TaskSpec",
     "TextSchema",
@@ -116,6 +118,7 @@ _MODULES: dict[str, str] = {
     "TaskRunProgressMessageEvent": "_task_run_events_response",
     "TaskRunProgressStatsEvent": "_task_run_events_response",
     "TaskRunResult": "_task_run_result",
+    "TaskRunStatusEvent": "_task_run_status_event",
     "TaskRunTextOutput": "_task_run_text_output",
     "TaskSpec": "_task_spec",
     "TextSchema": "_task_spec",

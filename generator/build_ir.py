@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from generator import naming, polling, types
+from generator.config import DEFAULT_HTTP, HTTP_LIBRARIES
 from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.ir import Api, Auth, AuthScheme, CreateAndPoll, Operation, Param, Resource
 from generator.literals import comment, docstring, literal, one_line, toml_string
@@ -64,6 +65,7 @@ class Target:
     package: str
     spec_name: str
     api_key_env: str | None = None
+    http: str = DEFAULT_HTTP  # the HTTP library's module (config.HTTP_LIBRARIES)
 
 
 def operation_ids(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
@@ -293,6 +295,9 @@ def _api(
         base_url_literal=literal(_base_url(ctx)),
         api_key_env_literal=literal(api_key_env),
         api_key_env=api_key_env,
+        http=target.http,
+        http_requirement=HTTP_LIBRARIES[target.http],
+        log_env=f"{prefix}_LOG",
         base_url_env_literal=literal(base_url_env),
         base_url_env=base_url_env,
         auth=_auth(ctx),

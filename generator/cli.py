@@ -20,7 +20,13 @@ from generator import __version__
 from generator.api_shape import EMPTY, ApiShape, api_shape
 from generator.build_ir import Target
 from generator.cache import Result, generate
-from generator.config import TargetConfig, find_pyproject, load_targets
+from generator.config import (
+    DEFAULT_HTTP,
+    HTTP_LIBRARIES,
+    TargetConfig,
+    find_pyproject,
+    load_targets,
+)
 from generator.console import (
     Display,
     Mode,
@@ -103,6 +109,13 @@ _no_cache = click.option(
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Project folder (with SPEC).")
 @click.option("--package", "-p", help="Python package name (with SPEC; default from file name).")
 @click.option("--api-key-env", help="Environment variable of the API key.")
+@click.option(
+    "--http",
+    type=click.Choice(sorted(HTTP_LIBRARIES)),
+    default=DEFAULT_HTTP,
+    show_default=True,
+    help="HTTP library of the package (with SPEC).",
+)
 @_strict
 @_no_cache
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
@@ -114,6 +127,7 @@ def generate_command(
     output: Path | None,
     package: str | None,
     api_key_env: str | None,
+    http: str,
     strict: bool,
     no_cache: bool,
     quiet: bool,
@@ -130,7 +144,10 @@ def generate_command(
         if not package.isidentifier():
             raise click.UsageError(f"--package {package!r} is not a Python identifier")
         jobs = [
-            (TargetConfig(package, spec, output or Path(package), api_key_env), spec.as_posix())
+            (
+                TargetConfig(package, spec, output or Path(package), api_key_env, http),
+                spec.as_posix(),
+            )
         ]
     mode = mode_for(quiet or as_json)
     started_all = time.perf_counter()
@@ -196,7 +213,7 @@ def check_command(strict: bool, no_cache: bool, quiet: bool) -> int:
             )
             drifts = compare_tree(config.output, result.files, config.package, label)
             if drifts:
-                target = Target(config.package, spec_name, config.api_key_env)
+                target = Target(config.package, spec_name, config.api_key_env, config.http)
                 fresh = result.fresh or generate_fresh(config.spec, target, display=spec_name)
                 stale.append((config, spec_name, drifts, api_shape(fresh.api, fresh.spec)))
     if not stale:
@@ -224,7 +241,7 @@ def check_command(strict: bool, no_cache: bool, quiet: bool) -> int:
 
 def _since_head(config: TargetConfig, spec_name: str, new: ApiShape) -> Report | None:
     """The API change of a target's spec since HEAD; None outside git or for a new spec."""
-    target = Target(config.package, spec_name, config.api_key_env)
+    target = Target(config.package, spec_name, config.api_key_env, config.http)
     try:
         root = repo_root(config.spec.parent)
         with spec_at(root, "HEAD", config.spec) as old_path:
@@ -315,7 +332,7 @@ def _git_reports(rev: str, name: str | None) -> list[Report]:
     try:
         root = repo_root(find_pyproject(Path.cwd()).parent)
         for config, spec_name in targets:
-            target = Target(config.package, spec_name, config.api_key_env)
+            target = Target(config.package, spec_name, config.api_key_env, config.http)
             new = _shape(config.spec, target, spec_name)
             with spec_at(root, rev, config.spec) as old_path:
                 if old_path is None:
@@ -342,7 +359,7 @@ def _generate_target(
     """One target through the pipeline (or the cache), reporting progress to ``shown``."""
     return generate(
         config.spec,
-        Target(config.package, spec_name, config.api_key_env),
+        Target(config.package, spec_name, config.api_key_env, config.http),
         display=spec_name,
         strict=strict,
         progress=shown.target(config.package),

@@ -7,6 +7,7 @@ output = "generated"                 # folder of the generated projects (default
 spec = "specs/parallel_tasks.yaml"
 api_key_env = "PARALLEL_API_KEY"     # optional; default <PACKAGE>_API_KEY
 output = "generated/parallel_tasks"  # optional; default <output>/<package>
+http = "httpx2"                      # optional: the HTTP library, "httpx2" (default) or "httpx"
 """
 
 from __future__ import annotations
@@ -24,12 +25,20 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+# The HTTP libraries a generated package can be written for: the module it imports -> the
+# requirement its pyproject.toml declares. httpx2 is httpx's maintained line (same API, its own
+# module name); the runtime is written once, for the module name ``httpx``, and renamed.
+HTTP_LIBRARIES = {"httpx2": "httpx2>=2.0,<3", "httpx": "httpx>=0.27,<1"}
+DEFAULT_HTTP = "httpx2"
+
+
 @dataclass(frozen=True, slots=True)
 class TargetConfig:
     package: str
     spec: Path
     output: Path
     api_key_env: str | None
+    http: str = DEFAULT_HTTP
 
 
 def find_pyproject(start: Path) -> Path:
@@ -73,12 +82,18 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                     )
                 ]
             )
+        http = entry.get("http", DEFAULT_HTTP)
+        if http not in HTTP_LIBRARIES:
+            choices = " or ".join(f'"{name}"' for name in HTTP_LIBRARIES)
+            message = f"http must be {choices}, not {http!r}"
+            raise SpecError([Diagnostic("error", f"{where}/http", message, file)])
         targets.append(
             TargetConfig(
                 package=package,
                 spec=root / entry["spec"],
                 output=root / str(entry["output"]) if "output" in entry else output / package,
                 api_key_env=entry.get("api_key_env"),
+                http=http,
             )
         )
     if not targets:

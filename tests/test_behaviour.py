@@ -1,7 +1,9 @@
 """A generated client against real HTTP servers on 127.0.0.1, sync and async, with faults.
 
 The client is generated in this session from tests/behaviour/spec.yaml (a small run API),
-so these tests pin what the generator and the runtime do together.
+so these tests pin what the generator and the runtime do together. It is generated once for
+each HTTP library a target may choose (``http = "httpx2"`` or ``"httpx"``), and every test
+runs against both: ``library`` is the module, ``api`` the package generated for it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import httpx
 import pytest
 
 from generator.build_ir import Target
@@ -31,16 +32,31 @@ KEY = "sk-test-5ecret-value"
 RUN = {"id": "run_1", "status": "queued", "priority": 1, "created_at": "2026-01-02T03:04:05Z"}
 
 
+# the HTTP library -> the package generated for it (two names: both are imported at once)
+PACKAGES = {"httpx2": "behaviour_api", "httpx": "behaviour_api_httpx"}
+
+
+@pytest.fixture(scope="session", params=sorted(PACKAGES))
+def library(request: pytest.FixtureRequest) -> ModuleType:
+    return importlib.import_module(str(request.param))
+
+
 @pytest.fixture(scope="session")
-def api(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
-    out = tmp_path_factory.mktemp("behaviour")
-    result = generate(SPEC, Target("behaviour_api", "tests/behaviour/spec.yaml"))
-    write_tree(out, result.files, "behaviour_api")
+def api(library: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    package = PACKAGES[library.__name__]
+    out = tmp_path_factory.mktemp(package)
+    target = Target(package, "tests/behaviour/spec.yaml", http=library.__name__)
+    write_tree(out, generate(SPEC, target).files, package)
     sys.path.insert(0, str(out))
     try:
-        return importlib.import_module("behaviour_api")
+        return importlib.import_module(package)
     finally:
         sys.path.remove(str(out))
+
+
+def env(api: ModuleType, name: str) -> str:
+    """The environment variable ``<PACKAGE>_<name>`` of the generated package."""
+    return f"{api.__name__.upper()}_{name}"
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -200,13 +216,15 @@ async def test_slow_response_against_a_short_timeout(api: ModuleType, serve: Any
     assert time.monotonic() - started < 1.2
 
 
-async def test_httpx_timeout_per_call_and_per_client(api: ModuleType, serve: Any) -> None:
-    _server, client = serve(lambda r: ok(delay=1.0), timeout=httpx.Timeout(0.2))
+async def test_httpx_timeout_per_call_and_per_client(
+    api: ModuleType, library: ModuleType, serve: Any
+) -> None:
+    _server, client = serve(lambda r: ok(delay=1.0), timeout=library.Timeout(0.2))
     started = time.monotonic()
     with pytest.raises(api.errors.APITimeoutError):
         await call(client.runs.retrieve("run_1"))
     with pytest.raises(api.errors.APITimeoutError):
-        await call(client.runs.retrieve("run_1", timeout=httpx.Timeout(5.0, read=0.2)))
+        await call(client.runs.retrieve("run_1", timeout=library.Timeout(5.0, read=0.2)))
     assert time.monotonic() - started < 1.5
     assert (await call(client.runs.retrieve("run_1", timeout=5.0))).id == "run_1"
 
@@ -292,7 +310,9 @@ async def test_text_binary_and_empty_responses(serve: Any) -> None:
 # --- errors ------------------------------------------------------------------------------------
 
 
-async def test_404_carries_the_declared_error_model(api: ModuleType, serve: Any) -> None:
+async def test_404_carries_the_declared_error_model(
+    api: ModuleType, library: ModuleType, serve: Any
+) -> None:
     body = {"error": {"message": "Run not found", "code": "not_found"}}
     _server, client = serve(lambda r: Response(404, json=body, headers={"x-request-id": "req_42"}))
     with pytest.raises(api.errors.NotFoundError) as caught:
@@ -301,7 +321,8 @@ async def test_404_carries_the_declared_error_model(api: ModuleType, serve: Any)
     assert isinstance(error.body, api.models.ErrorResponse)
     assert error.body.error.message == "Run not found"
     assert (error.status_code, error.request_id) == (404, "req_42")
-    assert isinstance(error.response, httpx.Response) and error.headers["x-request-id"] == "req_42"
+    assert isinstance(error.response, library.Response)
+    assert error.headers["x-request-id"] == "req_42"
     assert "404" in str(error) and "Run not found" in str(error)
 
 
@@ -641,11 +662,11 @@ async def test_stream_error_status_raises_before_iterating(api: ModuleType, serv
 # --- raw access, options, lifecycle, secrets ----------------------------------------------------
 
 
-async def test_raw_response(api: ModuleType, serve: Any) -> None:
+async def test_raw_response(api: ModuleType, library: ModuleType, serve: Any) -> None:
     _server, client = serve(lambda r: ok(headers={"x-request-id": "req_1"}))
     raw = await call(client.with_raw_response.runs.retrieve("run_1"))
     assert isinstance(raw, api.RawResponse)
-    assert isinstance(raw.http_response, httpx.Response) and raw.status_code == 200
+    assert isinstance(raw.http_response, library.Response) and raw.status_code == 200
     assert raw.headers["x-request-id"] == "req_1"
     assert isinstance(raw.parsed, api.models.Run)
     same = await call(client.runs.with_raw_response.retrieve("run_1"))
@@ -672,16 +693,18 @@ async def test_a_client_makes_each_resource_once_and_a_copy_its_own(
     assert len(server.requests) == 7  # the original's resource still calls the original
 
 
-async def test_bring_your_own_http_client(api: ModuleType, flavour: str) -> None:
+async def test_bring_your_own_http_client(
+    api: ModuleType, library: ModuleType, flavour: str
+) -> None:
     with LocalServer(lambda r: ok()) as server:
         if flavour == "sync":
-            http = httpx.Client(headers={"x-from-http-client": "yes"})
+            http = library.Client(headers={"x-from-http-client": "yes"})
             with api.Client(api_key=KEY, base_url=server.url, http_client=http) as client:
                 client.runs.retrieve("run_1")
             assert not http.is_closed  # not ours to close
             http.close()
         else:
-            ahttp = httpx.AsyncClient(headers={"x-from-http-client": "yes"})
+            ahttp = library.AsyncClient(headers={"x-from-http-client": "yes"})
             async with api.AsyncClient(
                 api_key=KEY, base_url=server.url, http_client=ahttp
             ) as aclient:
@@ -704,9 +727,9 @@ async def test_context_manager_closes_its_own_pool(api: ModuleType, flavour: str
 async def test_key_and_base_url_from_the_environment(
     api: ModuleType, flavour: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BEHAVIOUR_API_API_KEY", "env-key")
+    monkeypatch.setenv(env(api, "API_KEY"), "env-key")
     with LocalServer(lambda r: ok()) as server:
-        monkeypatch.setenv("BEHAVIOUR_API_BASE_URL", server.url + "/v1")
+        monkeypatch.setenv(env(api, "BASE_URL"), server.url + "/v1")
         client = (api.Client if flavour == "sync" else api.AsyncClient)()
         await call(client.runs.retrieve("run_1"))
         await call(client.close())
@@ -715,8 +738,8 @@ async def test_key_and_base_url_from_the_environment(
 
 
 def test_missing_key_is_a_clear_error(api: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("BEHAVIOUR_API_API_KEY", raising=False)
-    with pytest.raises(api.errors.MissingAPIKeyError, match="BEHAVIOUR_API_API_KEY"):
+    monkeypatch.delenv(env(api, "API_KEY"), raising=False)
+    with pytest.raises(api.errors.MissingAPIKeyError, match=env(api, "API_KEY")):
         api.Client()
 
 
@@ -734,7 +757,7 @@ async def test_secrets_stay_out_of_repr_errors_and_logs(
     assert (
         KEY not in repr(client) and KEY not in str(caught.value) and KEY not in repr(caught.value)
     )
-    assert "retrying" in caplog.text and "behaviour_api" in {r.name for r in caplog.records}
+    assert "retrying" in caplog.text and api.__name__ in {r.name for r in caplog.records}
     assert KEY not in caplog.text
     assert server.requests[0].headers["authorization"] == f"Bearer {KEY}"
 

@@ -28,7 +28,7 @@ class Pets:
 
     @property
     def with_raw_response(self) -> PetsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(PetsWithRawResponse)
 
     def create(
@@ -184,7 +184,7 @@ class AsyncPets:
 
     @property
     def with_raw_response(self) -> AsyncPetsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncPetsWithRawResponse)
 
     async def create(

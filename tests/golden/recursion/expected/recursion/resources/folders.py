@@ -28,7 +28,7 @@ class Folders:
 
     @property
     def with_raw_response(self) -> FoldersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(FoldersWithRawResponse)
 
     def create(
@@ -110,7 +110,7 @@ class AsyncFolders:
 
     @property
     def with_raw_response(self) -> AsyncFoldersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncFoldersWithRawResponse)
 
     async def create(

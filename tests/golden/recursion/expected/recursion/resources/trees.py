@@ -28,7 +28,7 @@ class Trees:
 
     @property
     def with_raw_response(self) -> TreesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(TreesWithRawResponse)
 
     def get(
@@ -102,7 +102,7 @@ class AsyncTrees:
 
     @property
     def with_raw_response(self) -> AsyncTreesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncTreesWithRawResponse)
 
     async def get(

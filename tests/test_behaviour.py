@@ -11,11 +11,13 @@ from __future__ import annotations
 import email.utils
 import importlib
 import inspect
+import json
 import logging
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -289,6 +291,38 @@ async def test_unknown_enum_value_and_unknown_field_are_kept(serve: Any) -> None
     assert run.status == "paused"
     assert run.model_extra == {"shiny_new_field": {"a": 1}}
     assert run.model_dump(mode="json", exclude_none=True)["shiny_new_field"] == {"a": 1}
+
+
+async def test_to_dict_and_to_json_use_wire_names_and_leave_out_unset_fields(
+    api: ModuleType, serve: Any
+) -> None:
+    sent = {
+        "id": "run_1",
+        "status": "running",
+        "created_at": "2026-01-02T03:04:05Z",
+        "owner-id": "u_7",
+        "options": {"verbose": True},
+        "output": None,
+        "shiny_new_field": [1, 2],
+    }
+    _server, client = serve(lambda r: ok(sent))
+    run = await call(client.runs.retrieve("run_1"))
+    assert run.owner_id == "u_7"
+    as_dict = run.to_dict()
+    assert set(as_dict) == set(sent)  # priority and retry_after were not sent: left out
+    assert as_dict["owner-id"] == "u_7" and as_dict["options"] == {"verbose": True}
+    assert as_dict["created_at"] == datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    assert as_dict["output"] is None  # sent as null: set, so kept
+    assert run.to_dict(mode="json") == {**sent, "created_at": "2026-01-02T03:04:05Z"}
+    assert json.loads(run.to_json()) == {**sent, "created_at": "2026-01-02T03:04:05Z"}
+    assert run.to_json().startswith('{\n  "id"') and "\n" not in run.to_json(indent=None)
+    assert "owner_id" in run.to_dict(use_api_names=False)
+    assert "output" not in run.to_dict(exclude_none=True)
+    assert "priority" in run.to_dict(exclude_unset=False)
+    built = api.models.RunOptions(verbose=False)
+    assert built.to_dict() == {"verbose": False} and built.to_json(indent=None) == (
+        '{"verbose":false}'
+    )
 
 
 async def test_text_binary_and_empty_responses(serve: Any) -> None:

@@ -29,6 +29,7 @@ RUNTIME_FILES = (
     "_base.py",
     "_base_client.py",
     "_client.py",
+    "_logs.py",
     "_models.py",
     "_polling.py",
     "_request.py",

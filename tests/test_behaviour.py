@@ -13,6 +13,7 @@ import importlib
 import inspect
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -803,3 +804,95 @@ def test_tls_verification_is_on_by_default(api: ModuleType) -> None:
     context = getattr(pool, "_ssl_context", None)
     assert context is not None and context.verify_mode.name == "CERT_REQUIRED"
     client.close()
+
+
+# --- the log switch: <PACKAGE>_LOG=info|debug ---------------------------------------------------
+
+
+@pytest.fixture
+def package_log(api: ModuleType) -> Iterator[logging.Logger]:
+    """The package's logger, put back as it was (no handler, no level) after the test."""
+    logger = logging.getLogger(api.__name__)
+    handlers, level = list(logger.handlers), logger.level
+    yield logger
+    logger.handlers[:], logger.level = handlers, level
+
+
+def faults_then_ok() -> Callable[[Request], Response]:
+    return sequence(
+        Response(drop=True),
+        Response(503, headers={"retry-after": "0"}),
+        ok(headers={"x-request-id": "req_9"}),
+    )
+
+
+async def test_nothing_is_logged_by_default(
+    api: ModuleType,
+    serve: Any,
+    package_log: logging.Logger,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(env(api, "LOG"), raising=False)
+    _server, client = serve(faults_then_ok())
+    assert (await call(client.runs.retrieve("run_1"))).id == "run_1"
+    assert package_log.handlers == [] and package_log.level == logging.NOTSET
+    assert capfd.readouterr().err == ""
+
+
+async def test_info_log_shows_each_attempt_with_credentials_masked(
+    api: ModuleType,
+    serve: Any,
+    package_log: logging.Logger,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(env(api, "LOG"), "info")
+    server = LocalServer(faults_then_ok()).__enter__()
+    try:
+        # a password in the URL is a credential too (httpx sends it as basic auth)
+        base_url = server.url.replace("http://", "http://alice:pa55word@") + "/v1"
+        _unused, client = serve(lambda r: ok(), base_url=base_url)
+        assert (await call(client.runs.retrieve("run_1", extra_query={"page": "2"}))).id == "run_1"
+    finally:
+        server.__exit__(None, None, None)
+    err = capfd.readouterr().err
+    url = f"{server.url}/v1/runs/run_1?page=2"
+    lines = [line.split("] ", 1)[1] for line in err.splitlines()]
+    assert re.fullmatch(
+        rf"GET {re.escape(url)} failed after \d+\.\d{{3}}s \(attempt 1 of 3\): \w+", lines[0]
+    ), lines
+    assert re.fullmatch(
+        rf"retrying GET {re.escape(url)} in \d\.\d\ds \(attempt 2 of 3 next\): \w+", lines[1]
+    ), lines
+    assert re.fullmatch(
+        rf"GET {re.escape(url)} -> 503 in \d+\.\d{{3}}s \(attempt 2 of 3\)", lines[2]
+    ), lines
+    assert lines[3] == (
+        f"retrying GET {url} in 0.00s (attempt 3 of 3 next): status 503, as the server asked"
+    )
+    assert re.fullmatch(
+        rf"GET {re.escape(url)} -> 200 in \d+\.\d{{3}}s \(attempt 3 of 3\)", lines[4]
+    )
+    assert len(lines) == 5 and " INFO] " in err.splitlines()[0]
+    assert "[" in err and api.__name__ in err.splitlines()[0]
+    assert "pa55word" not in err and KEY not in err and "headers" not in err
+
+
+async def test_debug_log_adds_masked_headers_and_the_request_id(
+    api: ModuleType,
+    serve: Any,
+    package_log: logging.Logger,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(env(api, "LOG"), "debug")
+    server, client = serve(faults_then_ok())
+    await call(client.runs.retrieve("run_1", extra_headers={"x-trace": "t-1"}))
+    err = capfd.readouterr().err
+    assert server.requests[0].headers["authorization"] == f"Bearer {KEY}"
+    assert KEY not in err
+    assert err.count("request headers: ") == 3 and err.count("response headers: ") == 2
+    assert "authorization: ***" in err and "x-trace: t-1" in err
+    assert "request id: req_9" in err and " DEBUG] " in err
+    assert err.count(" -> 200 in ") == 1

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import copy
 import functools
-import logging
 import os
+import time
 import uuid
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
@@ -22,7 +22,8 @@ from typing import Any, ClassVar, Final, Generic, TypeVar, cast
 import httpx2
 
 from . import errors
-from ._auth import Credentials, credentials, redacted, select
+from ._auth import Credentials, credentials, select
+from ._logs import log_error, log_response, log_retry, secrets, setup_logging
 from ._polling import Poller
 from ._request import (
     RequestOptions,
@@ -33,7 +34,7 @@ from ._request import (
     render_path,
 )
 from ._response import RawResponse, parse, parse_error_body, parse_event
-from ._retry import RetryState
+from ._retry import RetryState, retry_after
 from ._streaming import ServerSentEvent
 from ._types import NOT_GIVEN, Headers, NotGiven, QueryValue, Timeout
 
@@ -56,8 +57,6 @@ ClientT = TypeVar("ClientT")
 HttpT = TypeVar("HttpT", httpx2.Client, httpx2.AsyncClient)
 SelfT = TypeVar("SelfT", bound="BaseClient[Any]")
 
-log = logging.getLogger(__package__)
-
 DEFAULT_TIMEOUT: Final = 60.0
 DEFAULT_MAX_RETRIES: Final = 2
 
@@ -76,6 +75,7 @@ class ClientConfig:
     security: tuple[tuple[str, ...], ...]
     auth_required: bool
     user_agent: str
+    log_env: str = ""  # the variable that turns the package's log on: "<PACKAGE>_LOG"
 
 
 class ResourceCache(Generic[ClientT]):
@@ -190,6 +190,8 @@ class BaseClient(Generic[HttpT]):
             **checked_headers(default_headers or {}),
         }
         self._credentials = credentials(config.auth_schemes, key)
+        self._secrets = secrets(config.auth_schemes)  # masked in log lines
+        setup_logging(config.log_env)
         self._default_auth = select(self._credentials, config.security)
         self._client = self
         self._resources = ResourceCache(self)
@@ -281,12 +283,6 @@ class BaseClient(Generic[HttpT]):
     def _status_error(
         self, response: httpx2.Response, options: RequestOptions
     ) -> errors.APIStatusError:
-        log.debug(
-            "%s %s -> %s",
-            response.request.method,
-            redacted(response.request.url),
-            response.status_code,
-        )
         return errors.make_status_error(response, parse_error_body(response, options.errors))
 
     # --- flows: the loops, written once -----------------------------------------------------
@@ -295,18 +291,31 @@ class BaseClient(Generic[HttpT]):
         """Send until a response is final: retries with their waits, within the budget."""
         retry = self._retry_state(options)
         request = self._build_request(options)
+        attempts = retry.max_retries + 1
         while True:
             retry.prepare(request)
+            attempt, started = retry.attempt + 1, time.monotonic()
             outcome = yield Send(request, stream)
+            elapsed = time.monotonic() - started
             if isinstance(outcome, httpx2.TransportError):
-                yield Sleep(retry.after_error(outcome, request))
+                log_error(request, outcome, attempt, attempts, elapsed, self._secrets)
+                delay = retry.after_error(outcome, request)
+                why = type(outcome).__name__
+                log_retry(request, delay, why, attempt + 1, attempts, self._secrets)
+                yield Sleep(delay)
                 continue
             response = cast(httpx2.Response, outcome)
-            delay = retry.after_response(response)
-            if delay is None:
+            log_response(response, attempt, attempts, elapsed, self._secrets)
+            after = retry.after_response(response)
+            if after is None:
                 return response
+            asked = retry_after(response.headers) is not None
+            why = f"status {response.status_code}, " + (
+                "as the server asked" if asked else "backoff"
+            )
+            log_retry(request, after, why, attempt + 1, attempts, self._secrets)
             yield Close(response)
-            yield Sleep(delay)
+            yield Sleep(after)
 
     def _request_flow(self, options: RequestOptions, cast_to: Any) -> Flow[RawResponse[object]]:
         """One call: its final response parsed, or its status error raised."""

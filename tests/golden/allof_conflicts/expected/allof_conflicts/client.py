@@ -18,6 +18,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="allof-conflicts/1 (clientgen)",
+    log_env="ALLOF_CONFLICTS_LOG",
 )
 
 

@@ -18,6 +18,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="external-refs/1 (clientgen)",
+    log_env="EXTERNAL_REFS_LOG",
 )
 
 

@@ -51,7 +51,10 @@ def test_httpx2_is_the_default_and_named_throughout(packages: Path) -> None:
     root = packages / "on_httpx2"
     pyproject = (root / "pyproject.toml").read_text()
     assert '"httpx2>=2.0,<3"' in pyproject and '"httpx>=' not in pyproject
-    assert "built on httpx2" in (root / "README.md").read_text()
+    readme = (root / "README.md").read_text()
+    assert "built on httpx2" in readme
+    # the package's README documents the log switch and the model methods
+    assert "ON_HTTPX2_LOG=debug" in readme and "`to_dict()` and `to_json()`" in readme
     for name in RUNTIME_FILES:
         text = (root / "on_httpx2" / name).read_text()
         assert not WORD_HTTPX.search(text), f"{name} names httpx"

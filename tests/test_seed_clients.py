@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -430,6 +431,9 @@ async def test_raw_response_gives_the_http_response_and_the_parsed_run(
     assert raw.http_response.status_code == raw.status_code == 200
     assert raw.http_response.request.url.path == api.run_path.format(id=run_id)
     assert isinstance(raw.parsed, model(api, api.run_model))
+    # the model gives back what the server sent: its wire names, no field it did not send
+    assert raw.parsed.to_dict(mode="json") == raw.http_response.json()
+    assert json.loads(raw.parsed.to_json(indent=None)) == raw.http_response.json()
     assert getattr(raw.parsed, api.id_field) == run_id
     assert raw.http_response.json()["status"] == raw.parsed.status == api.running[1]
 

@@ -112,9 +112,7 @@ _no_cache = click.option(
 @click.option(
     "--http",
     type=click.Choice(sorted(HTTP_LIBRARIES)),
-    default=DEFAULT_HTTP,
-    show_default=True,
-    help="HTTP library of the package (with SPEC).",
+    help=f"HTTP library of the package (with SPEC; default {DEFAULT_HTTP}).",
 )
 @_strict
 @_no_cache
@@ -127,7 +125,7 @@ def generate_command(
     output: Path | None,
     package: str | None,
     api_key_env: str | None,
-    http: str,
+    http: str | None,
     strict: bool,
     no_cache: bool,
     quiet: bool,
@@ -136,8 +134,8 @@ def generate_command(
     """Generate one SPEC, or every [tool.clientgen] target."""
     session.json = as_json
     if spec is None:
-        if output or package:
-            raise click.UsageError("--output and --package go with a SPEC argument")
+        if output or package or http:
+            raise click.UsageError("--output, --package and --http go with a SPEC argument")
         jobs = _targets()
     else:
         package = package or str(to_identifier(spec.stem))
@@ -145,7 +143,9 @@ def generate_command(
             raise click.UsageError(f"--package {package!r} is not a Python identifier")
         jobs = [
             (
-                TargetConfig(package, spec, output or Path(package), api_key_env, http),
+                TargetConfig(
+                    package, spec, output or Path(package), api_key_env, http or DEFAULT_HTTP
+                ),
                 spec.as_posix(),
             )
         ]

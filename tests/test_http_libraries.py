@@ -168,6 +168,9 @@ def test_cli_http_option_and_a_bad_setting(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert '"httpx>=0.27,<1"' in (out / "pyproject.toml").read_text()
 
+    result = run_cli("generate", "--http", "httpx", cwd=tmp_path)
+    assert result.returncode == 2 and "--http go with a SPEC argument" in result.stderr
+
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC.read_text())
     (tmp_path / "pyproject.toml").write_text(

@@ -34,7 +34,7 @@ from ._request import (
     render_path,
 )
 from ._response import RawResponse, parse, parse_error_body, parse_event
-from ._retry import RetryState, retry_after
+from ._retry import RetryState
 from ._streaming import ServerSentEvent
 from ._types import NOT_GIVEN, Headers, NotGiven, QueryValue, Timeout
 
@@ -299,23 +299,18 @@ class BaseClient(Generic[HttpT]):
             elapsed = time.monotonic() - started
             if isinstance(outcome, httpx2.TransportError):
                 log_error(request, outcome, attempt, attempts, elapsed, self._secrets)
-                delay = retry.after_error(outcome, request)
-                why = type(outcome).__name__
-                log_retry(request, delay, why, attempt + 1, attempts, self._secrets)
-                yield Sleep(delay)
+                wait = retry.after_error(outcome, request)
+                log_retry(request, wait, outcome, attempt + 1, attempts, self._secrets)
+                yield Sleep(wait)
                 continue
             response = cast(httpx2.Response, outcome)
             log_response(response, attempt, attempts, elapsed, self._secrets)
-            after = retry.after_response(response)
-            if after is None:
+            delay = retry.after_response(response)
+            if delay is None:
                 return response
-            asked = retry_after(response.headers) is not None
-            why = f"status {response.status_code}, " + (
-                "as the server asked" if asked else "backoff"
-            )
-            log_retry(request, after, why, attempt + 1, attempts, self._secrets)
+            log_retry(request, delay, response, attempt + 1, attempts, self._secrets)
             yield Close(response)
-            yield Sleep(after)
+            yield Sleep(delay)
 
     def _request_flow(self, options: RequestOptions, cast_to: Any) -> Flow[RawResponse[object]]:
         """One call: its final response parsed, or its status error raised."""

@@ -130,9 +130,22 @@ def log_error(
 
 
 def log_retry(
-    request: httpx2.Request, delay: float, why: str, attempt: int, attempts: int, hidden: Secrets
+    request: httpx2.Request,
+    delay: float,
+    cause: httpx2.Response | Exception,
+    attempt: int,
+    attempts: int,
+    hidden: Secrets,
 ) -> None:
-    """The wait before the next attempt, and what made it necessary."""
+    """The wait before the next attempt, and why: the error, or the status and whether the
+    server asked for the wait (``Retry-After``) or it is the client's backoff."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    if isinstance(cause, httpx2.Response):
+        asked = "retry-after" in cause.headers or "retry-after-ms" in cause.headers
+        why = f"status {cause.status_code}, " + ("as the server asked" if asked else "backoff")
+    else:
+        why = type(cause).__name__
     log.info(
         "retrying %s %s in %.2fs (attempt %d of %d next): %s",
         request.method,

@@ -83,7 +83,7 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                 ]
             )
         http = entry.get("http", DEFAULT_HTTP)
-        if http not in HTTP_LIBRARIES:
+        if not isinstance(http, str) or http not in HTTP_LIBRARIES:
             choices = " or ".join(f'"{name}"' for name in HTTP_LIBRARIES)
             message = f"http must be {choices}, not {http!r}"
             raise SpecError([Diagnostic("error", f"{where}/http", message, file)])

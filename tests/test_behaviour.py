@@ -749,6 +749,16 @@ async def test_bring_your_own_http_client(
         assert server.requests[-1].headers["x-from-http-client"] == "yes"
 
 
+def test_the_other_librarys_client_is_refused_clearly(api: ModuleType, library: ModuleType) -> None:
+    other = importlib.import_module("httpx" if library.__name__ == "httpx2" else "httpx2")
+    with other.Client() as http, pytest.raises(TypeError) as caught:
+        api.Client(api_key=KEY, base_url="http://127.0.0.1:9", http_client=http)
+    assert str(caught.value) == (
+        f"http_client must be an {library.__name__}.Client or {library.__name__}.AsyncClient, "
+        f"not {other.__name__}.Client"
+    )
+
+
 async def test_context_manager_closes_its_own_pool(api: ModuleType, flavour: str) -> None:
     if flavour == "sync":
         with api.Client(api_key=KEY, base_url="http://127.0.0.1:9") as client:

@@ -180,6 +180,14 @@ class BaseClient(Generic[HttpT]):
             )
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
+        if http_client is not None and not isinstance(
+            http_client, (httpx2.Client, httpx2.AsyncClient)
+        ):  # e.g. the other library's client: the package is written for this one
+            kind = type(http_client)
+            raise TypeError(
+                "http_client must be an httpx2.Client or httpx2.AsyncClient, "
+                f"not {kind.__module__.partition('.')[0]}.{kind.__qualname__}"
+            )
         self._api_key = key
         self.base_url = url.rstrip("/")
         self.timeout = timeout

@@ -33,12 +33,28 @@ DEFAULT_HTTP = "httpx2"
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """What the generated code says of its target: the package, the spec's name as the header
+    prints it, the environment variable of the API key, the HTTP library's module."""
+
+    package: str
+    spec_name: str
+    api_key_env: str | None = None
+    http: str = DEFAULT_HTTP  # a key of HTTP_LIBRARIES
+
+
+@dataclass(frozen=True, slots=True)
 class TargetConfig:
+    """A target as the project lists it: where its spec is and where its package goes."""
+
     package: str
     spec: Path
     output: Path
     api_key_env: str | None
     http: str = DEFAULT_HTTP
+
+    def target(self, spec_name: str) -> Target:
+        return Target(self.package, spec_name, self.api_key_env, self.http)
 
 
 def find_pyproject(start: Path) -> Path:

@@ -28,12 +28,12 @@ from typing import Any, NamedTuple
 import httpx2
 import pytest
 
-from generator.build_ir import Target
+from generator.config import Target
 from generator.diagnostics import SpecError
-from generator.ir import Operation, Param
-from generator.pipeline import generate
-from generator.polling import deref, object_properties
-from generator.write import write_tree
+from generator.emit.write import write_tree
+from generator.ir.nodes import Operation, Param
+from generator.ir.polling import deref, object_properties
+from generator.workflow.pipeline import generate
 from tests.support.corpus import CACHE, OAS_EXAMPLES, CorpusUnavailable, install
 from tests.support.peer_corpus import DCG_VERSION, classify, install_dcg_documents
 from tests.support.prism import PRISM, PrismServer, PrismUnavailable, install_prism

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build_ir import Target
-from generator.pipeline import generate
-from generator.render import RUNTIME_FILES
-from generator.write import write_tree
+from generator.config import Target
+from generator.emit.render import RUNTIME_FILES
+from generator.emit.write import write_tree
+from generator.workflow.pipeline import generate
 from tests.support.server import LocalServer, Request, Response
 from tests.test_cli import run_cli
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import model_modules
-from generator.models import render_models
+from generator.models import modules as model_modules
+from generator.models.build import render_models
 from tests.conftest import ROOT
 
 SEEDS = sorted(p.name for p in (ROOT / "generated").iterdir() if (p / p.name).is_dir())

@@ -30,10 +30,10 @@ from typing import Any
 
 import pytest
 
-from generator.build_ir import Target
+from generator.config import Target
 from generator.diagnostics import SpecError
-from generator.pipeline import generate
-from generator.write import write_tree
+from generator.emit.write import write_tree
+from generator.workflow.pipeline import generate
 from tests.support.corpus import CorpusUnavailable
 from tests.support.peer_corpus import DCG_VERSION, PeerDocument, classify, install_dcg_documents
 from tests.support.samples import Unsatisfiable, sample

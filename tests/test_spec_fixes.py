@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from generator.build_ir import Target
+from generator.config import Target
 from generator.diagnostics import SpecError
-from generator.pipeline import Generated, generate
-from generator.write import write_tree
+from generator.emit.write import write_tree
+from generator.workflow.pipeline import Generated, generate
 from tests.support.server import LocalServer, Request, Response
 
 

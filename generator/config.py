@@ -41,6 +41,9 @@ class Target:
     spec_name: str
     api_key_env: str | None = None
     http: str = DEFAULT_HTTP  # a key of HTTP_LIBRARIES
+    # the generated project's folder as its README's install command names it (relative to
+    # the project root); "" where unknown: the command then names ./<package>
+    location: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +55,12 @@ class TargetConfig:
     output: Path
     api_key_env: str | None
     http: str = DEFAULT_HTTP
+    location: str = ""  # ``output`` as the README's install command names it (Target.location)
 
     def target(self, spec_name: str) -> Target:
-        return Target(self.package, spec_name, self.api_key_env, self.http)
+        return Target(
+            self.package, spec_name, self.api_key_env, http=self.http, location=self.location
+        )
 
 
 def find_pyproject(start: Path) -> Path:
@@ -103,13 +109,17 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
             choices = " or ".join(f'"{name}"' for name in HTTP_LIBRARIES)
             message = f"http must be {choices}, not {http!r}"
             raise SpecError([Diagnostic("error", f"{where}/http", message, file)])
+        folder = root / str(entry["output"]) if "output" in entry else output / package
         targets.append(
             TargetConfig(
                 package=package,
                 spec=root / entry["spec"],
-                output=root / str(entry["output"]) if "output" in entry else output / package,
+                output=folder,
                 api_key_env=entry.get("api_key_env"),
                 http=http,
+                location=folder.relative_to(root).as_posix()
+                if folder.is_relative_to(root)
+                else "",
             )
         )
     if not targets:

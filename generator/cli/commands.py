@@ -144,7 +144,12 @@ def generate_command(
         jobs = [
             (
                 TargetConfig(
-                    package, spec, output or Path(package), api_key_env, http or DEFAULT_HTTP
+                    package,
+                    spec,
+                    output or Path(package),
+                    api_key_env,
+                    http=http or DEFAULT_HTTP,
+                    location=_location(output),
                 ),
                 spec.as_posix(),
             )
@@ -365,6 +370,17 @@ def _generate_target(
         progress=shown.target(config.package),
         use_cache=not no_cache,
     )
+
+
+def _location(output: Path | None) -> str:
+    """A one-off ``--output`` as the README's install command names it: relative to the
+    current folder where it is inside it ("" elsewhere: the README then names the package)."""
+    if output is None:
+        return ""
+    if not output.is_absolute():
+        return output.as_posix()
+    here = Path.cwd()
+    return output.relative_to(here).as_posix() if output.is_relative_to(here) else ""
 
 
 def _targets() -> list[tuple[TargetConfig, str]]:

@@ -1,4 +1,5 @@
-"""Request overhead: N sequential GETs through the generated client vs raw httpx + pydantic.
+"""Request overhead: N sequential GETs through the generated client vs raw httpx2 + pydantic
+(httpx2: the library the generated package is on).
 
 Usage: python bench/overhead.py URL N ROUNDS (with generated/parallel_tasks importable).
 Rounds alternate between the two ways so that drift of the machine hits both alike; prints
@@ -12,7 +13,7 @@ import json
 import sys
 import time
 
-import httpx
+import httpx2
 from parallel_tasks import AsyncClient, Client, models
 
 PATH = "/v1/tasks/runs/trun_1"
@@ -28,7 +29,7 @@ def sync_generated(url: str, n: int) -> float:
 
 
 def sync_raw(url: str, n: int) -> float:
-    with httpx.Client(base_url=url, headers={"x-api-key": "k"}) as http:
+    with httpx2.Client(base_url=url, headers={"x-api-key": "k"}) as http:
         models.TaskRun.model_validate_json(http.get(PATH).content)
         started = time.perf_counter()
         for _ in range(n):
@@ -48,7 +49,7 @@ async def async_generated(url: str, n: int) -> float:
 
 
 async def async_raw(url: str, n: int) -> float:
-    async with httpx.AsyncClient(base_url=url, headers={"x-api-key": "k"}) as http:
+    async with httpx2.AsyncClient(base_url=url, headers={"x-api-key": "k"}) as http:
         models.TaskRun.model_validate_json((await http.get(PATH)).content)
         started = time.perf_counter()
         for _ in range(n):

@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 PEERS = BENCH / ".venv-peers"
 PEER_PINS = ("openapi-python-client==0.29.1", "datamodel-code-generator==0.89.0")
+# What clientgen's GitHub client needs in that venv for the import row (it is on httpx2).
+CLIENT_PINS = ("httpx2==2.16.2",)
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
 CLIENTGEN = ROOT / ".venv" / "bin" / "clientgen"
@@ -39,13 +41,13 @@ from tests.support.corpus import GITHUB, install  # noqa: E402
 
 def ensure_peers() -> Path:
     stamp = PEERS / ".pins"
-    if stamp.is_file() and stamp.read_text() == "\n".join(PEER_PINS):
+    if stamp.is_file() and stamp.read_text() == "\n".join(PEER_PINS + CLIENT_PINS):
         return PEERS / "bin"
     print(f"installing peers into {PEERS.relative_to(ROOT)}: {' '.join(PEER_PINS)}", flush=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEERS)], check=True)
     pip = [str(PEERS / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, *PEER_PINS], check=True)
-    stamp.write_text("\n".join(PEER_PINS))
+    subprocess.run([*pip, *PEER_PINS, *CLIENT_PINS], check=True)
+    stamp.write_text("\n".join(PEER_PINS + CLIENT_PINS))
     return PEERS / "bin"
 
 
@@ -252,7 +254,7 @@ def main() -> None:
         for kind in ("sync", "async"):
             gen, raw = overhead[f"{kind}_generated"], overhead[f"{kind}_raw"]
             rows.append(
-                (f"{REQUESTS} GETs, {kind} client vs raw httpx + model_validate_json",
+                (f"{REQUESTS} GETs, {kind} client vs raw httpx2 + model_validate_json",
                  f"{gen:.2f} s", f"{raw:.2f} s", f"{gen / raw:.2f}x", "<= 1.15x")
             )  # fmt: skip
     finally:

@@ -7,6 +7,7 @@ output = "generated"                 # folder of the generated projects (default
 spec = "specs/parallel_tasks.yaml"
 api_key_env = "PARALLEL_API_KEY"     # optional; default <PACKAGE>_API_KEY
 output = "generated/parallel_tasks"  # optional; default <output>/<package>
+http = "httpx2"                      # optional: the HTTP library, "httpx2" (default) or "httpx"
 
 [tool.clientgen.targets.flora_runs.webhook_signature]   # optional; how webhooks are signed
 scheme = "timestamped-hmac"          # or "standard-webhooks" (the default)
@@ -35,16 +36,23 @@ else:  # pragma: no cover
 
 
 SignatureSettings = tuple[tuple[str, str | float], ...]  # sorted (key, value) pairs
+# The HTTP libraries a generated package can be written for: the module it imports -> the
+# requirement its pyproject.toml declares. httpx2 is httpx's maintained line (same API, its own
+# module name); the runtime is written once, for the module name ``httpx``, and renamed.
+HTTP_LIBRARIES = {"httpx2": "httpx2>=2.0,<3", "httpx": "httpx>=0.27,<1"}
+DEFAULT_HTTP = "httpx2"
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
     """What the generated code says of its target: the package, the spec's name as the header
-    prints it, the environment variable of the API key, how its webhooks are signed."""
+    prints it, the environment variable of the API key, the HTTP library's module, how its
+    webhooks are signed."""
 
     package: str
     spec_name: str
     api_key_env: str | None = None
+    http: str = DEFAULT_HTTP  # a key of HTTP_LIBRARIES
     # the generated project's folder as its README's install command names it (relative to
     # the project root); "" where unknown: the command then names ./<package>
     location: str = ""
@@ -59,6 +67,7 @@ class TargetConfig:
     spec: Path
     output: Path
     api_key_env: str | None
+    http: str = DEFAULT_HTTP
     location: str = ""  # ``output`` as the README's install command names it (Target.location)
     webhook_signature: SignatureSettings | None = None
 
@@ -67,6 +76,7 @@ class TargetConfig:
             self.package,
             spec_name,
             self.api_key_env,
+            http=self.http,
             location=self.location,
             webhook_signature=self.webhook_signature,
         )
@@ -171,6 +181,11 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                     )
                 ]
             )
+        http = entry.get("http", DEFAULT_HTTP)
+        if not isinstance(http, str) or http not in HTTP_LIBRARIES:
+            choices = " or ".join(f'"{name}"' for name in HTTP_LIBRARIES)
+            message = f"http must be {choices}, not {http!r}"
+            raise SpecError([Diagnostic("error", f"{where}/http", message, file)])
         folder = root / str(entry["output"]) if "output" in entry else output / package
         targets.append(
             TargetConfig(
@@ -178,6 +193,7 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                 spec=root / entry["spec"],
                 output=folder,
                 api_key_env=entry.get("api_key_env"),
+                http=http,
                 location=folder.relative_to(root).as_posix()
                 if folder.is_relative_to(root)
                 else "",

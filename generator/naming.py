@@ -211,8 +211,9 @@ CLIENT_PARAMETERS = frozenset(
 
 # Names a field of a generated pydantic model must not take, written out like the keywords so
 # that the output does not change with the installed pydantic: BaseModel's own public
-# attributes (a field would shadow ``model_dump`` or ``json``), and the builtin types that
-# model annotations use (a field ``str`` would shadow ``str`` for the fields after it).
+# attributes (a field would shadow ``model_dump`` or ``json``), the methods the runtime's
+# ``Model`` adds (``to_dict``, ``to_json``), and the builtin types that model annotations use
+# (a field ``str`` would shadow ``str`` for the fields after it).
 MODEL_RESERVED = frozenset(
     {
         "construct",
@@ -243,6 +244,8 @@ MODEL_RESERVED = frozenset(
         "register",
         "schema",
         "schema_json",
+        "to_dict",
+        "to_json",
         "update_forward_refs",
         "validate",
     }

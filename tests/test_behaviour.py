@@ -1,7 +1,9 @@
 """A generated client against real HTTP servers on 127.0.0.1, sync and async, with faults.
 
 The client is generated in this session from tests/behaviour/spec.yaml (a small run API),
-so these tests pin what the generator and the runtime do together.
+so these tests pin what the generator and the runtime do together. It is generated once for
+each HTTP library a target may choose (``http = "httpx2"`` or ``"httpx"``), and every test
+runs against both: ``library`` is the module, ``api`` the package generated for it.
 """
 
 from __future__ import annotations
@@ -9,16 +11,18 @@ from __future__ import annotations
 import email.utils
 import importlib
 import inspect
+import json
 import logging
+import re
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import httpx
 import pytest
 
 from generator.config import Target
@@ -31,16 +35,31 @@ KEY = "sk-test-5ecret-value"
 RUN = {"id": "run_1", "status": "queued", "priority": 1, "created_at": "2026-01-02T03:04:05Z"}
 
 
+# the HTTP library -> the package generated for it (two names: both are imported at once)
+PACKAGES = {"httpx2": "behaviour_api", "httpx": "behaviour_api_httpx"}
+
+
+@pytest.fixture(scope="session", params=sorted(PACKAGES))
+def library(request: pytest.FixtureRequest) -> ModuleType:
+    return importlib.import_module(str(request.param))
+
+
 @pytest.fixture(scope="session")
-def api(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
-    out = tmp_path_factory.mktemp("behaviour")
-    result = generate(SPEC, Target("behaviour_api", "tests/behaviour/spec.yaml"))
-    write_tree(out, result.files, "behaviour_api")
+def api(library: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    package = PACKAGES[library.__name__]
+    out = tmp_path_factory.mktemp(package)
+    target = Target(package, "tests/behaviour/spec.yaml", http=library.__name__)
+    write_tree(out, generate(SPEC, target).files, package)
     sys.path.insert(0, str(out))
     try:
-        return importlib.import_module("behaviour_api")
+        return importlib.import_module(package)
     finally:
         sys.path.remove(str(out))
+
+
+def env(api: ModuleType, name: str) -> str:
+    """The environment variable ``<PACKAGE>_<name>`` of the generated package."""
+    return f"{api.__name__.upper()}_{name}"
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -200,13 +219,15 @@ async def test_slow_response_against_a_short_timeout(api: ModuleType, serve: Any
     assert time.monotonic() - started < 1.2
 
 
-async def test_httpx_timeout_per_call_and_per_client(api: ModuleType, serve: Any) -> None:
-    _server, client = serve(lambda r: ok(delay=1.0), timeout=httpx.Timeout(0.2))
+async def test_httpx_timeout_per_call_and_per_client(
+    api: ModuleType, library: ModuleType, serve: Any
+) -> None:
+    _server, client = serve(lambda r: ok(delay=1.0), timeout=library.Timeout(0.2))
     started = time.monotonic()
     with pytest.raises(api.errors.APITimeoutError):
         await call(client.runs.retrieve("run_1"))
     with pytest.raises(api.errors.APITimeoutError):
-        await call(client.runs.retrieve("run_1", timeout=httpx.Timeout(5.0, read=0.2)))
+        await call(client.runs.retrieve("run_1", timeout=library.Timeout(5.0, read=0.2)))
     assert time.monotonic() - started < 1.5
     assert (await call(client.runs.retrieve("run_1", timeout=5.0))).id == "run_1"
 
@@ -273,6 +294,38 @@ async def test_unknown_enum_value_and_unknown_field_are_kept(serve: Any) -> None
     assert run.model_dump(mode="json", exclude_none=True)["shiny_new_field"] == {"a": 1}
 
 
+async def test_to_dict_and_to_json_use_wire_names_and_leave_out_unset_fields(
+    api: ModuleType, serve: Any
+) -> None:
+    sent = {
+        "id": "run_1",
+        "status": "running",
+        "created_at": "2026-01-02T03:04:05Z",
+        "owner-id": "u_7",
+        "options": {"verbose": True},
+        "output": None,
+        "shiny_new_field": [1, 2],
+    }
+    _server, client = serve(lambda r: ok(sent))
+    run = await call(client.runs.retrieve("run_1"))
+    assert run.owner_id == "u_7"
+    as_dict = run.to_dict()
+    assert set(as_dict) == set(sent)  # priority and retry_after were not sent: left out
+    assert as_dict["owner-id"] == "u_7" and as_dict["options"] == {"verbose": True}
+    assert as_dict["created_at"] == datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    assert as_dict["output"] is None  # sent as null: set, so kept
+    assert run.to_dict(mode="json") == {**sent, "created_at": "2026-01-02T03:04:05Z"}
+    assert json.loads(run.to_json()) == {**sent, "created_at": "2026-01-02T03:04:05Z"}
+    assert run.to_json().startswith('{\n  "id"') and "\n" not in run.to_json(indent=None)
+    assert "owner_id" in run.to_dict(use_api_names=False)
+    assert "output" not in run.to_dict(exclude_none=True)
+    assert "priority" in run.to_dict(exclude_unset=False)
+    built = api.models.RunOptions(verbose=False)
+    assert built.to_dict() == {"verbose": False} and built.to_json(indent=None) == (
+        '{"verbose":false}'
+    )
+
+
 async def test_text_binary_and_empty_responses(serve: Any) -> None:
     def handler(request: Request) -> Response:
         if request.path.endswith("/log"):
@@ -292,7 +345,9 @@ async def test_text_binary_and_empty_responses(serve: Any) -> None:
 # --- errors ------------------------------------------------------------------------------------
 
 
-async def test_404_carries_the_declared_error_model(api: ModuleType, serve: Any) -> None:
+async def test_404_carries_the_declared_error_model(
+    api: ModuleType, library: ModuleType, serve: Any
+) -> None:
     body = {"error": {"message": "Run not found", "code": "not_found"}}
     _server, client = serve(lambda r: Response(404, json=body, headers={"x-request-id": "req_42"}))
     with pytest.raises(api.errors.NotFoundError) as caught:
@@ -301,7 +356,8 @@ async def test_404_carries_the_declared_error_model(api: ModuleType, serve: Any)
     assert isinstance(error.body, api.models.ErrorResponse)
     assert error.body.error.message == "Run not found"
     assert (error.status_code, error.request_id) == (404, "req_42")
-    assert isinstance(error.response, httpx.Response) and error.headers["x-request-id"] == "req_42"
+    assert isinstance(error.response, library.Response)
+    assert error.headers["x-request-id"] == "req_42"
     assert "404" in str(error) and "Run not found" in str(error)
 
 
@@ -641,11 +697,11 @@ async def test_stream_error_status_raises_before_iterating(api: ModuleType, serv
 # --- raw access, options, lifecycle, secrets ----------------------------------------------------
 
 
-async def test_raw_response(api: ModuleType, serve: Any) -> None:
+async def test_raw_response(api: ModuleType, library: ModuleType, serve: Any) -> None:
     _server, client = serve(lambda r: ok(headers={"x-request-id": "req_1"}))
     raw = await call(client.with_raw_response.runs.retrieve("run_1"))
     assert isinstance(raw, api.RawResponse)
-    assert isinstance(raw.http_response, httpx.Response) and raw.status_code == 200
+    assert isinstance(raw.http_response, library.Response) and raw.status_code == 200
     assert raw.headers["x-request-id"] == "req_1"
     assert isinstance(raw.parsed, api.models.Run)
     same = await call(client.runs.with_raw_response.retrieve("run_1"))
@@ -672,16 +728,18 @@ async def test_a_client_makes_each_resource_once_and_a_copy_its_own(
     assert len(server.requests) == 7  # the original's resource still calls the original
 
 
-async def test_bring_your_own_http_client(api: ModuleType, flavour: str) -> None:
+async def test_bring_your_own_http_client(
+    api: ModuleType, library: ModuleType, flavour: str
+) -> None:
     with LocalServer(lambda r: ok()) as server:
         if flavour == "sync":
-            http = httpx.Client(headers={"x-from-http-client": "yes"})
+            http = library.Client(headers={"x-from-http-client": "yes"})
             with api.Client(api_key=KEY, base_url=server.url, http_client=http) as client:
                 client.runs.retrieve("run_1")
             assert not http.is_closed  # not ours to close
             http.close()
         else:
-            ahttp = httpx.AsyncClient(headers={"x-from-http-client": "yes"})
+            ahttp = library.AsyncClient(headers={"x-from-http-client": "yes"})
             async with api.AsyncClient(
                 api_key=KEY, base_url=server.url, http_client=ahttp
             ) as aclient:
@@ -689,6 +747,16 @@ async def test_bring_your_own_http_client(api: ModuleType, flavour: str) -> None
             assert not ahttp.is_closed
             await ahttp.aclose()
         assert server.requests[-1].headers["x-from-http-client"] == "yes"
+
+
+def test_the_other_librarys_client_is_refused_clearly(api: ModuleType, library: ModuleType) -> None:
+    other = importlib.import_module("httpx" if library.__name__ == "httpx2" else "httpx2")
+    with other.Client() as http, pytest.raises(TypeError) as caught:
+        api.Client(api_key=KEY, base_url="http://127.0.0.1:9", http_client=http)
+    assert str(caught.value) == (
+        f"http_client must be an {library.__name__}.Client or {library.__name__}.AsyncClient, "
+        f"not {other.__name__}.Client"
+    )
 
 
 async def test_context_manager_closes_its_own_pool(api: ModuleType, flavour: str) -> None:
@@ -704,9 +772,9 @@ async def test_context_manager_closes_its_own_pool(api: ModuleType, flavour: str
 async def test_key_and_base_url_from_the_environment(
     api: ModuleType, flavour: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BEHAVIOUR_API_API_KEY", "env-key")
+    monkeypatch.setenv(env(api, "API_KEY"), "env-key")
     with LocalServer(lambda r: ok()) as server:
-        monkeypatch.setenv("BEHAVIOUR_API_BASE_URL", server.url + "/v1")
+        monkeypatch.setenv(env(api, "BASE_URL"), server.url + "/v1")
         client = (api.Client if flavour == "sync" else api.AsyncClient)()
         await call(client.runs.retrieve("run_1"))
         await call(client.close())
@@ -715,8 +783,8 @@ async def test_key_and_base_url_from_the_environment(
 
 
 def test_missing_key_is_a_clear_error(api: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("BEHAVIOUR_API_API_KEY", raising=False)
-    with pytest.raises(api.errors.MissingAPIKeyError, match="BEHAVIOUR_API_API_KEY"):
+    monkeypatch.delenv(env(api, "API_KEY"), raising=False)
+    with pytest.raises(api.errors.MissingAPIKeyError, match=env(api, "API_KEY")):
         api.Client()
 
 
@@ -734,7 +802,7 @@ async def test_secrets_stay_out_of_repr_errors_and_logs(
     assert (
         KEY not in repr(client) and KEY not in str(caught.value) and KEY not in repr(caught.value)
     )
-    assert "retrying" in caplog.text and "behaviour_api" in {r.name for r in caplog.records}
+    assert "retrying" in caplog.text and api.__name__ in {r.name for r in caplog.records}
     assert KEY not in caplog.text
     assert server.requests[0].headers["authorization"] == f"Bearer {KEY}"
 
@@ -746,3 +814,95 @@ def test_tls_verification_is_on_by_default(api: ModuleType) -> None:
     context = getattr(pool, "_ssl_context", None)
     assert context is not None and context.verify_mode.name == "CERT_REQUIRED"
     client.close()
+
+
+# --- the log switch: <PACKAGE>_LOG=info|debug ---------------------------------------------------
+
+
+@pytest.fixture
+def package_log(api: ModuleType) -> Iterator[logging.Logger]:
+    """The package's logger, put back as it was (no handler, no level) after the test."""
+    logger = logging.getLogger(api.__name__)
+    handlers, level = list(logger.handlers), logger.level
+    yield logger
+    logger.handlers[:], logger.level = handlers, level
+
+
+def faults_then_ok() -> Callable[[Request], Response]:
+    return sequence(
+        Response(drop=True),
+        Response(503, headers={"retry-after": "0"}),
+        ok(headers={"x-request-id": "req_9"}),
+    )
+
+
+async def test_nothing_is_logged_by_default(
+    api: ModuleType,
+    serve: Any,
+    package_log: logging.Logger,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(env(api, "LOG"), raising=False)
+    _server, client = serve(faults_then_ok())
+    assert (await call(client.runs.retrieve("run_1"))).id == "run_1"
+    assert package_log.handlers == [] and package_log.level == logging.NOTSET
+    assert capfd.readouterr().err == ""
+
+
+async def test_info_log_shows_each_attempt_with_credentials_masked(
+    api: ModuleType,
+    serve: Any,
+    package_log: logging.Logger,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(env(api, "LOG"), "info")
+    server = LocalServer(faults_then_ok()).__enter__()
+    try:
+        # a password in the URL is a credential too (httpx sends it as basic auth)
+        base_url = server.url.replace("http://", "http://alice:pa55word@") + "/v1"
+        _unused, client = serve(lambda r: ok(), base_url=base_url)
+        assert (await call(client.runs.retrieve("run_1", extra_query={"page": "2"}))).id == "run_1"
+    finally:
+        server.__exit__(None, None, None)
+    err = capfd.readouterr().err
+    url = f"{server.url}/v1/runs/run_1?page=2"
+    lines = [line.split("] ", 1)[1] for line in err.splitlines()]
+    assert re.fullmatch(
+        rf"GET {re.escape(url)} failed after \d+\.\d{{3}}s \(attempt 1 of 3\): \w+", lines[0]
+    ), lines
+    assert re.fullmatch(
+        rf"retrying GET {re.escape(url)} in \d\.\d\ds \(attempt 2 of 3 next\): \w+", lines[1]
+    ), lines
+    assert re.fullmatch(
+        rf"GET {re.escape(url)} -> 503 in \d+\.\d{{3}}s \(attempt 2 of 3\)", lines[2]
+    ), lines
+    assert lines[3] == (
+        f"retrying GET {url} in 0.00s (attempt 3 of 3 next): status 503, as the server asked"
+    )
+    assert re.fullmatch(
+        rf"GET {re.escape(url)} -> 200 in \d+\.\d{{3}}s \(attempt 3 of 3\)", lines[4]
+    )
+    assert len(lines) == 5 and " INFO] " in err.splitlines()[0]
+    assert "[" in err and api.__name__ in err.splitlines()[0]
+    assert "pa55word" not in err and KEY not in err and "headers" not in err
+
+
+async def test_debug_log_adds_masked_headers_and_the_request_id(
+    api: ModuleType,
+    serve: Any,
+    package_log: logging.Logger,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(env(api, "LOG"), "debug")
+    server, client = serve(faults_then_ok())
+    await call(client.runs.retrieve("run_1", extra_headers={"x-trace": "t-1"}))
+    err = capfd.readouterr().err
+    assert server.requests[0].headers["authorization"] == f"Bearer {KEY}"
+    assert KEY not in err
+    assert err.count("request headers: ") == 3 and err.count("response headers: ") == 2
+    assert "authorization: ***" in err and "x-trace: t-1" in err
+    assert "request id: req_9" in err and " DEBUG] " in err
+    assert err.count(" -> 200 in ") == 1

@@ -375,14 +375,15 @@ def test_generated_packages_pass_ruff() -> None:
             )
 
 
-def test_generated_packages_depend_on_httpx_and_pydantic_only() -> None:
+def test_generated_packages_depend_on_httpx2_and_pydantic_only() -> None:
     import ast
 
-    allowed = {"httpx", "pydantic", "typing_extensions", "__future__"}
+    allowed = {"httpx2", "pydantic", "typing_extensions", "__future__"}
     stdlib = set(sys.stdlib_module_names)
     for package in SEED_PACKAGES:
         pyproject = (GENERATED / package / "pyproject.toml").read_text()
-        assert '"httpx>=' in pyproject and '"pydantic>=' in pyproject
+        assert '"httpx2>=' in pyproject and '"pydantic>=' in pyproject
+        assert '"httpx>=' not in pyproject
         for module in (GENERATED / package / package).glob("*.py"):
             for node in ast.walk(ast.parse(module.read_text())):
                 names = []

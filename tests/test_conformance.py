@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import httpx
+import httpx2
 import pytest
 
 from generator.config import Target
@@ -85,7 +85,7 @@ _SPLIT = Limit(
 _ONE_XX = Limit(
     "",
     "a 1xx status as the operation's only response: Prism sends it as the final answer, which "
-    "no HTTP/1.1 client can read (httpx waits, then raises RemoteProtocolError)",
+    "no HTTP/1.1 client can read (httpx2 waits, then raises RemoteProtocolError)",
     call=False,
 )
 _DELIMITED_OBJECT = Limit(
@@ -483,7 +483,7 @@ def _classify(
     spec: str,
     plan: Plan,
     label: str,
-    seen: list[httpx.Response],
+    seen: list[httpx2.Response],
     error: Any,
     server: PrismServer,
     mark: int,
@@ -521,7 +521,7 @@ def _limited(spec: str, key: str, label: str, detail: str) -> Call:
 def _declared_error(error: Any, plan: Plan) -> bool:
     """An error status the operation declares, answered by the spec (not made up by Prism)."""
     response = getattr(error, "response", None)
-    if not isinstance(response, httpx.Response) or response.status_code < 300:
+    if not isinstance(response, httpx2.Response) or response.status_code < 300:
         return False
     if "stoplight.io/prism/errors" in response.text:
         return False
@@ -536,8 +536,8 @@ def _headers(mode: str) -> dict[str, str]:
 def _sync_calls(
     spec: str, module: Any, server: PrismServer, mode: str, plans: list[Plan]
 ) -> list[Call]:
-    seen: list[httpx.Response] = []
-    http = httpx.Client(event_hooks={"response": [seen.append]}, timeout=30)
+    seen: list[httpx2.Response] = []
+    http = httpx2.Client(event_hooks={"response": [seen.append]}, timeout=30)
     client = module.Client(
         api_key=API_KEY,
         base_url=server.url,
@@ -570,12 +570,12 @@ def _sync_calls(
 async def _async_calls(
     spec: str, module: Any, server: PrismServer, mode: str, plans: list[Plan]
 ) -> list[Call]:
-    seen: list[httpx.Response] = []
+    seen: list[httpx2.Response] = []
 
-    async def hook(response: httpx.Response) -> None:
+    async def hook(response: httpx2.Response) -> None:
         seen.append(response)
 
-    http = httpx.AsyncClient(event_hooks={"response": [hook]}, timeout=30)
+    http = httpx2.AsyncClient(event_hooks={"response": [hook]}, timeout=30)
     client = module.AsyncClient(
         api_key=API_KEY,
         base_url=server.url,

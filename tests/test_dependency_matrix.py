@@ -1,4 +1,4 @@
-"""The seed packages at the lowest and the highest httpx and pydantic their pyproject.toml allows.
+"""The seed packages at the lowest and the highest httpx2 and pydantic their pyproject.toml allows.
 
 ``tests/matrix/lowest.lock`` and ``highest.lock`` are resolved by ``make lock`` from a seed
 package's own ``pyproject.toml`` (the same dependencies for every package), the first with
@@ -6,7 +6,8 @@ the lowest version of each direct dependency, the second with the highest, plus 
 runner. Each lock is installed into its own virtual environment (kept in ``.cache/matrix``
 under the lock's hash) and runs ``tests/test_seed_clients.py`` and
 ``tests/test_webhook_deliveries.py`` there, with every warning an error: a package must
-neither fail nor warn on the oldest library it accepts.
+neither fail nor warn on the oldest library it accepts. The seed packages are on httpx2, so
+neither environment has httpx: they run without it.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MATRIX = ROOT / "tests" / "matrix"
 CACHE = ROOT / ".cache" / "matrix"
 EXPECTED = {
-    "lowest": {"httpx": "0.27.0", "pydantic": "2.7.0"},
-    "highest": {"httpx": "0.28.1", "pydantic": "2.14.4"},
+    "lowest": {"httpx2": "2.0.0", "pydantic": "2.7.0"},
+    "highest": {"httpx2": "2.16.2", "pydantic": "2.14.4"},
 }
 
 
@@ -55,12 +56,20 @@ def _environment(lock: Path) -> Path:
 def test_seed_clients_pass_at_each_end_of_the_declared_range(bound: str) -> None:
     python = _environment(MATRIX / f"{bound}.lock")
     versions = subprocess.run(
-        [str(python), "-c", "import httpx, pydantic; print(httpx.__version__, pydantic.VERSION)"],
+        [
+            str(python),
+            "-c",
+            "import importlib.util, httpx2, pydantic; "
+            "print(httpx2.__version__, pydantic.VERSION, importlib.util.find_spec('httpx'))",
+        ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    assert dict(zip(("httpx", "pydantic"), versions, strict=True)) == EXPECTED[bound]
+    assert dict(zip(("httpx2", "pydantic", "httpx"), versions, strict=True)) == {
+        **EXPECTED[bound],
+        "httpx": "None",  # not installed
+    }
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     run = subprocess.run(
         [
@@ -83,5 +92,5 @@ def test_seed_clients_pass_at_each_end_of_the_declared_range(bound: str) -> None
         check=False,
     )
     summary = run.stdout.strip().splitlines()[-1:] or ["(no output)"]
-    sys.stdout.write(f"{bound} (httpx {versions[0]}, pydantic {versions[1]}): {summary[0]}\n")
+    sys.stdout.write(f"{bound} (httpx2 {versions[0]}, pydantic {versions[1]}): {summary[0]}\n")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]

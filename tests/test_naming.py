@@ -257,6 +257,8 @@ def test_registry_scopes_are_independent() -> None:
     [
         ("model_config", "model_config_"),
         ("json", "json_"),
+        ("to_dict", "to_dict_"),  # the runtime Model's own methods
+        ("to_json", "to_json_"),
         ("copy", "copy_"),
         ("schema", "schema_"),
         ("dict", "dict_"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -27,7 +28,7 @@ import ai21_maestro
 import anyio
 import crewship_runs
 import flora_runs
-import httpx
+import httpx2
 import parallel_tasks
 import praisonai_jobs
 import pytest
@@ -403,7 +404,7 @@ async def test_unknown_run_raises_not_found_with_the_declared_body(
         error = await raises(api.package.errors.NotFoundError, lambda: retrieve("run_missing"))
     assert error.status_code == 404
     assert isinstance(error.body, model(api, api.not_found_model))
-    assert isinstance(error.response, httpx.Response)
+    assert isinstance(error.response, httpx2.Response)
     assert len(sent(server)) == 1  # a 404 is not retried
 
 
@@ -426,10 +427,13 @@ async def test_raw_response_gives_the_http_response_and_the_parsed_run(
         run_id = api.run_id(await resolve(api.create(client)))
         raw_resource = getattr(client.with_raw_response, api.resource)
         raw = await resolve(getattr(raw_resource, api.retrieve)(run_id))
-    assert isinstance(raw.http_response, httpx.Response)
+    assert isinstance(raw.http_response, httpx2.Response)
     assert raw.http_response.status_code == raw.status_code == 200
     assert raw.http_response.request.url.path == api.run_path.format(id=run_id)
     assert isinstance(raw.parsed, model(api, api.run_model))
+    # the model gives back what the server sent: its wire names, no field it did not send
+    assert raw.parsed.to_dict(mode="json") == raw.http_response.json()
+    assert json.loads(raw.parsed.to_json(indent=None)) == raw.http_response.json()
     assert getattr(raw.parsed, api.id_field) == run_id
     assert raw.http_response.json()["status"] == raw.parsed.status == api.running[1]
 

@@ -34,7 +34,14 @@ from generator.cli.console import (
     reports_json,
 )
 from generator.cli.revision import GitError, repo_root, spec_at
-from generator.config import Target, TargetConfig, find_pyproject, load_targets
+from generator.config import (
+    DEFAULT_HTTP,
+    HTTP_LIBRARIES,
+    Target,
+    TargetConfig,
+    find_pyproject,
+    load_targets,
+)
 from generator.diagnostics import Diagnostic, SpecError
 from generator.emit.write import Drift, compare_tree, write_tree
 from generator.naming import to_identifier
@@ -102,6 +109,11 @@ _no_cache = click.option(
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Project folder (with SPEC).")
 @click.option("--package", "-p", help="Python package name (with SPEC; default from file name).")
 @click.option("--api-key-env", help="Environment variable of the API key.")
+@click.option(
+    "--http",
+    type=click.Choice(sorted(HTTP_LIBRARIES)),
+    help=f"HTTP library of the package (with SPEC; default {DEFAULT_HTTP}).",
+)
 @_strict
 @_no_cache
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
@@ -113,6 +125,7 @@ def generate_command(
     output: Path | None,
     package: str | None,
     api_key_env: str | None,
+    http: str | None,
     strict: bool,
     no_cache: bool,
     quiet: bool,
@@ -121,8 +134,8 @@ def generate_command(
     """Generate one SPEC, or every [tool.clientgen] target."""
     session.json = as_json
     if spec is None:
-        if output or package:
-            raise click.UsageError("--output and --package go with a SPEC argument")
+        if output or package or http:
+            raise click.UsageError("--output, --package and --http go with a SPEC argument")
         jobs = _targets()
     else:
         package = package or str(to_identifier(spec.stem))
@@ -135,6 +148,7 @@ def generate_command(
                     spec,
                     output or Path(package),
                     api_key_env,
+                    http=http or DEFAULT_HTTP,
                     location=_location(output),
                 ),
                 spec.as_posix(),

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from generator import naming
-from generator.config import Target
+from generator.config import HTTP_LIBRARIES, Target
 from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.ir import polling, types
 from generator.ir.nodes import Api, Auth, AuthScheme, CreateAndPoll, Operation, Param, Resource
@@ -278,6 +278,9 @@ def _api(
         base_url_literal=literal(_base_url(ctx)),
         api_key_env_literal=literal(api_key_env),
         api_key_env=api_key_env,
+        http=target.http,
+        http_requirement=HTTP_LIBRARIES[target.http],
+        log_env=f"{prefix}_LOG",
         base_url_env_literal=literal(base_url_env),
         base_url_env=base_url_env,
         auth=_auth(ctx),

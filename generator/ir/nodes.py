@@ -215,6 +215,9 @@ class Api:
     base_url_literal: str
     api_key_env_literal: str
     api_key_env: str
+    http: str  # the HTTP library's module: "httpx2" or "httpx"
+    http_requirement: str  # as the package's pyproject.toml declares it: "httpx2>=2.0,<3"
+    log_env: str  # the variable that turns the package's log on: "PARALLEL_TASKS_LOG"
     base_url_env_literal: str
     base_url_env: str
     auth: Auth

@@ -125,6 +125,7 @@ def entry_key(spec_path: Path, target: Target, display: str | None) -> str | Non
                 target.package,
                 target.spec_name,
                 target.api_key_env,
+                target.http,
                 target.location,
                 target.webhook_signature,
                 display,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import copy
 import functools
-import logging
 import os
+import time
 import uuid
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
@@ -21,7 +21,8 @@ from typing import Any, ClassVar, Final, Generic, TypeVar, cast
 import httpx
 
 from . import errors
-from ._auth import Credentials, credentials, redacted, select
+from ._auth import Credentials, credentials, select
+from ._logs import log_error, log_response, log_retry, secrets, setup_logging
 from ._polling import Poller
 from ._request import (
     RequestOptions,
@@ -55,8 +56,6 @@ ClientT = TypeVar("ClientT")
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 SelfT = TypeVar("SelfT", bound="BaseClient[Any]")
 
-log = logging.getLogger(__package__)
-
 DEFAULT_TIMEOUT: Final = 60.0
 DEFAULT_MAX_RETRIES: Final = 2
 
@@ -75,6 +74,7 @@ class ClientConfig:
     security: tuple[tuple[str, ...], ...]
     auth_required: bool
     user_agent: str
+    log_env: str = ""  # the variable that turns the package's log on: "<PACKAGE>_LOG"
 
 
 class ResourceCache(Generic[ClientT]):
@@ -179,6 +179,14 @@ class BaseClient(Generic[HttpT]):
             )
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
+        if http_client is not None and not isinstance(
+            http_client, (httpx.Client, httpx.AsyncClient)
+        ):  # e.g. the other library's client: the package is written for this one
+            kind = type(http_client)
+            raise TypeError(
+                "http_client must be an httpx.Client or httpx.AsyncClient, "
+                f"not {kind.__module__.partition('.')[0]}.{kind.__qualname__}"
+            )
         self._api_key = key
         self.base_url = url.rstrip("/")
         self.timeout = timeout
@@ -189,6 +197,8 @@ class BaseClient(Generic[HttpT]):
             **checked_headers(default_headers or {}),
         }
         self._credentials = credentials(config.auth_schemes, key)
+        self._secrets = secrets(config.auth_schemes)  # masked in log lines
+        setup_logging(config.log_env)
         self._default_auth = select(self._credentials, config.security)
         self._client = self
         self._resources = ResourceCache(self)
@@ -280,12 +290,6 @@ class BaseClient(Generic[HttpT]):
     def _status_error(
         self, response: httpx.Response, options: RequestOptions
     ) -> errors.APIStatusError:
-        log.debug(
-            "%s %s -> %s",
-            response.request.method,
-            redacted(response.request.url),
-            response.status_code,
-        )
         return errors.make_status_error(response, parse_error_body(response, options.errors))
 
     # --- flows: the loops, written once -----------------------------------------------------
@@ -294,16 +298,24 @@ class BaseClient(Generic[HttpT]):
         """Send until a response is final: retries with their waits, within the budget."""
         retry = self._retry_state(options)
         request = self._build_request(options)
+        attempts = retry.max_retries + 1
         while True:
             retry.prepare(request)
+            attempt, started = retry.attempt + 1, time.monotonic()
             outcome = yield Send(request, stream)
+            elapsed = time.monotonic() - started
             if isinstance(outcome, httpx.TransportError):
-                yield Sleep(retry.after_error(outcome, request))
+                log_error(request, outcome, attempt, attempts, elapsed, self._secrets)
+                wait = retry.after_error(outcome, request)
+                log_retry(request, wait, outcome, attempt + 1, attempts, self._secrets)
+                yield Sleep(wait)
                 continue
             response = cast(httpx.Response, outcome)
+            log_response(response, attempt, attempts, elapsed, self._secrets)
             delay = retry.after_response(response)
             if delay is None:
                 return response
+            log_retry(request, delay, response, attempt + 1, attempts, self._secrets)
             yield Close(response)
             yield Sleep(delay)
 

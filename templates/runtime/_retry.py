@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-import logging
 import math
 import random
 import time
@@ -12,12 +11,9 @@ from typing import Final
 import httpx
 
 from . import errors
-from ._auth import redacted
 from ._types import Timeout
 
 __all__ = ["RetryState", "backoff", "retry_after", "should_retry"]
-
-log = logging.getLogger(__package__)
 
 INITIAL_RETRY_DELAY: Final = 0.5
 MAX_RETRY_DELAY: Final = 8.0
@@ -74,29 +70,13 @@ class RetryState:
         delay = self._next_delay(None)
         if delay is None:
             raise error from exc
-        log.info(
-            "%s %s failed (%s); retrying in %.2fs",
-            request.method,
-            redacted(request.url),
-            type(exc).__name__,
-            delay,
-        )
         return delay
 
     def after_response(self, response: httpx.Response) -> float | None:
         """The wait before the next attempt, or None when this response is final."""
         if not should_retry(response):
             return None
-        delay = self._next_delay(response)
-        if delay is not None:
-            log.info(
-                "%s %s -> %s; retrying in %.2fs",
-                response.request.method,
-                redacted(response.request.url),
-                response.status_code,
-                delay,
-            )
-        return delay
+        return self._next_delay(response)
 
     def _next_delay(self, response: httpx.Response | None) -> float | None:
         if self.attempt >= self.max_retries:

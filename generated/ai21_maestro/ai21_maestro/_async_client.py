@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-import httpx
+import httpx2
 
 from ._base_client import BaseClient, Close, EventParser, Fetch, Flow, ReadAndClose, Send, Sleep
 from ._polling import Poller
@@ -22,12 +22,12 @@ T = TypeVar("T")
 SelfT = TypeVar("SelfT", bound="AsyncAPIClient")
 
 
-class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
-    def _stream(self, response: httpx.Response, parse: EventParser) -> AsyncStream[Any]:
+class AsyncAPIClient(BaseClient[httpx2.AsyncClient]):
+    def _stream(self, response: httpx2.Response, parse: EventParser) -> AsyncStream[Any]:
         return AsyncStream(response, parse)
 
-    def _new_http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(follow_redirects=True)
+    def _new_http(self) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(follow_redirects=True)
 
     async def close(self) -> None:
         """Close the connection pool, if this client opened it."""
@@ -67,7 +67,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         if isinstance(step, Send):
             try:
                 return await self._http.send(step.request, stream=step.stream)
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 return exc
         if isinstance(step, Sleep):
             await asyncio.sleep(step.seconds)
@@ -75,7 +75,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         if isinstance(step, ReadAndClose):
             try:
                 await step.response.aread()
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 return exc
             finally:
                 await step.response.aclose()

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Final
 from urllib.parse import urlencode
 
-import httpx
+import httpx2
 
 __all__ = ["Credentials", "credentials", "redacted"]
 
@@ -59,7 +59,7 @@ def _scheme(kind: str, name: str, key: str) -> Credentials:
 
 
 class _HideQueryKeys(logging.Filter):
-    """httpx logs each request's URL at INFO: a key sent in the query shows there as ``***``."""
+    """httpx2 logs each request's URL at INFO: a key sent in the query shows there as ``***``."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -68,7 +68,7 @@ class _HideQueryKeys(logging.Filter):
     def hide(self, name: str) -> None:
         encoded = urlencode({name: ""})  # the parameter as it appears in a URL: "api_key="
         self._patterns.setdefault(name, re.compile(rf"([?&]{re.escape(encoded)})[^&#\s\"']*"))
-        httpx_log = logging.getLogger("httpx")
+        httpx_log = logging.getLogger("httpx2")
         if self not in httpx_log.filters:
             httpx_log.addFilter(self)
 
@@ -85,6 +85,6 @@ class _HideQueryKeys(logging.Filter):
 _HIDE_QUERY_KEYS: Final = _HideQueryKeys()
 
 
-def redacted(url: httpx.URL) -> str:
+def redacted(url: httpx2.URL) -> str:
     """A URL for logs and messages: no query string (it may hold a key), no user info."""
     return str(url.copy_with(query=None, fragment=None, username=None, password=None))

@@ -22,6 +22,7 @@ _CONFIG = _base.ClientConfig(
     security=(("BearerAuth",),),
     auth_required=True,
     user_agent="ai21-maestro/0.0.0 (clientgen)",
+    log_env="AI21_MAESTRO_LOG",
 )
 
 

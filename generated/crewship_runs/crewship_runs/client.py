@@ -23,6 +23,7 @@ _CONFIG = _base.ClientConfig(
     security=(("BearerAuth",),),
     auth_required=True,
     user_agent="crewship-runs/0.0.0 (clientgen)",
+    log_env="CREWSHIP_RUNS_LOG",
 )
 
 

@@ -9,6 +9,7 @@ _types          NOT_GIVEN and the argument types (Headers, Query, Body, Timeout,
 _models         Model, the base of every generated model
 _request        RequestOptions, and the path, query, headers and body they become
 _auth           what each security scheme sends; keys kept out of logs
+_logs           the package's log, on with <PACKAGE>_LOG=info|debug; credentials masked
 _retry          whether and when a failed attempt is tried again
 _response       parsing bodies and error bodies; RawResponse
 _polling        Poller: when a run is done, how long to wait

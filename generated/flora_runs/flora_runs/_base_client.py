@@ -4,25 +4,26 @@ send / retry / poll loops written once, as flows that do no I/O.
 
 A flow is a generator: it yields what it needs done (``Send`` a request, ``Sleep``, ...)
 and is sent the outcome; the sync and async clients (``_client``, ``_async_client``) run
-the same flows and differ only in how they do each step (``httpx.Client`` and
-``time.sleep``, or ``httpx.AsyncClient`` and ``asyncio.sleep``).
+the same flows and differ only in how they do each step (``httpx2.Client`` and
+``time.sleep``, or ``httpx2.AsyncClient`` and ``asyncio.sleep``).
 """
 
 from __future__ import annotations
 
 import copy
 import functools
-import logging
 import os
+import time
 import uuid
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final, Generic, TypeVar, cast
 
-import httpx
+import httpx2
 
 from . import errors
-from ._auth import Credentials, credentials, redacted, select
+from ._auth import Credentials, credentials, select
+from ._logs import log_error, log_response, log_retry, secrets, setup_logging
 from ._polling import Poller
 from ._request import (
     RequestOptions,
@@ -53,10 +54,8 @@ __all__ = [
 
 T = TypeVar("T")
 ClientT = TypeVar("ClientT")
-HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+HttpT = TypeVar("HttpT", httpx2.Client, httpx2.AsyncClient)
 SelfT = TypeVar("SelfT", bound="BaseClient[Any]")
-
-log = logging.getLogger(__package__)
 
 DEFAULT_TIMEOUT: Final = 60.0
 DEFAULT_MAX_RETRIES: Final = 2
@@ -76,6 +75,7 @@ class ClientConfig:
     security: tuple[tuple[str, ...], ...]
     auth_required: bool
     user_agent: str
+    log_env: str = ""  # the variable that turns the package's log on: "<PACKAGE>_LOG"
 
 
 class ResourceCache(Generic[ClientT]):
@@ -104,9 +104,9 @@ class ResourceCache(Generic[ClientT]):
 
 @dataclass(frozen=True, slots=True)
 class Send:
-    """Send ``request``; the outcome is the ``httpx.Response`` or the ``httpx.TransportError``."""
+    """Send ``request``; the outcome is the ``httpx2.Response`` or the ``httpx2.TransportError``."""
 
-    request: httpx.Request
+    request: httpx2.Request
     stream: bool
 
 
@@ -120,16 +120,16 @@ class Sleep:
 @dataclass(frozen=True, slots=True)
 class ReadAndClose:
     """Read the body of ``response``, then close it; the outcome is None or the
-    ``httpx.TransportError`` that broke the read."""
+    ``httpx2.TransportError`` that broke the read."""
 
-    response: httpx.Response
+    response: httpx2.Response
 
 
 @dataclass(frozen=True, slots=True)
 class Close:
     """Close ``response`` unread; the outcome is None."""
 
-    response: httpx.Response
+    response: httpx2.Response
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +141,7 @@ class Fetch:
 
 Action = Send | Sleep | ReadAndClose | Close | Fetch
 Flow = Generator[Action, object, T]
-EventParser = Callable[[ServerSentEvent, httpx.Response], Any]
+EventParser = Callable[[ServerSentEvent, httpx2.Response], Any]
 
 
 class BaseClient(Generic[HttpT]):
@@ -153,7 +153,7 @@ class BaseClient(Generic[HttpT]):
     _client: Any  # the generated client itself, as its methods and resources call it
     _resources: ResourceCache[Any]
     _default_auth: Credentials  # what a call sends unless its operation says otherwise
-    _plain_http = False  # True when the client made its own httpx client (no defaults set)
+    _plain_http = False  # True when the client made its own httpx2 client (no defaults set)
 
     def __init__(
         self,
@@ -180,6 +180,14 @@ class BaseClient(Generic[HttpT]):
             )
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
+        if http_client is not None and not isinstance(
+            http_client, (httpx2.Client, httpx2.AsyncClient)
+        ):  # e.g. the other library's client: the package is written for this one
+            kind = type(http_client)
+            raise TypeError(
+                "http_client must be an httpx2.Client or httpx2.AsyncClient, "
+                f"not {kind.__module__.partition('.')[0]}.{kind.__qualname__}"
+            )
         self._api_key = key
         self.base_url = url.rstrip("/")
         self.timeout = timeout
@@ -190,6 +198,8 @@ class BaseClient(Generic[HttpT]):
             **checked_headers(default_headers or {}),
         }
         self._credentials = credentials(config.auth_schemes, key)
+        self._secrets = secrets(config.auth_schemes)  # masked in log lines
+        setup_logging(config.log_env)
         self._default_auth = select(self._credentials, config.security)
         self._client = self
         self._resources = ResourceCache(self)
@@ -197,10 +207,10 @@ class BaseClient(Generic[HttpT]):
         self._http = http_client if http_client is not None else self._new_http()
 
     def _new_http(self) -> HttpT:
-        """The httpx client this client makes when given none."""
+        """The httpx2 client this client makes when given none."""
         raise NotImplementedError
 
-    def _stream(self, response: httpx.Response, parse: EventParser) -> object:
+    def _stream(self, response: httpx2.Response, parse: EventParser) -> object:
         """The ``Stream`` or ``AsyncStream`` of the events of ``response``."""
         raise NotImplementedError
 
@@ -226,7 +236,7 @@ class BaseClient(Generic[HttpT]):
 
     # --- requests ---------------------------------------------------------------------------
 
-    def _build_request(self, options: RequestOptions) -> httpx.Request:
+    def _build_request(self, options: RequestOptions) -> httpx2.Request:
         url = self.base_url + render_path(options.path, options.path_params)
         auth_headers, auth_query, auth_cookies = (
             self._default_auth
@@ -251,8 +261,8 @@ class BaseClient(Generic[HttpT]):
         params.extend(auth_query.items())
         content, files = encode_body(options, headers)
         cookies = {**auth_cookies, **{k: str(v) for k, v in clean(options.cookies).items()}}
-        if self._plain_http:  # our own httpx client has no defaults to merge: skip that work
-            return httpx.Request(
+        if self._plain_http:  # our own httpx2 client has no defaults to merge: skip that work
+            return httpx2.Request(
                 options.method,
                 url,
                 params=params or None,
@@ -279,32 +289,34 @@ class BaseClient(Generic[HttpT]):
         return RetryState(max_retries, timeout)
 
     def _status_error(
-        self, response: httpx.Response, options: RequestOptions
+        self, response: httpx2.Response, options: RequestOptions
     ) -> errors.APIStatusError:
-        log.debug(
-            "%s %s -> %s",
-            response.request.method,
-            redacted(response.request.url),
-            response.status_code,
-        )
         return errors.make_status_error(response, parse_error_body(response, options.errors))
 
     # --- flows: the loops, written once -----------------------------------------------------
 
-    def _send_flow(self, options: RequestOptions, *, stream: bool) -> Flow[httpx.Response]:
+    def _send_flow(self, options: RequestOptions, *, stream: bool) -> Flow[httpx2.Response]:
         """Send until a response is final: retries with their waits, within the budget."""
         retry = self._retry_state(options)
         request = self._build_request(options)
+        attempts = retry.max_retries + 1
         while True:
             retry.prepare(request)
+            attempt, started = retry.attempt + 1, time.monotonic()
             outcome = yield Send(request, stream)
-            if isinstance(outcome, httpx.TransportError):
-                yield Sleep(retry.after_error(outcome, request))
+            elapsed = time.monotonic() - started
+            if isinstance(outcome, httpx2.TransportError):
+                log_error(request, outcome, attempt, attempts, elapsed, self._secrets)
+                wait = retry.after_error(outcome, request)
+                log_retry(request, wait, outcome, attempt + 1, attempts, self._secrets)
+                yield Sleep(wait)
                 continue
-            response = cast(httpx.Response, outcome)
+            response = cast(httpx2.Response, outcome)
+            log_response(response, attempt, attempts, elapsed, self._secrets)
             delay = retry.after_response(response)
             if delay is None:
                 return response
+            log_retry(request, delay, response, attempt + 1, attempts, self._secrets)
             yield Close(response)
             yield Sleep(delay)
 
@@ -314,7 +326,7 @@ class BaseClient(Generic[HttpT]):
         response = yield from self._send_flow(options, stream=stream)
         if not response.is_success:
             failed = yield ReadAndClose(response)
-            if isinstance(failed, httpx.TransportError):
+            if isinstance(failed, httpx2.TransportError):
                 raise errors.APIConnectionError(request=response.request) from failed
             raise self._status_error(response, options)
         if stream:

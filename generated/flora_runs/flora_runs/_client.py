@@ -8,7 +8,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-import httpx
+import httpx2
 
 from ._base_client import BaseClient, Close, EventParser, Fetch, Flow, ReadAndClose, Send, Sleep
 from ._polling import Poller
@@ -22,12 +22,12 @@ T = TypeVar("T")
 SelfT = TypeVar("SelfT", bound="SyncAPIClient")
 
 
-class SyncAPIClient(BaseClient[httpx.Client]):
-    def _stream(self, response: httpx.Response, parse: EventParser) -> Stream[Any]:
+class SyncAPIClient(BaseClient[httpx2.Client]):
+    def _stream(self, response: httpx2.Response, parse: EventParser) -> Stream[Any]:
         return Stream(response, parse)
 
-    def _new_http(self) -> httpx.Client:
-        return httpx.Client(follow_redirects=True)
+    def _new_http(self) -> httpx2.Client:
+        return httpx2.Client(follow_redirects=True)
 
     def close(self) -> None:
         """Close the connection pool, if this client opened it."""
@@ -67,7 +67,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         if isinstance(step, Send):
             try:
                 return self._http.send(step.request, stream=step.stream)
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 return exc
         if isinstance(step, Sleep):
             time.sleep(step.seconds)
@@ -75,7 +75,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         if isinstance(step, ReadAndClose):
             try:
                 step.response.read()
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 return exc
             finally:
                 step.response.close()

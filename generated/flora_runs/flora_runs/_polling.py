@@ -8,7 +8,7 @@ import time
 from enum import Enum
 from typing import Final
 
-import httpx
+import httpx2
 
 from . import errors
 from ._response import field_value
@@ -37,7 +37,7 @@ class Poller:
         self.deadline = None if timeout is None else self.started + timeout
         self.fetches = 0
 
-    def next_delay(self, value: object, response: httpx.Response) -> float | None:
+    def next_delay(self, value: object, response: httpx2.Response) -> float | None:
         self.fetches += 1
         status = status_of(value)
         if status in self.terminal:
@@ -58,7 +58,7 @@ class Poller:
         return max(delay, 0.0)
 
     @staticmethod
-    def _hint(value: object, response: httpx.Response) -> float | None:
+    def _hint(value: object, response: httpx2.Response) -> float | None:
         for name in POLL_HINT_FIELDS:
             hint = field_value(value, name)
             if isinstance(hint, int | float) and not isinstance(hint, bool) and math.isfinite(hint):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import httpx
+import httpx2
 import pydantic
 
 from . import errors
@@ -29,9 +29,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class RawResponse(Generic[T]):
-    """A parsed value with the ``httpx.Response`` it came from."""
+    """A parsed value with the ``httpx2.Response`` it came from."""
 
-    http_response: httpx.Response
+    http_response: httpx2.Response
     parsed: T
 
     @property
@@ -39,11 +39,11 @@ class RawResponse(Generic[T]):
         return self.http_response.status_code
 
     @property
-    def headers(self) -> httpx.Headers:
+    def headers(self) -> httpx2.Headers:
         return self.http_response.headers
 
 
-def parse(response: httpx.Response, kind: str, cast_to: Any) -> Any:
+def parse(response: httpx2.Response, kind: str, cast_to: Any) -> Any:
     """A 2xx body as the operation returns it: None, text, bytes or ``cast_to``."""
     if kind == "empty" or cast_to is None:
         return None
@@ -63,7 +63,7 @@ def _type_name(type_: Any) -> str:
     return getattr(type_, "__name__", None) or str(type_).replace(f"{__package__}.models.", "")
 
 
-def validate_json(type_: Any, response: httpx.Response, data: str | bytes | None = None) -> Any:
+def validate_json(type_: Any, response: httpx2.Response, data: str | bytes | None = None) -> Any:
     """Parse a body into ``type_``; anything else is an ``APIResponseValidationError``."""
     raw = response.content if data is None else data
     try:
@@ -86,14 +86,14 @@ def validate_json(type_: Any, response: httpx.Response, data: str | bytes | None
         ) from None
 
 
-def parse_event(type_: Any, event: ServerSentEvent, response: httpx.Response) -> Any:
+def parse_event(type_: Any, event: ServerSentEvent, response: httpx2.Response) -> Any:
     """One server-sent event's data parsed into ``type_``; None for keep-alives and ``[DONE]``."""
     if not event.data or event.data.strip() == "[DONE]":
         return None
     return validate_json(type_, response, event.data)
 
 
-def parse_error_body(response: httpx.Response, error_types: Mapping[int | str, Any]) -> object:
+def parse_error_body(response: httpx2.Response, error_types: Mapping[int | str, Any]) -> object:
     """A non-2xx body as the operation's error model for its status, else JSON, else text."""
     status = response.status_code
     for key in (status, f"{status // 100}XX", "default"):

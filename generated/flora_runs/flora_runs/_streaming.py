@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Generic, TypeVar
 
-import httpx
+import httpx2
 
 from . import errors
 
@@ -63,7 +63,9 @@ class _EventStream(Generic[T]):
     """What both streams share: one decoder, parsing, and the error a broken stream raises."""
 
     def __init__(
-        self, response: httpx.Response, parse: Callable[[ServerSentEvent, httpx.Response], T | None]
+        self,
+        response: httpx2.Response,
+        parse: Callable[[ServerSentEvent, httpx2.Response], T | None],
     ) -> None:
         self.response = response
         self._parse = parse
@@ -74,7 +76,7 @@ class _EventStream(Generic[T]):
         event = self._decoder.feed(line)
         return None if event is None else self._parse(event, self.response)
 
-    def _interrupted(self, exc: httpx.TransportError) -> errors.APIConnectionError:
+    def _interrupted(self, exc: httpx2.TransportError) -> errors.APIConnectionError:
         return errors.APIConnectionError(
             f"Stream interrupted: {type(exc).__name__}", request=self.response.request
         )
@@ -89,7 +91,7 @@ class Stream(_EventStream[T]):
             for line in itertools.chain(self.response.iter_lines(), ("",)):
                 if (item := self._item(line)) is not None:
                     yield item
-        except httpx.TransportError as exc:
+        except httpx2.TransportError as exc:
             raise self._interrupted(exc) from exc
         finally:
             self.response.close()
@@ -119,7 +121,7 @@ class AsyncStream(_EventStream[T]):
                     yield item
             if (item := self._item("")) is not None:
                 yield item
-        except httpx.TransportError as exc:
+        except httpx2.TransportError as exc:
             raise self._interrupted(exc) from exc
         finally:
             await self.response.aclose()

@@ -26,6 +26,7 @@ _CONFIG = _base.ClientConfig(
     security=(("BearerAuth",),),
     auth_required=True,
     user_agent="flora-runs/1.6.0 (clientgen)",
+    log_env="FLORA_RUNS_LOG",
 )
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import pydantic
 
 __all__ = ["Model"]
@@ -14,3 +16,42 @@ class Model(pydantic.BaseModel):
 
     # protected_namespaces: pydantic before 2.10 warns of a field named `model_...` otherwise.
     model_config = pydantic.ConfigDict(defer_build=True, protected_namespaces=())
+
+    def to_dict(
+        self,
+        *,
+        mode: Literal["python", "json"] = "python",
+        use_api_names: bool = True,
+        exclude_unset: bool = True,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+    ) -> dict[str, Any]:
+        """This model as a dict, nested models included: keyed by the API's field names (the
+        wire names, not the Python attributes), with only the fields that were set (sent by
+        the server, or passed in), fields the spec does not know kept. ``mode="json"`` gives
+        JSON values (a datetime as its string). The arguments undo each choice."""
+        return self.model_dump(
+            mode=mode,
+            by_alias=use_api_names,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+        )
+
+    def to_json(
+        self,
+        *,
+        indent: int | None = 2,
+        use_api_names: bool = True,
+        exclude_unset: bool = True,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+    ) -> str:
+        """This model as JSON text, by the rules of ``to_dict``; ``indent=None`` for one line."""
+        return self.model_dump_json(
+            indent=indent,
+            by_alias=use_api_names,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import IO, Final
 
-import httpx
+import httpx2
 
 __all__ = [
     "NOT_GIVEN",
@@ -42,6 +42,6 @@ NOT_GIVEN: Final = NotGiven()
 Headers = Mapping[str, str]
 Query = Mapping[str, object]
 Body = Mapping[str, object]
-Timeout = float | httpx.Timeout | None
+Timeout = float | httpx2.Timeout | None
 FileContent = bytes | IO[bytes] | tuple[str, bytes | IO[bytes]] | tuple[str, bytes | IO[bytes], str]
 QueryValue = str | int | float | bool | None

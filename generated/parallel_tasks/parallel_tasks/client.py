@@ -24,6 +24,7 @@ _CONFIG = _base.ClientConfig(
     security=(("ApiKeyAuth",),),
     auth_required=True,
     user_agent="parallel-tasks/0.1.2 (clientgen)",
+    log_env="PARALLEL_TASKS_LOG",
 )
 
 

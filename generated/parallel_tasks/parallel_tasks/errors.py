@@ -26,7 +26,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
-import httpx
+import httpx2
 
 __all__ = [
     "APIConnectionError",
@@ -53,9 +53,9 @@ REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-corre
 
 class APIError(Exception):
     message: str
-    request: httpx.Request | None
+    request: httpx2.Request | None
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+    def __init__(self, message: str, *, request: httpx2.Request | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
@@ -63,14 +63,14 @@ class APIError(Exception):
 
 class APIConnectionError(APIError):
     def __init__(
-        self, message: str = "Connection error.", *, request: httpx.Request | None = None
+        self, message: str = "Connection error.", *, request: httpx2.Request | None = None
     ) -> None:
         super().__init__(message, request=request)
 
 
 class APITimeoutError(APIConnectionError):
     def __init__(
-        self, message: str = "Request timed out.", *, request: httpx.Request | None = None
+        self, message: str = "Request timed out.", *, request: httpx2.Request | None = None
     ) -> None:
         super().__init__(message, request=request)
 
@@ -83,12 +83,12 @@ class APIStatusError(APIError):
     """
 
     status_code: int
-    response: httpx.Response
+    response: httpx2.Response
     body: object
-    headers: httpx.Headers
+    headers: httpx2.Headers
     request_id: str | None
 
-    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
+    def __init__(self, message: str, *, response: httpx2.Response, body: object) -> None:
         super().__init__(message, request=response.request)
         self.response = response
         self.status_code = response.status_code
@@ -135,13 +135,13 @@ class InternalServerError(APIStatusError):
 class APIResponseValidationError(APIError):
     """A 2xx response whose body is not what the spec declares."""
 
-    response: httpx.Response
+    response: httpx2.Response
     status_code: int
     model: str
     errors: Sequence[Any]
 
     def __init__(
-        self, message: str, *, response: httpx.Response, model: str, errors: Sequence[Any] = ()
+        self, message: str, *, response: httpx2.Response, model: str, errors: Sequence[Any] = ()
     ) -> None:
         super().__init__(message, request=response.request)
         self.response = response
@@ -193,7 +193,7 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
-def make_status_error(response: httpx.Response, body: object) -> APIStatusError:
+def make_status_error(response: httpx2.Response, body: object) -> APIStatusError:
     """The one place that maps a status code to its exception class."""
     status = response.status_code
     cls = _STATUS_ERRORS.get(status) or (InternalServerError if status >= 500 else APIStatusError)

@@ -4,21 +4,17 @@
 from __future__ import annotations
 
 import email.utils
-import logging
 import math
 import random
 import time
 from typing import Final
 
-import httpx
+import httpx2
 
 from . import errors
-from ._auth import redacted
 from ._types import Timeout
 
 __all__ = ["RetryState", "backoff", "retry_after", "should_retry"]
-
-log = logging.getLogger(__package__)
 
 INITIAL_RETRY_DELAY: Final = 0.5
 MAX_RETRY_DELAY: Final = 8.0
@@ -40,33 +36,33 @@ class RetryState:
         self.max_retries = max_retries
         self.timeout = timeout
         self.attempt = 0
-        budget = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
+        budget = timeout.read if isinstance(timeout, httpx2.Timeout) else timeout
         self.deadline = None if budget is None else time.monotonic() + budget
 
-    def prepare(self, request: httpx.Request) -> None:
+    def prepare(self, request: httpx2.Request) -> None:
         """Give this attempt what is left of the budget as its timeout."""
         if self.deadline is None:
             timeout = (
-                self.timeout if isinstance(self.timeout, httpx.Timeout) else httpx.Timeout(None)
+                self.timeout if isinstance(self.timeout, httpx2.Timeout) else httpx2.Timeout(None)
             )
         else:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
                 raise errors.APITimeoutError(request=request)
-            if isinstance(self.timeout, httpx.Timeout):
-                timeout = httpx.Timeout(
+            if isinstance(self.timeout, httpx2.Timeout):
+                timeout = httpx2.Timeout(
                     connect=_min(self.timeout.connect, remaining),
                     read=_min(self.timeout.read, remaining),
                     write=_min(self.timeout.write, remaining),
                     pool=_min(self.timeout.pool, remaining),
                 )
             else:
-                timeout = httpx.Timeout(remaining)
+                timeout = httpx2.Timeout(remaining)
         request.extensions["timeout"] = timeout.as_dict()
 
-    def after_error(self, exc: Exception, request: httpx.Request) -> float:
+    def after_error(self, exc: Exception, request: httpx2.Request) -> float:
         """The wait before the next attempt, or raises the client error for ``exc``."""
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx2.TimeoutException):
             error: errors.APIError = errors.APITimeoutError(request=request)
         else:
             error = errors.APIConnectionError(
@@ -75,31 +71,15 @@ class RetryState:
         delay = self._next_delay(None)
         if delay is None:
             raise error from exc
-        log.info(
-            "%s %s failed (%s); retrying in %.2fs",
-            request.method,
-            redacted(request.url),
-            type(exc).__name__,
-            delay,
-        )
         return delay
 
-    def after_response(self, response: httpx.Response) -> float | None:
+    def after_response(self, response: httpx2.Response) -> float | None:
         """The wait before the next attempt, or None when this response is final."""
         if not should_retry(response):
             return None
-        delay = self._next_delay(response)
-        if delay is not None:
-            log.info(
-                "%s %s -> %s; retrying in %.2fs",
-                response.request.method,
-                redacted(response.request.url),
-                response.status_code,
-                delay,
-            )
-        return delay
+        return self._next_delay(response)
 
-    def _next_delay(self, response: httpx.Response | None) -> float | None:
+    def _next_delay(self, response: httpx2.Response | None) -> float | None:
         if self.attempt >= self.max_retries:
             return None
         asked = retry_after(response.headers) if response is not None else None
@@ -112,7 +92,7 @@ class RetryState:
         return delay
 
 
-def should_retry(response: httpx.Response) -> bool:
+def should_retry(response: httpx2.Response) -> bool:
     override = str(response.headers.get("x-should-retry", "")).lower()
     if override in ("true", "false"):
         return override == "true"
@@ -124,7 +104,7 @@ def backoff(attempt: int) -> float:
     return delay * (1 - 0.25 * random.random())
 
 
-def retry_after(headers: httpx.Headers) -> float | None:
+def retry_after(headers: httpx2.Headers) -> float | None:
     """Seconds the server asks to wait: ``retry-after-ms``, or ``Retry-After`` in seconds or
     as a date."""
     millis = headers.get("retry-after-ms")

@@ -33,13 +33,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeAlias, Union
 
-import httpx
+import httpx2
 import pydantic
 
 from . import errors
 
 Payload: TypeAlias = bytes | bytearray | memoryview | str
-HeadersLike: TypeAlias = httpx.Headers | Mapping[str, str] | Sequence[tuple[str, str]]
+HeadersLike: TypeAlias = httpx2.Headers | Mapping[str, str] | Sequence[tuple[str, str]]
 
 DEFAULT_TOLERANCE: Final = 300.0
 SECRET_PREFIX: Final = "whsec_"
@@ -87,7 +87,7 @@ def verify_signature(
     ``errors.WebhookVerificationError`` otherwise."""
     body = _bytes(payload)
     key = _key(scheme, _secret(scheme, secret))
-    found = httpx.Headers(headers)
+    found = httpx2.Headers(headers)
     delivery = _header(found, scheme.id_header) if "{id}" in scheme.signed else ""
     if scheme.kind == "standard":
         timestamp = _header(found, scheme.timestamp_header)
@@ -181,7 +181,7 @@ def _key(scheme: SignatureScheme, secret: str) -> bytes:
         ) from None
 
 
-def _header(headers: httpx.Headers, name: str) -> str:
+def _header(headers: httpx2.Headers, name: str) -> str:
     value = headers.get(name)
     if not value:
         raise errors.WebhookVerificationError(f"no {name} header")

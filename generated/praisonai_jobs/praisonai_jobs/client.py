@@ -27,6 +27,7 @@ _CONFIG = _base.ClientConfig(
     ),
     auth_required=False,
     user_agent="praisonai-jobs/1.0.0 (clientgen)",
+    log_env="PRAISONAI_JOBS_LOG",
 )
 
 

@@ -28,7 +28,7 @@ class MaestroRuns:
 
     @property
     def with_raw_response(self) -> MaestroRunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(MaestroRunsWithRawResponse)
 
     def create(
@@ -316,7 +316,7 @@ class AsyncMaestroRuns:
 
     @property
     def with_raw_response(self) -> AsyncMaestroRunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncMaestroRunsWithRawResponse)
 
     async def create(

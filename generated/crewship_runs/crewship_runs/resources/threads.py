@@ -28,7 +28,7 @@ class Threads:
 
     @property
     def with_raw_response(self) -> ThreadsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(ThreadsWithRawResponse)
 
     def create(
@@ -292,7 +292,7 @@ class AsyncThreads:
 
     @property
     def with_raw_response(self) -> AsyncThreadsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncThreadsWithRawResponse)
 
     async def create(

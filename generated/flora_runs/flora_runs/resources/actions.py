@@ -28,7 +28,7 @@ class Actions:
 
     @property
     def with_raw_response(self) -> ActionsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(ActionsWithRawResponse)
 
     def run(
@@ -162,7 +162,7 @@ class AsyncActions:
 
     @property
     def with_raw_response(self) -> AsyncActionsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncActionsWithRawResponse)
 
     async def run(

@@ -28,7 +28,7 @@ class Generations:
 
     @property
     def with_raw_response(self) -> GenerationsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(GenerationsWithRawResponse)
 
     def create(
@@ -384,7 +384,7 @@ class AsyncGenerations:
 
     @property
     def with_raw_response(self) -> AsyncGenerationsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncGenerationsWithRawResponse)
 
     async def create(

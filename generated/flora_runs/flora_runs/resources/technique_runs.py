@@ -29,7 +29,7 @@ class TechniqueRuns:
 
     @property
     def with_raw_response(self) -> TechniqueRunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(TechniqueRunsWithRawResponse)
 
     def create(
@@ -430,7 +430,7 @@ class AsyncTechniqueRuns:
 
     @property
     def with_raw_response(self) -> AsyncTechniqueRunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncTechniqueRunsWithRawResponse)
 
     async def create(

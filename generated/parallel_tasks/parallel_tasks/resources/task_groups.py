@@ -29,7 +29,7 @@ class TaskGroups:
 
     @property
     def with_raw_response(self) -> TaskGroupsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(TaskGroupsWithRawResponse)
 
     def create(
@@ -572,7 +572,7 @@ class AsyncTaskGroups:
 
     @property
     def with_raw_response(self) -> AsyncTaskGroupsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncTaskGroupsWithRawResponse)
 
     async def create(

@@ -29,7 +29,7 @@ class TaskRuns:
 
     @property
     def with_raw_response(self) -> TaskRunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(TaskRunsWithRawResponse)
 
     def create(
@@ -523,7 +523,7 @@ class AsyncTaskRuns:
 
     @property
     def with_raw_response(self) -> AsyncTaskRunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncTaskRunsWithRawResponse)
 
     async def create(

@@ -20,6 +20,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="arrays-of-refs/1.0.0 (clientgen)",
+    log_env="ARRAYS_OF_REFS_LOG",
 )
 
 

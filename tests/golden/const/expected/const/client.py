@@ -21,6 +21,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="const/1.0.0 (clientgen)",
+    log_env="CONST_LOG",
 )
 
 

@@ -20,6 +20,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="inline-objects/1.0.0 (clientgen)",
+    log_env="INLINE_OBJECTS_LOG",
 )
 
 

@@ -22,6 +22,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="keywords-builtins/1.0.0 (clientgen)",
+    log_env="KEYWORDS_BUILTINS_LOG",
 )
 
 

@@ -20,6 +20,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="names-and-ids/1 (clientgen)",
+    log_env="NAMES_AND_IDS_LOG",
 )
 
 

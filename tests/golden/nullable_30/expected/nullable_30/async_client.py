@@ -20,6 +20,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="nullable-30/1.0.0 (clientgen)",
+    log_env="NULLABLE_30_LOG",
 )
 
 

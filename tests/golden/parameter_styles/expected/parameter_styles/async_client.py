@@ -18,6 +18,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="parameter-styles/1 (clientgen)",
+    log_env="PARAMETER_STYLES_LOG",
 )
 
 

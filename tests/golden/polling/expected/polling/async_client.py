@@ -23,6 +23,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="polling/1.0.0 (clientgen)",
+    log_env="POLLING_LOG",
 )
 
 

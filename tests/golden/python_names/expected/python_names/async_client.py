@@ -18,6 +18,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="python-names/1.0.0 (clientgen)",
+    log_env="PYTHON_NAMES_LOG",
 )
 
 

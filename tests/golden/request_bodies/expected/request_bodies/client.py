@@ -18,6 +18,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="request-bodies/1 (clientgen)",
+    log_env="REQUEST_BODIES_LOG",
 )
 
 

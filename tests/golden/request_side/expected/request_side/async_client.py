@@ -24,6 +24,7 @@ _CONFIG = _base.ClientConfig(
     security=(("Bearer",),),
     auth_required=True,
     user_agent="request-side/1.0.0 (clientgen)",
+    log_env="REQUEST_SIDE_LOG",
 )
 
 

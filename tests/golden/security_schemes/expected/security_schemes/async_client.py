@@ -21,6 +21,7 @@ _CONFIG = _base.ClientConfig(
     security=(("Basic",),),
     auth_required=True,
     user_agent="security-schemes/1 (clientgen)",
+    log_env="SECURITY_SCHEMES_LOG",
 )
 
 

@@ -22,6 +22,7 @@ _CONFIG = _base.ClientConfig(
     security=(("bearer",),),
     auth_required=True,
     user_agent="shared-errors/1.0.0 (clientgen)",
+    log_env="SHARED_ERRORS_LOG",
 )
 
 

@@ -22,6 +22,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="sse/1.0.0 (clientgen)",
+    log_env="SSE_LOG",
 )
 
 

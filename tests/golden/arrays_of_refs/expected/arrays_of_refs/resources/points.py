@@ -29,7 +29,7 @@ class Points:
 
     @property
     def with_raw_response(self) -> PointsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(PointsWithRawResponse)
 
     def list(
@@ -152,7 +152,7 @@ class AsyncPoints:
 
     @property
     def with_raw_response(self) -> AsyncPointsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncPointsWithRawResponse)
 
     async def list(

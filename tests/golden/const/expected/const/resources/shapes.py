@@ -28,7 +28,7 @@ class Shapes:
 
     @property
     def with_raw_response(self) -> ShapesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(ShapesWithRawResponse)
 
     def create(
@@ -102,7 +102,7 @@ class AsyncShapes:
 
     @property
     def with_raw_response(self) -> AsyncShapesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncShapesWithRawResponse)
 
     async def create(

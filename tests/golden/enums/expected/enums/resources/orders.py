@@ -29,7 +29,7 @@ class Orders:
 
     @property
     def with_raw_response(self) -> OrdersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(OrdersWithRawResponse)
 
     def list(
@@ -115,7 +115,7 @@ class AsyncOrders:
 
     @property
     def with_raw_response(self) -> AsyncOrdersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncOrdersWithRawResponse)
 
     async def list(

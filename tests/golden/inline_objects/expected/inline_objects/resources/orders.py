@@ -28,7 +28,7 @@ class Orders:
 
     @property
     def with_raw_response(self) -> OrdersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(OrdersWithRawResponse)
 
     def create(
@@ -181,7 +181,7 @@ class AsyncOrders:
 
     @property
     def with_raw_response(self) -> AsyncOrdersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncOrdersWithRawResponse)
 
     async def create(

@@ -28,7 +28,7 @@ class Items:
 
     @property
     def with_raw_response(self) -> ItemsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(ItemsWithRawResponse)
 
     def import_(
@@ -336,7 +336,7 @@ class AsyncItems:
 
     @property
     def with_raw_response(self) -> AsyncItemsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncItemsWithRawResponse)
 
     async def import_(

@@ -28,7 +28,7 @@ class BillingV1:
 
     @property
     def with_raw_response(self) -> BillingV1WithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(BillingV1WithRawResponse)
 
     def get_invoices(
@@ -228,7 +228,7 @@ class AsyncBillingV1:
 
     @property
     def with_raw_response(self) -> AsyncBillingV1WithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncBillingV1WithRawResponse)
 
     async def get_invoices(

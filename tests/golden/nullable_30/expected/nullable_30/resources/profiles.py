@@ -29,7 +29,7 @@ class Profiles:
 
     @property
     def with_raw_response(self) -> ProfilesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(ProfilesWithRawResponse)
 
     def get(
@@ -111,7 +111,7 @@ class AsyncProfiles:
 
     @property
     def with_raw_response(self) -> AsyncProfilesWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncProfilesWithRawResponse)
 
     async def get(

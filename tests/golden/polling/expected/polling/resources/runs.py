@@ -28,7 +28,7 @@ class Runs:
 
     @property
     def with_raw_response(self) -> RunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(RunsWithRawResponse)
 
     def create(
@@ -218,7 +218,7 @@ class AsyncRuns:
 
     @property
     def with_raw_response(self) -> AsyncRunsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncRunsWithRawResponse)
 
     async def create(

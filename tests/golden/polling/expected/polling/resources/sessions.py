@@ -28,7 +28,7 @@ class Sessions:
 
     @property
     def with_raw_response(self) -> SessionsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(SessionsWithRawResponse)
 
     def get(
@@ -102,7 +102,7 @@ class AsyncSessions:
 
     @property
     def with_raw_response(self) -> AsyncSessionsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncSessionsWithRawResponse)
 
     async def get(

@@ -28,7 +28,7 @@ class Workers:
 
     @property
     def with_raw_response(self) -> WorkersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(WorkersWithRawResponse)
 
     def get(
@@ -102,7 +102,7 @@ class AsyncWorkers:
 
     @property
     def with_raw_response(self) -> AsyncWorkersWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncWorkersWithRawResponse)
 
     async def get(

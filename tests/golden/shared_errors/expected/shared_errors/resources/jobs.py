@@ -29,7 +29,7 @@ class Jobs:
 
     @property
     def with_raw_response(self) -> JobsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(JobsWithRawResponse)
 
     def list(
@@ -247,7 +247,7 @@ class AsyncJobs:
 
     @property
     def with_raw_response(self) -> AsyncJobsWithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncJobsWithRawResponse)
 
     async def list(

@@ -20,6 +20,7 @@ from generator.operations import (
     PATH_PARAM,
     SpecContext,
     build_operation,
+    oauth2_flow,
     security_literal,
     success_schema,
 )
@@ -29,6 +30,7 @@ from generator.schemas import operations
 _CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its resources
     {
         "with_raw_response",
+        "with_streaming_response",
         "with_options",
         "close",
         "api_key",
@@ -45,6 +47,8 @@ _RESOURCE_CLASS_RESERVED = frozenset(
         "AsyncClient",
         "ClientWithRawResponse",
         "AsyncClientWithRawResponse",
+        "ClientWithStreamingResponse",
+        "AsyncClientWithStreamingResponse",
         "NotGiven",
         "RawResponse",
         "Stream",
@@ -92,7 +96,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
     root_ops: tuple[Operation, ...] = ()
     for tag in sorted(grouped, key=lambda t: (t == "", naming.to_snake(t))):
         resource_words = naming.words(tag)
-        reserved = client_names.taken() if not tag else frozenset({"with_raw_response"})
+        reserved = client_names.taken() if not tag else frozenset({"with_raw_response", "with_streaming_response"})
         ops = _build_operations(ctx, grouped[tag], ids, resource_words, reserved)
         if not tag:
             root_ops = ops
@@ -303,6 +307,7 @@ def _api(
         model_names=tuple(sorted((spec.get("components") or {}).get("schemas") or {})),
         readme=None,
         operation_count=len(all_ops),
+        oauth2=oauth2_flow(ctx, prefix),
     )
     return replace(api, readme=readme(api, spec))
 

@@ -119,6 +119,20 @@ class AuthScheme:
 
 
 @dataclass(frozen=True, slots=True)
+class OAuth2:
+    """An OAuth2 client-credentials flow the client runs (``oauth2=`` of its config)."""
+
+    scheme_literal: str  # the scheme's name in components.securitySchemes, as a literal
+    token_url_literal: str  # flows.clientCredentials.tokenUrl (absolute or relative)
+    scopes_literal: str  # the scopes the spec's security requirements ask for: a tuple literal
+    scopes_doc: str  # "read, write" for the README
+    client_id_env: str  # "<PACKAGE>_CLIENT_ID"
+    client_id_env_literal: str
+    client_secret_env: str
+    client_secret_env_literal: str
+
+
+@dataclass(frozen=True, slots=True)
 class Example:
     """One call shown in the package README."""
 
@@ -169,3 +183,4 @@ class Api:
     model_names: tuple[str, ...]
     readme: Readme | None
     operation_count: int
+    oauth2: OAuth2 | None = None

@@ -53,7 +53,7 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
                 poll_example = Example(f"client.{tail}", tail, op.return_annotation, "")
                 terminal = op.poll.terminal_doc
             if op.create_and_poll is not None and create_example is None:
-                tail = f"{prefix}{op.create_and_poll.name}({args}{sep}poll_timeout=600)"
+                tail = f"{prefix}{op.create_and_poll.name}({args}{sep}timeout=600)"
                 create_example = Example(f"client.{tail}", tail, op.create_and_poll.returns, "")
     return Readme(tuple(shown[:6]), poll_example, create_example, terminal, tuple(_rows(api)))
 

@@ -27,11 +27,15 @@ RUNTIME_FILES = (
     "_base.py",
     "_base_client.py",
     "_client.py",
+    "_deadline.py",
+    "_middleware.py",
     "_models.py",
+    "_oauth2.py",
     "_polling.py",
     "_request.py",
     "_response.py",
     "_retry.py",
+    "_streamed_response.py",
     "_streaming.py",
     "_types.py",
     "errors.py",
@@ -48,11 +52,19 @@ class Flavour:
     stream: str
     async_: str
     await_: str
+    streamed: str  # what a with_streaming_response method returns (_streamed_response.py)
 
 
-SYNC = Flavour("sync", "Client", "SyncAPIClient", "", "Stream", "", "")
+SYNC = Flavour("sync", "Client", "SyncAPIClient", "", "Stream", "", "", "StreamedResponseManager")
 ASYNC = Flavour(
-    "async", "AsyncClient", "AsyncAPIClient", "Async", "AsyncStream", "async ", "await "
+    "async",
+    "AsyncClient",
+    "AsyncAPIClient",
+    "Async",
+    "AsyncStream",
+    "async ",
+    "await ",
+    "AsyncStreamedResponseManager",
 )
 
 

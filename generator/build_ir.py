@@ -40,6 +40,8 @@ _CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its r
         "copy",
     }
 )
+# Members of every resource class besides its operations.
+_RESOURCE_MEMBERS = frozenset({"with_raw_response", "with_streaming_response"})
 # Names the client modules define or import: a resource class named so would shadow them there.
 _RESOURCE_CLASS_RESERVED = frozenset(
     {
@@ -96,7 +98,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
     root_ops: tuple[Operation, ...] = ()
     for tag in sorted(grouped, key=lambda t: (t == "", naming.to_snake(t))):
         resource_words = naming.words(tag)
-        reserved = client_names.taken() if not tag else frozenset({"with_raw_response", "with_streaming_response"})
+        reserved = client_names.taken() if not tag else _RESOURCE_MEMBERS
         ops = _build_operations(ctx, grouped[tag], ids, resource_words, reserved)
         if not tag:
             root_ops = ops

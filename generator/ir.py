@@ -158,6 +158,7 @@ class Readme:
     create_and_poll_example: Example | None
     terminal_doc: str
     rows: tuple[MethodRow, ...]
+    download_example: Example | None = None  # a binary response, read with_streaming_response
 
 
 @dataclass(frozen=True, slots=True)

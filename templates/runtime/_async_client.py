@@ -64,8 +64,8 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncMiddleware]):
 
     def _request_streamed(
         self, options: RequestOptions, cast_to: Any
-    ) -> AsyncStreamedResponseManager[Any]:
-        async def start() -> AsyncStreamedResponse[Any]:
+    ) -> AsyncStreamedResponseManager[object]:
+        async def start() -> AsyncStreamedResponse[object]:
             response = await self._run(self._checked_flow(options, stream=True))
             parser = self._parser(options, cast_to)
             return AsyncStreamedResponse(response, parser, reads=options.response_kind != "sse")

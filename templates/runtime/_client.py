@@ -64,8 +64,8 @@ class SyncAPIClient(BaseClient[httpx.Client, Middleware]):
 
     def _request_streamed(
         self, options: RequestOptions, cast_to: Any
-    ) -> StreamedResponseManager[Any]:
-        def start() -> StreamedResponse[Any]:
+    ) -> StreamedResponseManager[object]:
+        def start() -> StreamedResponse[object]:
             response = self._run(self._checked_flow(options, stream=True))
             parser = self._parser(options, cast_to)
             return StreamedResponse(response, parser, reads=options.response_kind != "sse")

@@ -10,7 +10,7 @@ from typing import Final
 
 import httpx
 
-from . import errors
+from ._deadline import Deadline
 from ._response import field_value
 from ._retry import retry_after
 
@@ -26,6 +26,9 @@ class Poller:
 
     The wait is the server's hint (a ``retry_after``/``poll_after``/``poll_interval`` body
     field, else a ``Retry-After`` header), else ``interval``, else a backoff from 1 s to 30 s.
+    ``timeout`` is the budget of the whole wait (``wait``, a ``Deadline``): the fetches, their
+    retries and the sleeps; a wait that the next fetch could not start within ends at once
+    in ``errors.PollTimeoutError``.
     """
 
     def __init__(
@@ -33,29 +36,23 @@ class Poller:
     ) -> None:
         self.terminal = terminal
         self.interval = interval
-        self.started = time.monotonic()
-        self.deadline = None if timeout is None else self.started + timeout
+        self.wait = Deadline(timeout)
         self.fetches = 0
 
     def next_delay(self, value: object, response: httpx.Response) -> float | None:
         self.fetches += 1
+        self.wait.last = value
         status = status_of(value)
         if status in self.terminal:
             return None
-        now = time.monotonic()
-        if self.deadline is not None and now >= self.deadline:
-            elapsed = now - self.started
-            raise errors.PollTimeoutError(
-                f"Still {status!r} after {elapsed:.1f}s and {self.fetches} fetches",
-                last=value,
-                elapsed=elapsed,
-            )
         delay = self._hint(value, response)
         if delay is None:
             delay = self.interval if self.interval is not None else _poll_backoff(self.fetches)
-        if self.deadline is not None:
-            delay = min(delay, self.deadline - now)
-        return max(delay, 0.0)
+        delay = max(delay, 0.0)
+        deadline = self.wait.at
+        if deadline is not None and time.monotonic() + delay >= deadline:
+            raise self.wait.timeout_error(f"Still {status!r} after {self.fetches} fetches")
+        return delay
 
     @staticmethod
     def _hint(value: object, response: httpx.Response) -> float | None:

@@ -27,6 +27,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``ALLOF_CONFLICTS_API_KEY`` environment variable and the base URL
     to ``ALLOF_CONFLICTS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -37,6 +38,11 @@ class AsyncClient(_base.AsyncAPIClient):
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
 
     async def list_bookings(
         self,
@@ -81,6 +87,39 @@ class AsyncClientWithRawResponse:
         return cast(
             _base.RawResponse[models.ListBookingsResponse],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/bookings",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.ListBookingsResponse,
+            ),
+        )
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def list_bookings(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.ListBookingsResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.ListBookingsResponse],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/bookings",

@@ -27,6 +27,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``EXTERNAL_REFS_API_KEY`` environment variable and the base URL
     to ``EXTERNAL_REFS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -37,6 +38,11 @@ class AsyncClient(_base.AsyncAPIClient):
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
 
     async def get_run(
         self,
@@ -83,8 +89,9 @@ class AsyncClient(_base.AsyncAPIClient):
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = AsyncClientWithRawResponse(self._client)
         poller = _base.Poller(terminal=frozenset({"done"}), timeout=timeout, interval=poll_interval)
@@ -112,6 +119,46 @@ class AsyncClientWithRawResponse:
         return cast(
             _base.RawResponse[models.Run],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/runs/{run_id}",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        404: models.Error,
+                    },
+                    response_kind="json",
+                ),
+                models.Run,
+            ),
+        )
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def get_run(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Run]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Run],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/runs/{run_id}",

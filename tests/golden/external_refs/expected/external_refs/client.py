@@ -27,6 +27,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``EXTERNAL_REFS_API_KEY`` environment variable and the base URL
     to ``EXTERNAL_REFS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -37,6 +38,11 @@ class Client(_base.SyncAPIClient):
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
 
     def get_run(
         self,
@@ -83,8 +89,9 @@ class Client(_base.SyncAPIClient):
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = ClientWithRawResponse(self._client)
         poller = _base.Poller(terminal=frozenset({"done"}), timeout=timeout, interval=poll_interval)
@@ -112,6 +119,46 @@ class ClientWithRawResponse:
         return cast(
             _base.RawResponse[models.Run],
             self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/runs/{run_id}",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        404: models.Error,
+                    },
+                    response_kind="json",
+                ),
+                models.Run,
+            ),
+        )
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get_run(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Run]:
+        return cast(
+            _base.StreamedResponseManager[models.Run],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/runs/{run_id}",

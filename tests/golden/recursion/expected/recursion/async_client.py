@@ -8,8 +8,16 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.folders import AsyncFolders, AsyncFoldersWithRawResponse
-    from .resources.trees import AsyncTrees, AsyncTreesWithRawResponse
+    from .resources.folders import (
+        AsyncFolders,
+        AsyncFoldersWithRawResponse,
+        AsyncFoldersWithStreamingResponse,
+    )
+    from .resources.trees import (
+        AsyncTrees,
+        AsyncTreesWithRawResponse,
+        AsyncTreesWithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -30,6 +38,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``RECURSION_API_KEY`` environment variable and the base URL
     to ``RECURSION_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -55,6 +64,11 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
+
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -73,3 +87,24 @@ class AsyncClientWithRawResponse:
         from .resources.trees import AsyncTreesWithRawResponse
 
         return self._client._resources.get(AsyncTreesWithRawResponse)
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def folders(self) -> AsyncFoldersWithStreamingResponse:
+        from .resources.folders import AsyncFoldersWithStreamingResponse
+
+        return self._client._resources.get(AsyncFoldersWithStreamingResponse)
+
+    @property
+    def trees(self) -> AsyncTreesWithStreamingResponse:
+        from .resources.trees import AsyncTreesWithStreamingResponse
+
+        return self._client._resources.get(AsyncTreesWithStreamingResponse)

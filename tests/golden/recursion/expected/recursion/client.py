@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.folders import Folders, FoldersWithRawResponse
-    from .resources.trees import Trees, TreesWithRawResponse
+    from .resources.folders import Folders, FoldersWithRawResponse, FoldersWithStreamingResponse
+    from .resources.trees import Trees, TreesWithRawResponse, TreesWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -30,6 +30,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``RECURSION_API_KEY`` environment variable and the base URL
     to ``RECURSION_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -55,6 +56,11 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
+
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -73,3 +79,24 @@ class ClientWithRawResponse:
         from .resources.trees import TreesWithRawResponse
 
         return self._client._resources.get(TreesWithRawResponse)
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def folders(self) -> FoldersWithStreamingResponse:
+        from .resources.folders import FoldersWithStreamingResponse
+
+        return self._client._resources.get(FoldersWithStreamingResponse)
+
+    @property
+    def trees(self) -> TreesWithStreamingResponse:
+        from .resources.trees import TreesWithStreamingResponse
+
+        return self._client._resources.get(TreesWithStreamingResponse)

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Pets",
     "PetsWithRawResponse",
+    "PetsWithStreamingResponse",
     "AsyncPets",
     "AsyncPetsWithRawResponse",
+    "AsyncPetsWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Pets:
     def with_raw_response(self) -> PetsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
         return self._client._resources.get(PetsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> PetsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(PetsWithStreamingResponse)
 
     def create(
         self,
@@ -176,6 +183,77 @@ class PetsWithRawResponse:
         )
 
 
+class PetsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        name: str,
+        owner: models.Owner,
+        vet_address: models.Address | NotGiven = NOT_GIVEN,
+        bark_volume: int,
+        good_boy: bool | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Dog]:
+        return cast(
+            _base.StreamedResponseManager[models.Dog],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/pets",
+                    json={
+                        "name": name,
+                        "owner": owner,
+                        "vet_address": vet_address,
+                        "bark_volume": bark_volume,
+                        "good_boy": good_boy,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Dog,
+            ),
+        )
+
+    def get(
+        self,
+        pet_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Owner]:
+        return cast(
+            _base.StreamedResponseManager[models.Owner],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/pets/{pet_id}",
+                    path_params={
+                        "pet_id": pet_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Owner,
+            ),
+        )
+
+
 class AsyncPets:
     """Pets"""
 
@@ -186,6 +264,11 @@ class AsyncPets:
     def with_raw_response(self) -> AsyncPetsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncPetsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncPetsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncPetsWithStreamingResponse)
 
     async def create(
         self,
@@ -315,6 +398,77 @@ class AsyncPetsWithRawResponse:
         return cast(
             _base.RawResponse[models.Owner],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/pets/{pet_id}",
+                    path_params={
+                        "pet_id": pet_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Owner,
+            ),
+        )
+
+
+class AsyncPetsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        name: str,
+        owner: models.Owner,
+        vet_address: models.Address | NotGiven = NOT_GIVEN,
+        bark_volume: int,
+        good_boy: bool | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Dog]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Dog],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/pets",
+                    json={
+                        "name": name,
+                        "owner": owner,
+                        "vet_address": vet_address,
+                        "bark_volume": bark_volume,
+                        "good_boy": good_boy,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Dog,
+            ),
+        )
+
+    def get(
+        self,
+        pet_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Owner]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Owner],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/pets/{pet_id}",

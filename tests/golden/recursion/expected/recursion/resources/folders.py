@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Folders",
     "FoldersWithRawResponse",
+    "FoldersWithStreamingResponse",
     "AsyncFolders",
     "AsyncFoldersWithRawResponse",
+    "AsyncFoldersWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Folders:
     def with_raw_response(self) -> FoldersWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
         return self._client._resources.get(FoldersWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> FoldersWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(FoldersWithStreamingResponse)
 
     def create(
         self,
@@ -102,6 +109,43 @@ class FoldersWithRawResponse:
         )
 
 
+class FoldersWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        name: str,
+        files: list[models.File] | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Folder]:
+        return cast(
+            _base.StreamedResponseManager[models.Folder],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/folders",
+                    json={
+                        "name": name,
+                        "files": files,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Folder,
+            ),
+        )
+
+
 class AsyncFolders:
     """Folders"""
 
@@ -112,6 +156,11 @@ class AsyncFolders:
     def with_raw_response(self) -> AsyncFoldersWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncFoldersWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncFoldersWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncFoldersWithStreamingResponse)
 
     async def create(
         self,
@@ -165,6 +214,43 @@ class AsyncFoldersWithRawResponse:
         return cast(
             _base.RawResponse[models.Folder],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/folders",
+                    json={
+                        "name": name,
+                        "files": files,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Folder,
+            ),
+        )
+
+
+class AsyncFoldersWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        name: str,
+        files: list[models.File] | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Folder]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Folder],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/folders",

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Trees",
     "TreesWithRawResponse",
+    "TreesWithStreamingResponse",
     "AsyncTrees",
     "AsyncTreesWithRawResponse",
+    "AsyncTreesWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Trees:
     def with_raw_response(self) -> TreesWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
         return self._client._resources.get(TreesWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> TreesWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(TreesWithStreamingResponse)
 
     def get(
         self,
@@ -94,6 +101,39 @@ class TreesWithRawResponse:
         )
 
 
+class TreesWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(
+        self,
+        tree_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.TreeNode]:
+        return cast(
+            _base.StreamedResponseManager[models.TreeNode],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/trees/{tree_id}",
+                    path_params={
+                        "tree_id": tree_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.TreeNode,
+            ),
+        )
+
+
 class AsyncTrees:
     """Trees"""
 
@@ -104,6 +144,11 @@ class AsyncTrees:
     def with_raw_response(self) -> AsyncTreesWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncTreesWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncTreesWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncTreesWithStreamingResponse)
 
     async def get(
         self,
@@ -151,6 +196,39 @@ class AsyncTreesWithRawResponse:
         return cast(
             _base.RawResponse[models.TreeNode],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/trees/{tree_id}",
+                    path_params={
+                        "tree_id": tree_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.TreeNode,
+            ),
+        )
+
+
+class AsyncTreesWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def get(
+        self,
+        tree_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.TreeNode]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.TreeNode],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/trees/{tree_id}",

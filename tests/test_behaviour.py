@@ -546,8 +546,7 @@ async def test_poll_timeout_carries_the_last_run(api: ModuleType, serve: Any) ->
     started = time.monotonic()
     with pytest.raises(api.errors.PollTimeoutError) as caught:
         await call(client.runs.poll_retrieve("run_1", timeout=0.3))
-    # it ends once the next fetch (0.05 s away, as the server asks) could not start in time
-    assert 0.25 <= time.monotonic() - started < 1.5
+    assert 0.3 <= time.monotonic() - started < 1.5
     assert isinstance(caught.value.last, api.models.Run) and caught.value.last.status == "queued"
     assert machine.gets >= 3
 

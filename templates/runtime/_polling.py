@@ -26,8 +26,8 @@ class Poller:
     The wait is the server's hint (a ``retry_after``/``poll_after``/``poll_interval`` body
     field, else a ``Retry-After`` header), else ``interval``, else a backoff from 1 s to 30 s.
     ``timeout`` is the budget of the whole wait (``wait``, a ``Deadline``): the fetches, their
-    retries and the sleeps; a wait that the next fetch could not start within ends at once
-    in ``errors.PollTimeoutError``.
+    retries and the sleeps. The last sleep ends at the deadline, and the wait then ends in
+    ``errors.PollTimeoutError`` without another fetch.
     """
 
     def __init__(
@@ -47,11 +47,15 @@ class Poller:
         delay = self._hint(value, response)
         if delay is None:
             delay = self.interval if self.interval is not None else _poll_backoff(self.fetches)
-        delay = max(delay, 0.0)
+        remaining = self.wait.remaining()
+        return max(delay if remaining is None else min(delay, remaining), 0.0)
+
+    def check(self) -> None:
+        """Raise ``errors.PollTimeoutError`` when the wait's time is up."""
         deadline = self.wait.at
-        if deadline is not None and time.monotonic() + delay >= deadline:
+        if deadline is not None and time.monotonic() >= deadline:
+            status = status_of(self.wait.last)
             raise self.wait.timeout_error(f"Still {status!r} after {self.fetches} fetches")
-        return delay
 
     @staticmethod
     def _hint(value: object, response: httpx.Response) -> float | None:

@@ -391,6 +391,7 @@ class BaseClient(Generic[HttpT, MiddlewareT]):
             if delay is None:
                 return raw.parsed
             yield Sleep(delay)
+            poller.check()  # the budget spent: no fetch after the last sleep
 
 
 def _client_credentials(

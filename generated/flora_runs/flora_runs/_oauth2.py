@@ -26,6 +26,7 @@ from urllib.parse import quote, urlencode, urljoin
 import httpx
 
 from . import errors
+from ._deadline import current_deadline
 
 __all__ = ["ClientAuthMethod", "OAuth2Config", "TokenSource"]
 
@@ -140,12 +141,15 @@ class TokenSource:
         else:  # RFC 6749 2.3.1: each form-encoded, then joined for HTTP basic
             pair = f"{quote(self._client_id, safe='')}:{quote(self._client_secret, safe='')}"
             headers["authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+        wait = current_deadline()  # inside a wait, the token request is bounded by it too
+        remaining = None if wait is None else wait.remaining()
+        timeout = TOKEN_TIMEOUT if remaining is None else min(TOKEN_TIMEOUT, remaining)
         return httpx.Request(
             "POST",
             self.token_url,
             content=urlencode(form).encode(),
             headers=headers,
-            extensions={"timeout": httpx.Timeout(TOKEN_TIMEOUT).as_dict()},
+            extensions={"timeout": httpx.Timeout(timeout).as_dict()},
         )
 
     def _accept(self, response: httpx.Response) -> str:
@@ -177,6 +181,9 @@ class TokenSource:
     @staticmethod
     def _connection_error(exc: Exception, request: httpx.Request) -> errors.APIConnectionError:
         if isinstance(exc, httpx.TimeoutException):
+            wait = current_deadline()
+            if wait is not None and wait.remaining() == 0.0:
+                wait.spent = True  # the wait's time ran out while fetching the token
             return errors.APITimeoutError("The token request timed out.", request=request)
         return errors.APIConnectionError(
             f"Token request failed: {type(exc).__name__}", request=request

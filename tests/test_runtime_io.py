@@ -370,3 +370,8 @@ async def test_a_retry_beyond_the_poll_budget_is_not_started(api: ModuleType, se
     assert len(server.requests) == 2
     assert caught.value.last.status == "queued"
     assert isinstance(caught.value.__cause__, api.errors.InternalServerError)
+
+
+def test_client_credentials_for_an_api_without_oauth2_are_refused(api: ModuleType) -> None:
+    with pytest.raises(ValueError, match="no OAuth2 client-credentials flow"):
+        api.Client(api_key="k", client_id="id", client_secret="secret")

@@ -23,7 +23,7 @@ import httpx
 
 from . import errors
 from ._auth import Credentials, chosen, credentials, redacted, select
-from ._oauth2 import ClientAuthMethod, OAuth2Config, TokenSource
+from ._oauth2 import ClientAuthMethod, OAuth2Config, TokenSource, client_credentials
 from ._polling import Poller
 from ._request import (
     RequestOptions,
@@ -184,7 +184,7 @@ class BaseClient(Generic[HttpT, MiddlewareT]):
     ) -> None:
         config = self._config
         key = api_key if api_key is not None else (os.environ.get(config.api_key_env) or None)
-        oauth2 = _client_credentials(config.oauth2, client_id, client_secret)
+        oauth2 = client_credentials(config.oauth2, client_id, client_secret)
         if key is None and oauth2 is None and config.auth_required:
             also = (
                 ""
@@ -392,25 +392,3 @@ class BaseClient(Generic[HttpT, MiddlewareT]):
                 return raw.parsed
             yield Sleep(delay)
             poller.check()  # the budget spent: no fetch after the last sleep
-
-
-def _client_credentials(
-    config: OAuth2Config | None, client_id: str | None, client_secret: str | None
-) -> tuple[str, str] | None:
-    """The OAuth2 client id and secret, passed or from the environment; None without both."""
-    if config is None:
-        if client_id is not None or client_secret is not None:
-            raise ValueError("This API declares no OAuth2 client-credentials flow")
-        return None
-    client_id = client_id if client_id is not None else os.environ.get(config.client_id_env)
-    secret = (
-        client_secret if client_secret is not None else os.environ.get(config.client_secret_env)
-    )
-    if not client_id and not secret:
-        return None
-    if not client_id or not secret:
-        raise ValueError(
-            "OAuth2 client credentials need both a client id and a secret "
-            f"(client_id=/{config.client_id_env}, client_secret=/{config.client_secret_env})"
-        )
-    return client_id, secret

@@ -16,6 +16,7 @@ import asyncio
 import base64
 import json
 import math
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -28,7 +29,7 @@ import httpx
 from . import errors
 from ._deadline import current_deadline
 
-__all__ = ["ClientAuthMethod", "OAuth2Config", "TokenSource"]
+__all__ = ["ClientAuthMethod", "OAuth2Config", "TokenSource", "client_credentials"]
 
 ClientAuthMethod = Literal["client_secret_basic", "client_secret_post"]
 
@@ -188,3 +189,25 @@ class TokenSource:
         return errors.APIConnectionError(
             f"Token request failed: {type(exc).__name__}", request=request
         )
+
+
+def client_credentials(
+    config: OAuth2Config | None, client_id: str | None, client_secret: str | None
+) -> tuple[str, str] | None:
+    """The OAuth2 client id and secret, passed or from the environment; None without both."""
+    if config is None:
+        if client_id is not None or client_secret is not None:
+            raise ValueError("This API declares no OAuth2 client-credentials flow")
+        return None
+    client_id = client_id if client_id is not None else os.environ.get(config.client_id_env)
+    secret = (
+        client_secret if client_secret is not None else os.environ.get(config.client_secret_env)
+    )
+    if not client_id and not secret:
+        return None
+    if not client_id or not secret:
+        raise ValueError(
+            "OAuth2 client credentials need both a client id and a secret "
+            f"(client_id=/{config.client_id_env}, client_secret=/{config.client_secret_env})"
+        )
+    return client_id, secret

@@ -4,7 +4,8 @@
 ``Client(middleware=[...])`` takes callables ``(request, call_next) -> response``;
 ``AsyncClient`` takes ``async`` ones. The first in the list is the outermost. Each runs once
 per attempt, so it sees retried attempts and error statuses (a 503 that is then retried, a
-404 that raises); it may change the request, return another response, or raise.
+404 that raises); it may change the request, return another response, or raise. An OAuth2
+token request (``_oauth2``) is not an attempt of a call and does not pass through them.
 
     import time
 

@@ -25,11 +25,26 @@ else:  # pragma: no cover
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """What the generated code says of its target: the package, the spec's name as the header
+    prints it, the environment variable of the API key."""
+
+    package: str
+    spec_name: str
+    api_key_env: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TargetConfig:
+    """A target as the project lists it: where its spec is and where its package goes."""
+
     package: str
     spec: Path
     output: Path
     api_key_env: str | None
+
+    def target(self, spec_name: str) -> Target:
+        return Target(self.package, spec_name, self.api_key_env)
 
 
 def find_pyproject(start: Path) -> Path:

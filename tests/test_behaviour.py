@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
-from generator.build_ir import Target
-from generator.pipeline import generate
-from generator.write import write_tree
+from generator.config import Target
+from generator.emit.write import write_tree
+from generator.workflow.pipeline import generate
 from tests.support.server import LocalServer, Request, Response, sequence, sse
 
 SPEC = Path(__file__).parent / "behaviour" / "spec.yaml"

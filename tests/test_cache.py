@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import cache
-from generator.build_ir import Target
-from generator.cli import main
-from generator.pipeline import generate as generate_fresh
+from generator.cli.commands import main
+from generator.config import Target
+from generator.workflow import cache as cache
+from generator.workflow.pipeline import generate as generate_fresh
 from tests.conftest import ROOT
 from tests.support.layout import models_source
 
@@ -104,7 +104,7 @@ def test_a_changed_referenced_file_misses(spec: Path, tmp_path: Path) -> None:
 def test_a_changed_template_misses(
     spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator import render
+    from generator.emit import render as render
 
     templates = tmp_path / "templates"
     shutil.copytree(render.templates_dir(), templates)
@@ -160,7 +160,7 @@ def test_cli_prints_warnings_of_a_cached_run_and_honours_strict(
 def test_a_changed_spec_formats_again_only_the_files_that_changed(
     spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator import format as formatting
+    from generator.emit import format as formatting
 
     formatted: list[list[str]] = []
     real = formatting._format_tree
@@ -206,7 +206,7 @@ def test_only_a_spec_that_may_name_other_files_is_read_for_them(text: bytes, may
 def test_formatting_falls_back_to_disk_when_memory_is_full(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator import format as formatting
+    from generator.emit import format as formatting
 
     files = {"pkg/__init__.py": "import os\nx=1\n", "pkg/a.py": "y = [1,\n2]\n"}
     expected = formatting.format_files(files)

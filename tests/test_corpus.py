@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from generator.build_ir import Target
+from generator.config import Target
 from generator.diagnostics import SpecError
-from generator.ir import Operation
-from generator.pipeline import Generated, generate
-from generator.write import write_tree
+from generator.emit.write import write_tree
+from generator.ir.nodes import Operation
+from generator.workflow.pipeline import Generated, generate
 from tests.support.corpus import OAS_EXAMPLES, CorpusUnavailable, install
 from tests.support.samples import Unsatisfiable, sample
 from tests.support.server import LocalServer, Request, Response
@@ -41,6 +41,10 @@ class Outcome:
     error: str = ""
     mypy_errors: list[str] = field(default_factory=list)
     call: str = ""
+
+
+# the corpus is generated and type-checked once: one pytest-xdist worker runs this module
+pytestmark = pytest.mark.xdist_group("corpus")
 
 
 @pytest.fixture(scope="session")
@@ -133,9 +137,9 @@ def test_document_generates_and_type_checks(outcomes: dict[str, Outcome], docume
 
 def test_the_quick_schema_check_agrees_with_jsonschema(corpus: list[Path]) -> None:
     """jsonschema-rs says "valid" for a document only where jsonschema finds nothing either
-    (generator.validate trusts its "valid" and lets jsonschema report the rest)."""
-    from generator.document import read_document
-    from generator.validate import _validator_class
+    (generator.spec.validate trusts its "valid" and lets jsonschema report the rest)."""
+    from generator.spec.read import read_document
+    from generator.spec.validate import _validator_class
 
     disagree = []
     for path in corpus:
@@ -209,7 +213,7 @@ def _response(op: Operation, spec: dict[str, Any]) -> tuple[int, Any]:
         if str(status).startswith("2"):
             code = int(status) if str(status).isdigit() else 200
             while isinstance(response, dict) and "$ref" in response:
-                from generator.load import resolve_pointer
+                from generator.spec.load import resolve_pointer
 
                 response = resolve_pointer(spec, response["$ref"])
             for media, content in (response.get("content") or {}).items():

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.cli import main
+from generator.cli.commands import main
 from tests.conftest import ROOT
 
 BASE = yaml.safe_load("""

@@ -1,4 +1,4 @@
-"""generator.hoist: components get class names, inline objects are named from their place."""
+"""generator.spec.hoist: components get class names, inline objects are named from their place."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from generator.hoist import hoist, is_hoistable
-from generator.normalize import normalize
+from generator.spec.hoist import hoist, is_hoistable
+from generator.spec.normalize import normalize
 
 PREFIX = "#/components/schemas/"
 OBJ = {"type": "object", "properties": {"v": {"type": "string"}}}

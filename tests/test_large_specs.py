@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.build_ir import Target
-from generator.pipeline import generate
-from generator.schemas import operations
-from generator.write import write_tree
+from generator.config import Target
+from generator.emit.write import write_tree
+from generator.spec.schemas import operations
+from generator.workflow.pipeline import generate
 from tests.support.corpus import FIGMA, GITHUB, CorpusUnavailable, install
 from tests.support.layout import models_source
 

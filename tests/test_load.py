@@ -1,4 +1,4 @@
-"""The load stage on its own: reading (generator.document), bundling, $ref checks, validation.
+"""The load stage on its own: reading (generator.spec.read), bundling, $ref checks, validation.
 
 The CLI-level snapshots of bad specs are in tests/invalid (see test_cli.py); these tests pin
 what those cannot: JSON input, limits (size, depth, alias expansion) and how fast they stop
@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import document
 from generator.diagnostics import SpecError
-from generator.document import MAX_DEPTH, MAX_VALUES, read_document
-from generator.load import is_schema_position, load_spec
-from generator.validate import MESSAGE_LIMIT, validate
+from generator.spec import read as document
+from generator.spec.load import is_schema_position, load_spec
+from generator.spec.read import MAX_DEPTH, MAX_VALUES, read_document
+from generator.spec.validate import MESSAGE_LIMIT, validate
 from tests.support.corpus import GITHUB as GITHUB_PACKAGE
 from tests.support.corpus import CorpusUnavailable, install
 
@@ -436,9 +436,9 @@ def _documents_held() -> list[Path]:
 
 @pytest.mark.parametrize("path", _documents_held(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_the_quick_schema_check_agrees_with_jsonschema(path: Path) -> None:
-    """jsonschema-rs answers "valid?" first and jsonschema reports (generator.validate): on
+    """jsonschema-rs answers "valid?" first and jsonschema reports (generator.spec.validate): on
     every document held here the two give the same verdict."""
-    from generator.validate import _validator_class
+    from generator.spec.validate import _validator_class
 
     spec = read_document(path, path.name)
     checker = _validator_class(str(spec.get("openapi", "")).startswith("3.1")).schema_validator

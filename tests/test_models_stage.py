@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from generator.models import render_models
+from generator.models.build import render_models
 
 
 def _spec(schemas: dict[str, object]) -> dict[str, object]:

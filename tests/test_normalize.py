@@ -1,4 +1,4 @@
-"""generator.normalize: one test per rule of its docstring, on tiny inline schemas."""
+"""generator.spec.normalize: one test per rule of its docstring, on tiny inline schemas."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from generator.normalize import normalize
+from generator.spec.normalize import normalize
 
 A = {"$ref": "#/components/schemas/A"}
 NULL = {"type": "null"}

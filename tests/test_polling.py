@@ -1,4 +1,4 @@
-"""generator.polling: which responses can be polled, what ends a run, what names the run."""
+"""generator.ir.polling: which responses can be polled, what ends a run, what names the run."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from generator.polling import id_attribute, terminal_states
+from generator.ir.polling import id_attribute, terminal_states
 
 LIFECYCLE = {"type": "string", "enum": ["queued", "running", "completed", "failed", "cancelled"]}
 SPEC: dict[str, Any] = {

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from generator.build_ir import Target
-from generator.pipeline import generate
-from generator.write import write_tree
+from generator.config import Target
+from generator.emit.write import write_tree
+from generator.workflow.pipeline import generate
 from tests.support.server import LocalServer, Request, Response
 
 SPEC = Path(__file__).parent / "requests" / "spec.yaml"

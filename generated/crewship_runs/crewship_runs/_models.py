@@ -12,4 +12,5 @@ class Model(pydantic.BaseModel):
     """The base of every generated model. Its validator is built when first used, not at
     import, so a package with thousands of models imports quickly."""
 
-    model_config = pydantic.ConfigDict(defer_build=True)
+    # protected_namespaces: pydantic before 2.10 warns of a field named `model_...` otherwise.
+    model_config = pydantic.ConfigDict(defer_build=True, protected_namespaces=())

@@ -1,0 +1,287 @@
+"""Compare two generated clients' APIs: what changed for callers, and does it break them.
+
+``diff_apis(old, new)`` compares two ``ApiShape`` values (``generator.apidiff.shape``), never
+generated text, and returns one ``Change`` per difference, each marked breaking or safe:
+
+- methods (``resource.method``, polling helpers included): added (safe), removed (breaking),
+  newly deprecated (safe);
+- parameters: added (breaking when required, else safe), removed (breaking), became required
+  (breaking) or optional (safe), type changed (breaking);
+- the response type: changed (breaking);
+- error responses (status -> model): added (safe), removed (breaking: ``.body`` of that
+  status is no longer parsed into the model), model changed (breaking);
+- models: added (safe), removed (breaking), an enum or alias whose type changed (breaking);
+- model fields: the same rules as parameters;
+- enum values, of a model, a field, a parameter or a response: added (safe), removed
+  (breaking).
+
+Changes come grouped by subject (methods first, then models, each sorted by name) and, within
+a subject, in a fixed order of kinds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from generator.apidiff.shape import (
+    ApiShape,
+    EnumValue,
+    FieldShape,
+    ModelShape,
+    split_enum,
+    without_not_given,
+)
+from generator.ir.nodes import Operation, Param
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    subject: str  # "task_runs.retrieve", "models.TaskRun"
+    kind: str  # "parameter-removed", "enum-value-added", ... (see KINDS)
+    breaking: bool
+    message: str  # "parameter `run_id` removed"
+    name: str = ""  # the parameter, field, status or enum value concerned
+    old: str | None = None  # the type or value before, where one changed
+    new: str | None = None
+
+
+KINDS = (
+    "method-added",
+    "method-removed",
+    "method-deprecated",
+    "parameter-added",
+    "parameter-removed",
+    "parameter-required",
+    "parameter-optional",
+    "parameter-type",
+    "response-type",
+    "error-added",
+    "error-removed",
+    "error-type",
+    "model-added",
+    "model-removed",
+    "model-type",
+    "field-added",
+    "field-removed",
+    "field-required",
+    "field-optional",
+    "field-type",
+    "enum-value-added",
+    "enum-value-removed",
+)
+
+
+def diff_apis(old: ApiShape, new: ApiShape) -> list[Change]:
+    changes = list(_methods(old, new))
+    changes += _models(old, new)
+    return changes
+
+
+def _methods(old: ApiShape, new: ApiShape) -> Iterator[Change]:
+    before, after = dict(old.operations), dict(new.operations)
+    helpers_before, helpers_after = _helpers(old), _helpers(new)
+    for subject in sorted({*before, *after, *helpers_before, *helpers_after}):
+        if subject in helpers_before or subject in helpers_after:
+            if subject not in helpers_after:
+                yield Change(subject, "method-removed", True, "method removed")
+            elif subject not in helpers_before:
+                yield Change(subject, "method-added", False, "method added")
+            continue
+        if subject not in after:
+            yield Change(subject, "method-removed", True, "method removed")
+        elif subject not in before:
+            yield Change(subject, "method-added", False, "method added")
+        else:
+            yield from _operation(subject, before[subject], after[subject])
+
+
+def _helpers(shape: ApiShape) -> dict[str, str]:
+    """Subject of each polling helper -> the subject of the operation it belongs to."""
+    found = {}
+    for subject, op in shape.operations:
+        prefix = subject.rpartition(".")[0]
+        if op.poll is not None:
+            found[f"{prefix}.{op.poll.name}"] = subject
+        if op.create_and_poll is not None:
+            found[f"{prefix}.{op.create_and_poll.name}"] = subject
+    return found
+
+
+def _operation(subject: str, old: Operation, new: Operation) -> Iterator[Change]:
+    if new.deprecated and not old.deprecated:
+        yield Change(subject, "method-deprecated", False, "method deprecated")
+    yield from _members(
+        subject,
+        "parameter",
+        {p.py_name: _param_member(p) for p in _params(old)},
+        {p.py_name: _param_member(p) for p in _params(new)},
+    )
+    returns_old, returns_new = _returns(old), _returns(new)
+    if returns_old != returns_new:
+        yield from _type_change(subject, "response-type", "response", "", returns_old, returns_new)
+    errors_old = {e.status: e.model for e in old.errors}
+    errors_new = {e.status: e.model for e in new.errors}
+    for status in sorted({*errors_old, *errors_new}, key=_status_order):
+        if status not in errors_new:
+            yield Change(
+                subject,
+                "error-removed",
+                True,
+                f"error response {status} removed (was {errors_old[status]})",
+                status,
+                old=errors_old[status],
+            )
+        elif status not in errors_old:
+            yield Change(
+                subject,
+                "error-added",
+                False,
+                f"error response {status} added ({errors_new[status]})",
+                status,
+                new=errors_new[status],
+            )
+        elif errors_old[status] != errors_new[status]:
+            yield Change(
+                subject,
+                "error-type",
+                True,
+                f"error response {status} changed from {errors_old[status]} to "
+                f"{errors_new[status]}",
+                status,
+                errors_old[status],
+                errors_new[status],
+            )
+
+
+def _params(op: Operation) -> list[Param]:
+    body = [op.body_param] if op.body_param is not None else []
+    return [*op.path_params, *op.keyword_params, *body]
+
+
+def _param_member(param: Param) -> FieldShape:
+    return FieldShape(param.py_name, without_not_given(param.annotation), param.required)
+
+
+def _returns(op: Operation) -> str:
+    if op.response_kind == "sse":
+        return f"Iterator[{op.return_annotation}]"
+    return op.return_annotation
+
+
+def _status_order(status: str) -> tuple[bool, str]:
+    return (not status.isdigit(), status)
+
+
+def _members(
+    subject: str, what: str, old: dict[str, FieldShape], new: dict[str, FieldShape]
+) -> Iterator[Change]:
+    """Parameters of a method or fields of a model: the same rules for both."""
+    for name in [*old, *(n for n in new if n not in old)]:
+        before, after = old.get(name), new.get(name)
+        if after is None:
+            yield Change(
+                subject,
+                f"{what}-removed",
+                True,
+                f"{what} `{name}` removed",
+                name,
+                old=before.annotation if before else None,
+            )
+        elif before is None:
+            needed = "required" if after.required else "optional"
+            yield Change(
+                subject,
+                f"{what}-added",
+                after.required,
+                f"{needed} {what} `{name}` added ({after.annotation})",
+                name,
+                new=after.annotation,
+            )
+        else:
+            if after.required and not before.required:
+                yield Change(
+                    subject, f"{what}-required", True, f"{what} `{name}` became required", name
+                )
+            elif before.required and not after.required:
+                yield Change(
+                    subject, f"{what}-optional", False, f"{what} `{name}` became optional", name
+                )
+            yield from _type_change(
+                subject,
+                f"{what}-type",
+                f"{what} `{name}`",
+                name,
+                before.annotation,
+                after.annotation,
+            )
+
+
+def _type_change(
+    subject: str, kind: str, label: str, name: str, old: str, new: str
+) -> Iterator[Change]:
+    """A changed type, or only changed enum values when the rest of the type is the same."""
+    if old == new:
+        return
+    split_old, split_new = split_enum(old), split_enum(new)
+    if split_old.values is None or split_new.values is None or split_old.base != split_new.base:
+        yield Change(
+            subject,
+            kind,
+            True,
+            f"{label} type changed from {old} to {new}".lstrip(),
+            name,
+            old,
+            new,
+        )
+        return
+    prefix = f"{label}: " if label else ""
+    for value in split_old.values:
+        if value not in split_new.values:
+            yield Change(
+                subject,
+                "enum-value-removed",
+                True,
+                f"{prefix}enum value {value!r} removed",
+                name,
+                old=_value(value),
+            )
+    for value in split_new.values:
+        if value not in split_old.values:
+            yield Change(
+                subject,
+                "enum-value-added",
+                False,
+                f"{prefix}enum value {value!r} added",
+                name,
+                new=_value(value),
+            )
+
+
+def _value(value: EnumValue) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _models(old: ApiShape, new: ApiShape) -> Iterator[Change]:
+    before = {m.name: m for m in old.models}
+    after = {m.name: m for m in new.models}
+    for name in sorted({*before, *after}):
+        subject = f"models.{name}"
+        if name not in after:
+            yield Change(subject, "model-removed", True, "model removed")
+        elif name not in before:
+            yield Change(subject, "model-added", False, "model added")
+        else:
+            yield from _model(subject, before[name], after[name])
+
+
+def _model(subject: str, old: ModelShape, new: ModelShape) -> Iterator[Change]:
+    if old.kind == "object" and new.kind == "object":
+        yield from _members(
+            subject, "field", {f.name: f for f in old.fields}, {f.name: f for f in new.fields}
+        )
+        return
+    old_type = old.annotation or "an object"
+    new_type = new.annotation or "an object"
+    yield from _type_change(subject, "model-type", "", "", old_type, new_type)

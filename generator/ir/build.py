@@ -1,0 +1,379 @@
+"""Build stage: the normalized, hoisted spec -> the IR (``generator.ir.nodes``), in one pass.
+
+Returns values, never mutates the spec. Operations keep document order inside a resource;
+resources are sorted by name; parameters keep the spec's order (path parameters in the order
+they appear in the path). Warnings are returned beside the IR.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from generator import naming
+from generator.config import Target
+from generator.diagnostics import Diagnostic, SpecError, pointer
+from generator.ir import polling, types
+from generator.ir.nodes import Api, Auth, AuthScheme, CreateAndPoll, Operation, Param, Resource
+from generator.ir.operations import (
+    PATH_PARAM,
+    SpecContext,
+    build_operation,
+    oauth2_flow,
+    security_literal,
+    success_schema,
+)
+from generator.ir.readme import readme
+from generator.literals import comment, docstring, literal, one_line, toml_string
+from generator.naming import NameRegistry, PyIdent
+from generator.spec.prepare import operation_ids
+from generator.spec.schemas import operations
+
+_CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its resources
+    {
+        "with_raw_response",
+        "with_streaming_response",
+        "with_options",
+        "close",
+        "api_key",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "copy",
+    }
+)
+# Members of every resource class besides its operations.
+_RESOURCE_MEMBERS = frozenset({"with_raw_response", "with_streaming_response"})
+# Names the client modules define or import: a resource class named so would shadow them there.
+_RESOURCE_CLASS_RESERVED = frozenset(
+    {
+        "Client",
+        "AsyncClient",
+        "ClientWithRawResponse",
+        "AsyncClientWithRawResponse",
+        "ClientWithStreamingResponse",
+        "AsyncClientWithStreamingResponse",
+        "NotGiven",
+        "RawResponse",
+        "Stream",
+        "AsyncStream",
+        "Any",
+        "Literal",
+        "Awaitable",
+        "Callable",
+        "TracebackType",
+        "TypeVar",
+    }
+)
+
+
+def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list[Diagnostic]]:
+    ctx = SpecContext(spec, file)
+    ids = operation_ids(spec)
+    grouped: dict[str, list[tuple[str, str, dict[str, Any], dict[str, Any]]]] = {}
+    for path, method, operation, item in operations(spec):
+        tags = operation.get("tags")
+        tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else ""
+        grouped.setdefault(tag, []).append((path, method, operation, item))
+    client_names = NameRegistry(_CLIENT_ATTRIBUTES)
+    class_names = NameRegistry(_RESOURCE_CLASS_RESERVED)
+    module_names = NameRegistry(naming.RESERVED_MODULE_NAMES)
+    resources: list[Resource] = []
+    root_ops: tuple[Operation, ...] = ()
+    for tag in sorted(grouped, key=lambda t: (t == "", naming.to_snake(t))):
+        resource_words = naming.words(tag)
+        reserved = client_names.taken() if not tag else _RESOURCE_MEMBERS
+        ops = _build_operations(ctx, grouped[tag], ids, resource_words, reserved)
+        if not tag:
+            root_ops = ops
+            continue
+        # a resource is a property of the client: named like a builtin, it would shadow it
+        reserved_attrs = naming.CLIENT_PARAMETERS | frozenset(types.BUILTIN_TYPES)
+        attr = client_names.claim(naming.to_identifier(tag, reserved_attrs))
+        resources.append(
+            Resource(
+                attr=attr,
+                module=module_names.claim(attr),
+                class_name=(name := _claim_resource_class(class_names, naming.to_class_name(tag))),
+                classes=naming.resource_classes(name),
+                doc=one_line(_tag_description(spec, tag)) or one_line(tag),
+                operations=ops,
+            )
+        )
+    _warn_unsupported(ctx)
+    errors = [d for d in ctx.diagnostics if d.level == "error"]
+    if errors:
+        raise SpecError(errors)
+    api = _api(ctx, target, tuple(resources), root_ops)
+    return api, ctx.diagnostics
+
+
+def _resource_classes(name: str) -> tuple[str, ...]:
+    """The classes a resource named ``name`` defines, sync and async (resource.py.jinja)."""
+    return tuple(
+        c for f in naming.resource_classes(name).values() for c in (f.name, f.raw, f.streaming)
+    )
+
+
+def _claim_resource_class(names: NameRegistry, name: PyIdent) -> PyIdent:
+    """``name``, or ``name2``, ``name3`` ..., the first whose classes are all free: tags
+    ``Runs``, ``RunsWithRawResponse`` and ``AsyncRuns`` would otherwise define one class
+    twice in the client module's imports."""
+    candidate, index = name, 1
+    while any(c in names for c in _resource_classes(candidate)):
+        index += 1
+        candidate = PyIdent(f"{name}{index}")
+    for taken in _resource_classes(candidate):
+        names.claim_class(PyIdent(taken))
+    return candidate
+
+
+def _warn_unsupported(ctx: SpecContext) -> None:
+    """What a client does not call is skipped with a warning, never silently."""
+    for name in ctx.spec.get("webhooks") or {}:
+        ctx.warn(
+            pointer("webhooks", name),
+            "webhooks are requests the API sends; no client code for them",
+        )
+    for path, method, operation, _ in operations(ctx.spec):
+        for name in operation.get("callbacks") or {}:
+            ctx.warn(
+                pointer("paths", path, method, "callbacks", name),
+                "callbacks are requests the API sends; no client code for them",
+            )
+
+
+def _tag_description(spec: dict[str, Any], tag: str) -> str:
+    for entry in spec.get("tags") or []:
+        if isinstance(entry, dict) and entry.get("name") == tag:
+            return str(entry.get("description") or "")
+    return ""
+
+
+def _build_operations(
+    ctx: SpecContext,
+    entries: list[tuple[str, str, dict[str, Any], dict[str, Any]]],
+    ids: dict[tuple[str, str], str],
+    resource_words: list[str],
+    reserved: frozenset[str],
+) -> tuple[Operation, ...]:
+    method_names = NameRegistry(reserved)
+    built: list[Operation] = []
+    for path, method, operation, item in entries:
+        name = method_names.claim(naming.to_method_name(ids[(path, method)], resource_words))
+        op = build_operation(ctx, path, method, operation, item, name, ids[(path, method)])
+        if op is not None:
+            built.append(op)
+    pollable = [op.path for op in built if op.poll is not None]
+    by_path: dict[tuple[str, str], Operation] = {}
+    for index, op in enumerate(built):
+        poll = op.poll
+        if poll is not None:
+            # /runs/{id}/result beside a pollable /runs/{id}: poll the resource, not its parts
+            if any(op.path.startswith(other + "/") for other in pollable):
+                op = replace(op, poll=None)
+            else:
+                poll_name = method_names.claim(PyIdent(f"poll_{op.name}"))
+                op = replace(op, poll=replace(poll, name=poll_name))
+            built[index] = op
+        by_path[(op.path, op.http_method.lower())] = op
+    ops = _with_create_and_poll(ctx, built, by_path, method_names)
+    return _qualified(ops, frozenset(op.name for op in ops))
+
+
+def _qualified(ops: list[Operation], method_names: frozenset[str]) -> tuple[Operation, ...]:
+    """Annotations of one class, with builtins that its methods shadow written ``builtins.X``."""
+    shadowed = method_names & frozenset(types.BUILTIN_TYPES)
+    if not shadowed:
+        return tuple(ops)
+
+    def fix(text: str) -> str:
+        return types.qualify_builtins(text, shadowed)
+
+    def fix_param(param: Param | None) -> Param | None:
+        return None if param is None else replace(param, annotation=fix(param.annotation))
+
+    fixed = []
+    for op in ops:
+        changes: dict[str, Any] = {
+            "return_annotation": fix(op.return_annotation),
+            "cast_to": fix(op.cast_to),
+            "errors": tuple(replace(e, model=fix(e.model)) for e in op.errors),
+            "body_param": fix_param(op.body_param),
+        }
+        for group in (
+            "path_params",
+            "keyword_params",
+            "query_params",
+            "styled_query",
+            "header_params",
+            "cookie_params",
+            "body_params",
+        ):
+            changes[group] = tuple(fix_param(p) for p in getattr(op, group))
+        if op.create_and_poll is not None:
+            changes["create_and_poll"] = replace(
+                op.create_and_poll, returns=fix(op.create_and_poll.returns)
+            )
+        fixed.append(replace(op, **changes))
+    return tuple(fixed)
+
+
+def _with_create_and_poll(
+    ctx: SpecContext,
+    built: list[Operation],
+    by_path: dict[tuple[str, str], Operation],
+    names: NameRegistry,
+) -> list[Operation]:
+    result = []
+    for op in built:
+        if op.http_method == "POST" and op.response_kind == "json":
+            for (path, method), target in by_path.items():
+                if method != "get" or target.poll is None:
+                    continue
+                parent, _, last = path.rpartition("/")
+                if parent != op.path or len(target.path_params) != len(op.path_params) + 1:
+                    continue
+                param = PATH_PARAM.fullmatch(last)
+                if not param:
+                    continue
+                schema = success_schema(ctx, op)
+                id_wire = (
+                    polling.id_attribute(
+                        ctx.spec, schema, param.group(1), parent.rsplit("/", 1)[-1]
+                    )
+                    if schema
+                    else None
+                )
+                if id_wire is None:
+                    continue
+                if any(p.required for p in target.keyword_params):
+                    continue
+                create = CreateAndPoll(
+                    names.claim(PyIdent(f"{op.name}_and_poll")),
+                    target.poll.name,
+                    literal(id_wire),
+                    target.return_annotation,
+                )
+                op = replace(op, create_and_poll=create)
+                break
+        result.append(op)
+    return result
+
+
+def _api(
+    ctx: SpecContext,
+    target: Target,
+    resources: tuple[Resource, ...],
+    root_ops: tuple[Operation, ...],
+) -> Api:
+    spec = ctx.spec
+    info = spec.get("info") or {}
+    title = str(info.get("title") or target.package)
+    prefix = naming.env_var_prefix(target.package)
+    api_key_env = target.api_key_env or f"{prefix}_API_KEY"
+    base_url_env = f"{prefix}_BASE_URL"
+    all_ops = [op for r in resources for op in r.operations] + list(root_ops)
+    api = Api(
+        package=target.package,
+        distribution=target.package.replace("_", "-"),
+        version=_pep440(str(info.get("version", ""))),
+        title=one_line(title),
+        title_literal=literal(title),
+        title_toml=toml_string(" ".join(title.split())[:120]),
+        doc=docstring(info.get("description")),
+        spec_name=comment(target.spec_name),
+        base_url_literal=literal(_base_url(ctx)),
+        api_key_env_literal=literal(api_key_env),
+        api_key_env=api_key_env,
+        base_url_env_literal=literal(base_url_env),
+        base_url_env=base_url_env,
+        auth=_auth(ctx),
+        auth_schemes=_auth_schemes(ctx),
+        security_literal=security_literal(_document_security(ctx)),
+        resources=resources,
+        operations=root_ops,
+        model_names=tuple(sorted((spec.get("components") or {}).get("schemas") or {})),
+        readme=None,
+        operation_count=len(all_ops),
+        oauth2=oauth2_flow(ctx, prefix),
+    )
+    return replace(api, readme=readme(api, spec))
+
+
+def _pep440(version: str) -> str:
+    return (
+        version
+        if re.fullmatch(r"\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?", version)
+        else "0.0.0"
+    )
+
+
+def _base_url(ctx: SpecContext) -> str:
+    servers = ctx.spec.get("servers") or []
+    server = servers[0] if servers and isinstance(servers[0], dict) else {}
+    url = str(server.get("url") or "")
+    for name, variable in (server.get("variables") or {}).items():
+        if isinstance(variable, dict):
+            url = url.replace("{" + name + "}", str(variable.get("default", "")))
+    return url.rstrip("/")
+
+
+def _document_security(ctx: SpecContext) -> list[Any]:
+    """The document's ``security``; without one, any of its schemes, in order."""
+    requirements = ctx.spec.get("security")
+    if isinstance(requirements, list):
+        return requirements
+    schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
+    return [{name: []} for name in schemes] if isinstance(schemes, dict) else []
+
+
+def _auth_schemes(ctx: SpecContext) -> tuple[AuthScheme, ...]:
+    schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
+    found = []
+    for name, raw in sorted(schemes.items()) if isinstance(schemes, dict) else ():
+        auth = _scheme(ctx.resolve(raw), False)
+        if auth is not None:
+            found.append(AuthScheme(literal(name), auth.kind, auth.name_literal))
+    return tuple(found)
+
+
+def _auth(ctx: SpecContext) -> Auth:
+    schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
+    requirements = _document_security(ctx)
+    optional = any(isinstance(r, dict) and not r for r in requirements)
+    for requirement in requirements:
+        if not isinstance(requirement, dict):
+            continue
+        for name in requirement:
+            scheme = ctx.resolve(schemes.get(name))
+            auth = _scheme(scheme, not optional)
+            if auth is not None:
+                return auth
+            ctx.warn(
+                pointer("components", "securitySchemes", name),
+                f"security scheme {name!r} is not supported; requests are sent without it",
+            )
+    return Auth(kind="none", name_literal="''", required=False, description="")
+
+
+def _scheme(scheme: Any, required: bool) -> Auth | None:
+    if not isinstance(scheme, dict):
+        return None
+    kind = scheme.get("type")
+    description = one_line(scheme.get("description"))
+    if (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or kind in (
+        "oauth2",
+        "openIdConnect",
+    ):
+        return Auth("bearer", literal("Authorization"), required, description)
+    if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+        return Auth("basic", literal("Authorization"), required, description)
+    if (
+        kind == "apiKey"
+        and scheme.get("in") in ("header", "query", "cookie")
+        and isinstance(scheme.get("name"), str)
+    ):
+        return Auth(scheme["in"], literal(scheme["name"]), required, description)
+    return None

@@ -1,0 +1,191 @@
+"""The intermediate representation: plain frozen data, ready-to-print strings.
+
+Templates see only these values. Every string meant for code is already safe to print:
+identifiers come from ``naming``, literals and docstrings from ``literals``, annotations are
+complete type expressions (``models.TaskRun | None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from generator.naming import ResourceClasses
+
+ParamLocation = Literal["path", "query", "header", "cookie", "body"]
+ResponseKind = Literal["json", "text", "binary", "empty", "sse"]
+AuthKind = Literal["bearer", "basic", "header", "query", "cookie", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    wire_name: str  # as the API spells it
+    wire_literal: str  # repr of wire_name, safe to print
+    py_name: str
+    location: ParamLocation
+    annotation: str  # the type as the caller sees it ("str", "models.Foo | None")
+    required: bool
+    default: str  # printed default for an optional parameter ("NOT_GIVEN", "None", "10")
+    doc: str  # one line, safe inside a docstring
+    style: str = ""  # query serialization other than form+explode: csv, ssv, pipes, deep
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorModel:
+    status: str  # "404", "4XX", "default"
+    status_literal: str  # 404, "4XX", "default" (printable dict key)
+    model: str  # "models.ErrorResponse"
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    name: str  # "poll_retrieve"
+    terminal_literal: str  # 'frozenset({"completed", "failed"})'
+    terminal_doc: str  # "completed, failed"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateAndPoll:
+    name: str  # "create_and_poll"
+    poll_name: str  # "poll_retrieve", a method of the same resource
+    id_attr: str  # literal: the create response's field (wire name) holding the run's id
+    returns: str  # the polled operation's return annotation
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    name: str
+    operation_id: str
+    http_method: str  # "GET"
+    path_literal: str  # repr of the path template
+    path: str
+    doc: str  # docstring body, safe
+    path_params: tuple[Param, ...]
+    keyword_params: tuple[Param, ...]  # query, header, cookie and body parameters in order
+    query_params: tuple[Param, ...]
+    styled_query: tuple[Param, ...]  # the query parameters with a non-default style
+    header_params: tuple[Param, ...]
+    cookie_params: tuple[Param, ...]
+    body_params: tuple[Param, ...]  # properties of a JSON object body
+    body_param: Param | None  # the whole body as one argument (not an object, or raw content)
+    has_body: bool
+    body_keyword: str  # the RequestOptions field taking it: json, form, multipart or content
+    body_required: bool
+    body_optional: bool  # properties as arguments, body not required: all left out -> no body
+    content_type_literal: str  # the declared request media type where the runtime's default differs
+    accept_literal: str  # the Accept header where not application/json: the responses' types
+    response_kind: ResponseKind
+    return_annotation: str  # "models.TaskRun", "None", "bytes", "str", "models.Event" (sse item)
+    cast_to: str  # a runtime type expression, or "None"
+    errors: tuple[ErrorModel, ...]
+    idempotency_header: str | None  # literal of the header name
+    security_literal: str  # the operation's own `security` as alternatives of scheme names, or ""
+    deprecated: bool
+    poll: Poll | None
+    create_and_poll: CreateAndPoll | None
+
+    @property
+    def doc_multiline(self) -> bool:
+        return "\n" in self.doc
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    attr: str  # "task_runs"
+    module: str  # "task_runs": <package>/resources/task_runs.py (the attr, unless reserved)
+    class_name: str  # "TaskRuns"
+    classes: Mapping[str, ResourceClasses]  # flavour -> its classes ("AsyncTaskRuns", ...)
+    doc: str
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    kind: AuthKind
+    name_literal: str  # header / query / cookie name, as a literal
+    required: bool
+    description: str
+
+    @property
+    def is_basic(self) -> bool:
+        """HTTP basic: the client's ``api_key`` is ``"user:password"``."""
+        return self.kind == "basic"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthScheme:
+    """One security scheme the client can send: ``key_literal: (kind, name)`` in its config."""
+
+    key_literal: str  # the scheme's name in components.securitySchemes, as a literal
+    kind: AuthKind
+    name_literal: str  # header / query / cookie name, as a literal
+
+
+@dataclass(frozen=True, slots=True)
+class OAuth2:
+    """An OAuth2 client-credentials flow the client runs (``oauth2=`` of its config)."""
+
+    scheme_literal: str  # the scheme's name in components.securitySchemes, as a literal
+    token_url_literal: str  # flows.clientCredentials.tokenUrl (absolute or relative)
+    scopes_literal: str  # the scopes the spec's security requirements ask for: a tuple literal
+    scopes_doc: str  # "read, write" for the README
+    client_id_env: str  # "<PACKAGE>_CLIENT_ID"
+    client_id_env_literal: str
+    client_secret_env: str
+    client_secret_env_literal: str
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One call shown in the package README."""
+
+    call: str  # "client.task_runs.retrieve('trun_1')"
+    call_tail: str  # the same without "client.": "task_runs.retrieve('trun_1')"
+    returns: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class MethodRow:
+    """One row of the README's method table; every cell is Markdown-safe."""
+
+    call: str
+    http: str
+    returns: str
+
+
+@dataclass(frozen=True, slots=True)
+class Readme:
+    examples: tuple[Example, ...]
+    poll_example: Example | None
+    create_and_poll_example: Example | None
+    terminal_doc: str
+    rows: tuple[MethodRow, ...]
+    download_example: Example | None = None  # a binary response, read with_streaming_response
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    package: str
+    distribution: str  # the pip name, "parallel-tasks"
+    version: str  # a PEP 440 version for the generated package
+    title: str
+    title_literal: str
+    title_toml: str  # a TOML basic string
+    doc: str
+    spec_name: str  # "specs/parallel_tasks.yaml", shown in file headers
+    base_url_literal: str
+    api_key_env_literal: str
+    api_key_env: str
+    base_url_env_literal: str
+    base_url_env: str
+    auth: Auth
+    auth_schemes: tuple[AuthScheme, ...]  # every supported scheme of the document
+    security_literal: str  # the document's security alternatives (see Operation.security_literal)
+    resources: tuple[Resource, ...]
+    operations: tuple[Operation, ...]  # untagged: methods of the client itself
+    model_names: tuple[str, ...]
+    readme: Readme | None
+    operation_count: int
+    oauth2: OAuth2 | None = None

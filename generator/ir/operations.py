@@ -1,0 +1,476 @@
+"""One operation of the spec -> an ``ir.Operation``: parameters, body, responses, errors.
+
+A request body is JSON (an object's properties become keyword arguments, anything else one
+``body`` argument), a form (``application/x-www-form-urlencoded``: properties as keyword
+arguments), multipart (properties as keyword arguments; ``format: binary`` ones take files),
+or raw content (``body: bytes``, ``body: str`` for ``text/*``). Responses: JSON, text,
+binary, empty, or server-sent events.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from generator import naming
+from generator.diagnostics import Diagnostic, pointer
+from generator.ir import polling, types
+from generator.ir.nodes import ErrorModel, OAuth2, Operation, Param, Poll
+from generator.literals import docstring, literal, one_line
+from generator.naming import NameRegistry, PyIdent
+from generator.spec.load import resolve_pointer
+
+PATH_PARAM = re.compile(r"{([^{}]+)}")
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_IDEMPOTENCY_HEADERS = frozenset({"idempotency-key", "x-idempotency-key"})
+_QUERY_STYLES = {
+    ("form", False): "csv",
+    ("spaceDelimited", False): "ssv",
+    ("pipeDelimited", False): "pipes",
+    ("deepObject", True): "deep",
+}
+
+
+@dataclass
+class SpecContext:
+    spec: dict[str, Any]
+    file: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def warn(self, where: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic("warning", where, message, self.file))
+
+    def fail(self, where: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic("error", where, message, self.file))
+
+    def resolve(self, node: Any) -> Any:
+        seen = 0
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
+            seen += 1
+            try:
+                node = resolve_pointer(self.spec, node["$ref"])
+            except KeyError:
+                return {}
+        return node
+
+
+def success_schema(ctx: SpecContext, op: Operation) -> Any:
+    operation = ctx.spec["paths"][op.path][op.http_method.lower()]
+    for status, response in sorted(
+        (operation.get("responses") or {}).items(), key=lambda kv: str(kv[0])
+    ):
+        if str(status).startswith("2"):
+            content = ctx.resolve(response).get("content") or {}
+            for media, body in content.items():
+                if _is_json(media) and isinstance(body, dict):
+                    return body.get("schema")
+    return None
+
+
+def build_operation(
+    ctx: SpecContext,
+    path: str,
+    method: str,
+    operation: dict[str, Any],
+    item: dict[str, Any],
+    name: str,
+    operation_id: str,
+) -> Operation | None:
+    where = pointer("paths", path, method)
+    params = _merged_parameters(ctx, operation, item)
+    registry = NameRegistry(naming.CLIENT_PARAMETERS)
+    path_params = []
+    declared = {p["name"]: p for p in params if p.get("in") == "path"}
+    for wire in PATH_PARAM.findall(path):
+        if wire not in declared:
+            ctx.fail(where, f"path parameter {{{wire}}} is not declared in `parameters`")
+            continue
+        path_params.append(_param(ctx, declared[wire], "path", registry, required=True))
+    by_location: dict[str, list[Param]] = {"query": [], "header": [], "cookie": []}
+    for raw in params:
+        location = raw.get("in")
+        if location not in by_location:
+            continue
+        if location == "header" and str(raw.get("name", "")).lower() in _IGNORED_HEADERS:
+            continue
+        by_location[location].append(
+            _param(ctx, raw, location, registry, bool(raw.get("required")))
+        )
+    body = _body(ctx, operation, registry)
+    body_params, body_param = body.params, body.whole
+    response_kind, returns, cast_to = _response(ctx, operation, where)
+    keyword_params = (
+        *by_location["query"],
+        *by_location["header"],
+        *by_location["cookie"],
+        *body_params,
+    )
+    if body_param is not None:
+        keyword_params = (*keyword_params, body_param)
+    # a parameter named like a builtin shadows it in the method body, which casts to these
+    shadowed = frozenset(p.py_name for p in (*path_params, *keyword_params))
+    shadowed &= frozenset(types.BUILTIN_TYPES)
+    returns = types.qualify_builtins(returns, shadowed)
+    cast_to = types.qualify_builtins(cast_to, shadowed)
+    idempotency = next(
+        (
+            p.wire_literal
+            for p in by_location["header"]
+            if p.wire_name.lower() in _IDEMPOTENCY_HEADERS
+        ),
+        None,
+    )
+    poll = None
+    if method == "get" and response_kind == "json":
+        poll = _poll(ctx, operation)
+    return Operation(
+        name=name,
+        operation_id=operation_id,
+        http_method=method.upper(),
+        path_literal=literal(path),
+        path=path,
+        doc=_doc(operation, [*path_params, *keyword_params], method, path),
+        path_params=tuple(path_params),
+        keyword_params=tuple(keyword_params),
+        query_params=tuple(by_location["query"]),
+        styled_query=tuple(p for p in by_location["query"] if p.style),
+        header_params=tuple(by_location["header"]),
+        cookie_params=tuple(by_location["cookie"]),
+        body_params=tuple(body_params),
+        body_param=body_param,
+        has_body=bool(body.keyword),
+        body_keyword=body.keyword,
+        body_required=body.required,
+        body_optional=bool(body.params) and not body.required,
+        content_type_literal=literal(body.media) if body.media else "",
+        accept_literal=_accept(ctx, operation, response_kind),
+        response_kind=response_kind,
+        return_annotation=returns,
+        cast_to=cast_to,
+        errors=_errors(ctx, operation),
+        idempotency_header=idempotency,
+        security_literal=security_literal(operation.get("security")),
+        deprecated=bool(operation.get("deprecated")),
+        poll=poll,
+        create_and_poll=None,
+    )
+
+
+def _merged_parameters(
+    ctx: SpecContext, operation: dict[str, Any], item: dict[str, Any]
+) -> list[dict[str, Any]]:
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+        param = ctx.resolve(raw)
+        if isinstance(param, dict) and isinstance(param.get("name"), str):
+            merged[(param["name"], str(param.get("in")))] = param
+    return list(merged.values())
+
+
+def _param(
+    ctx: SpecContext, raw: dict[str, Any], location: str, registry: NameRegistry, required: bool
+) -> Param:
+    schema = raw.get("schema")
+    if not isinstance(schema, dict) and isinstance(raw.get("content"), dict):
+        schema = next((c.get("schema") for c in raw["content"].values() if isinstance(c, dict)), {})
+    description = raw.get("description") or ctx.resolve(schema or {}).get("description")
+    param = _make_param(
+        raw["name"], location, types.annotation(schema), required, registry, description
+    )
+    if location != "query":
+        return param
+    style = str(raw.get("style") or "form")
+    explode = bool(raw.get("explode", style == "form"))
+    return replace(param, style=_QUERY_STYLES.get((style, explode), ""))
+
+
+def _make_param(
+    wire: str,
+    location: Any,
+    annotation: str,
+    required: bool,
+    registry: NameRegistry,
+    description: Any,
+    name: PyIdent | None = None,  # the name it should have, if free (body properties)
+) -> Param:
+    py_name = registry.claim(name or naming.to_identifier(wire, naming.CLIENT_PARAMETERS))
+    return Param(
+        wire_name=wire,
+        wire_literal=literal(wire),
+        py_name=py_name,
+        location=location,
+        annotation=annotation if required else f"{annotation} | NotGiven",
+        required=required,
+        default="" if required else "NOT_GIVEN",
+        doc=one_line(description),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    params: tuple[Param, ...] = ()  # an object body's properties, as keyword arguments
+    whole: Param | None = None  # or the body as one argument
+    keyword: str = ""  # how RequestOptions takes it: json, form, multipart or content
+    required: bool = False
+    media: str = ""  # the declared media type, where it is not what the runtime sends anyway
+
+
+_FORM = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
+
+
+def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -> _Body:
+    body = ctx.resolve(operation.get("requestBody"))
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("content"), dict)
+        or not body["content"]
+    ):
+        return _Body()
+    required = bool(body.get("required"))
+    content: dict[str, Any] = body["content"]
+    bases = {m.split(";", 1)[0].strip().lower(): m for m in content}
+    media = next((m for m in content if _is_json(m)), None)
+    keyword = "json"
+    if media is None and (_FORM in bases or _MULTIPART in bases):
+        keyword = "form" if _FORM in bases else "multipart"
+        media = bases[_FORM if keyword == "form" else _MULTIPART]
+    if media is None:  # anything else is sent as it is given
+        media = next(iter(content))
+        text = media.lower().startswith("text/")
+        whole = _make_param(
+            "body", "body", "str" if text else "bytes", required, registry, body.get("description")
+        )
+        default = "text/plain" if text else "application/octet-stream"
+        return _Body(
+            whole=whole, keyword="content", required=required, media=_declared(media, default)
+        )
+    declared = _declared(media, _DEFAULT_MEDIA[keyword])
+    holder = content[media] if isinstance(content[media], dict) else {}
+    schema = holder.get("schema")
+    properties, required_names = polling.object_properties(ctx.spec, schema)
+    resolved = polling.deref(ctx.spec, schema)
+    if properties and not any(resolved.get(k) for k in ("additionalProperties", "anyOf", "oneOf")):
+        params = []
+        names = naming.keyword_names(properties)  # as the model's fields are named
+        for wire, prop in properties.items():
+            if (
+                not isinstance(prop, dict)
+                or ctx.resolve(prop).get("readOnly")
+                or prop.get("readOnly")
+            ):
+                continue
+            annotation = types.annotation(prop)
+            if keyword == "multipart":
+                annotation = types.file_annotation(annotation)
+            description = prop.get("description") or ctx.resolve(prop).get("description")
+            params.append(
+                _make_param(
+                    wire,
+                    "body",
+                    annotation,
+                    required and wire in required_names,
+                    registry,
+                    description,
+                    names[wire],
+                )
+            )
+        return _Body(params=tuple(params), keyword=keyword, required=required, media=declared)
+    annotation = types.annotation(schema) if schema is not None else "Any"
+    whole = _make_param("body", "body", annotation, required, registry, body.get("description"))
+    return _Body(whole=whole, keyword=keyword, required=required, media=declared)
+
+
+# What the runtime sends for each body keyword when no content type is given.
+_DEFAULT_MEDIA = {"json": "application/json", "form": _FORM, "multipart": _MULTIPART}
+
+
+def _declared(media: str, default: str) -> str:
+    """``media`` where a request must say it, or "" where the runtime's default is the same
+    type (parameters such as a charset aside) or the spec allows anything (``*/*``)."""
+    base = media.split(";", 1)[0].strip().lower()
+    if base == default or "*" in base or base == _MULTIPART:  # httpx writes the boundary
+        return ""
+    return media
+
+
+def _accept(ctx: SpecContext, operation: dict[str, Any], kind: str) -> str:
+    """The media types the responses declare, 2xx first, then the others, each once; ""
+    where that is just ``application/json`` (every client's default) or the call streams."""
+    if kind == "sse":
+        return ""
+    responses = operation.get("responses") or {}
+    ordered = sorted(
+        ((str(s), r) for s, r in responses.items()),
+        key=lambda kv: (not kv[0].startswith("2"), kv[0]),
+    )
+    found: list[str] = []
+    for _, raw in ordered:
+        response = ctx.resolve(raw)
+        content = response.get("content") if isinstance(response, dict) else None
+        for media in content if isinstance(content, dict) else ():
+            if isinstance(media, str) and media not in found:
+                found.append(media)
+    if not found or found == ["application/json"]:
+        return ""
+    return literal(", ".join(found))
+
+
+def security_literal(requirements: Any) -> str:
+    """An operation's ``security`` as a tuple of alternatives, each a tuple of scheme names
+    (``()`` for "no credentials"); "" when the operation does not declare its own."""
+    if not isinstance(requirements, list):
+        return ""
+    alternatives = [
+        "(" + "".join(f"{literal(name)}, " for name in requirement) + ")"
+        for requirement in requirements
+        if isinstance(requirement, dict)
+    ]
+    return "(" + "".join(f"{alt}, " for alt in alternatives) + ")"
+
+
+def oauth2_flow(ctx: SpecContext, env_prefix: str) -> OAuth2 | None:
+    """The first security scheme with an OAuth2 client-credentials flow whose ``tokenUrl`` is
+    given; its scopes are those the document's and the operations' requirements name."""
+    schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
+    for name, raw in schemes.items() if isinstance(schemes, dict) else ():
+        scheme = ctx.resolve(raw)
+        flows = scheme.get("flows") if isinstance(scheme, dict) else None
+        flow = flows.get("clientCredentials") if isinstance(flows, dict) else None
+        if scheme.get("type") != "oauth2" or not isinstance(flow, dict):
+            continue
+        token_url = flow.get("tokenUrl")
+        if not isinstance(token_url, str) or not token_url:
+            ctx.warn(
+                pointer("components", "securitySchemes", name, "flows", "clientCredentials"),
+                "a client-credentials flow without a tokenUrl is not run; pass a token as api_key",
+            )
+            continue
+        scopes = _required_scopes(ctx.spec, str(name))
+        client_id_env, client_secret_env = f"{env_prefix}_CLIENT_ID", f"{env_prefix}_CLIENT_SECRET"
+        return OAuth2(
+            scheme_literal=literal(name),
+            token_url_literal=literal(token_url),
+            scopes_literal="(" + "".join(f"{literal(s)}, " for s in scopes) + ")",
+            scopes_doc=one_line(", ".join(scopes)),
+            client_id_env=client_id_env,
+            client_id_env_literal=literal(client_id_env),
+            client_secret_env=client_secret_env,
+            client_secret_env_literal=literal(client_secret_env),
+        )
+    return None
+
+
+def _required_scopes(spec: dict[str, Any], scheme: str) -> list[str]:
+    """The scopes every security requirement of the document names for ``scheme``, in the
+    order first met (document first, then the operations in path order)."""
+    requirement_lists = [spec.get("security")]
+    for item in (spec.get("paths") or {}).values():
+        if isinstance(item, dict):
+            requirement_lists.extend(
+                op.get("security") for op in item.values() if isinstance(op, dict)
+            )
+    found: list[str] = []
+    for requirements in requirement_lists:
+        for requirement in requirements if isinstance(requirements, list) else ():
+            scopes = requirement.get(scheme) if isinstance(requirement, dict) else None
+            for scope in scopes if isinstance(scopes, list) else ():
+                if isinstance(scope, str) and scope not in found:
+                    found.append(scope)
+    return found
+
+
+def _is_json(media: str) -> bool:
+    base = media.split(";", 1)[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
+
+
+def _response(ctx: SpecContext, operation: dict[str, Any], where: str) -> tuple[Any, str, str]:
+    responses = operation.get("responses") or {}
+    candidates = sorted(((str(s), r) for s, r in responses.items() if str(s).startswith("2")))
+    annotations: list[str] = []
+    kind = "empty"
+    for _, raw in candidates:
+        response = ctx.resolve(raw)
+        content = response.get("content") if isinstance(response, dict) else None
+        if not isinstance(content, dict) or not content:
+            continue
+        json_media = next((m for m in content if _is_json(m)), None)
+        if json_media is not None:
+            schema = (content[json_media] or {}).get("schema")
+            annotations.append(types.annotation(schema) if schema is not None else "Any")
+            kind = "json"
+        elif "text/event-stream" in content:
+            schema = (content["text/event-stream"] or {}).get("schema")
+            event = types.annotation(schema) if schema is not None else "Any"
+            return "sse", event, event
+        elif any(m.startswith("text/") for m in content) and kind != "json":
+            kind = "text"
+        elif kind == "empty":
+            kind = "binary"
+    if kind == "json":
+        annotation = types.union(annotations)
+        return "json", annotation, annotation
+    return {"text": ("text", "str", "str"), "binary": ("binary", "bytes", "bytes")}.get(
+        kind, ("empty", "None", "None")
+    )
+
+
+def _errors(ctx: SpecContext, operation: dict[str, Any]) -> tuple[ErrorModel, ...]:
+    found = []
+    for status, raw in (operation.get("responses") or {}).items():
+        status = str(status)
+        if status.startswith("2"):
+            continue
+        response = ctx.resolve(raw)
+        content = response.get("content") if isinstance(response, dict) else None
+        if not isinstance(content, dict):
+            continue
+        media = next((m for m in content if _is_json(m)), None)
+        schema = (content.get(media) or {}).get("schema") if media else None
+        if schema is None:
+            continue
+        key = (
+            literal(int(status))
+            if status.isdigit()
+            else literal(status.upper() if status != "default" else status)
+        )
+        found.append(ErrorModel(status=status, status_literal=key, model=types.annotation(schema)))
+    return tuple(sorted(found, key=lambda e: (not e.status.isdigit(), e.status)))
+
+
+def _poll(ctx: SpecContext, operation: dict[str, Any]) -> Poll | None:
+    for status, raw in sorted(
+        (operation.get("responses") or {}).items(), key=lambda kv: str(kv[0])
+    ):
+        if not str(status).startswith("2"):
+            continue
+        content = ctx.resolve(raw).get("content") or {}
+        media = next((m for m in content if _is_json(m)), None)
+        if media is None:
+            continue
+        states = polling.terminal_states(ctx.spec, (content[media] or {}).get("schema"))
+        if states:
+            ordered = sorted(set(states))
+            return Poll(
+                name="",
+                terminal_literal="frozenset({" + ", ".join(literal(s) for s in ordered) + "})",
+                terminal_doc=one_line(", ".join(ordered)),
+            )
+        return None
+    return None
+
+
+def _doc(operation: dict[str, Any], params: list[Param], method: str, path: str) -> str:
+    parts = [str(operation.get(k)) for k in ("summary", "description") if operation.get(k)]
+    if parts and len(parts) == 2 and parts[1].startswith(parts[0]):
+        parts = parts[1:]
+    text = "\n\n".join(parts) or f"{method.upper()} {path}"
+    described = [p for p in params if p.doc]
+    lines = [docstring(text)] if text else []
+    if operation.get("deprecated"):
+        lines.append("Deprecated.")
+    if described:
+        lines.append("Args:\n" + "\n".join(f"    {p.py_name}: {p.doc}" for p in described))
+    return "\n\n".join(line for line in lines if line)

@@ -1,0 +1,172 @@
+"""Give every object schema a class name: components are renamed, inline objects hoisted.
+
+After this step each schema that becomes a pydantic class is a component whose key *is* its
+class name, and every reference to it is ``#/components/schemas/<ClassName>``. The IR and
+datamodel-code-generator then agree on names without guessing.
+
+- A component keeps its name, made a safe PascalCase class name (``task-run`` -> ``TaskRun``,
+  ``BaseModel`` -> ``BaseModelModel``); clashes get ``2``, ``3`` suffixes in document order.
+- An inline object schema (one with ``properties``, an ``allOf`` composition or a tagged
+  union) takes its ``title`` when that is one word and no other class has it yet; otherwise it
+  is named from where it stands:
+  ``<Parent><Property>`` for a property, ``<Parent><Property>Item`` for array items,
+  ``<Parent>Value`` for map values, ``<Parent><Title>`` or ``<Parent><Tag>`` for a union
+  member with a title or a constant tag property (``<Parent>Option<N>`` without either),
+  ``<Operation>Request`` for a request body and ``<Operation>Response`` (or
+  ``<Operation><Status>Response``, ``<Operation>DefaultResponse``) for a response.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from generator.diagnostics import pointer
+from generator.naming import NameRegistry, PyIdent, to_class_name
+from generator.naming import words as naming_words
+from generator.spec.load import iter_refs, pointer_parts
+from generator.spec.schemas import SCHEMA_PREFIX, Schema, operations, schema_nodes
+
+_TITLE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
+
+
+def hoist(spec: dict[str, Any], operation_names: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """``operation_names`` maps (path, method) to the operation's PascalCase name."""
+    components = spec.setdefault("components", {})
+    old_schemas: dict[str, Any] = components.get("schemas") or {}
+    registry = NameRegistry()
+    renamed: dict[str, str] = {}
+    for key in old_schemas:
+        renamed[key] = registry.claim_class(to_class_name(key))
+    _rewrite_refs(spec, renamed)
+    new_schemas: dict[str, Any] = {renamed[k]: v for k, v in old_schemas.items()}
+    components["schemas"] = new_schemas
+    hoister = _Hoister(new_schemas, registry)
+    for name in list(new_schemas):
+        if isinstance(new_schemas[name], dict):
+            hoister.visit_children(new_schemas[name], name)
+    for path, method, operation, _ in operations(spec):
+        base = operation_names[(path, method)]
+        body = operation.get("requestBody")
+        if isinstance(body, dict):
+            for content in (body.get("content") or {}).values():
+                hoister.at(content, "schema", f"{base}Request")
+        for status, response in (operation.get("responses") or {}).items():
+            if not isinstance(response, dict):
+                continue
+            suffix = "Response" if str(status).startswith("2") else f" {status} Response"
+            for content in (response.get("content") or {}).values():
+                hoister.at(content, "schema", f"{base}{suffix}")
+    return spec
+
+
+def _rewrite_refs(spec: dict[str, Any], renamed: dict[str, str]) -> None:
+    for _, holder in iter_refs(spec):
+        holder["$ref"] = _renamed_ref(holder["$ref"], renamed)
+    for _, schema in schema_nodes(spec):
+        mapping = (
+            (schema.get("discriminator") or {}).get("mapping")
+            if isinstance(schema.get("discriminator"), dict)
+            else None
+        )
+        if isinstance(mapping, dict):
+            for tag, ref in list(mapping.items()):
+                if isinstance(ref, str):
+                    mapping[tag] = _renamed_ref(ref if "/" in ref else SCHEMA_PREFIX + ref, renamed)
+
+
+def _renamed_ref(ref: str, renamed: dict[str, str]) -> str:
+    if not ref.startswith(SCHEMA_PREFIX):
+        return ref
+    name, *rest = pointer_parts(ref, decode=False)[2:]
+    if name not in renamed:
+        return ref
+    return pointer("components", "schemas", renamed[name], *rest)
+
+
+def is_hoistable(schema: Any) -> bool:
+    """An inline schema that becomes a class: an object with properties, or a composition."""
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return False
+    if any(k in schema for k in ("anyOf", "oneOf")):
+        return isinstance(schema.get("discriminator"), dict)  # a tagged union gets a name
+    members = schema.get("allOf")
+    if isinstance(members, list) and members:
+        return len(members) > 1 or "$ref" not in members[0] or bool(schema.get("properties"))
+    return isinstance(schema.get("properties"), dict) and bool(schema["properties"])
+
+
+def _option_label(option: Any, index: int, schemas: dict[str, Any] | None = None) -> str:
+    """A union member's name: its title, else the value of its constant tag, else its place."""
+    members = option.get("allOf") if isinstance(option, dict) else None
+    if isinstance(members, list) and members and isinstance(members[0], dict):
+        option = members[0]  # a composition is named after its first part
+    if isinstance(option, dict) and isinstance(option.get("$ref"), str) and schemas is not None:
+        option = schemas.get(option["$ref"].rsplit("/", 1)[-1], option)
+    if isinstance(option, dict):
+        title = option.get("title")
+        if isinstance(title, str) and naming_words(title):
+            return title
+        for prop in (option.get("properties") or {}).values():
+            if (
+                isinstance(prop, dict)
+                and isinstance(prop.get("const"), str)
+                and naming_words(prop["const"])
+            ):
+                return str(prop["const"])
+    return f"Option {index + 1}"
+
+
+class _Hoister:
+    def __init__(self, schemas: dict[str, Any], registry: NameRegistry) -> None:
+        self.schemas = schemas
+        self.registry = registry
+
+    def at(self, holder: Any, key: str | int, name: str) -> None:
+        """Hoist ``holder[key]`` if it is an inline object; then visit what it holds."""
+        schema = holder.get(key) if isinstance(holder, dict) else holder[key]
+        if not isinstance(schema, dict):
+            return
+        if is_hoistable(schema):
+            title = schema.get("title")
+            if (
+                isinstance(title, str)
+                and _TITLE.fullmatch(title)
+                and to_class_name(title) not in self.registry
+            ):
+                name = title  # the spec's own name for it reads best, while it is free
+            class_name: PyIdent = self.registry.claim_class(to_class_name(name))
+            self.schemas[class_name] = schema
+            holder[key] = {"$ref": SCHEMA_PREFIX + class_name}
+            self.visit_children(schema, class_name)
+        else:
+            self.visit_children(schema, name)
+
+    def visit_children(self, schema: Schema, name: str) -> None:
+        for prop, sub in list((schema.get("properties") or {}).items()):
+            if isinstance(sub, dict):
+                self.at(schema["properties"], prop, f"{name} {prop}")
+        if isinstance(schema.get("items"), dict):
+            self.at(schema, "items", f"{name} Item")
+        if isinstance(schema.get("additionalProperties"), dict):
+            self.at(schema, "additionalProperties", f"{name} Value")
+        for key in ("anyOf", "oneOf"):
+            options = schema.get(key)
+            if isinstance(options, list):
+                real = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
+                for index in range(len(options)):
+                    label = (
+                        name
+                        if len(real) == 1
+                        else f"{name} {_option_label(options[index], index, self.schemas)}"
+                    )
+                    self.at(options, index, label)
+        members = schema.get("allOf")
+        if isinstance(members, list):
+            for member in members:
+                if isinstance(member, dict):
+                    self.visit_children(member, name)
+        patterns = schema.get("patternProperties")
+        if isinstance(patterns, dict):
+            for pattern in list(patterns):
+                self.at(patterns, pattern, f"{name} Value")

@@ -1,0 +1,405 @@
+"""Load stage: read a spec file, bundle relative-file ``$ref``s into it, and validate it.
+
+Reading (``generator.spec.read``) turns the file into JSON data within limits of size, depth
+and YAML alias expansion. Structural breakage is an error: not OpenAPI 3.x, no ``info``, a
+3.1 document with none of ``paths``, ``components`` and ``webhooks``, a ``$ref`` that points
+nowhere, a remote ``$ref``, a chain of ``$ref``s that comes back to where it started without
+reaching a definition (a parameter naming itself, two responses naming each other). A 3.0
+document without ``paths`` (3.0 requires it) is read as having none, with the validator's
+warning. What openapi-spec-validator reports beyond that (an example of
+the wrong type, an unknown format, a stray key) rarely stops a sensible client, so it is
+reported as warnings with their pointers (``generator.spec.validate``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from generator.diagnostics import Diagnostic, SpecError, error, pointer
+from generator.naming import NameRegistry, PyIdent
+from generator.spec.read import read_document
+
+Spec = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSpec:
+    document: Spec
+    file: str  # the path as given, used in every diagnostic
+    warnings: tuple[Diagnostic, ...]
+
+
+def load_spec(path: Path, display: str | None = None, *, validate: bool = True) -> LoadedSpec:
+    """``validate=False`` leaves openapi-spec-validator out (the caller runs it elsewhere)."""
+    file = display or str(path)
+    document = _read_document(path, file)
+    _check_structure(document, file)
+    _drop_ignored_headers(document)
+    document = _Bundler(path, file, document).bundle()
+    _check_local_refs(document, file)
+    _canonical_refs(document)
+    return LoadedSpec(document, file, tuple(_validate(document, file)) if validate else ())
+
+
+def _read_document(path: Path, file: str) -> Spec:
+    data = read_document(path, file)
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {_KINDS.get(type(data), 'value')}, not a mapping"
+        raise error("#", f"the document is {kind}", file=file)
+    return data
+
+
+_KINDS = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
+
+
+def _check_structure(document: Spec, file: str) -> None:
+    if "swagger" in document:
+        raise error(
+            "#/swagger",
+            f"Swagger {document['swagger']} is not supported; convert the "
+            "document to OpenAPI 3 first",
+            file=file,
+        )
+    version = document.get("openapi")
+    if not isinstance(version, str) or not version.startswith(("3.0", "3.1")):
+        raise error(
+            "#/openapi", f"not an OpenAPI 3.0/3.1 document (openapi: {version!r})", file=file
+        )
+    problems = []
+    if not isinstance(document.get("info"), dict):
+        problems.append(Diagnostic("error", "#/info", "missing or not a mapping: `info`", file))
+    paths = document.get("paths")
+    if "paths" in document and not isinstance(paths, dict):
+        problems.append(Diagnostic("error", "#/paths", "not a mapping: `paths`", file))
+    elif paths is None and not ({"components", "webhooks"} & document.keys()):
+        # Without them there is nothing to generate. A 3.0 document with components but no
+        # `paths` (which 3.0 requires) is read as having none, with the validator's warning.
+        where, message = "#/paths", "missing: `paths` (OpenAPI 3.0 requires it)"
+        if version.startswith("3.1"):
+            where = "#"
+            message = "an OpenAPI 3.1 document needs at least one of `paths`, `components` or "
+            message += "`webhooks`"
+        problems.append(Diagnostic("error", where, message, file))
+    if problems:
+        raise SpecError(problems)
+
+
+def _drop_ignored_headers(document: Spec) -> None:
+    """A ``Content-Type`` among a response's or an encoding's ``headers`` "SHALL be ignored"
+    (the media type says it), so it is dropped before anything follows its ``$ref``."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            headers = node.get("headers")
+            if (
+                isinstance(headers, dict)
+                and len(where) >= 2
+                and where[-2] in ("responses", "encoding")
+                and (len(where) < 3 or where[-3] not in SCHEMA_MAPS)
+            ):
+                for name in [n for n in headers if n.lower() == "content-type"]:
+                    del headers[name]
+            stack.extend(((*where, k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*where, i), v) for i, v in enumerate(node))
+
+
+def iter_refs(
+    node: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """Every mapping holding a string ``$ref``, with its location, in document order."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [(path, node)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("$ref"), str):
+                yield where, value
+            stack.extend(((*where, k), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend(((*where, i), v) for i, v in reversed(list(enumerate(value))))
+
+
+def pointer_parts(ref: str, *, decode: bool = True) -> list[str]:
+    """The reference tokens of a local ``#/a/b`` reference; KeyError for any other.
+
+    A ``$ref`` is a URI, so its fragment may be percent-encoded (``~1%7Bid%7D`` for ``/{id}``,
+    RFC 6901 section 6): it is decoded first, then ``~1`` and ``~0`` are unescaped.
+    """
+    if ref == "#":
+        return []
+    if not ref.startswith("#/"):
+        raise KeyError(ref)
+    fragment = unquote(ref[2:]) if decode and "%" in ref else ref[2:]
+    return [raw.replace("~1", "/").replace("~0", "~") for raw in fragment.split("/")]
+
+
+def resolve_pointer(document: Any, ref: str) -> Any:
+    """The node a local ``#/a/b`` reference names; KeyError when there is none.
+
+    The one resolver of local references: every stage follows a ``$ref`` through it. A
+    pointer whose ``%`` was not meant as an escape (``#/components/schemas/100%25`` written
+    ``.../100%``) is tried as written when its decoded form names nothing.
+    """
+    return _walk(document, canonical_parts(document, ref), ref)
+
+
+def canonical_parts(document: Any, ref: str) -> list[str]:
+    """The tokens of ``ref`` as they name a node of ``document`` (KeyError when none does)."""
+    parts = pointer_parts(ref)
+    if "%" in ref:
+        try:
+            _walk(document, parts, ref)
+        except KeyError:
+            return pointer_parts(ref, decode=False)
+    return parts
+
+
+def _walk(document: Any, parts: list[str], ref: str) -> Any:
+    node = document
+    for part in parts:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise KeyError(ref)
+    return node
+
+
+def _canonical_refs(document: Spec) -> None:
+    """Every local ``$ref`` written in its plain form (no percent-escapes), so that the later
+    stages, which compare references as text, read one spelling."""
+    for _, holder in iter_refs(document):
+        ref = holder["$ref"]
+        if "%" in ref and ref.startswith("#/"):
+            holder["$ref"] = pointer(*canonical_parts(document, ref))
+
+
+def _check_local_refs(document: Spec, file: str) -> None:
+    """Every ``$ref`` resolves, and no chain of ``$ref``s comes back to where it started."""
+    problems = []
+    holders: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
+    for where, holder in iter_refs(document):
+        ref = holder["$ref"]
+        try:
+            resolve_pointer(document, ref)
+        except KeyError:
+            problems.append(
+                Diagnostic(
+                    "error", pointer(*where, "$ref"), f"unresolvable reference {ref!r}", file
+                )
+            )
+        else:
+            holders.append((where, holder))
+    if not problems:
+        problems = _ref_cycles(document, holders, file)
+    if problems:
+        raise SpecError(problems)
+
+
+def _ref_cycles(
+    document: Spec, holders: list[tuple[tuple[str | int, ...], dict[str, Any]]], file: str
+) -> list[Diagnostic]:
+    """A ``$ref`` naming a ``$ref`` naming ... the first again leads to no definition at all.
+
+    (A schema that refers to itself from inside, ``properties: {next: {$ref: Node}}``, is a
+    recursive type and fine: its chain ends at the schema.)
+    """
+    location = {id(holder): where for where, holder in holders}
+    order = {id(holder): index for index, (_, holder) in enumerate(holders)}
+    settled: set[int] = set()
+    problems = []
+    for _, holder in holders:
+        chain: dict[int, dict[str, Any]] = {}  # id -> holder, in the order followed
+        node: Any = holder
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            if id(node) in settled:
+                break
+            if id(node) in chain:
+                ids = list(chain)
+                cycle = ids[ids.index(id(node)) :]
+                start = cycle.index(min(cycle, key=order.__getitem__))  # first in the document
+                cycle = cycle[start:] + cycle[:start]
+                where = location[cycle[0]]
+                refs = [chain[member]["$ref"] for member in cycle]
+                problems.append(
+                    Diagnostic(
+                        "error",
+                        pointer(*where, "$ref"),
+                        "reference cycle: "
+                        + " -> ".join([pointer(*where), *refs])
+                        + " (a chain of $refs must end at a definition)",
+                        file,
+                    )
+                )
+                break
+            chain[id(node)] = node
+            node = resolve_pointer(document, node["$ref"])
+        settled.update(chain)
+    return problems
+
+
+SCHEMA_KEYS = frozenset(
+    {
+        "schema",
+        "items",
+        "additionalProperties",
+        "not",
+        "contains",
+        "propertyNames",
+        "if",
+        "then",
+        "else",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "additionalItems",
+    }
+)
+SCHEMA_MAPS = frozenset(
+    {"schemas", "properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+)
+SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+
+
+def is_schema_position(where: tuple[str | int, ...]) -> bool:
+    """Whether the node at ``where`` is a schema, judged from the keys leading to it."""
+    if len(where) >= 2 and (
+        (where[-2] in SCHEMA_MAPS and isinstance(where[-1], str))
+        or (where[-2] in SCHEMA_LISTS and isinstance(where[-1], int))
+    ):
+        return not (where[-2] == "schemas" and (len(where) != 3 or where[0] != "components"))
+    return bool(where) and where[-1] in SCHEMA_KEYS
+
+
+class _Bundler:
+    """Pull relative-file references into one document.
+
+    A schema from another file becomes a component of this document (named after its last
+    pointer segment or file name) and the reference turns local. Any other node (a path item,
+    a parameter, a response, ...) is copied in place of its reference. Remote (http)
+    references are an error: generation never uses the network.
+    """
+
+    def __init__(self, root: Path, file: str, document: Spec) -> None:
+        self.root = root.resolve()
+        self.file = file
+        self.document = document
+        self.files: dict[Path, Any] = {self.root: document}
+        self.hoisted: dict[tuple[Path, str], str] = {}
+        self.inlining: list[tuple[Path, str]] = []
+        components = document.get("components")
+        schemas = components.get("schemas") if isinstance(components, dict) else None
+        self.names = NameRegistry(frozenset(schemas) if isinstance(schemas, dict) else frozenset())
+
+    def bundle(self) -> Spec:
+        if not any(not h["$ref"].startswith("#") for _, h in iter_refs(self.document)):
+            return self.document
+        self._rewrite(self.document, self.root, ())
+        return self.document
+
+    def _rewrite(self, node: Any, base: Path, where: tuple[str | int, ...]) -> None:
+        for ref_where, holder in list(iter_refs(node, where)):
+            written = holder.get("$ref")
+            if not isinstance(written, str) or (written.startswith("#") and base == self.root):
+                continue
+            if "://" in written:
+                raise error(
+                    pointer(*ref_where, "$ref"),
+                    f"remote reference {written!r} is not supported: "
+                    "generation never uses the network; download the file and refer to "
+                    "it by a relative path",
+                    file=self.file,
+                )
+            target, _, fragment = written.partition("#")
+            path = (base.parent / target).resolve() if target else base
+            ref = "#" + fragment
+            if path == self.root:
+                holder["$ref"] = ref
+            elif is_schema_position(ref_where):
+                holder["$ref"] = self._hoisted(path, ref, ref_where, written)
+            else:
+                self._inline(holder, path, ref, ref_where, written)
+
+    def _target(self, path: Path, ref: str, where: tuple[str | int, ...], written: str) -> Any:
+        document = self._read(path, where)
+        try:
+            return copy.deepcopy(resolve_pointer(document, ref))
+        except KeyError:
+            raise error(
+                pointer(*where, "$ref"), f"unresolvable reference {written!r}", file=self.file
+            ) from None
+
+    def _hoisted(self, path: Path, ref: str, where: tuple[str | int, ...], written: str) -> str:
+        key = (path, ref)
+        if key in self.hoisted:
+            return self.hoisted[key]
+        node = self._target(path, ref, where, written)
+        stem = pointer_parts(ref)[-1] if ref not in ("", "#") else path.stem
+        name: PyIdent = self.names.claim_class(PyIdent(stem))
+        local = pointer("components", "schemas", name)
+        self.hoisted[key] = local
+        components = self.document.setdefault("components", {})
+        components.setdefault("schemas", {})[name] = node
+        self._rewrite(node, path, ("components", "schemas", name))
+        return local
+
+    def _inline(
+        self,
+        holder: dict[str, Any],
+        path: Path,
+        ref: str,
+        where: tuple[str | int, ...],
+        written: str,
+    ) -> None:
+        key = (path, ref)
+        if key in self.inlining:
+            raise error(
+                pointer(*where, "$ref"),
+                f"reference cycle: {self._label(path) + ref!r} includes itself "
+                "(only schemas may be recursive)",
+                file=self.file,
+            )
+        node = self._target(path, ref, where, written)
+        if not isinstance(node, dict):
+            raise error(
+                pointer(*where, "$ref"),
+                f"reference {written!r} names a {type(node).__name__}, not an object",
+                file=self.file,
+            )
+        siblings = {k: v for k, v in holder.items() if k != "$ref"}
+        holder.clear()
+        holder.update(node)
+        holder.update(siblings)
+        self.inlining.append(key)
+        self._rewrite(holder, path, where)
+        self.inlining.pop()
+
+    def _read(self, path: Path, where: tuple[str | int, ...]) -> Any:
+        if path not in self.files:
+            if not path.is_file():
+                raise error(
+                    pointer(*where, "$ref"),
+                    f"referenced file not found: {path.name}",
+                    file=self.file,
+                )
+            self.files[path] = read_document(path, self._label(path))
+        return self.files[path]
+
+    def _label(self, path: Path) -> str:
+        """A referenced file's name as the user would write it: beside the spec's own."""
+        try:
+            return (Path(self.file).parent / path.relative_to(self.root.parent)).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def _validate(document: Spec, file: str) -> Iterator[Diagnostic]:
+    from generator.spec.validate import validate
+
+    return validate(document, file)

@@ -1,0 +1,195 @@
+"""The whole pipeline for one spec: load -> normalize -> hoist -> build IR -> models -> render
+-> format.
+
+``analyse`` runs the stages every command needs (generate, check, validate, diff) and returns
+the prepared spec with its IR; ``generate`` goes on to the package's files, as bytes. Writing
+or comparing them is the caller's choice. A ``progress`` callback, when given, is called with
+each stage's name (one of ``STAGES``) as the stage starts; the pipeline prints nothing.
+
+For a large spec (``WORKER_FROM_BYTES`` and up) openapi-spec-validator, the slow part of load,
+runs in a worker process (``generator.workflow.validation_worker``) while this one goes on with
+normalize, build and models; its warnings are joined in before the diagnostics are returned, in
+the same order as when it runs here. Where the worker cannot start or fails, validation runs in
+this process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.config import Target
+from generator.diagnostics import Diagnostic, as_errors
+from generator.emit.format import FormatStore, format_files
+from generator.emit.render import render_package
+from generator.ir.build import build_ir
+from generator.ir.nodes import Api
+from generator.models.build import render_models
+from generator.models.chunks import ChunkStore
+from generator.models.pool import Worker, Workers, model_workers, start_process
+from generator.spec.load import LoadedSpec, load_spec
+from generator.spec.prepare import prepare
+
+STAGES = ("load", "normalize", "build", "models", "render", "format")
+Progress = Callable[[str], None]
+WORKER_FROM_BYTES = 512 * 1024  # smaller specs validate faster than a process starts
+
+
+def _quiet(stage: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    loaded: LoadedSpec
+    spec: dict[str, Any]  # normalized and hoisted: what the IR and the models are built from
+    api: Api
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    api: Api
+    spec: dict[str, Any]
+    files: dict[str, bytes]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class _Validation:
+    """openapi-spec-validator's warnings of a spec, from a worker process when that pays (it
+    then serves chunks of models too: ``worker``)."""
+
+    def __init__(self, spec_path: Path, display: str | None, serve: bool = False) -> None:
+        """``serve``: the worker may go on to serve chunks of models."""
+        self.spec_path, self.display = spec_path, display
+        self.worker: Worker | None = None
+        try:
+            large = spec_path.stat().st_size >= WORKER_FROM_BYTES
+        except OSError:
+            large = False
+        if large:
+            arguments = json.dumps([str(spec_path), display, serve])
+            process = start_process("generator.workflow.validation_worker", arguments)
+            self.worker = Worker(process, preamble=True) if process is not None else None
+
+    def warnings(self, loaded: LoadedSpec) -> tuple[Diagnostic, ...]:
+        """Waits for the worker's findings; ``loaded`` was loaded without validation."""
+        if self.worker is None:
+            return loaded.warnings
+        try:
+            rows = json.loads(self.worker.preamble())
+            if isinstance(rows, list):
+                return tuple(Diagnostic.from_dict(row) for row in rows)
+        except (ValueError, TypeError, KeyError):
+            pass
+        return load_spec(self.spec_path, self.display).warnings  # the worker failed
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.end()
+
+
+@dataclass(frozen=True, slots=True)
+class _Started:
+    """Analysis up to the IR, with the validator's warnings maybe still to come."""
+
+    loaded: LoadedSpec
+    spec: dict[str, Any]
+    api: Api
+    warnings: tuple[Diagnostic, ...]
+    validation: _Validation
+    workers: Workers | None = None
+
+    def finish(self, strict: bool) -> Analysis:
+        validated = self.validation.warnings(self.loaded)
+        loaded = LoadedSpec(self.loaded.document, self.loaded.file, validated)
+        diagnostics = (*validated, *self.warnings)
+        if strict and diagnostics:
+            raise as_errors(diagnostics)
+        return Analysis(loaded, self.spec, self.api, diagnostics)
+
+    def close(self) -> None:
+        """Ends the worker processes (after ``finish``, which reads the validator's findings;
+        before it, only when the run has failed)."""
+        for worker in self.workers.all if self.workers is not None else []:
+            worker.end()
+        self.validation.cancel()
+
+
+def _start(
+    spec_path: Path, target: Target, display: str | None, report: Progress, models: bool = False
+) -> _Started:
+    """Load, normalize, build; with ``models``, worker processes for the models of a large
+    spec are started as soon as it is loaded (``model_chunks.Workers``)."""
+    report("load")
+    validation = _Validation(spec_path, display, serve=models)
+    workers: Workers | None = None
+    try:
+        loaded = load_spec(spec_path, display, validate=validation.worker is None)
+        if models:
+            workers = model_workers(loaded.document, validation.worker)
+        report("normalize")
+        spec = prepare(loaded.document)
+        report("build")
+        api, warnings = build_ir(spec, target, loaded.file)
+    except BaseException:
+        if workers is not None:
+            workers.close()
+        validation.cancel()
+        raise
+    return _Started(loaded, spec, api, tuple(warnings), validation, workers)
+
+
+def analyse(
+    spec_path: Path,
+    target: Target,
+    *,
+    display: str | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> Analysis:
+    started = _start(spec_path, target, display, progress or _quiet)
+    try:
+        return started.finish(strict)
+    finally:
+        started.close()
+
+
+def generate(
+    spec_path: Path,
+    target: Target,
+    *,
+    display: str | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    store: ChunkStore | None = None,
+    formatted: FormatStore | None = None,
+) -> Generated:
+    """The package's files; ``store`` keeps the models' generated chunks between runs, and
+    ``formatted`` the formatted files."""
+    report = progress or _quiet
+    started = _start(spec_path, target, display, report, models=True)
+    try:
+        # Under --strict a warning stops the run before the models: join the validator first.
+        analysis = started.finish(strict) if strict else None
+        report("models")
+        models = render_models(
+            started.spec,
+            target.spec_name,
+            started.loaded.file,
+            target.package,
+            store,
+            started.workers,
+        )
+        report("render")
+        rendered = render_package(started.api, models)
+        report("format")
+        files_formatted = format_files(rendered, formatted)
+        analysis = analysis or started.finish(strict)
+    finally:
+        started.close()
+    files = {name: text.encode("utf-8") for name, text in sorted(files_formatted.items())}
+    return Generated(analysis.api, analysis.spec, files, analysis.diagnostics)

@@ -1,0 +1,44 @@
+"""``python -m generator.workflow.validation_worker '[SPEC, DISPLAY, SERVE]'``: validator
+warnings, then chunks.
+
+openapi-spec-validator is the slowest part of loading a large spec and needs nothing from
+the later stages, so ``pipeline`` runs it here, in a process of its own, while the main
+process goes on with normalize, build and models. The first line written is a JSON list of
+diagnostics in their wire form (``Diagnostic.to_dict``), in the order ``load_spec`` reports
+them.
+
+Then, with SERVE and a spec whose models come in chunks, rather than a third process, this
+one serves chunks of models as a model worker does (``generator.models.worker.serve``) until
+its input ends: the spec it validated is let go first, so the memory it held serves
+datamodel-code-generator.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+from pathlib import Path
+
+from generator.models.pool import serves_chunks
+from generator.spec.load import load_spec
+
+
+def main(argv: list[str]) -> int:
+    path, display, serve = json.loads(argv[0])
+    loaded = load_spec(Path(path), display)
+    serve = serve and serves_chunks(loaded.document)  # the pool's rule, as in the pipeline
+    rows = [d.to_dict() for d in loaded.warnings]
+    del loaded
+    sys.stdout.buffer.write(json.dumps(rows).encode("ascii") + b"\n")
+    sys.stdout.buffer.flush()
+    if serve:
+        gc.collect()
+        from generator.models.worker import serve as serve_chunks
+
+        serve_chunks()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

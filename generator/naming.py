@@ -347,10 +347,12 @@ def property_names(
 
 @dataclass(frozen=True, slots=True)
 class ResourceClasses:
-    """The classes one resource defines in one flavour: itself and its raw-response twin."""
+    """The classes one resource defines in one flavour: itself, its raw-response twin and
+    its streaming-response twin."""
 
     name: PyIdent
     raw: PyIdent
+    streaming: PyIdent
 
 
 FLAVOUR_PREFIXES = {"sync": "", "async": "Async"}  # of a resource's class names
@@ -359,9 +361,13 @@ FLAVOUR_PREFIXES = {"sync": "", "async": "Async"}  # of a resource's class names
 def resource_classes(base: str) -> dict[str, ResourceClasses]:
     """Flavour (``sync``, ``async``) -> the classes of a resource whose class name is
     ``base``: ``Runs`` and ``RunsWithRawResponse``, ``AsyncRuns`` and
-    ``AsyncRunsWithRawResponse``."""
+    ``AsyncRunsWithRawResponse`` (and the ``WithStreamingResponse`` twins)."""
     return {
-        kind: ResourceClasses(PyIdent(prefix + base), PyIdent(f"{prefix}{base}WithRawResponse"))
+        kind: ResourceClasses(
+            PyIdent(prefix + base),
+            PyIdent(f"{prefix}{base}WithRawResponse"),
+            PyIdent(f"{prefix}{base}WithStreamingResponse"),
+        )
         for kind, prefix in FLAVOUR_PREFIXES.items()
     }
 

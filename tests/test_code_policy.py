@@ -24,7 +24,13 @@ from tests.support.code_policy import (
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generated" / "parallel_tasks" / "parallel_tasks"
 LAZY = "        from .resources.task_runs import TaskRuns\n"
-GUARDED = "    from .resources.task_runs import TaskRuns, TaskRunsWithRawResponse\n"
+GUARDED = (
+    "    from .resources.task_runs import (\n"
+    "        TaskRuns,\n"
+    "        TaskRunsWithRawResponse,\n"
+    "        TaskRunsWithStreamingResponse,\n"
+    "    )\n"
+)
 UP = "from .. import _base, models\n"
 GUARDED_CLIENT = "    from ..client import Client\n"
 
@@ -74,7 +80,10 @@ def test_no_other_function_imports() -> None:
     [
         ("    import os\n", "Import under if TYPE_CHECKING"),
         ("    print('x')\n", "Expr under if TYPE_CHECKING"),
-        (GUARDED.replace("TaskRuns,", "os,"), "import of ['os', 'TaskRunsWithRawResponse']"),
+        (
+            GUARDED.replace("TaskRuns,", "os,"),
+            "import of ['os', 'TaskRunsWithRawResponse', 'TaskRunsWithStreamingResponse']",
+        ),
         (GUARDED.replace(".resources.task_runs", "._base"), "import from '_base'"),
     ],
 )

@@ -30,11 +30,15 @@ RUNTIME_FILES = (
     "_base_client.py",
     "_client.py",
     "_logs.py",
+    "_deadline.py",
+    "_middleware.py",
     "_models.py",
+    "_oauth2.py",
     "_polling.py",
     "_request.py",
     "_response.py",
     "_retry.py",
+    "_streamed_response.py",
     "_streaming.py",
     "_types.py",
     "_webhooks.py",
@@ -52,9 +56,21 @@ class Flavour:
     stream: str
     async_: str
     await_: str
+    streamed: str  # what a with_streaming_response method returns (_streamed_response.py)
+    client_streaming: str  # the client's streaming-response twin
 
 
-SYNC = Flavour("sync", "Client", "ClientWithRawResponse", "SyncAPIClient", "Stream", "", "")
+SYNC = Flavour(
+    "sync",
+    "Client",
+    "ClientWithRawResponse",
+    "SyncAPIClient",
+    "Stream",
+    "",
+    "",
+    "StreamedResponseManager",
+    "ClientWithStreamingResponse",
+)
 ASYNC = Flavour(
     "async",
     "AsyncClient",
@@ -63,6 +79,8 @@ ASYNC = Flavour(
     "AsyncStream",
     "async ",
     "await ",
+    "AsyncStreamedResponseManager",
+    "AsyncClientWithStreamingResponse",
 )
 
 

@@ -20,6 +20,7 @@ from generator.ir.operations import (
     PATH_PARAM,
     SpecContext,
     build_operation,
+    oauth2_flow,
     security_literal,
     success_schema,
 )
@@ -33,6 +34,7 @@ from generator.spec.schemas import operations
 _CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its resources
     {
         "with_raw_response",
+        "with_streaming_response",
         "with_options",
         "close",
         "api_key",
@@ -42,6 +44,8 @@ _CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its r
         "copy",
     }
 )
+# Members of every resource class besides its operations.
+_RESOURCE_MEMBERS = frozenset({"with_raw_response", "with_streaming_response"})
 # Names the client modules define or import: a resource class named so would shadow them there.
 _RESOURCE_CLASS_RESERVED = frozenset(
     {
@@ -49,6 +53,8 @@ _RESOURCE_CLASS_RESERVED = frozenset(
         "AsyncClient",
         "ClientWithRawResponse",
         "AsyncClientWithRawResponse",
+        "ClientWithStreamingResponse",
+        "AsyncClientWithStreamingResponse",
         "NotGiven",
         "RawResponse",
         "Stream",
@@ -80,7 +86,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
     root_ops: tuple[Operation, ...] = ()
     for tag in sorted(grouped, key=lambda t: (t == "", naming.to_snake(t))):
         resource_words = naming.words(tag)
-        reserved = client_names.taken() if not tag else frozenset({"with_raw_response"})
+        reserved = client_names.taken() if not tag else _RESOURCE_MEMBERS
         ops = _build_operations(ctx, grouped[tag], ids, resource_words, reserved)
         if not tag:
             root_ops = ops
@@ -107,7 +113,9 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
 
 def _resource_classes(name: str) -> tuple[str, ...]:
     """The classes a resource named ``name`` defines, sync and async (resource.py.jinja)."""
-    return tuple(c for f in naming.resource_classes(name).values() for c in (f.name, f.raw))
+    return tuple(
+        c for f in naming.resource_classes(name).values() for c in (f.name, f.raw, f.streaming)
+    )
 
 
 def _claim_resource_class(names: NameRegistry, name: PyIdent) -> PyIdent:
@@ -291,6 +299,7 @@ def _api(
         model_names=tuple(sorted((spec.get("components") or {}).get("schemas") or {})),
         readme=None,
         operation_count=len(all_ops),
+        oauth2=oauth2_flow(ctx, prefix),
     )
     return replace(api, readme=readme(api, spec))
 

@@ -123,6 +123,20 @@ class AuthScheme:
 
 
 @dataclass(frozen=True, slots=True)
+class OAuth2:
+    """An OAuth2 client-credentials flow the client runs (``oauth2=`` of its config)."""
+
+    scheme_literal: str  # the scheme's name in components.securitySchemes, as a literal
+    token_url_literal: str  # flows.clientCredentials.tokenUrl (absolute or relative)
+    scopes_literal: str  # the scopes the spec's security requirements ask for: a tuple literal
+    scopes_doc: str  # "read, write" for the README
+    client_id_env: str  # "<PACKAGE>_CLIENT_ID"
+    client_id_env_literal: str
+    client_secret_env: str
+    client_secret_env_literal: str
+
+
+@dataclass(frozen=True, slots=True)
 class Example:
     """One call shown in the package README."""
 
@@ -148,6 +162,7 @@ class Readme:
     create_and_poll_example: Example | None
     terminal_doc: str
     rows: tuple[MethodRow, ...]
+    download_example: Example | None = None  # a binary response, read with_streaming_response
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,3 +244,4 @@ class Api:
     readme: Readme | None
     operation_count: int
     webhooks: Webhooks | None = None
+    oauth2: OAuth2 | None = None

@@ -16,7 +16,7 @@ from typing import Any
 from generator import naming
 from generator.diagnostics import Diagnostic, pointer
 from generator.ir import polling, types
-from generator.ir.nodes import ErrorModel, Operation, Param, Poll
+from generator.ir.nodes import ErrorModel, OAuth2, Operation, Param, Poll
 from generator.literals import docstring, literal, one_line
 from generator.naming import NameRegistry, PyIdent
 from generator.spec.load import resolve_pointer
@@ -328,6 +328,57 @@ def security_literal(requirements: Any) -> str:
         if isinstance(requirement, dict)
     ]
     return "(" + "".join(f"{alt}, " for alt in alternatives) + ")"
+
+
+def oauth2_flow(ctx: SpecContext, env_prefix: str) -> OAuth2 | None:
+    """The first security scheme with an OAuth2 client-credentials flow whose ``tokenUrl`` is
+    given; its scopes are those the document's and the operations' requirements name."""
+    schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
+    for name, raw in schemes.items() if isinstance(schemes, dict) else ():
+        scheme = ctx.resolve(raw)
+        flows = scheme.get("flows") if isinstance(scheme, dict) else None
+        flow = flows.get("clientCredentials") if isinstance(flows, dict) else None
+        if scheme.get("type") != "oauth2" or not isinstance(flow, dict):
+            continue
+        token_url = flow.get("tokenUrl")
+        if not isinstance(token_url, str) or not token_url:
+            ctx.warn(
+                pointer("components", "securitySchemes", name, "flows", "clientCredentials"),
+                "a client-credentials flow without a tokenUrl is not run; pass a token as api_key",
+            )
+            continue
+        scopes = _required_scopes(ctx.spec, str(name))
+        client_id_env, client_secret_env = f"{env_prefix}_CLIENT_ID", f"{env_prefix}_CLIENT_SECRET"
+        return OAuth2(
+            scheme_literal=literal(name),
+            token_url_literal=literal(token_url),
+            scopes_literal="(" + "".join(f"{literal(s)}, " for s in scopes) + ")",
+            scopes_doc=one_line(", ".join(scopes)),
+            client_id_env=client_id_env,
+            client_id_env_literal=literal(client_id_env),
+            client_secret_env=client_secret_env,
+            client_secret_env_literal=literal(client_secret_env),
+        )
+    return None
+
+
+def _required_scopes(spec: dict[str, Any], scheme: str) -> list[str]:
+    """The scopes every security requirement of the document names for ``scheme``, in the
+    order first met (document first, then the operations in path order)."""
+    requirement_lists = [spec.get("security")]
+    for item in (spec.get("paths") or {}).values():
+        if isinstance(item, dict):
+            requirement_lists.extend(
+                op.get("security") for op in item.values() if isinstance(op, dict)
+            )
+    found: list[str] = []
+    for requirements in requirement_lists:
+        for requirement in requirements if isinstance(requirements, list) else ():
+            scopes = requirement.get(scheme) if isinstance(requirement, dict) else None
+            for scope in scopes if isinstance(scopes, list) else ():
+                if isinstance(scope, str) and scope not in found:
+                    found.append(scope)
+    return found
 
 
 def _is_json(media: str) -> bool:

@@ -53,9 +53,29 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
                 poll_example = Example(f"client.{tail}", tail, op.return_annotation, "")
                 terminal = op.poll.terminal_doc
             if op.create_and_poll is not None and create_example is None:
-                tail = f"{prefix}{op.create_and_poll.name}({args}{sep}poll_timeout=600)"
+                tail = f"{prefix}{op.create_and_poll.name}({args}{sep}timeout=600)"
                 create_example = Example(f"client.{tail}", tail, op.create_and_poll.returns, "")
-    return Readme(tuple(shown[:6]), poll_example, create_example, terminal, tuple(_rows(api)))
+    return Readme(
+        tuple(shown[:6]),
+        poll_example,
+        create_example,
+        terminal,
+        tuple(_rows(api)),
+        _download_example(groups, spec),
+    )
+
+
+def _download_example(
+    groups: list[tuple[str, tuple[Operation, ...]]], spec: dict[str, Any]
+) -> Example | None:
+    """The first operation with a binary response, called through ``with_streaming_response``."""
+    for prefix, ops in groups:
+        for op in ops:
+            args = _call(op, spec) if op.response_kind == "binary" else None
+            if args is not None:
+                tail = f"{prefix}with_streaming_response.{op.name}({args})"
+                return Example(f"client.{tail}", tail, op.return_annotation, "")
+    return None
 
 
 def _rows(api: Api) -> list[MethodRow]:

@@ -9,10 +9,22 @@ from typing import Any, TypeVar, cast
 
 import httpx
 
-from ._base_client import BaseClient, Close, EventParser, Fetch, Flow, ReadAndClose, Send, Sleep
+from ._base_client import (
+    Action,
+    Authorize,
+    BaseClient,
+    Close,
+    EventParser,
+    Flow,
+    ReadAndClose,
+    Send,
+    Sleep,
+)
+from ._middleware import Middleware, chain
 from ._polling import Poller
 from ._request import RequestOptions
 from ._response import RawResponse
+from ._streamed_response import StreamedResponse, StreamedResponseManager
 from ._streaming import Stream
 
 __all__ = ["SyncAPIClient"]
@@ -21,7 +33,7 @@ T = TypeVar("T")
 SelfT = TypeVar("SelfT", bound="SyncAPIClient")
 
 
-class SyncAPIClient(BaseClient[httpx.Client]):
+class SyncAPIClient(BaseClient[httpx.Client, Middleware]):
     def _stream(self, response: httpx.Response, parse: EventParser) -> Stream[Any]:
         return Stream(response, parse)
 
@@ -50,8 +62,19 @@ class SyncAPIClient(BaseClient[httpx.Client]):
     def _request(self, options: RequestOptions, cast_to: Any) -> object:
         return self._run(self._request_flow(options, cast_to)).parsed
 
+    def _request_streamed(
+        self, options: RequestOptions, cast_to: Any
+    ) -> StreamedResponseManager[object]:
+        def start() -> StreamedResponse[object]:
+            response = self._run(self._checked_flow(options, stream=True))
+            parser = self._parser(options, cast_to)
+            return StreamedResponse(response, parser, reads=options.response_kind != "sse")
+
+        return StreamedResponseManager(start)
+
     def _poll(self, fetch: Callable[[], RawResponse[T]], poller: Poller) -> T:
-        return cast(T, self._run(self._poll_flow(fetch, poller)))
+        with poller.wait:  # the wait's one deadline bounds every request made in it
+            return cast(T, self._run(self._poll_flow(fetch, poller)))
 
     def _run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end, doing each step it asks for."""
@@ -62,10 +85,13 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         except StopIteration as done:
             return cast(T, done.value)
 
-    def _do(self, step: Send | Sleep | ReadAndClose | Close | Fetch) -> object:
+    def _do(self, step: Action) -> object:
         if isinstance(step, Send):
             try:
-                return self._http.send(step.request, stream=step.stream)
+                if not self._middleware:
+                    return self._http.send(step.request, stream=step.stream)
+                send = chain(self._middleware, lambda r: self._http.send(r, stream=step.stream))
+                return send(step.request)
             except httpx.TransportError as exc:
                 return exc
         if isinstance(step, Sleep):
@@ -82,4 +108,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         if isinstance(step, Close):
             step.response.close()
             return None
+        if isinstance(step, Authorize):
+            assert self._tokens is not None
+            return self._tokens.token(self._http.send, step.stale)
         return step.fetch()

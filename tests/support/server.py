@@ -12,7 +12,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,6 +26,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]  # names lower-cased
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -42,6 +43,8 @@ class Response:
     drop_mid_body: bool = False  # send headers and half the body, then close
     events: list[str] | None = None  # SSE: raw event blocks, sent one by one
     event_delay: float = 0.0  # pause between two events
+    chunks: Iterable[bytes] | None = None  # a body written piece by piece, made as it is sent
+    length: int | None = None  # the content-length of ``chunks``
 
 
 Handler = Callable[[Request], Response]
@@ -91,6 +94,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if response.events is not None:
             self._send_events(response)
             return
+        if response.chunks is not None:
+            self._send_chunks(response)
+            return
         payload = _payload(response)
         self.send_response(response.status)
         headers = {"content-type": "application/json"} if response.body is None else {}
@@ -123,6 +129,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client closed the stream early, as it may
+
+    def _send_chunks(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("content-length", str(response.length))
+        self.end_headers()
+        try:
+            for chunk in response.chunks or ():
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client stopped reading, as it may
 
     def _abort(self) -> None:
         self.close_connection = True

@@ -10,10 +10,22 @@ from typing import Any, TypeVar, cast
 
 import httpx2
 
-from ._base_client import BaseClient, Close, EventParser, Fetch, Flow, ReadAndClose, Send, Sleep
+from ._base_client import (
+    Action,
+    Authorize,
+    BaseClient,
+    Close,
+    EventParser,
+    Flow,
+    ReadAndClose,
+    Send,
+    Sleep,
+)
+from ._middleware import AsyncMiddleware, chain_async
 from ._polling import Poller
 from ._request import RequestOptions
 from ._response import RawResponse
+from ._streamed_response import AsyncStreamedResponse, AsyncStreamedResponseManager
 from ._streaming import AsyncStream
 
 __all__ = ["AsyncAPIClient"]
@@ -22,7 +34,7 @@ T = TypeVar("T")
 SelfT = TypeVar("SelfT", bound="AsyncAPIClient")
 
 
-class AsyncAPIClient(BaseClient[httpx2.AsyncClient]):
+class AsyncAPIClient(BaseClient[httpx2.AsyncClient, AsyncMiddleware]):
     def _stream(self, response: httpx2.Response, parse: EventParser) -> AsyncStream[Any]:
         return AsyncStream(response, parse)
 
@@ -51,8 +63,19 @@ class AsyncAPIClient(BaseClient[httpx2.AsyncClient]):
     async def _request(self, options: RequestOptions, cast_to: Any) -> object:
         return (await self._run(self._request_flow(options, cast_to))).parsed
 
+    def _request_streamed(
+        self, options: RequestOptions, cast_to: Any
+    ) -> AsyncStreamedResponseManager[object]:
+        async def start() -> AsyncStreamedResponse[object]:
+            response = await self._run(self._checked_flow(options, stream=True))
+            parser = self._parser(options, cast_to)
+            return AsyncStreamedResponse(response, parser, reads=options.response_kind != "sse")
+
+        return AsyncStreamedResponseManager(start)
+
     async def _poll(self, fetch: Callable[[], Awaitable[RawResponse[T]]], poller: Poller) -> T:
-        return cast(T, await self._run(self._poll_flow(fetch, poller)))
+        with poller.wait:  # the wait's one deadline bounds every request made in it
+            return cast(T, await self._run(self._poll_flow(fetch, poller)))
 
     async def _run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end, doing each step it asks for."""
@@ -63,10 +86,16 @@ class AsyncAPIClient(BaseClient[httpx2.AsyncClient]):
         except StopIteration as done:
             return cast(T, done.value)
 
-    async def _do(self, step: Send | Sleep | ReadAndClose | Close | Fetch) -> object:
+    async def _do(self, step: Action) -> object:
         if isinstance(step, Send):
             try:
-                return await self._http.send(step.request, stream=step.stream)
+                if not self._middleware:
+                    return await self._http.send(step.request, stream=step.stream)
+
+                def send(request: httpx2.Request) -> Awaitable[httpx2.Response]:
+                    return self._http.send(request, stream=step.stream)
+
+                return await chain_async(self._middleware, send)(step.request)
             except httpx2.TransportError as exc:
                 return exc
         if isinstance(step, Sleep):
@@ -83,4 +112,7 @@ class AsyncAPIClient(BaseClient[httpx2.AsyncClient]):
         if isinstance(step, Close):
             await step.response.aclose()
             return None
+        if isinstance(step, Authorize):
+            assert self._tokens is not None
+            return await self._tokens.token_async(self._http.send, step.stale)
         return await cast(Awaitable[object], step.fetch())

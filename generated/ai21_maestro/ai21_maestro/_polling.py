@@ -10,7 +10,7 @@ from typing import Final
 
 import httpx2
 
-from . import errors
+from ._deadline import Deadline
 from ._response import field_value
 from ._retry import retry_after
 
@@ -26,6 +26,9 @@ class Poller:
 
     The wait is the server's hint (a ``retry_after``/``poll_after``/``poll_interval`` body
     field, else a ``Retry-After`` header), else ``interval``, else a backoff from 1 s to 30 s.
+    ``timeout`` is the budget of the whole wait (``wait``, a ``Deadline``): the fetches, their
+    retries and the sleeps. The last sleep ends at the deadline, and the wait then ends in
+    ``errors.PollTimeoutError`` without another fetch.
     """
 
     def __init__(
@@ -33,29 +36,27 @@ class Poller:
     ) -> None:
         self.terminal = terminal
         self.interval = interval
-        self.started = time.monotonic()
-        self.deadline = None if timeout is None else self.started + timeout
+        self.wait = Deadline(timeout)
         self.fetches = 0
 
     def next_delay(self, value: object, response: httpx2.Response) -> float | None:
         self.fetches += 1
+        self.wait.last = value
         status = status_of(value)
         if status in self.terminal:
             return None
-        now = time.monotonic()
-        if self.deadline is not None and now >= self.deadline:
-            elapsed = now - self.started
-            raise errors.PollTimeoutError(
-                f"Still {status!r} after {elapsed:.1f}s and {self.fetches} fetches",
-                last=value,
-                elapsed=elapsed,
-            )
         delay = self._hint(value, response)
         if delay is None:
             delay = self.interval if self.interval is not None else _poll_backoff(self.fetches)
-        if self.deadline is not None:
-            delay = min(delay, self.deadline - now)
-        return max(delay, 0.0)
+        remaining = self.wait.remaining()
+        return max(delay if remaining is None else min(delay, remaining), 0.0)
+
+    def check(self) -> None:
+        """Raise ``errors.PollTimeoutError`` when the wait's time is up."""
+        deadline = self.wait.at
+        if deadline is not None and time.monotonic() >= deadline:
+            status = status_of(self.wait.last)
+            raise self.wait.timeout_error(f"Still {status!r} after {self.fetches} fetches")
 
     @staticmethod
     def _hint(value: object, response: httpx2.Response) -> float | None:

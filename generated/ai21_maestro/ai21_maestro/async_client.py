@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.maestro_runs import AsyncMaestroRuns, AsyncMaestroRunsWithRawResponse
+    from .resources.maestro_runs import (
+        AsyncMaestroRuns,
+        AsyncMaestroRunsWithRawResponse,
+        AsyncMaestroRunsWithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -32,6 +36,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``AI21_API_KEY`` environment variable and the base URL
     to ``AI21_MAESTRO_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -50,6 +55,11 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
+
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -62,3 +72,18 @@ class AsyncClientWithRawResponse:
         from .resources.maestro_runs import AsyncMaestroRunsWithRawResponse
 
         return self._client._resources.get(AsyncMaestroRunsWithRawResponse)
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def maestro_runs(self) -> AsyncMaestroRunsWithStreamingResponse:
+        from .resources.maestro_runs import AsyncMaestroRunsWithStreamingResponse
+
+        return self._client._resources.get(AsyncMaestroRunsWithStreamingResponse)

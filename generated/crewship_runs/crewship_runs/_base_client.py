@@ -15,15 +15,16 @@ import functools
 import os
 import time
 import uuid
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final, Generic, TypeVar, cast
 
 import httpx2
 
 from . import errors
-from ._auth import Credentials, credentials, select
+from ._auth import Credentials, chosen, credentials, select
 from ._logs import log_error, log_response, log_retry, secrets, setup_logging
+from ._oauth2 import ClientAuthMethod, OAuth2Config, TokenSource, client_credentials
 from ._polling import Poller
 from ._request import (
     RequestOptions,
@@ -41,6 +42,7 @@ from ._types import NOT_GIVEN, Headers, NotGiven, QueryValue, Timeout
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "Authorize",
     "BaseClient",
     "ClientConfig",
     "Close",
@@ -55,7 +57,8 @@ __all__ = [
 T = TypeVar("T")
 ClientT = TypeVar("ClientT")
 HttpT = TypeVar("HttpT", httpx2.Client, httpx2.AsyncClient)
-SelfT = TypeVar("SelfT", bound="BaseClient[Any]")
+MiddlewareT = TypeVar("MiddlewareT")  # _middleware.Middleware, or AsyncMiddleware
+SelfT = TypeVar("SelfT", bound="BaseClient[Any, Any]")
 
 DEFAULT_TIMEOUT: Final = 60.0
 DEFAULT_MAX_RETRIES: Final = 2
@@ -76,6 +79,7 @@ class ClientConfig:
     auth_required: bool
     user_agent: str
     log_env: str = ""  # the variable that turns the package's log on: "<PACKAGE>_LOG"
+    oauth2: OAuth2Config | None = None  # a client-credentials flow the client can run
 
 
 class ResourceCache(Generic[ClientT]):
@@ -139,12 +143,19 @@ class Fetch:
     fetch: Callable[[], object]
 
 
-Action = Send | Sleep | ReadAndClose | Close | Fetch
+@dataclass(frozen=True, slots=True)
+class Authorize:
+    """An OAuth2 access token; the outcome is the token. ``stale`` is one the server refused."""
+
+    stale: str | None
+
+
+Action = Send | Sleep | ReadAndClose | Close | Fetch | Authorize
 Flow = Generator[Action, object, T]
 EventParser = Callable[[ServerSentEvent, httpx2.Response], Any]
 
 
-class BaseClient(Generic[HttpT]):
+class BaseClient(Generic[HttpT, MiddlewareT]):
     """Configuration, request building and the flows; ``SyncAPIClient`` and
     ``AsyncAPIClient`` add the I/O. A generated client sets ``_config``."""
 
@@ -154,6 +165,8 @@ class BaseClient(Generic[HttpT]):
     _resources: ResourceCache[Any]
     _default_auth: Credentials  # what a call sends unless its operation says otherwise
     _plain_http = False  # True when the client made its own httpx2 client (no defaults set)
+    _tokens: TokenSource | None  # OAuth2 client credentials, when given
+    _middleware: tuple[MiddlewareT, ...]
 
     def __init__(
         self,
@@ -164,13 +177,24 @@ class BaseClient(Generic[HttpT]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Headers | None = None,
         http_client: HttpT | None = None,
+        middleware: Sequence[MiddlewareT] = (),
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        client_auth_method: ClientAuthMethod = "client_secret_basic",
     ) -> None:
         config = self._config
         key = api_key if api_key is not None else (os.environ.get(config.api_key_env) or None)
-        if key is None and config.auth_required:
+        oauth2 = client_credentials(config.oauth2, client_id, client_secret)
+        if key is None and oauth2 is None and config.auth_required:
+            also = (
+                ""
+                if config.oauth2 is None
+                else f", or client_id=... and client_secret=... ({config.oauth2.client_id_env}, "
+                f"{config.oauth2.client_secret_env})"
+            )
             raise errors.MissingAPIKeyError(
                 f"No API key: pass api_key=... or set the {config.api_key_env} "
-                "environment variable."
+                f"environment variable{also}."
             )
         url = base_url or os.environ.get(config.base_url_env) or config.default_base_url
         if not url.startswith(("http://", "https://")):
@@ -200,7 +224,18 @@ class BaseClient(Generic[HttpT]):
         self._credentials = credentials(config.auth_schemes, key)
         self._secrets = secrets(config.auth_schemes)  # masked in log lines
         setup_logging(config.log_env)
+        self._tokens = None
+        if config.oauth2 is not None and oauth2 is not None:
+            self._tokens = TokenSource(
+                config.oauth2,
+                base_url=self.base_url,
+                client_id=oauth2[0],
+                client_secret=oauth2[1],
+                method=client_auth_method,
+            )
+            self._credentials[config.oauth2.scheme] = ({}, {}, {})  # the token: per attempt
         self._default_auth = select(self._credentials, config.security)
+        self._middleware = tuple(middleware)
         self._client = self
         self._resources = ResourceCache(self)
         self._owns_http = self._plain_http = http_client is None
@@ -293,14 +328,35 @@ class BaseClient(Generic[HttpT]):
     ) -> errors.APIStatusError:
         return errors.make_status_error(response, parse_error_body(response, options.errors))
 
+    def _uses_token(self, options: RequestOptions) -> bool:
+        """Whether this call's credentials are the OAuth2 token."""
+        if self._tokens is None:
+            return False
+        security = self._config.security if options.security is None else options.security
+        return self._tokens.scheme in chosen(self._credentials, security)
+
+    def _parser(self, options: RequestOptions, cast_to: Any) -> Callable[[httpx2.Response], Any]:
+        """What turns a 2xx response into the value the method returns."""
+        if options.response_kind == "sse":
+            return lambda response: self._stream(response, functools.partial(parse_event, cast_to))
+        return lambda response: parse(response, options.response_kind, cast_to)
+
     # --- flows: the loops, written once -----------------------------------------------------
 
     def _send_flow(self, options: RequestOptions, *, stream: bool) -> Flow[httpx2.Response]:
-        """Send until a response is final: retries with their waits, within the budget."""
+        """Send until a response is final: retries with their waits, within the budget. With
+        an OAuth2 token, a 401 fetches a new one and sends again, once."""
         retry = self._retry_state(options)
         request = self._build_request(options)
         attempts = retry.max_retries + 1
+        uses_token = self._uses_token(options)
+        token = stale = None
+        refreshed = False
         while True:
+            if uses_token:  # each attempt: the cached token, or a new one if it expired
+                token = cast(str, (yield Authorize(stale)))
+                request.headers["authorization"] = f"Bearer {token}"
+                stale = None
             retry.prepare(request)
             attempt, started = retry.attempt + 1, time.monotonic()
             outcome = yield Send(request, stream)
@@ -313,6 +369,10 @@ class BaseClient(Generic[HttpT]):
                 continue
             response = cast(httpx2.Response, outcome)
             log_response(response, attempt, attempts, elapsed, self._secrets)
+            if response.status_code == 401 and uses_token and not refreshed:
+                refreshed, stale = True, token  # refused: fetch a new one, send once more
+                yield Close(response)
+                continue
             delay = retry.after_response(response)
             if delay is None:
                 return response
@@ -320,19 +380,20 @@ class BaseClient(Generic[HttpT]):
             yield Close(response)
             yield Sleep(delay)
 
-    def _request_flow(self, options: RequestOptions, cast_to: Any) -> Flow[RawResponse[object]]:
-        """One call: its final response parsed, or its status error raised."""
-        stream = options.response_kind == "sse"
+    def _checked_flow(self, options: RequestOptions, *, stream: bool) -> Flow[httpx2.Response]:
+        """The final response of a call, or its status error raised (its body read)."""
         response = yield from self._send_flow(options, stream=stream)
         if not response.is_success:
             failed = yield ReadAndClose(response)
             if isinstance(failed, httpx2.TransportError):
                 raise errors.APIConnectionError(request=response.request) from failed
             raise self._status_error(response, options)
-        if stream:
-            events = self._stream(response, functools.partial(parse_event, cast_to))
-            return RawResponse(response, events)
-        return RawResponse(response, parse(response, options.response_kind, cast_to))
+        return response
+
+    def _request_flow(self, options: RequestOptions, cast_to: Any) -> Flow[RawResponse[object]]:
+        """One call: its final response parsed, or its status error raised."""
+        response = yield from self._checked_flow(options, stream=options.response_kind == "sse")
+        return RawResponse(response, self._parser(options, cast_to)(response))
 
     def _poll_flow(self, fetch: Callable[[], object], poller: Poller) -> Flow[object]:
         """Fetch until the poller says the run is done; its last parsed value."""
@@ -342,3 +403,4 @@ class BaseClient(Generic[HttpT]):
             if delay is None:
                 return raw.parsed
             yield Sleep(delay)
+            poller.check()  # the budget spent: no fetch after the last sleep

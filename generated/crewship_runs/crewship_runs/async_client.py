@@ -8,8 +8,12 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse
-    from .resources.threads import AsyncThreads, AsyncThreadsWithRawResponse
+    from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse, AsyncRunsWithStreamingResponse
+    from .resources.threads import (
+        AsyncThreads,
+        AsyncThreadsWithRawResponse,
+        AsyncThreadsWithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -33,6 +37,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``CREWSHIP_API_KEY`` environment variable and the base URL
     to ``CREWSHIP_RUNS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -58,6 +63,11 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
+
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -76,3 +86,24 @@ class AsyncClientWithRawResponse:
         from .resources.threads import AsyncThreadsWithRawResponse
 
         return self._client._resources.get(AsyncThreadsWithRawResponse)
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def runs(self) -> AsyncRunsWithStreamingResponse:
+        from .resources.runs import AsyncRunsWithStreamingResponse
+
+        return self._client._resources.get(AsyncRunsWithStreamingResponse)
+
+    @property
+    def threads(self) -> AsyncThreadsWithStreamingResponse:
+        from .resources.threads import AsyncThreadsWithStreamingResponse
+
+        return self._client._resources.get(AsyncThreadsWithStreamingResponse)

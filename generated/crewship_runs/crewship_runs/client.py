@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.runs import Runs, RunsWithRawResponse
-    from .resources.threads import Threads, ThreadsWithRawResponse
+    from .resources.runs import Runs, RunsWithRawResponse, RunsWithStreamingResponse
+    from .resources.threads import Threads, ThreadsWithRawResponse, ThreadsWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -33,6 +33,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``CREWSHIP_API_KEY`` environment variable and the base URL
     to ``CREWSHIP_RUNS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -58,6 +59,11 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
+
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -76,3 +82,24 @@ class ClientWithRawResponse:
         from .resources.threads import ThreadsWithRawResponse
 
         return self._client._resources.get(ThreadsWithRawResponse)
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def runs(self) -> RunsWithStreamingResponse:
+        from .resources.runs import RunsWithStreamingResponse
+
+        return self._client._resources.get(RunsWithStreamingResponse)
+
+    @property
+    def threads(self) -> ThreadsWithStreamingResponse:
+        from .resources.threads import ThreadsWithStreamingResponse
+
+        return self._client._resources.get(ThreadsWithStreamingResponse)

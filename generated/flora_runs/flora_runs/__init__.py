@@ -11,7 +11,17 @@ two hours is answered with error code `idempotency_duplicate`.
 """
 
 from . import errors, models
-from ._base import NOT_GIVEN, NotGiven, RawResponse
+from ._base import (
+    NOT_GIVEN,
+    AsyncCallNext,
+    AsyncMiddleware,
+    AsyncStreamedResponse,
+    CallNext,
+    Middleware,
+    NotGiven,
+    RawResponse,
+    StreamedResponse,
+)
 from ._streaming import AsyncStream, Stream
 from .async_client import AsyncClient
 from .client import Client
@@ -42,13 +52,18 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncCallNext",
     "AsyncClient",
+    "AsyncMiddleware",
     "AsyncStream",
+    "AsyncStreamedResponse",
     "AuthenticationError",
     "BadRequestError",
+    "CallNext",
     "Client",
     "ConflictError",
     "InternalServerError",
+    "Middleware",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
@@ -57,6 +72,7 @@ __all__ = [
     "RateLimitError",
     "RawResponse",
     "Stream",
+    "StreamedResponse",
     "UnprocessableEntityError",
     "errors",
     "models",

@@ -8,10 +8,22 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.actions import AsyncActions, AsyncActionsWithRawResponse
-    from .resources.generations import AsyncGenerations, AsyncGenerationsWithRawResponse
-    from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse
-    from .resources.technique_runs import AsyncTechniqueRuns, AsyncTechniqueRunsWithRawResponse
+    from .resources.actions import (
+        AsyncActions,
+        AsyncActionsWithRawResponse,
+        AsyncActionsWithStreamingResponse,
+    )
+    from .resources.generations import (
+        AsyncGenerations,
+        AsyncGenerationsWithRawResponse,
+        AsyncGenerationsWithStreamingResponse,
+    )
+    from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse, AsyncRunsWithStreamingResponse
+    from .resources.technique_runs import (
+        AsyncTechniqueRuns,
+        AsyncTechniqueRunsWithRawResponse,
+        AsyncTechniqueRunsWithStreamingResponse,
+    )
     from .webhooks import Webhooks
 
 __all__ = ["AsyncClient"]
@@ -36,6 +48,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``FLORA_API_KEY`` environment variable and the base URL
     to ``FLORA_RUNS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -82,6 +95,11 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
+
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -112,3 +130,36 @@ class AsyncClientWithRawResponse:
         from .resources.technique_runs import AsyncTechniqueRunsWithRawResponse
 
         return self._client._resources.get(AsyncTechniqueRunsWithRawResponse)
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def actions(self) -> AsyncActionsWithStreamingResponse:
+        from .resources.actions import AsyncActionsWithStreamingResponse
+
+        return self._client._resources.get(AsyncActionsWithStreamingResponse)
+
+    @property
+    def generations(self) -> AsyncGenerationsWithStreamingResponse:
+        from .resources.generations import AsyncGenerationsWithStreamingResponse
+
+        return self._client._resources.get(AsyncGenerationsWithStreamingResponse)
+
+    @property
+    def runs(self) -> AsyncRunsWithStreamingResponse:
+        from .resources.runs import AsyncRunsWithStreamingResponse
+
+        return self._client._resources.get(AsyncRunsWithStreamingResponse)
+
+    @property
+    def technique_runs(self) -> AsyncTechniqueRunsWithStreamingResponse:
+        from .resources.technique_runs import AsyncTechniqueRunsWithStreamingResponse
+
+        return self._client._resources.get(AsyncTechniqueRunsWithStreamingResponse)

@@ -8,10 +8,18 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.actions import Actions, ActionsWithRawResponse
-    from .resources.generations import Generations, GenerationsWithRawResponse
-    from .resources.runs import Runs, RunsWithRawResponse
-    from .resources.technique_runs import TechniqueRuns, TechniqueRunsWithRawResponse
+    from .resources.actions import Actions, ActionsWithRawResponse, ActionsWithStreamingResponse
+    from .resources.generations import (
+        Generations,
+        GenerationsWithRawResponse,
+        GenerationsWithStreamingResponse,
+    )
+    from .resources.runs import Runs, RunsWithRawResponse, RunsWithStreamingResponse
+    from .resources.technique_runs import (
+        TechniqueRuns,
+        TechniqueRunsWithRawResponse,
+        TechniqueRunsWithStreamingResponse,
+    )
     from .webhooks import Webhooks
 
 __all__ = ["Client"]
@@ -36,6 +44,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``FLORA_API_KEY`` environment variable and the base URL
     to ``FLORA_RUNS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -82,6 +91,11 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
+
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -112,3 +126,36 @@ class ClientWithRawResponse:
         from .resources.technique_runs import TechniqueRunsWithRawResponse
 
         return self._client._resources.get(TechniqueRunsWithRawResponse)
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def actions(self) -> ActionsWithStreamingResponse:
+        from .resources.actions import ActionsWithStreamingResponse
+
+        return self._client._resources.get(ActionsWithStreamingResponse)
+
+    @property
+    def generations(self) -> GenerationsWithStreamingResponse:
+        from .resources.generations import GenerationsWithStreamingResponse
+
+        return self._client._resources.get(GenerationsWithStreamingResponse)
+
+    @property
+    def runs(self) -> RunsWithStreamingResponse:
+        from .resources.runs import RunsWithStreamingResponse
+
+        return self._client._resources.get(RunsWithStreamingResponse)
+
+    @property
+    def technique_runs(self) -> TechniqueRunsWithStreamingResponse:
+        from .resources.technique_runs import TechniqueRunsWithStreamingResponse
+
+        return self._client._resources.get(TechniqueRunsWithStreamingResponse)

@@ -5,7 +5,17 @@ Parallel's Task API: asynchronous web-research task runs and task groups. Task r
 """
 
 from . import errors, models
-from ._base import NOT_GIVEN, NotGiven, RawResponse
+from ._base import (
+    NOT_GIVEN,
+    AsyncCallNext,
+    AsyncMiddleware,
+    AsyncStreamedResponse,
+    CallNext,
+    Middleware,
+    NotGiven,
+    RawResponse,
+    StreamedResponse,
+)
 from ._streaming import AsyncStream, Stream
 from .async_client import AsyncClient
 from .client import Client
@@ -36,13 +46,18 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncCallNext",
     "AsyncClient",
+    "AsyncMiddleware",
     "AsyncStream",
+    "AsyncStreamedResponse",
     "AuthenticationError",
     "BadRequestError",
+    "CallNext",
     "Client",
     "ConflictError",
     "InternalServerError",
+    "Middleware",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
@@ -51,6 +66,7 @@ __all__ = [
     "RateLimitError",
     "RawResponse",
     "Stream",
+    "StreamedResponse",
     "UnprocessableEntityError",
     "errors",
     "models",

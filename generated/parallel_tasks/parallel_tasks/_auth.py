@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import httpx2
 
-__all__ = ["Credentials", "credentials", "redacted"]
+__all__ = ["Credentials", "chosen", "credentials", "redacted"]
 
 Credentials = tuple[dict[str, str], dict[str, str], dict[str, str]]  # headers, query, cookies
 NO_CREDENTIALS: Final[Credentials] = ({}, {}, {})
@@ -31,18 +31,29 @@ def select(found: Mapping[str, Credentials], security: tuple[tuple[str, ...], ..
     """The credentials of the first alternative whose every scheme has a key; none when no
     alternative fits. An empty alternative (``{}``: credentials optional) is taken only when
     no other one fits."""
+    alternative = chosen(found, security)
+    if not alternative:
+        return NO_CREDENTIALS
+    headers: dict[str, str] = {}
+    query: dict[str, str] = {}
+    cookies: dict[str, str] = {}
+    for name in alternative:
+        more_headers, more_query, more_cookies = found[name]
+        headers.update(more_headers)
+        query.update(more_query)
+        cookies.update(more_cookies)
+    return headers, query, cookies
+
+
+def chosen(
+    found: Mapping[str, Credentials], security: tuple[tuple[str, ...], ...]
+) -> tuple[str, ...]:
+    """The scheme names of the first alternative whose every scheme has credentials; ``()``
+    when none fits."""
     for alternative in security:
         if alternative and all(name in found for name in alternative):
-            headers: dict[str, str] = {}
-            query: dict[str, str] = {}
-            cookies: dict[str, str] = {}
-            for name in alternative:
-                more_headers, more_query, more_cookies = found[name]
-                headers.update(more_headers)
-                query.update(more_query)
-                cookies.update(more_cookies)
-            return headers, query, cookies
-    return NO_CREDENTIALS
+            return alternative
+    return ()
 
 
 def _scheme(kind: str, name: str, key: str) -> Credentials:

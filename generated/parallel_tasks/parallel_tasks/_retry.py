@@ -12,6 +12,7 @@ from typing import Final
 import httpx2
 
 from . import errors
+from ._deadline import Deadline, current_deadline
 from ._types import Timeout
 
 __all__ = ["RetryState", "backoff", "retry_after", "should_retry"]
@@ -29,7 +30,8 @@ class RetryState:
     otherwise with ``x-should-retry``). The wait is the server's ``retry-after-ms`` or
     ``Retry-After`` (seconds or an HTTP date), else exponential backoff with jitter. The
     call's timeout is a budget for all attempts and waits together: a retry that cannot
-    finish within it is not made.
+    finish within it is not made. Inside a wait (``_deadline.Deadline``) the wait's deadline
+    bounds the call too, and a call stopped by it marks the wait spent.
     """
 
     def __init__(self, max_retries: int, timeout: Timeout) -> None:
@@ -38,6 +40,11 @@ class RetryState:
         self.attempt = 0
         budget = timeout.read if isinstance(timeout, httpx2.Timeout) else timeout
         self.deadline = None if budget is None else time.monotonic() + budget
+        self._wait: Deadline | None = None  # the wait whose deadline bounds this call
+        wait = current_deadline()
+        if wait is not None and wait.at is not None:
+            if self.deadline is None or wait.at <= self.deadline:
+                self.deadline, self._wait = wait.at, wait
 
     def prepare(self, request: httpx2.Request) -> None:
         """Give this attempt what is left of the budget as its timeout."""
@@ -48,6 +55,7 @@ class RetryState:
         else:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
+                self._out_of_time()
                 raise errors.APITimeoutError(request=request)
             if isinstance(self.timeout, httpx2.Timeout):
                 timeout = httpx2.Timeout(
@@ -80,16 +88,19 @@ class RetryState:
         return self._next_delay(response)
 
     def _next_delay(self, response: httpx2.Response | None) -> float | None:
-        if self.attempt >= self.max_retries:
-            return None
         asked = retry_after(response.headers) if response is not None else None
-        if asked is not None and asked > MAX_RETRY_AFTER:
-            return None
         delay = asked if asked is not None else backoff(self.attempt)
         if self.deadline is not None and time.monotonic() + delay >= self.deadline:
+            self._out_of_time()  # checked first: a wait that ran out ends as out of time
+            return None
+        if self.attempt >= self.max_retries or (asked is not None and asked > MAX_RETRY_AFTER):
             return None
         self.attempt += 1
         return delay
+
+    def _out_of_time(self) -> None:
+        if self._wait is not None:
+            self._wait.spent = True
 
 
 def should_retry(response: httpx2.Response) -> bool:

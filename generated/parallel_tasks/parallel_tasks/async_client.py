@@ -8,8 +8,16 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.task_groups import AsyncTaskGroups, AsyncTaskGroupsWithRawResponse
-    from .resources.task_runs import AsyncTaskRuns, AsyncTaskRunsWithRawResponse
+    from .resources.task_groups import (
+        AsyncTaskGroups,
+        AsyncTaskGroupsWithRawResponse,
+        AsyncTaskGroupsWithStreamingResponse,
+    )
+    from .resources.task_runs import (
+        AsyncTaskRuns,
+        AsyncTaskRunsWithRawResponse,
+        AsyncTaskRunsWithStreamingResponse,
+    )
     from .webhooks import Webhooks
 
 __all__ = ["AsyncClient"]
@@ -34,6 +42,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``PARALLEL_API_KEY`` environment variable and the base URL
     to ``PARALLEL_TASKS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -66,6 +75,11 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
+
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -84,3 +98,24 @@ class AsyncClientWithRawResponse:
         from .resources.task_runs import AsyncTaskRunsWithRawResponse
 
         return self._client._resources.get(AsyncTaskRunsWithRawResponse)
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def task_groups(self) -> AsyncTaskGroupsWithStreamingResponse:
+        from .resources.task_groups import AsyncTaskGroupsWithStreamingResponse
+
+        return self._client._resources.get(AsyncTaskGroupsWithStreamingResponse)
+
+    @property
+    def task_runs(self) -> AsyncTaskRunsWithStreamingResponse:
+        from .resources.task_runs import AsyncTaskRunsWithStreamingResponse
+
+        return self._client._resources.get(AsyncTaskRunsWithStreamingResponse)

@@ -8,8 +8,16 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.task_groups import TaskGroups, TaskGroupsWithRawResponse
-    from .resources.task_runs import TaskRuns, TaskRunsWithRawResponse
+    from .resources.task_groups import (
+        TaskGroups,
+        TaskGroupsWithRawResponse,
+        TaskGroupsWithStreamingResponse,
+    )
+    from .resources.task_runs import (
+        TaskRuns,
+        TaskRunsWithRawResponse,
+        TaskRunsWithStreamingResponse,
+    )
     from .webhooks import Webhooks
 
 __all__ = ["Client"]
@@ -34,6 +42,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``PARALLEL_API_KEY`` environment variable and the base URL
     to ``PARALLEL_TASKS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -66,6 +75,11 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
+
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -84,3 +98,24 @@ class ClientWithRawResponse:
         from .resources.task_runs import TaskRunsWithRawResponse
 
         return self._client._resources.get(TaskRunsWithRawResponse)
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def task_groups(self) -> TaskGroupsWithStreamingResponse:
+        from .resources.task_groups import TaskGroupsWithStreamingResponse
+
+        return self._client._resources.get(TaskGroupsWithStreamingResponse)
+
+    @property
+    def task_runs(self) -> TaskRunsWithStreamingResponse:
+        from .resources.task_runs import TaskRunsWithStreamingResponse
+
+        return self._client._resources.get(TaskRunsWithStreamingResponse)

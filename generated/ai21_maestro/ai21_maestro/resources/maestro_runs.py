@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "MaestroRuns",
     "MaestroRunsWithRawResponse",
+    "MaestroRunsWithStreamingResponse",
     "AsyncMaestroRuns",
     "AsyncMaestroRunsWithRawResponse",
+    "AsyncMaestroRunsWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class MaestroRuns:
     def with_raw_response(self) -> MaestroRunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(MaestroRunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> MaestroRunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(MaestroRunsWithStreamingResponse)
 
     def create(
         self,
@@ -115,34 +122,38 @@ class MaestroRuns:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.RunResponse:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = self.create(
-            input=input,
-            system_prompt=system_prompt,
-            requirements=requirements,
-            tools=tools,
-            tool_resources=tool_resources,
-            models_=models_,
-            budget=budget,
-            include=include,
-            response_language=response_language,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return self.poll_retrieve(
-            _base.field_value(created, "id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = self.create(
+                input=input,
+                system_prompt=system_prompt,
+                requirements=requirements,
+                tools=tools,
+                tool_resources=tool_resources,
+                models_=models_,
+                budget=budget,
+                include=include,
+                response_language=response_language,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return self.poll_retrieve(
+                _base.field_value(created, "id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     def retrieve(
         self,
@@ -199,8 +210,9 @@ class MaestroRuns:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = MaestroRunsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -308,6 +320,100 @@ class MaestroRunsWithRawResponse:
         )
 
 
+class MaestroRunsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        input: str | list[models.MaestroMessage],
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        requirements: list[models.Requirement] | NotGiven = NOT_GIVEN,
+        tools: list[models.ToolDefinition] | NotGiven = NOT_GIVEN,
+        tool_resources: models.ToolResources | NotGiven = NOT_GIVEN,
+        models_: list[str] | None | NotGiven = NOT_GIVEN,
+        budget: Literal["low", "medium", "high"] | str | NotGiven = NOT_GIVEN,
+        include: list[Literal["data_sources", "requirements_result"] | str] | NotGiven = NOT_GIVEN,
+        response_language: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.RunResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.RunResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/maestro/runs",
+                    json={
+                        "input": input,
+                        "system_prompt": system_prompt,
+                        "requirements": requirements,
+                        "tools": tools,
+                        "tool_resources": tool_resources,
+                        "models": models_,
+                        "budget": budget,
+                        "include": include,
+                        "response_language": response_language,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                        503: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.RunResponse,
+            ),
+        )
+
+    def retrieve(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.RunResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.RunResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/maestro/runs/{run_id}",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                        503: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.RunResponse,
+            ),
+        )
+
+
 class AsyncMaestroRuns:
     """Create Maestro runs and retrieve their status and result."""
 
@@ -318,6 +424,11 @@ class AsyncMaestroRuns:
     def with_raw_response(self) -> AsyncMaestroRunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncMaestroRunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncMaestroRunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncMaestroRunsWithStreamingResponse)
 
     async def create(
         self,
@@ -403,34 +514,38 @@ class AsyncMaestroRuns:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.RunResponse:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = await self.create(
-            input=input,
-            system_prompt=system_prompt,
-            requirements=requirements,
-            tools=tools,
-            tool_resources=tool_resources,
-            models_=models_,
-            budget=budget,
-            include=include,
-            response_language=response_language,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return await self.poll_retrieve(
-            _base.field_value(created, "id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = await self.create(
+                input=input,
+                system_prompt=system_prompt,
+                requirements=requirements,
+                tools=tools,
+                tool_resources=tool_resources,
+                models_=models_,
+                budget=budget,
+                include=include,
+                response_language=response_language,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return await self.poll_retrieve(
+                _base.field_value(created, "id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     async def retrieve(
         self,
@@ -487,8 +602,9 @@ class AsyncMaestroRuns:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = AsyncMaestroRunsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -572,6 +688,100 @@ class AsyncMaestroRunsWithRawResponse:
         return cast(
             _base.RawResponse[models.RunResponse],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/maestro/runs/{run_id}",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                        503: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.RunResponse,
+            ),
+        )
+
+
+class AsyncMaestroRunsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        input: str | list[models.MaestroMessage],
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        requirements: list[models.Requirement] | NotGiven = NOT_GIVEN,
+        tools: list[models.ToolDefinition] | NotGiven = NOT_GIVEN,
+        tool_resources: models.ToolResources | NotGiven = NOT_GIVEN,
+        models_: list[str] | None | NotGiven = NOT_GIVEN,
+        budget: Literal["low", "medium", "high"] | str | NotGiven = NOT_GIVEN,
+        include: list[Literal["data_sources", "requirements_result"] | str] | NotGiven = NOT_GIVEN,
+        response_language: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.RunResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.RunResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/maestro/runs",
+                    json={
+                        "input": input,
+                        "system_prompt": system_prompt,
+                        "requirements": requirements,
+                        "tools": tools,
+                        "tool_resources": tool_resources,
+                        "models": models_,
+                        "budget": budget,
+                        "include": include,
+                        "response_language": response_language,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                        503: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.RunResponse,
+            ),
+        )
+
+    def retrieve(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.RunResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.RunResponse],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/maestro/runs/{run_id}",

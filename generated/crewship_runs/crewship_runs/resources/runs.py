@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Runs",
     "RunsWithRawResponse",
+    "RunsWithStreamingResponse",
     "AsyncRuns",
     "AsyncRunsWithRawResponse",
+    "AsyncRunsWithStreamingResponse",
 ]
 
 
@@ -31,6 +33,11 @@ class Runs:
     def with_raw_response(self) -> RunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(RunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> RunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(RunsWithStreamingResponse)
 
     def create(
         self,
@@ -89,28 +96,32 @@ class Runs:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.Run:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = self.create(
-            deployment_id=deployment_id,
-            input=input,
-            environment=environment,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return self.poll_retrieve(
-            _base.field_value(created, "run_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = self.create(
+                deployment_id=deployment_id,
+                input=input,
+                environment=environment,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return self.poll_retrieve(
+                _base.field_value(created, "run_id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     def retrieve(
         self,
@@ -164,8 +175,9 @@ class Runs:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = RunsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -397,6 +409,146 @@ class RunsWithRawResponse:
         )
 
 
+class RunsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        deployment_id: str,
+        input: dict[str, Any] | NotGiven = NOT_GIVEN,
+        environment: Literal["production", "staging"] | str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.CreateRunResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.CreateRunResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1/runs",
+                    json={
+                        "deployment_id": deployment_id,
+                        "input": input,
+                        "environment": environment,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        503: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.CreateRunResponse,
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Run]:
+        return cast(
+            _base.StreamedResponseManager[models.Run],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/runs/{id}",
+                    path_params={
+                        "id": id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.Run,
+            ),
+        )
+
+    def stream_events(
+        self,
+        id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[Stream[models.RunEvent]]:
+        return cast(
+            _base.StreamedResponseManager[Stream[models.RunEvent]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/runs/{id}/events",
+                    path_params={
+                        "id": id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                    },
+                    response_kind="sse",
+                ),
+                models.RunEvent,
+            ),
+        )
+
+    def trigger_webhook(
+        self,
+        token: str,
+        *,
+        body: dict[str, Any],
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.CreateRunResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.CreateRunResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/webhooks/runs/{token}",
+                    path_params={
+                        "token": token,
+                    },
+                    json=body,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                    security=(),
+                ),
+                models.CreateRunResponse,
+            ),
+        )
+
+
 class AsyncRuns:
     """Create runs, retrieve their status and output, and stream their events."""
 
@@ -407,6 +559,11 @@ class AsyncRuns:
     def with_raw_response(self) -> AsyncRunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncRunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncRunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncRunsWithStreamingResponse)
 
     async def create(
         self,
@@ -465,28 +622,32 @@ class AsyncRuns:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.Run:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = await self.create(
-            deployment_id=deployment_id,
-            input=input,
-            environment=environment,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return await self.poll_retrieve(
-            _base.field_value(created, "run_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = await self.create(
+                deployment_id=deployment_id,
+                input=input,
+                environment=environment,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return await self.poll_retrieve(
+                _base.field_value(created, "run_id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     async def retrieve(
         self,
@@ -540,8 +701,9 @@ class AsyncRuns:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = AsyncRunsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -753,6 +915,146 @@ class AsyncRunsWithRawResponse:
         return cast(
             _base.RawResponse[models.CreateRunResponse],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/webhooks/runs/{token}",
+                    path_params={
+                        "token": token,
+                    },
+                    json=body,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                    security=(),
+                ),
+                models.CreateRunResponse,
+            ),
+        )
+
+
+class AsyncRunsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        deployment_id: str,
+        input: dict[str, Any] | NotGiven = NOT_GIVEN,
+        environment: Literal["production", "staging"] | str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.CreateRunResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.CreateRunResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1/runs",
+                    json={
+                        "deployment_id": deployment_id,
+                        "input": input,
+                        "environment": environment,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        503: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.CreateRunResponse,
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Run]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Run],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/runs/{id}",
+                    path_params={
+                        "id": id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.Run,
+            ),
+        )
+
+    def stream_events(
+        self,
+        id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[AsyncStream[models.RunEvent]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[AsyncStream[models.RunEvent]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/runs/{id}/events",
+                    path_params={
+                        "id": id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                    },
+                    response_kind="sse",
+                ),
+                models.RunEvent,
+            ),
+        )
+
+    def trigger_webhook(
+        self,
+        token: str,
+        *,
+        body: dict[str, Any],
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.CreateRunResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.CreateRunResponse],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/webhooks/runs/{token}",

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Threads",
     "ThreadsWithRawResponse",
+    "ThreadsWithStreamingResponse",
     "AsyncThreads",
     "AsyncThreadsWithRawResponse",
+    "AsyncThreadsWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Threads:
     def with_raw_response(self) -> ThreadsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(ThreadsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> ThreadsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(ThreadsWithStreamingResponse)
 
     def create(
         self,
@@ -284,6 +291,122 @@ class ThreadsWithRawResponse:
         )
 
 
+class ThreadsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        deployment_id: str,
+        metadata: dict[str, Any] | NotGiven = NOT_GIVEN,
+        values: dict[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Thread]:
+        return cast(
+            _base.StreamedResponseManager[models.Thread],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1/threads",
+                    json={
+                        "deployment_id": deployment_id,
+                        "metadata": metadata,
+                        "values": values,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.Thread,
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Thread]:
+        return cast(
+            _base.StreamedResponseManager[models.Thread],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/threads/{id}",
+                    path_params={
+                        "id": id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.Thread,
+            ),
+        )
+
+    def create_run(
+        self,
+        id: str,
+        *,
+        input: dict[str, Any] | NotGiven = NOT_GIVEN,
+        environment: Literal["production", "staging"] | str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.CreateThreadRunResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.CreateThreadRunResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1/threads/{id}/runs",
+                    path_params={
+                        "id": id,
+                    },
+                    json={
+                        "input": input,
+                        "environment": environment,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    body_optional=True,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.CreateThreadRunResponse,
+            ),
+        )
+
+
 class AsyncThreads:
     """Threads keep state across runs of a deployment; runs can be created within a thread."""
 
@@ -294,6 +417,11 @@ class AsyncThreads:
     def with_raw_response(self) -> AsyncThreadsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncThreadsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncThreadsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncThreadsWithStreamingResponse)
 
     async def create(
         self,
@@ -520,6 +648,122 @@ class AsyncThreadsWithRawResponse:
         return cast(
             _base.RawResponse[models.CreateThreadRunResponse],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1/threads/{id}/runs",
+                    path_params={
+                        "id": id,
+                    },
+                    json={
+                        "input": input,
+                        "environment": environment,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    body_optional=True,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.CreateThreadRunResponse,
+            ),
+        )
+
+
+class AsyncThreadsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        deployment_id: str,
+        metadata: dict[str, Any] | NotGiven = NOT_GIVEN,
+        values: dict[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Thread]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Thread],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1/threads",
+                    json={
+                        "deployment_id": deployment_id,
+                        "metadata": metadata,
+                        "values": values,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.Thread,
+            ),
+        )
+
+    def retrieve(
+        self,
+        id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Thread]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Thread],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/threads/{id}",
+                    path_params={
+                        "id": id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.Thread,
+            ),
+        )
+
+    def create_run(
+        self,
+        id: str,
+        *,
+        input: dict[str, Any] | NotGiven = NOT_GIVEN,
+        environment: Literal["production", "staging"] | str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.CreateThreadRunResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.CreateThreadRunResponse],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/v1/threads/{id}/runs",

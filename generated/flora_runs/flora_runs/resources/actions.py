@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Actions",
     "ActionsWithRawResponse",
+    "ActionsWithStreamingResponse",
     "AsyncActions",
     "AsyncActionsWithRawResponse",
+    "AsyncActionsWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Actions:
     def with_raw_response(self) -> ActionsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(ActionsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> ActionsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(ActionsWithStreamingResponse)
 
     def run(
         self,
@@ -154,6 +161,64 @@ class ActionsWithRawResponse:
         )
 
 
+class ActionsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def run(
+        self,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        action_id: str,
+        inputs: list[models.ActionInput],
+        project_id: str,
+        workspace_id: str,
+        params: dict[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.RunStartResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.RunStartResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/runs/action",
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "action_id": action_id,
+                        "inputs": inputs,
+                        "project_id": project_id,
+                        "workspace_id": workspace_id,
+                        "params": params,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.RunStartResponse,
+            ),
+        )
+
+
 class AsyncActions:
     """Headless prebuilt actions (image, video, audio and text transforms)."""
 
@@ -164,6 +229,11 @@ class AsyncActions:
     def with_raw_response(self) -> AsyncActionsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncActionsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncActionsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncActionsWithStreamingResponse)
 
     async def run(
         self,
@@ -252,6 +322,64 @@ class AsyncActionsWithRawResponse:
         return cast(
             _base.RawResponse[models.RunStartResponse],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/runs/action",
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "action_id": action_id,
+                        "inputs": inputs,
+                        "project_id": project_id,
+                        "workspace_id": workspace_id,
+                        "params": params,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.RunStartResponse,
+            ),
+        )
+
+
+class AsyncActionsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def run(
+        self,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        action_id: str,
+        inputs: list[models.ActionInput],
+        project_id: str,
+        workspace_id: str,
+        params: dict[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.RunStartResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.RunStartResponse],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/runs/action",

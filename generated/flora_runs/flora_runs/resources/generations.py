@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Generations",
     "GenerationsWithRawResponse",
+    "GenerationsWithStreamingResponse",
     "AsyncGenerations",
     "AsyncGenerationsWithRawResponse",
+    "AsyncGenerationsWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Generations:
     def with_raw_response(self) -> GenerationsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(GenerationsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> GenerationsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(GenerationsWithStreamingResponse)
 
     def create(
         self,
@@ -217,8 +224,9 @@ class Generations:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = GenerationsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -376,6 +384,152 @@ class GenerationsWithRawResponse:
         )
 
 
+class GenerationsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        type: models.GenerationType,
+        prompt: str,
+        workspace_id: str,
+        project_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        params: dict[str, Any] | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.RunStartResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.RunStartResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/generate",
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "type": type,
+                        "prompt": prompt,
+                        "workspace_id": workspace_id,
+                        "project_id": project_id,
+                        "model": model,
+                        "params": params,
+                        "callback_url": callback_url,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.RunStartResponse,
+            ),
+        )
+
+    def list(
+        self,
+        *,
+        cursor: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        workspace_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        status: models.RunState | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.GenerationsCursorPage]:
+        return cast(
+            _base.StreamedResponseManager[models.GenerationsCursorPage],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/generations",
+                    query={
+                        "cursor": cursor,
+                        "limit": limit,
+                        "workspace_id": workspace_id,
+                        "project_id": project_id,
+                        "status": status,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.GenerationsCursorPage,
+            ),
+        )
+
+    def retrieve(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.RunStatus]:
+        return cast(
+            _base.StreamedResponseManager[models.RunStatus],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/runs/{runId}",
+                    path_params={
+                        "runId": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.RunStatus,
+            ),
+        )
+
+
 class AsyncGenerations:
     """Model generations and the shared run status resource."""
 
@@ -386,6 +540,11 @@ class AsyncGenerations:
     def with_raw_response(self) -> AsyncGenerationsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncGenerationsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncGenerationsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncGenerationsWithStreamingResponse)
 
     async def create(
         self,
@@ -573,8 +732,9 @@ class AsyncGenerations:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = AsyncGenerationsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -705,6 +865,152 @@ class AsyncGenerationsWithRawResponse:
         return cast(
             _base.RawResponse[models.RunStatus],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/runs/{runId}",
+                    path_params={
+                        "runId": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.RunStatus,
+            ),
+        )
+
+
+class AsyncGenerationsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        type: models.GenerationType,
+        prompt: str,
+        workspace_id: str,
+        project_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        params: dict[str, Any] | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.RunStartResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.RunStartResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/generate",
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "type": type,
+                        "prompt": prompt,
+                        "workspace_id": workspace_id,
+                        "project_id": project_id,
+                        "model": model,
+                        "params": params,
+                        "callback_url": callback_url,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.RunStartResponse,
+            ),
+        )
+
+    def list(
+        self,
+        *,
+        cursor: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        workspace_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        status: models.RunState | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.GenerationsCursorPage]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.GenerationsCursorPage],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/generations",
+                    query={
+                        "cursor": cursor,
+                        "limit": limit,
+                        "workspace_id": workspace_id,
+                        "project_id": project_id,
+                        "status": status,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.GenerationsCursorPage,
+            ),
+        )
+
+    def retrieve(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.RunStatus]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.RunStatus],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/runs/{runId}",

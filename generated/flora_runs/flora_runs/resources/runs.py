@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Runs",
     "RunsWithRawResponse",
+    "RunsWithStreamingResponse",
     "AsyncRuns",
     "AsyncRunsWithRawResponse",
+    "AsyncRunsWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Runs:
     def with_raw_response(self) -> RunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(RunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> RunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(RunsWithStreamingResponse)
 
     def start_generation(
         self,
@@ -275,6 +282,117 @@ class RunsWithRawResponse:
         )
 
 
+class RunsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def start_generation(
+        self,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        type: models.GenerationType,
+        prompt: str,
+        workspace_id: str,
+        project_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        params: dict[str, Any] | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.RunStartResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.RunStartResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/runs/generation",
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "type": type,
+                        "prompt": prompt,
+                        "workspace_id": workspace_id,
+                        "project_id": project_id,
+                        "model": model,
+                        "params": params,
+                        "callback_url": callback_url,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.RunStartResponse,
+            ),
+        )
+
+    def start_technique(
+        self,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        technique_id: str,
+        workspace_id: str,
+        inputs: dict[str, Any],
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.RunStartResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.RunStartResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/runs/technique",
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "technique_id": technique_id,
+                        "workspace_id": workspace_id,
+                        "inputs": inputs,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.RunStartResponse,
+            ),
+        )
+
+
 class AsyncRuns:
     """Normalized top-level run creation endpoints."""
 
@@ -285,6 +403,11 @@ class AsyncRuns:
     def with_raw_response(self) -> AsyncRunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncRunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncRunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncRunsWithStreamingResponse)
 
     async def start_generation(
         self,
@@ -496,6 +619,117 @@ class AsyncRunsWithRawResponse:
         return cast(
             _base.RawResponse[models.RunStartResponse],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/runs/technique",
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "technique_id": technique_id,
+                        "workspace_id": workspace_id,
+                        "inputs": inputs,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.RunStartResponse,
+            ),
+        )
+
+
+class AsyncRunsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def start_generation(
+        self,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        type: models.GenerationType,
+        prompt: str,
+        workspace_id: str,
+        project_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        params: dict[str, Any] | NotGiven = NOT_GIVEN,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.RunStartResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.RunStartResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/runs/generation",
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "type": type,
+                        "prompt": prompt,
+                        "workspace_id": workspace_id,
+                        "project_id": project_id,
+                        "model": model,
+                        "params": params,
+                        "callback_url": callback_url,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.RunStartResponse,
+            ),
+        )
+
+    def start_technique(
+        self,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        technique_id: str,
+        workspace_id: str,
+        inputs: dict[str, Any],
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.RunStartResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.RunStartResponse],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/runs/technique",

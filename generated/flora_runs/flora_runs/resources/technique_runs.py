@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "TechniqueRuns",
     "TechniqueRunsWithRawResponse",
+    "TechniqueRunsWithStreamingResponse",
     "AsyncTechniqueRuns",
     "AsyncTechniqueRunsWithRawResponse",
+    "AsyncTechniqueRunsWithStreamingResponse",
 ]
 
 
@@ -31,6 +33,11 @@ class TechniqueRuns:
     def with_raw_response(self) -> TechniqueRunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(TechniqueRunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> TechniqueRunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(TechniqueRunsWithStreamingResponse)
 
     def create(
         self,
@@ -110,32 +117,36 @@ class TechniqueRuns:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.RunStatus:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = self.create(
-            technique_id,
-            idempotency_key=idempotency_key,
-            inputs=inputs,
-            mode=mode,
-            callback_url=callback_url,
-            idempotency_key_2=idempotency_key_2,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return self.poll_retrieve(
-            technique_id,
-            _base.field_value(created, "run_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = self.create(
+                technique_id,
+                idempotency_key=idempotency_key,
+                inputs=inputs,
+                mode=mode,
+                callback_url=callback_url,
+                idempotency_key_2=idempotency_key_2,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return self.poll_retrieve(
+                technique_id,
+                _base.field_value(created, "run_id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     def retrieve(
         self,
@@ -199,8 +210,9 @@ class TechniqueRuns:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = TechniqueRunsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -422,6 +434,154 @@ class TechniqueRunsWithRawResponse:
         )
 
 
+class TechniqueRunsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        technique_id: str,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        inputs: builtins.list[models.TechniqueRunInput],
+        mode: Literal["async", "stream"] | str,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        idempotency_key_2: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.RunStatus]:
+        return cast(
+            _base.StreamedResponseManager[models.RunStatus],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/techniques/{techniqueId}/runs",
+                    path_params={
+                        "techniqueId": technique_id,
+                    },
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "inputs": inputs,
+                        "mode": mode,
+                        "callback_url": callback_url,
+                        "idempotency_key": idempotency_key_2,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.RunStatus,
+            ),
+        )
+
+    def retrieve(
+        self,
+        technique_id: str,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.RunStatus]:
+        return cast(
+            _base.StreamedResponseManager[models.RunStatus],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/techniques/{techniqueId}/runs/{runId}",
+                    path_params={
+                        "techniqueId": technique_id,
+                        "runId": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.RunStatus,
+            ),
+        )
+
+    def list(
+        self,
+        *,
+        cursor: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        workspace_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        technique_id: str | NotGiven = NOT_GIVEN,
+        status: models.RunState | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.TechniqueRunsCursorPage]:
+        return cast(
+            _base.StreamedResponseManager[models.TechniqueRunsCursorPage],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/technique-runs",
+                    query={
+                        "cursor": cursor,
+                        "limit": limit,
+                        "workspace_id": workspace_id,
+                        "project_id": project_id,
+                        "technique_id": technique_id,
+                        "status": status,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TechniqueRunsCursorPage,
+            ),
+        )
+
+
 class AsyncTechniqueRuns:
     """Runs of a technique (a saved multi-step workflow)."""
 
@@ -432,6 +592,11 @@ class AsyncTechniqueRuns:
     def with_raw_response(self) -> AsyncTechniqueRunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncTechniqueRunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncTechniqueRunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncTechniqueRunsWithStreamingResponse)
 
     async def create(
         self,
@@ -511,32 +676,36 @@ class AsyncTechniqueRuns:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.RunStatus:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = await self.create(
-            technique_id,
-            idempotency_key=idempotency_key,
-            inputs=inputs,
-            mode=mode,
-            callback_url=callback_url,
-            idempotency_key_2=idempotency_key_2,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return await self.poll_retrieve(
-            technique_id,
-            _base.field_value(created, "run_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = await self.create(
+                technique_id,
+                idempotency_key=idempotency_key,
+                inputs=inputs,
+                mode=mode,
+                callback_url=callback_url,
+                idempotency_key_2=idempotency_key_2,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return await self.poll_retrieve(
+                technique_id,
+                _base.field_value(created, "run_id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     async def retrieve(
         self,
@@ -600,8 +769,9 @@ class AsyncTechniqueRuns:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = AsyncTechniqueRunsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -791,6 +961,154 @@ class AsyncTechniqueRunsWithRawResponse:
         return cast(
             _base.RawResponse[models.TechniqueRunsCursorPage],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/technique-runs",
+                    query={
+                        "cursor": cursor,
+                        "limit": limit,
+                        "workspace_id": workspace_id,
+                        "project_id": project_id,
+                        "technique_id": technique_id,
+                        "status": status,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TechniqueRunsCursorPage,
+            ),
+        )
+
+
+class AsyncTechniqueRunsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        technique_id: str,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        inputs: builtins.list[models.TechniqueRunInput],
+        mode: Literal["async", "stream"] | str,
+        callback_url: str | NotGiven = NOT_GIVEN,
+        idempotency_key_2: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.RunStatus]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.RunStatus],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/techniques/{techniqueId}/runs",
+                    path_params={
+                        "techniqueId": technique_id,
+                    },
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "inputs": inputs,
+                        "mode": mode,
+                        "callback_url": callback_url,
+                        "idempotency_key": idempotency_key_2,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.RunStatus,
+            ),
+        )
+
+    def retrieve(
+        self,
+        technique_id: str,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.RunStatus]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.RunStatus],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/techniques/{techniqueId}/runs/{runId}",
+                    path_params={
+                        "techniqueId": technique_id,
+                        "runId": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.RunStatus,
+            ),
+        )
+
+    def list(
+        self,
+        *,
+        cursor: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        workspace_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        technique_id: str | NotGiven = NOT_GIVEN,
+        status: models.RunState | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.TechniqueRunsCursorPage]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.TechniqueRunsCursorPage],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/technique-runs",

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "TaskGroups",
     "TaskGroupsWithRawResponse",
+    "TaskGroupsWithStreamingResponse",
     "AsyncTaskGroups",
     "AsyncTaskGroupsWithRawResponse",
+    "AsyncTaskGroupsWithStreamingResponse",
 ]
 
 
@@ -31,6 +33,11 @@ class TaskGroups:
     def with_raw_response(self) -> TaskGroupsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(TaskGroupsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> TaskGroupsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(TaskGroupsWithStreamingResponse)
 
     def create(
         self,
@@ -315,8 +322,9 @@ class TaskGroups:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = TaskGroupsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -564,6 +572,238 @@ class TaskGroupsWithRawResponse:
         )
 
 
+class TaskGroupsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.TaskGroupResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.TaskGroupResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1beta/tasks/groups",
+                    json={
+                        "metadata": metadata,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskGroupResponse,
+            ),
+        )
+
+    def retrieve(
+        self,
+        taskgroup_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.TaskGroupResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.TaskGroupResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1beta/tasks/groups/{taskgroup_id}",
+                    path_params={
+                        "taskgroup_id": taskgroup_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskGroupResponse,
+            ),
+        )
+
+    def get_runs(
+        self,
+        taskgroup_id: str,
+        *,
+        last_event_id: str | None | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "queued", "action_required", "running", "completed", "failed", "cancelling", "cancelled"
+        ]
+        | str
+        | None
+        | NotGiven = NOT_GIVEN,
+        include_input: bool | NotGiven = NOT_GIVEN,
+        include_output: bool | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[Stream[models.TaskGroupGetRunsResponse]]:
+        return cast(
+            _base.StreamedResponseManager[Stream[models.TaskGroupGetRunsResponse]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1beta/tasks/groups/{taskgroup_id}/runs",
+                    path_params={
+                        "taskgroup_id": taskgroup_id,
+                    },
+                    query={
+                        "last_event_id": last_event_id,
+                        "status": status,
+                        "include_input": include_input,
+                        "include_output": include_output,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        404: models.ErrorResponse,
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="sse",
+                ),
+                models.TaskGroupGetRunsResponse,
+            ),
+        )
+
+    def add_runs(
+        self,
+        taskgroup_id: str,
+        *,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
+        inputs: list[models.BetaRunInput],
+        default_task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.TaskGroupRunResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.TaskGroupRunResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1beta/tasks/groups/{taskgroup_id}/runs",
+                    path_params={
+                        "taskgroup_id": taskgroup_id,
+                    },
+                    headers={
+                        "parallel-beta": parallel_beta,
+                    },
+                    json={
+                        "inputs": inputs,
+                        "default_task_spec": default_task_spec,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskGroupRunResponse,
+            ),
+        )
+
+    def stream_events(
+        self,
+        taskgroup_id: str,
+        *,
+        last_event_id: str | None | NotGiven = NOT_GIVEN,
+        timeout_: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[Stream[models.TaskGroupEventsResponse]]:
+        return cast(
+            _base.StreamedResponseManager[Stream[models.TaskGroupEventsResponse]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1beta/tasks/groups/{taskgroup_id}/events",
+                    path_params={
+                        "taskgroup_id": taskgroup_id,
+                    },
+                    query={
+                        "last_event_id": last_event_id,
+                        "timeout": timeout_,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        404: models.ErrorResponse,
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="sse",
+                ),
+                models.TaskGroupEventsResponse,
+            ),
+        )
+
+    def retrieve_run(
+        self,
+        taskgroup_id: str,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.TaskRun]:
+        return cast(
+            _base.StreamedResponseManager[models.TaskRun],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1beta/tasks/groups/{taskgroup_id}/runs/{run_id}",
+                    path_params={
+                        "taskgroup_id": taskgroup_id,
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskRun,
+            ),
+        )
+
+
 class AsyncTaskGroups:
     """Group many task runs, add runs to a group and follow them as server-sent events."""
 
@@ -574,6 +814,11 @@ class AsyncTaskGroups:
     def with_raw_response(self) -> AsyncTaskGroupsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncTaskGroupsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncTaskGroupsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncTaskGroupsWithStreamingResponse)
 
     async def create(
         self,
@@ -858,8 +1103,9 @@ class AsyncTaskGroups:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = AsyncTaskGroupsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -1084,6 +1330,238 @@ class AsyncTaskGroupsWithRawResponse:
         return cast(
             _base.RawResponse[models.TaskRun],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1beta/tasks/groups/{taskgroup_id}/runs/{run_id}",
+                    path_params={
+                        "taskgroup_id": taskgroup_id,
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskRun,
+            ),
+        )
+
+
+class AsyncTaskGroupsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.TaskGroupResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.TaskGroupResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1beta/tasks/groups",
+                    json={
+                        "metadata": metadata,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskGroupResponse,
+            ),
+        )
+
+    def retrieve(
+        self,
+        taskgroup_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.TaskGroupResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.TaskGroupResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1beta/tasks/groups/{taskgroup_id}",
+                    path_params={
+                        "taskgroup_id": taskgroup_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskGroupResponse,
+            ),
+        )
+
+    def get_runs(
+        self,
+        taskgroup_id: str,
+        *,
+        last_event_id: str | None | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "queued", "action_required", "running", "completed", "failed", "cancelling", "cancelled"
+        ]
+        | str
+        | None
+        | NotGiven = NOT_GIVEN,
+        include_input: bool | NotGiven = NOT_GIVEN,
+        include_output: bool | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[AsyncStream[models.TaskGroupGetRunsResponse]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[AsyncStream[models.TaskGroupGetRunsResponse]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1beta/tasks/groups/{taskgroup_id}/runs",
+                    path_params={
+                        "taskgroup_id": taskgroup_id,
+                    },
+                    query={
+                        "last_event_id": last_event_id,
+                        "status": status,
+                        "include_input": include_input,
+                        "include_output": include_output,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        404: models.ErrorResponse,
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="sse",
+                ),
+                models.TaskGroupGetRunsResponse,
+            ),
+        )
+
+    def add_runs(
+        self,
+        taskgroup_id: str,
+        *,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
+        inputs: list[models.BetaRunInput],
+        default_task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.TaskGroupRunResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.TaskGroupRunResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1beta/tasks/groups/{taskgroup_id}/runs",
+                    path_params={
+                        "taskgroup_id": taskgroup_id,
+                    },
+                    headers={
+                        "parallel-beta": parallel_beta,
+                    },
+                    json={
+                        "inputs": inputs,
+                        "default_task_spec": default_task_spec,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskGroupRunResponse,
+            ),
+        )
+
+    def stream_events(
+        self,
+        taskgroup_id: str,
+        *,
+        last_event_id: str | None | NotGiven = NOT_GIVEN,
+        timeout_: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[AsyncStream[models.TaskGroupEventsResponse]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[AsyncStream[models.TaskGroupEventsResponse]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1beta/tasks/groups/{taskgroup_id}/events",
+                    path_params={
+                        "taskgroup_id": taskgroup_id,
+                    },
+                    query={
+                        "last_event_id": last_event_id,
+                        "timeout": timeout_,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        404: models.ErrorResponse,
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="sse",
+                ),
+                models.TaskGroupEventsResponse,
+            ),
+        )
+
+    def retrieve_run(
+        self,
+        taskgroup_id: str,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.TaskRun]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.TaskRun],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/v1beta/tasks/groups/{taskgroup_id}/runs/{run_id}",

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "TaskRuns",
     "TaskRunsWithRawResponse",
+    "TaskRunsWithStreamingResponse",
     "AsyncTaskRuns",
     "AsyncTaskRunsWithRawResponse",
+    "AsyncTaskRunsWithStreamingResponse",
 ]
 
 
@@ -31,6 +33,11 @@ class TaskRuns:
     def with_raw_response(self) -> TaskRunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(TaskRunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> TaskRunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(TaskRunsWithStreamingResponse)
 
     def create(
         self,
@@ -105,31 +112,35 @@ class TaskRuns:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.TaskRun:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = self.create(
-            parallel_beta=parallel_beta,
-            input=input,
-            processor=processor,
-            metadata=metadata,
-            source_policy=source_policy,
-            task_spec=task_spec,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return self.poll_retrieve(
-            _base.field_value(created, "run_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = self.create(
+                parallel_beta=parallel_beta,
+                input=input,
+                processor=processor,
+                metadata=metadata,
+                source_policy=source_policy,
+                task_spec=task_spec,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return self.poll_retrieve(
+                _base.field_value(created, "run_id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     def retrieve(
         self,
@@ -181,8 +192,9 @@ class TaskRuns:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = TaskRunsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -515,6 +527,201 @@ class TaskRunsWithRawResponse:
         )
 
 
+class TaskRunsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
+        input: str | dict[str, Any],
+        processor: str,
+        metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
+        source_policy: models.SourcePolicy | None | NotGiven = NOT_GIVEN,
+        task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.TaskRun]:
+        return cast(
+            _base.StreamedResponseManager[models.TaskRun],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1/tasks/runs",
+                    headers={
+                        "parallel-beta": parallel_beta,
+                    },
+                    json={
+                        "input": input,
+                        "processor": processor,
+                        "metadata": metadata,
+                        "source_policy": source_policy,
+                        "task_spec": task_spec,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskRun,
+            ),
+        )
+
+    def retrieve(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.TaskRun]:
+        return cast(
+            _base.StreamedResponseManager[models.TaskRun],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/tasks/runs/{run_id}",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskRun,
+            ),
+        )
+
+    def retrieve_input(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.TaskRunInput]:
+        return cast(
+            _base.StreamedResponseManager[models.TaskRunInput],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/tasks/runs/{run_id}/input",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskRunInput,
+            ),
+        )
+
+    def result(
+        self,
+        run_id: str,
+        *,
+        timeout_: int | NotGiven = NOT_GIVEN,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.TaskRunResult]:
+        return cast(
+            _base.StreamedResponseManager[models.TaskRunResult],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/tasks/runs/{run_id}/result",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    query={
+                        "timeout": timeout_,
+                    },
+                    headers={
+                        "parallel-beta": parallel_beta,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        408: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskRunResult,
+            ),
+        )
+
+    def stream_events(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[Stream[models.TaskRunEventsResponse]]:
+        return cast(
+            _base.StreamedResponseManager[Stream[models.TaskRunEventsResponse]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1beta/tasks/runs/{run_id}/events",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                    },
+                    response_kind="sse",
+                ),
+                models.TaskRunEventsResponse,
+            ),
+        )
+
+
 class AsyncTaskRuns:
     """Create a task run, check its status, fetch its input and result, and stream its events."""
 
@@ -525,6 +732,11 @@ class AsyncTaskRuns:
     def with_raw_response(self) -> AsyncTaskRunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncTaskRunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncTaskRunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncTaskRunsWithStreamingResponse)
 
     async def create(
         self,
@@ -599,31 +811,35 @@ class AsyncTaskRuns:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.TaskRun:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = await self.create(
-            parallel_beta=parallel_beta,
-            input=input,
-            processor=processor,
-            metadata=metadata,
-            source_policy=source_policy,
-            task_spec=task_spec,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return await self.poll_retrieve(
-            _base.field_value(created, "run_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = await self.create(
+                parallel_beta=parallel_beta,
+                input=input,
+                processor=processor,
+                metadata=metadata,
+                source_policy=source_policy,
+                task_spec=task_spec,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return await self.poll_retrieve(
+                _base.field_value(created, "run_id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     async def retrieve(
         self,
@@ -675,8 +891,9 @@ class AsyncTaskRuns:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = AsyncTaskRunsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -987,6 +1204,201 @@ class AsyncTaskRunsWithRawResponse:
         return cast(
             _base.RawResponse[AsyncStream[models.TaskRunEventsResponse]],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1beta/tasks/runs/{run_id}/events",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                    },
+                    response_kind="sse",
+                ),
+                models.TaskRunEventsResponse,
+            ),
+        )
+
+
+class AsyncTaskRunsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
+        input: str | dict[str, Any],
+        processor: str,
+        metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
+        source_policy: models.SourcePolicy | None | NotGiven = NOT_GIVEN,
+        task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.TaskRun]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.TaskRun],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/v1/tasks/runs",
+                    headers={
+                        "parallel-beta": parallel_beta,
+                    },
+                    json={
+                        "input": input,
+                        "processor": processor,
+                        "metadata": metadata,
+                        "source_policy": source_policy,
+                        "task_spec": task_spec,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        402: models.ErrorResponse,
+                        403: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                        429: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskRun,
+            ),
+        )
+
+    def retrieve(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.TaskRun]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.TaskRun],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/tasks/runs/{run_id}",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskRun,
+            ),
+        )
+
+    def retrieve_input(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.TaskRunInput]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.TaskRunInput],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/tasks/runs/{run_id}/input",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskRunInput,
+            ),
+        )
+
+    def result(
+        self,
+        run_id: str,
+        *,
+        timeout_: int | NotGiven = NOT_GIVEN,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.TaskRunResult]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.TaskRunResult],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/v1/tasks/runs/{run_id}/result",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    query={
+                        "timeout": timeout_,
+                    },
+                    headers={
+                        "parallel-beta": parallel_beta,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        404: models.ErrorResponse,
+                        408: models.ErrorResponse,
+                        422: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.TaskRunResult,
+            ),
+        )
+
+    def stream_events(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[AsyncStream[models.TaskRunEventsResponse]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[AsyncStream[models.TaskRunEventsResponse]],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/v1beta/tasks/runs/{run_id}/events",

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Jobs",
     "JobsWithRawResponse",
+    "JobsWithStreamingResponse",
     "AsyncJobs",
     "AsyncJobsWithRawResponse",
+    "AsyncJobsWithStreamingResponse",
 ]
 
 
@@ -31,6 +33,11 @@ class Jobs:
     def with_raw_response(self) -> JobsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(JobsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> JobsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(JobsWithStreamingResponse)
 
     def list(
         self,
@@ -184,38 +191,42 @@ class Jobs:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.JobStatusResponse:
-        """``submit``, then ``poll_get_status`` until the run reaches a terminal status."""
-        created = self.submit(
-            idempotency_key=idempotency_key,
-            prompt=prompt,
-            agent_file=agent_file,
-            agent_yaml=agent_yaml,
-            recipe_name=recipe_name,
-            recipe_config=recipe_config,
-            framework=framework,
-            config=config,
-            webhook_url=webhook_url,
-            timeout_=timeout_,
-            session_id=session_id,
-            idempotency_key_2=idempotency_key_2,
-            idempotency_scope=idempotency_scope,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return self.poll_get_status(
-            _base.field_value(created, "job_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``submit``, then ``poll_get_status`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = self.submit(
+                idempotency_key=idempotency_key,
+                prompt=prompt,
+                agent_file=agent_file,
+                agent_yaml=agent_yaml,
+                recipe_name=recipe_name,
+                recipe_config=recipe_config,
+                framework=framework,
+                config=config,
+                webhook_url=webhook_url,
+                timeout_=timeout_,
+                session_id=session_id,
+                idempotency_key_2=idempotency_key_2,
+                idempotency_scope=idempotency_scope,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return self.poll_get_status(
+                _base.field_value(created, "job_id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     def get_status(
         self,
@@ -271,8 +282,9 @@ class Jobs:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = JobsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -723,6 +735,277 @@ class JobsWithRawResponse:
         )
 
 
+class JobsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        status: models.JobStatus | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.JobListResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.JobListResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/api/v1/runs",
+                    query={
+                        "status": status,
+                        "session_id": session_id,
+                        "page": page,
+                        "page_size": page_size,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.UnauthorizedError,
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="json",
+                ),
+                models.JobListResponse,
+            ),
+        )
+
+    def submit(
+        self,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        prompt: str,
+        agent_file: str | None | NotGiven = NOT_GIVEN,
+        agent_yaml: str | None | NotGiven = NOT_GIVEN,
+        recipe_name: str | None | NotGiven = NOT_GIVEN,
+        recipe_config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        framework: str | None | NotGiven = NOT_GIVEN,
+        config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        webhook_url: str | None | NotGiven = NOT_GIVEN,
+        timeout_: int | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        idempotency_key_2: str | None | NotGiven = NOT_GIVEN,
+        idempotency_scope: str | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.JobSubmitResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.JobSubmitResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/api/v1/runs",
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "prompt": prompt,
+                        "agent_file": agent_file,
+                        "agent_yaml": agent_yaml,
+                        "recipe_name": recipe_name,
+                        "recipe_config": recipe_config,
+                        "framework": framework,
+                        "config": config,
+                        "webhook_url": webhook_url,
+                        "timeout": timeout_,
+                        "session_id": session_id,
+                        "idempotency_key": idempotency_key_2,
+                        "idempotency_scope": idempotency_scope,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.UnauthorizedError,
+                        422: models.HTTPValidationError,
+                        503: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.JobSubmitResponse,
+            ),
+        )
+
+    def get_status(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.JobStatusResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.JobStatusResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/api/v1/runs/{job_id}",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.UnauthorizedError,
+                        404: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.JobStatusResponse,
+            ),
+        )
+
+    def delete(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[None]:
+        return cast(
+            _base.StreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="DELETE",
+                    path="/api/v1/runs/{job_id}",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.UnauthorizedError,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                    },
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+    def get_result(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.JobResultResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.JobResultResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/api/v1/runs/{job_id}/result",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.UnauthorizedError,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.JobResultResponse,
+            ),
+        )
+
+    def cancel(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.JobStatusResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.JobStatusResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/api/v1/runs/{job_id}/cancel",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.UnauthorizedError,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.JobStatusResponse,
+            ),
+        )
+
+    def stream(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[Stream[models.JobStreamEvent]]:
+        return cast(
+            _base.StreamedResponseManager[Stream[models.JobStreamEvent]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/api/v1/runs/{job_id}/stream",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.UnauthorizedError,
+                        404: models.ErrorResponse,
+                    },
+                    response_kind="sse",
+                ),
+                models.JobStreamEvent,
+            ),
+        )
+
+
 class AsyncJobs:
     """Async agent jobs (runs) under `/api/v1/runs`."""
 
@@ -733,6 +1016,11 @@ class AsyncJobs:
     def with_raw_response(self) -> AsyncJobsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncJobsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncJobsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncJobsWithStreamingResponse)
 
     async def list(
         self,
@@ -886,38 +1174,42 @@ class AsyncJobs:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.JobStatusResponse:
-        """``submit``, then ``poll_get_status`` until the run reaches a terminal status."""
-        created = await self.submit(
-            idempotency_key=idempotency_key,
-            prompt=prompt,
-            agent_file=agent_file,
-            agent_yaml=agent_yaml,
-            recipe_name=recipe_name,
-            recipe_config=recipe_config,
-            framework=framework,
-            config=config,
-            webhook_url=webhook_url,
-            timeout_=timeout_,
-            session_id=session_id,
-            idempotency_key_2=idempotency_key_2,
-            idempotency_scope=idempotency_scope,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return await self.poll_get_status(
-            _base.field_value(created, "job_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``submit``, then ``poll_get_status`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = await self.submit(
+                idempotency_key=idempotency_key,
+                prompt=prompt,
+                agent_file=agent_file,
+                agent_yaml=agent_yaml,
+                recipe_name=recipe_name,
+                recipe_config=recipe_config,
+                framework=framework,
+                config=config,
+                webhook_url=webhook_url,
+                timeout_=timeout_,
+                session_id=session_id,
+                idempotency_key_2=idempotency_key_2,
+                idempotency_scope=idempotency_scope,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return await self.poll_get_status(
+                _base.field_value(created, "job_id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     async def get_status(
         self,
@@ -973,8 +1265,9 @@ class AsyncJobs:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = AsyncJobsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -1404,6 +1697,277 @@ class AsyncJobsWithRawResponse:
         return cast(
             _base.RawResponse[AsyncStream[models.JobStreamEvent]],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/api/v1/runs/{job_id}/stream",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.UnauthorizedError,
+                        404: models.ErrorResponse,
+                    },
+                    response_kind="sse",
+                ),
+                models.JobStreamEvent,
+            ),
+        )
+
+
+class AsyncJobsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        status: models.JobStatus | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.JobListResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.JobListResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/api/v1/runs",
+                    query={
+                        "status": status,
+                        "session_id": session_id,
+                        "page": page,
+                        "page_size": page_size,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.UnauthorizedError,
+                        422: models.HTTPValidationError,
+                    },
+                    response_kind="json",
+                ),
+                models.JobListResponse,
+            ),
+        )
+
+    def submit(
+        self,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        prompt: str,
+        agent_file: str | None | NotGiven = NOT_GIVEN,
+        agent_yaml: str | None | NotGiven = NOT_GIVEN,
+        recipe_name: str | None | NotGiven = NOT_GIVEN,
+        recipe_config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        framework: str | None | NotGiven = NOT_GIVEN,
+        config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        webhook_url: str | None | NotGiven = NOT_GIVEN,
+        timeout_: int | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        idempotency_key_2: str | None | NotGiven = NOT_GIVEN,
+        idempotency_scope: str | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.JobSubmitResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.JobSubmitResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/api/v1/runs",
+                    headers={
+                        "Idempotency-Key": idempotency_key,
+                    },
+                    json={
+                        "prompt": prompt,
+                        "agent_file": agent_file,
+                        "agent_yaml": agent_yaml,
+                        "recipe_name": recipe_name,
+                        "recipe_config": recipe_config,
+                        "framework": framework,
+                        "config": config,
+                        "webhook_url": webhook_url,
+                        "timeout": timeout_,
+                        "session_id": session_id,
+                        "idempotency_key": idempotency_key_2,
+                        "idempotency_scope": idempotency_scope,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        401: models.UnauthorizedError,
+                        422: models.HTTPValidationError,
+                        503: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                    idempotency_header="Idempotency-Key",
+                ),
+                models.JobSubmitResponse,
+            ),
+        )
+
+    def get_status(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.JobStatusResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.JobStatusResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/api/v1/runs/{job_id}",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.UnauthorizedError,
+                        404: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.JobStatusResponse,
+            ),
+        )
+
+    def delete(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[None]:
+        return cast(
+            _base.AsyncStreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="DELETE",
+                    path="/api/v1/runs/{job_id}",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.UnauthorizedError,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                    },
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+    def get_result(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.JobResultResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.JobResultResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/api/v1/runs/{job_id}/result",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.UnauthorizedError,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.JobResultResponse,
+            ),
+        )
+
+    def cancel(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.JobStatusResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.JobStatusResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/api/v1/runs/{job_id}/cancel",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.UnauthorizedError,
+                        404: models.ErrorResponse,
+                        409: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="json",
+                ),
+                models.JobStatusResponse,
+            ),
+        )
+
+    def stream(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[AsyncStream[models.JobStreamEvent]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[AsyncStream[models.JobStreamEvent]],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/api/v1/runs/{job_id}/stream",

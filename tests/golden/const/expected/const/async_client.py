@@ -9,7 +9,11 @@ from . import _base, models
 from ._base import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
-    from .resources.shapes import AsyncShapes, AsyncShapesWithRawResponse
+    from .resources.shapes import (
+        AsyncShapes,
+        AsyncShapesWithRawResponse,
+        AsyncShapesWithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -31,6 +35,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``CONST_API_KEY`` environment variable and the base URL
     to ``CONST_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -48,6 +53,11 @@ class AsyncClient(_base.AsyncAPIClient):
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
 
     async def get_version(
         self,
@@ -98,6 +108,45 @@ class AsyncClientWithRawResponse:
         return cast(
             _base.RawResponse[models.Version],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/version",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Version,
+            ),
+        )
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def shapes(self) -> AsyncShapesWithStreamingResponse:
+        from .resources.shapes import AsyncShapesWithStreamingResponse
+
+        return self._client._resources.get(AsyncShapesWithStreamingResponse)
+
+    def get_version(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Version]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Version],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/version",

@@ -9,7 +9,7 @@ from . import _base, models
 from ._base import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
-    from .resources.shapes import Shapes, ShapesWithRawResponse
+    from .resources.shapes import Shapes, ShapesWithRawResponse, ShapesWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -31,6 +31,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``CONST_API_KEY`` environment variable and the base URL
     to ``CONST_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -48,6 +49,11 @@ class Client(_base.SyncAPIClient):
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
 
     def get_version(
         self,
@@ -98,6 +104,45 @@ class ClientWithRawResponse:
         return cast(
             _base.RawResponse[models.Version],
             self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/version",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Version,
+            ),
+        )
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def shapes(self) -> ShapesWithStreamingResponse:
+        from .resources.shapes import ShapesWithStreamingResponse
+
+        return self._client._resources.get(ShapesWithStreamingResponse)
+
+    def get_version(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Version]:
+        return cast(
+            _base.StreamedResponseManager[models.Version],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/version",

@@ -10,7 +10,11 @@ from . import _base, models
 from ._base import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
-    from .resources.items import AsyncItems, AsyncItemsWithRawResponse
+    from .resources.items import (
+        AsyncItems,
+        AsyncItemsWithRawResponse,
+        AsyncItemsWithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -32,6 +36,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``KEYWORDS_BUILTINS_API_KEY`` environment variable and the base URL
     to ``KEYWORDS_BUILTINS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -49,6 +54,11 @@ class AsyncClient(_base.AsyncAPIClient):
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
 
     async def copy_2(
         self,
@@ -263,6 +273,129 @@ class AsyncClientWithRawResponse:
         return cast(
             _base.RawResponse[None],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/2fa",
+                    json={
+                        "json": json,
+                        "type": type,
+                        "self": self_,
+                        "model_config": model_config,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def items(self) -> AsyncItemsWithStreamingResponse:
+        from .resources.items import AsyncItemsWithStreamingResponse
+
+        return self._client._resources.get(AsyncItemsWithStreamingResponse)
+
+    def copy_2(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[None]:
+        return cast(
+            _base.AsyncStreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/copy",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+    def list(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[builtins.list[models.Item]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[builtins.list[models.Item]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/list",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                builtins.list[models.Item],
+            ),
+        )
+
+    def timeout_(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[int]:
+        return cast(
+            _base.AsyncStreamedResponseManager[int],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/timeout",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                int,
+            ),
+        )
+
+    def field_2fa(
+        self,
+        *,
+        json: str | NotGiven = NOT_GIVEN,
+        type: str | NotGiven = NOT_GIVEN,
+        self_: str | NotGiven = NOT_GIVEN,
+        model_config: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[None]:
+        return cast(
+            _base.AsyncStreamedResponseManager[None],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/2fa",

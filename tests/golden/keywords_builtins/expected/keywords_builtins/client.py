@@ -10,7 +10,7 @@ from . import _base, models
 from ._base import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
-    from .resources.items import Items, ItemsWithRawResponse
+    from .resources.items import Items, ItemsWithRawResponse, ItemsWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -32,6 +32,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``KEYWORDS_BUILTINS_API_KEY`` environment variable and the base URL
     to ``KEYWORDS_BUILTINS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -49,6 +50,11 @@ class Client(_base.SyncAPIClient):
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
 
     def copy_2(
         self,
@@ -263,6 +269,129 @@ class ClientWithRawResponse:
         return cast(
             _base.RawResponse[None],
             self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/2fa",
+                    json={
+                        "json": json,
+                        "type": type,
+                        "self": self_,
+                        "model_config": model_config,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def items(self) -> ItemsWithStreamingResponse:
+        from .resources.items import ItemsWithStreamingResponse
+
+        return self._client._resources.get(ItemsWithStreamingResponse)
+
+    def copy_2(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[None]:
+        return cast(
+            _base.StreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/copy",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+    def list(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[builtins.list[models.Item]]:
+        return cast(
+            _base.StreamedResponseManager[builtins.list[models.Item]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/list",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                builtins.list[models.Item],
+            ),
+        )
+
+    def timeout_(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[int]:
+        return cast(
+            _base.StreamedResponseManager[int],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/timeout",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                int,
+            ),
+        )
+
+    def field_2fa(
+        self,
+        *,
+        json: str | NotGiven = NOT_GIVEN,
+        type: str | NotGiven = NOT_GIVEN,
+        self_: str | NotGiven = NOT_GIVEN,
+        model_config: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[None]:
+        return cast(
+            _base.StreamedResponseManager[None],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/2fa",

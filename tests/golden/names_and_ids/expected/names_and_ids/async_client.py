@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.billing_v1 import AsyncBillingV1, AsyncBillingV1WithRawResponse
+    from .resources.billing_v1 import (
+        AsyncBillingV1,
+        AsyncBillingV1WithRawResponse,
+        AsyncBillingV1WithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -30,6 +34,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``NAMES_AND_IDS_API_KEY`` environment variable and the base URL
     to ``NAMES_AND_IDS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -48,6 +53,11 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
+
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -60,3 +70,18 @@ class AsyncClientWithRawResponse:
         from .resources.billing_v1 import AsyncBillingV1WithRawResponse
 
         return self._client._resources.get(AsyncBillingV1WithRawResponse)
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def billing_v1(self) -> AsyncBillingV1WithStreamingResponse:
+        from .resources.billing_v1 import AsyncBillingV1WithStreamingResponse
+
+        return self._client._resources.get(AsyncBillingV1WithStreamingResponse)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.profiles import Profiles, ProfilesWithRawResponse
+    from .resources.profiles import Profiles, ProfilesWithRawResponse, ProfilesWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -30,6 +30,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``NULLABLE_30_API_KEY`` environment variable and the base URL
     to ``NULLABLE_30_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -48,6 +49,11 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
+
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -60,3 +66,18 @@ class ClientWithRawResponse:
         from .resources.profiles import ProfilesWithRawResponse
 
         return self._client._resources.get(ProfilesWithRawResponse)
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def profiles(self) -> ProfilesWithStreamingResponse:
+        from .resources.profiles import ProfilesWithStreamingResponse
+
+        return self._client._resources.get(ProfilesWithStreamingResponse)

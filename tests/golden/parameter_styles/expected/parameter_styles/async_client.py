@@ -28,6 +28,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``PARAMETER_STYLES_API_KEY`` environment variable and the base URL
     to ``PARAMETER_STYLES_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -38,6 +39,11 @@ class AsyncClient(_base.AsyncAPIClient):
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
 
     async def list_items(
         self,
@@ -126,6 +132,74 @@ class AsyncClientWithRawResponse:
         return cast(
             _base.RawResponse[list[str]],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/orgs/{org}/items",
+                    path_params={
+                        "org": org,
+                    },
+                    query={
+                        "page_size": page_size,
+                        "ids": ids,
+                        "colors": colors,
+                        "words": words,
+                        "tags": tags,
+                        "filter": filter,
+                    },
+                    headers={
+                        "X-Trace": x_trace,
+                    },
+                    cookies={
+                        "session": session,
+                    },
+                    query_styles={
+                        "ids": "csv",
+                        "colors": "pipes",
+                        "words": "ssv",
+                        "filter": "deep",
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        404: dict[str, Any],
+                    },
+                    response_kind="json",
+                ),
+                list[str],
+            ),
+        )
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def list_items(
+        self,
+        org: str,
+        *,
+        page_size: int | NotGiven = NOT_GIVEN,
+        ids: list[int] | NotGiven = NOT_GIVEN,
+        colors: list[str] | NotGiven = NOT_GIVEN,
+        words: list[str] | NotGiven = NOT_GIVEN,
+        tags: list[str] | NotGiven = NOT_GIVEN,
+        filter: dict[str, Any] | NotGiven = NOT_GIVEN,
+        x_trace: list[str] | NotGiven = NOT_GIVEN,
+        session: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[list[str]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[list[str]],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/orgs/{org}/items",

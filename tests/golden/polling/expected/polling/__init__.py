@@ -2,7 +2,17 @@
 """polling: a typed Python client (sync and async)."""
 
 from . import errors, models
-from ._base import NOT_GIVEN, NotGiven, RawResponse
+from ._base import (
+    NOT_GIVEN,
+    AsyncCallNext,
+    AsyncMiddleware,
+    AsyncStreamedResponse,
+    CallNext,
+    Middleware,
+    NotGiven,
+    RawResponse,
+    StreamedResponse,
+)
 from ._streaming import AsyncStream, Stream
 from .async_client import AsyncClient
 from .client import Client
@@ -33,13 +43,18 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncCallNext",
     "AsyncClient",
+    "AsyncMiddleware",
     "AsyncStream",
+    "AsyncStreamedResponse",
     "AuthenticationError",
     "BadRequestError",
+    "CallNext",
     "Client",
     "ConflictError",
     "InternalServerError",
+    "Middleware",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
@@ -48,6 +63,7 @@ __all__ = [
     "RateLimitError",
     "RawResponse",
     "Stream",
+    "StreamedResponse",
     "UnprocessableEntityError",
     "errors",
     "models",

@@ -8,10 +8,18 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.jobs import AsyncJobs, AsyncJobsWithRawResponse
-    from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse
-    from .resources.sessions import AsyncSessions, AsyncSessionsWithRawResponse
-    from .resources.workers import AsyncWorkers, AsyncWorkersWithRawResponse
+    from .resources.jobs import AsyncJobs, AsyncJobsWithRawResponse, AsyncJobsWithStreamingResponse
+    from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse, AsyncRunsWithStreamingResponse
+    from .resources.sessions import (
+        AsyncSessions,
+        AsyncSessionsWithRawResponse,
+        AsyncSessionsWithStreamingResponse,
+    )
+    from .resources.workers import (
+        AsyncWorkers,
+        AsyncWorkersWithRawResponse,
+        AsyncWorkersWithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -33,6 +41,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``POLLING_API_KEY`` environment variable and the base URL
     to ``POLLING_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -72,6 +81,11 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
+
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -102,3 +116,36 @@ class AsyncClientWithRawResponse:
         from .resources.workers import AsyncWorkersWithRawResponse
 
         return self._client._resources.get(AsyncWorkersWithRawResponse)
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def jobs(self) -> AsyncJobsWithStreamingResponse:
+        from .resources.jobs import AsyncJobsWithStreamingResponse
+
+        return self._client._resources.get(AsyncJobsWithStreamingResponse)
+
+    @property
+    def runs(self) -> AsyncRunsWithStreamingResponse:
+        from .resources.runs import AsyncRunsWithStreamingResponse
+
+        return self._client._resources.get(AsyncRunsWithStreamingResponse)
+
+    @property
+    def sessions(self) -> AsyncSessionsWithStreamingResponse:
+        from .resources.sessions import AsyncSessionsWithStreamingResponse
+
+        return self._client._resources.get(AsyncSessionsWithStreamingResponse)
+
+    @property
+    def workers(self) -> AsyncWorkersWithStreamingResponse:
+        from .resources.workers import AsyncWorkersWithStreamingResponse
+
+        return self._client._resources.get(AsyncWorkersWithStreamingResponse)

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.jobs import Jobs, JobsWithRawResponse
-    from .resources.runs import Runs, RunsWithRawResponse
-    from .resources.sessions import Sessions, SessionsWithRawResponse
-    from .resources.workers import Workers, WorkersWithRawResponse
+    from .resources.jobs import Jobs, JobsWithRawResponse, JobsWithStreamingResponse
+    from .resources.runs import Runs, RunsWithRawResponse, RunsWithStreamingResponse
+    from .resources.sessions import Sessions, SessionsWithRawResponse, SessionsWithStreamingResponse
+    from .resources.workers import Workers, WorkersWithRawResponse, WorkersWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -33,6 +33,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``POLLING_API_KEY`` environment variable and the base URL
     to ``POLLING_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -72,6 +73,11 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
+
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -102,3 +108,36 @@ class ClientWithRawResponse:
         from .resources.workers import WorkersWithRawResponse
 
         return self._client._resources.get(WorkersWithRawResponse)
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def jobs(self) -> JobsWithStreamingResponse:
+        from .resources.jobs import JobsWithStreamingResponse
+
+        return self._client._resources.get(JobsWithStreamingResponse)
+
+    @property
+    def runs(self) -> RunsWithStreamingResponse:
+        from .resources.runs import RunsWithStreamingResponse
+
+        return self._client._resources.get(RunsWithStreamingResponse)
+
+    @property
+    def sessions(self) -> SessionsWithStreamingResponse:
+        from .resources.sessions import SessionsWithStreamingResponse
+
+        return self._client._resources.get(SessionsWithStreamingResponse)
+
+    @property
+    def workers(self) -> WorkersWithStreamingResponse:
+        from .resources.workers import WorkersWithStreamingResponse
+
+        return self._client._resources.get(WorkersWithStreamingResponse)

@@ -28,6 +28,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``PYTHON_NAMES_API_KEY`` environment variable and the base URL
     to ``PYTHON_NAMES_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -38,6 +39,11 @@ class AsyncClient(_base.AsyncAPIClient):
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
 
     async def get_things(
         self,
@@ -139,6 +145,69 @@ class AsyncClientWithRawResponse:
         return cast(
             _base.RawResponse[models.ClientModel],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/things",
+                    json={
+                        "field": field,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.ClientModel,
+            ),
+        )
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def get_things(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.ModelModel]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.ModelModel],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/things",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.ModelModel,
+            ),
+        )
+
+    def create_thing(
+        self,
+        *,
+        field: models.FieldModel | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.ClientModel]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.ClientModel],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/things",

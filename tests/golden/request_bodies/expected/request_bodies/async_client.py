@@ -28,6 +28,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``REQUEST_BODIES_API_KEY`` environment variable and the base URL
     to ``REQUEST_BODIES_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -38,6 +39,11 @@ class AsyncClient(_base.AsyncAPIClient):
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
 
     async def submit_form(
         self,
@@ -338,6 +344,166 @@ class AsyncClientWithRawResponse:
         return cast(
             _base.RawResponse[None],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/batches",
+                    json=body,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def submit_form(
+        self,
+        *,
+        name: str,
+        tags: list[str] | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[None]:
+        return cast(
+            _base.AsyncStreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/forms",
+                    form={
+                        "name": name,
+                        "tags": tags,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+    def upload_files(
+        self,
+        *,
+        file: _base.FileContent,
+        attachments: list[_base.FileContent] | NotGiven = NOT_GIVEN,
+        caption: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[None]:
+        return cast(
+            _base.AsyncStreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/uploads",
+                    multipart={
+                        "file": file,
+                        "attachments": attachments,
+                        "caption": caption,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+    def put_note(
+        self,
+        *,
+        body: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[None]:
+        return cast(
+            _base.AsyncStreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="PUT",
+                    path="/notes",
+                    content=body,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+    def put_blob(
+        self,
+        *,
+        body: bytes,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[bytes]:
+        return cast(
+            _base.AsyncStreamedResponseManager[bytes],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="PUT",
+                    path="/blobs",
+                    content=body,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="binary",
+                    accept="application/octet-stream",
+                ),
+                bytes,
+            ),
+        )
+
+    def create_batch(
+        self,
+        *,
+        body: list[str],
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[None]:
+        return cast(
+            _base.AsyncStreamedResponseManager[None],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/batches",

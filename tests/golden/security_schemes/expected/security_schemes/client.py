@@ -32,6 +32,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``SECURITY_SCHEMES_API_KEY`` environment variable and the base URL
     to ``SECURITY_SCHEMES_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -42,6 +43,11 @@ class Client(_base.SyncAPIClient):
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
 
     def get_private(
         self,
@@ -136,6 +142,64 @@ class ClientWithRawResponse:
         return cast(
             _base.RawResponse[None],
             self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/public",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                    security=(),
+                ),
+                None,
+            ),
+        )
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get_private(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[None]:
+        return cast(
+            _base.StreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/private",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+    def get_public(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[None]:
+        return cast(
+            _base.StreamedResponseManager[None],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/public",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.jobs import Jobs, JobsWithRawResponse
+    from .resources.jobs import Jobs, JobsWithRawResponse, JobsWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -32,6 +32,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``SHARED_ERRORS_API_KEY`` environment variable and the base URL
     to ``SHARED_ERRORS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -50,6 +51,11 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
+
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -62,3 +68,18 @@ class ClientWithRawResponse:
         from .resources.jobs import JobsWithRawResponse
 
         return self._client._resources.get(JobsWithRawResponse)
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def jobs(self) -> JobsWithStreamingResponse:
+        from .resources.jobs import JobsWithStreamingResponse
+
+        return self._client._resources.get(JobsWithStreamingResponse)

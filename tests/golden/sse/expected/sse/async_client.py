@@ -10,7 +10,7 @@ from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
 
 if TYPE_CHECKING:
-    from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse
+    from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse, AsyncRunsWithStreamingResponse
 
 __all__ = ["AsyncClient"]
 
@@ -32,6 +32,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``SSE_API_KEY`` environment variable and the base URL
     to ``SSE_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -49,6 +50,11 @@ class AsyncClient(_base.AsyncAPIClient):
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
 
     async def stream_logs(
         self,
@@ -99,6 +105,45 @@ class AsyncClientWithRawResponse:
         return cast(
             _base.RawResponse[AsyncStream[models.MessageEvent]],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/logs",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="sse",
+                ),
+                models.MessageEvent,
+            ),
+        )
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def runs(self) -> AsyncRunsWithStreamingResponse:
+        from .resources.runs import AsyncRunsWithStreamingResponse
+
+        return self._client._resources.get(AsyncRunsWithStreamingResponse)
+
+    def stream_logs(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[AsyncStream[models.MessageEvent]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[AsyncStream[models.MessageEvent]],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/logs",

@@ -10,7 +10,7 @@ from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
 
 if TYPE_CHECKING:
-    from .resources.runs import Runs, RunsWithRawResponse
+    from .resources.runs import Runs, RunsWithRawResponse, RunsWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -32,6 +32,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``SSE_API_KEY`` environment variable and the base URL
     to ``SSE_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -49,6 +50,11 @@ class Client(_base.SyncAPIClient):
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
 
     def stream_logs(
         self,
@@ -99,6 +105,45 @@ class ClientWithRawResponse:
         return cast(
             _base.RawResponse[Stream[models.MessageEvent]],
             self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/logs",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="sse",
+                ),
+                models.MessageEvent,
+            ),
+        )
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def runs(self) -> RunsWithStreamingResponse:
+        from .resources.runs import RunsWithStreamingResponse
+
+        return self._client._resources.get(RunsWithStreamingResponse)
+
+    def stream_logs(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[Stream[models.MessageEvent]]:
+        return cast(
+            _base.StreamedResponseManager[Stream[models.MessageEvent]],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/logs",

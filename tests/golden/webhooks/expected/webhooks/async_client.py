@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.webhooks_2 import AsyncWebhooks2, AsyncWebhooks2WithRawResponse
+    from .resources.webhooks_2 import (
+        AsyncWebhooks2,
+        AsyncWebhooks2WithRawResponse,
+        AsyncWebhooks2WithStreamingResponse,
+    )
     from .webhooks import Webhooks
 
 __all__ = ["AsyncClient"]
@@ -21,6 +25,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="webhooks/1 (clientgen)",
+    log_env="WEBHOOKS_LOG",
 )
 
 
@@ -30,6 +35,7 @@ class AsyncClient(_base.AsyncAPIClient):
     The API key defaults to the ``WEBHOOKS_API_KEY`` environment variable and the base URL
     to ``WEBHOOKS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -55,6 +61,11 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(AsyncClientWithStreamingResponse)
+
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -67,3 +78,18 @@ class AsyncClientWithRawResponse:
         from .resources.webhooks_2 import AsyncWebhooks2WithRawResponse
 
         return self._client._resources.get(AsyncWebhooks2WithRawResponse)
+
+
+class AsyncClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def webhooks_2(self) -> AsyncWebhooks2WithStreamingResponse:
+        from .resources.webhooks_2 import AsyncWebhooks2WithStreamingResponse
+
+        return self._client._resources.get(AsyncWebhooks2WithStreamingResponse)

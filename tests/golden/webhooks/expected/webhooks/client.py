@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 from . import _base
 
 if TYPE_CHECKING:
-    from .resources.webhooks_2 import Webhooks2, Webhooks2WithRawResponse
+    from .resources.webhooks_2 import (
+        Webhooks2,
+        Webhooks2WithRawResponse,
+        Webhooks2WithStreamingResponse,
+    )
     from .webhooks import Webhooks
 
 __all__ = ["Client"]
@@ -21,6 +25,7 @@ _CONFIG = _base.ClientConfig(
     security=(),
     auth_required=False,
     user_agent="webhooks/1 (clientgen)",
+    log_env="WEBHOOKS_LOG",
 )
 
 
@@ -30,6 +35,7 @@ class Client(_base.SyncAPIClient):
     The API key defaults to the ``WEBHOOKS_API_KEY`` environment variable and the base URL
     to ``WEBHOOKS_BASE_URL``, then to the spec's server. ``timeout`` is the time budget
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
+    ``middleware`` are callables that see each attempt, retries included.
     """
 
     _config = _CONFIG
@@ -55,6 +61,11 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
 
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same resources and methods as context managers that read the body as you ask."""
+        return self._resources.get(ClientWithStreamingResponse)
+
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -67,3 +78,18 @@ class ClientWithRawResponse:
         from .resources.webhooks_2 import Webhooks2WithRawResponse
 
         return self._client._resources.get(Webhooks2WithRawResponse)
+
+
+class ClientWithStreamingResponse:
+    """``client.with_streaming_response``: every method returns a context manager of the
+    response, its body unread (``iter_bytes()``, ``iter_lines()``, ``read()``, ``parse()``,
+    ``write_to_file(path)``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def webhooks_2(self) -> Webhooks2WithStreamingResponse:
+        from .resources.webhooks_2 import Webhooks2WithStreamingResponse
+
+        return self._client._resources.get(Webhooks2WithStreamingResponse)

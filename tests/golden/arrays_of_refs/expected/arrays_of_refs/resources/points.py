@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Points",
     "PointsWithRawResponse",
+    "PointsWithStreamingResponse",
     "AsyncPoints",
     "AsyncPointsWithRawResponse",
+    "AsyncPointsWithStreamingResponse",
 ]
 
 
@@ -31,6 +33,11 @@ class Points:
     def with_raw_response(self) -> PointsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(PointsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> PointsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(PointsWithStreamingResponse)
 
     def list(
         self,
@@ -144,6 +151,63 @@ class PointsWithRawResponse:
         )
 
 
+class PointsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[builtins.list[models.Point]]:
+        return cast(
+            _base.StreamedResponseManager[builtins.list[models.Point]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/points",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                builtins.list[models.Point],
+            ),
+        )
+
+    def create(
+        self,
+        *,
+        body: builtins.list[models.Point],
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Polygon]:
+        return cast(
+            _base.StreamedResponseManager[models.Polygon],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/points",
+                    json=body,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Polygon,
+            ),
+        )
+
+
 class AsyncPoints:
     """Points"""
 
@@ -154,6 +218,11 @@ class AsyncPoints:
     def with_raw_response(self) -> AsyncPointsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncPointsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncPointsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncPointsWithStreamingResponse)
 
     async def list(
         self,
@@ -251,6 +320,63 @@ class AsyncPointsWithRawResponse:
         return cast(
             _base.RawResponse[models.Polygon],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/points",
+                    json=body,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Polygon,
+            ),
+        )
+
+
+class AsyncPointsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[builtins.list[models.Point]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[builtins.list[models.Point]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/points",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                builtins.list[models.Point],
+            ),
+        )
+
+    def create(
+        self,
+        *,
+        body: builtins.list[models.Point],
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Polygon]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Polygon],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/points",

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Shapes",
     "ShapesWithRawResponse",
+    "ShapesWithStreamingResponse",
     "AsyncShapes",
     "AsyncShapesWithRawResponse",
+    "AsyncShapesWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Shapes:
     def with_raw_response(self) -> ShapesWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(ShapesWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> ShapesWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(ShapesWithStreamingResponse)
 
     def create(
         self,
@@ -94,6 +101,39 @@ class ShapesWithRawResponse:
         )
 
 
+class ShapesWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: models.Shape,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Shape]:
+        return cast(
+            _base.StreamedResponseManager[models.Shape],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/shapes",
+                    json=body,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Shape,
+            ),
+        )
+
+
 class AsyncShapes:
     """Shapes"""
 
@@ -104,6 +144,11 @@ class AsyncShapes:
     def with_raw_response(self) -> AsyncShapesWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncShapesWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncShapesWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncShapesWithStreamingResponse)
 
     async def create(
         self,
@@ -152,6 +197,39 @@ class AsyncShapesWithRawResponse:
         return cast(
             _base.RawResponse[models.Shape],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/shapes",
+                    json=body,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Shape,
+            ),
+        )
+
+
+class AsyncShapesWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: models.Shape,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Shape]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Shape],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/shapes",

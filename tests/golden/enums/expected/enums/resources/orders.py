@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Orders",
     "OrdersWithRawResponse",
+    "OrdersWithStreamingResponse",
     "AsyncOrders",
     "AsyncOrdersWithRawResponse",
+    "AsyncOrdersWithStreamingResponse",
 ]
 
 
@@ -31,6 +33,11 @@ class Orders:
     def with_raw_response(self) -> OrdersWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(OrdersWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> OrdersWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(OrdersWithStreamingResponse)
 
     def list(
         self,
@@ -107,6 +114,43 @@ class OrdersWithRawResponse:
         )
 
 
+class OrdersWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        status: models.OrderStatus | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | str | NotGiven = NOT_GIVEN,
+        priority: Literal[1, 2, 3] | int | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[builtins.list[models.Order]]:
+        return cast(
+            _base.StreamedResponseManager[builtins.list[models.Order]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/orders",
+                    query={
+                        "status": status,
+                        "sort": sort,
+                        "priority": priority,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                builtins.list[models.Order],
+            ),
+        )
+
+
 class AsyncOrders:
     """Orders"""
 
@@ -117,6 +161,11 @@ class AsyncOrders:
     def with_raw_response(self) -> AsyncOrdersWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncOrdersWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncOrdersWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncOrdersWithStreamingResponse)
 
     async def list(
         self,
@@ -174,6 +223,43 @@ class AsyncOrdersWithRawResponse:
         return cast(
             _base.RawResponse[builtins.list[models.Order]],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/orders",
+                    query={
+                        "status": status,
+                        "sort": sort,
+                        "priority": priority,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                builtins.list[models.Order],
+            ),
+        )
+
+
+class AsyncOrdersWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        status: models.OrderStatus | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | str | NotGiven = NOT_GIVEN,
+        priority: Literal[1, 2, 3] | int | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[builtins.list[models.Order]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[builtins.list[models.Order]],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/orders",

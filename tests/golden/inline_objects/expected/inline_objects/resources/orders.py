@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Orders",
     "OrdersWithRawResponse",
+    "OrdersWithStreamingResponse",
     "AsyncOrders",
     "AsyncOrdersWithRawResponse",
+    "AsyncOrdersWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Orders:
     def with_raw_response(self) -> OrdersWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(OrdersWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> OrdersWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(OrdersWithStreamingResponse)
 
     def create(
         self,
@@ -173,6 +180,78 @@ class OrdersWithRawResponse:
         )
 
 
+class OrdersWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        customer: models.CreateOrderRequestCustomer,
+        lines: list[models.CreateOrderRequestLinesItem],
+        shipping: models.ShippingOption | NotGiven = NOT_GIVEN,
+        gift: models.CreateOrderRequestGift | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.CreateOrderResponse]:
+        return cast(
+            _base.StreamedResponseManager[models.CreateOrderResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/orders",
+                    json={
+                        "customer": customer,
+                        "lines": lines,
+                        "shipping": shipping,
+                        "gift": gift,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.CreateOrder400Response,
+                    },
+                    response_kind="json",
+                ),
+                models.CreateOrderResponse,
+            ),
+        )
+
+    def get(
+        self,
+        order_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Order]:
+        return cast(
+            _base.StreamedResponseManager[models.Order],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/orders/{order_id}",
+                    path_params={
+                        "order_id": order_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Order,
+            ),
+        )
+
+
 class AsyncOrders:
     """Orders"""
 
@@ -183,6 +262,11 @@ class AsyncOrders:
     def with_raw_response(self) -> AsyncOrdersWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncOrdersWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncOrdersWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncOrdersWithStreamingResponse)
 
     async def create(
         self,
@@ -309,6 +393,78 @@ class AsyncOrdersWithRawResponse:
         return cast(
             _base.RawResponse[models.Order],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/orders/{order_id}",
+                    path_params={
+                        "order_id": order_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Order,
+            ),
+        )
+
+
+class AsyncOrdersWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        customer: models.CreateOrderRequestCustomer,
+        lines: list[models.CreateOrderRequestLinesItem],
+        shipping: models.ShippingOption | NotGiven = NOT_GIVEN,
+        gift: models.CreateOrderRequestGift | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.CreateOrderResponse]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.CreateOrderResponse],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/orders",
+                    json={
+                        "customer": customer,
+                        "lines": lines,
+                        "shipping": shipping,
+                        "gift": gift,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.CreateOrder400Response,
+                    },
+                    response_kind="json",
+                ),
+                models.CreateOrderResponse,
+            ),
+        )
+
+    def get(
+        self,
+        order_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Order]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Order],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/orders/{order_id}",

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Items",
     "ItemsWithRawResponse",
+    "ItemsWithStreamingResponse",
     "AsyncItems",
     "AsyncItemsWithRawResponse",
+    "AsyncItemsWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Items:
     def with_raw_response(self) -> ItemsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(ItemsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> ItemsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(ItemsWithStreamingResponse)
 
     def import_(
         self,
@@ -328,6 +335,151 @@ class ItemsWithRawResponse:
         )
 
 
+class ItemsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def import_(
+        self,
+        class_: str,
+        *,
+        from_: str | NotGiven = NOT_GIVEN,
+        type: str | NotGiven = NOT_GIVEN,
+        timeout_: int | NotGiven = NOT_GIVEN,
+        self_: bool | NotGiven = NOT_GIVEN,
+        foo_bar: str | NotGiven = NOT_GIVEN,
+        foo_bar_2: str | NotGiven = NOT_GIVEN,
+        extra_headers_: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Item]:
+        return cast(
+            _base.StreamedResponseManager[models.Item],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/items/{class}",
+                    path_params={
+                        "class": class_,
+                    },
+                    query={
+                        "from": from_,
+                        "type": type,
+                        "timeout": timeout_,
+                        "self": self_,
+                        "foo-bar": foo_bar,
+                        "foo_bar": foo_bar_2,
+                    },
+                    headers={
+                        "extra_headers": extra_headers_,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Item,
+            ),
+        )
+
+    def class_(
+        self,
+        class_: str,
+        *,
+        class_2: str,
+        from_: str | NotGiven = NOT_GIVEN,
+        import_: str | NotGiven = NOT_GIVEN,
+        type: str | NotGiven = NOT_GIVEN,
+        id: str,
+        list: list[str] | NotGiven = NOT_GIVEN,
+        json: str | NotGiven = NOT_GIVEN,
+        copy: bool | NotGiven = NOT_GIVEN,
+        model_config: str | NotGiven = NOT_GIVEN,
+        schema: str | NotGiven = NOT_GIVEN,
+        self_: str | NotGiven = NOT_GIVEN,
+        timeout_: float | NotGiven = NOT_GIVEN,
+        extra_headers_: str | NotGiven = NOT_GIVEN,
+        field_2fa: bool | NotGiven = NOT_GIVEN,
+        my_field: str | NotGiven = NOT_GIVEN,
+        unicode: str | NotGiven = NOT_GIVEN,
+        foo_bar_2: str | NotGiven = NOT_GIVEN,
+        foo_bar: str | NotGiven = NOT_GIVEN,
+        match: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Item]:
+        return cast(
+            _base.StreamedResponseManager[models.Item],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="PUT",
+                    path="/items/{class}",
+                    path_params={
+                        "class": class_,
+                    },
+                    json={
+                        "class": class_2,
+                        "from": from_,
+                        "import": import_,
+                        "type": type,
+                        "id": id,
+                        "list": list,
+                        "json": json,
+                        "copy": copy,
+                        "model_config": model_config,
+                        "schema": schema,
+                        "self": self_,
+                        "timeout": timeout_,
+                        "extra_headers": extra_headers_,
+                        "2fa": field_2fa,
+                        "my-field": my_field,
+                        "ünïcode": unicode,
+                        "foo-bar": foo_bar_2,
+                        "foo_bar": foo_bar,
+                        "match": match,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Item,
+            ),
+        )
+
+    def json(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[dict[str, str]]:
+        return cast(
+            _base.StreamedResponseManager[dict[str, str]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/json",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                dict[str, str],
+            ),
+        )
+
+
 class AsyncItems:
     """Items"""
 
@@ -338,6 +490,11 @@ class AsyncItems:
     def with_raw_response(self) -> AsyncItemsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncItemsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncItemsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncItemsWithStreamingResponse)
 
     async def import_(
         self,
@@ -622,6 +779,151 @@ class AsyncItemsWithRawResponse:
         return cast(
             _base.RawResponse[dict[str, str]],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/json",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                dict[str, str],
+            ),
+        )
+
+
+class AsyncItemsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def import_(
+        self,
+        class_: str,
+        *,
+        from_: str | NotGiven = NOT_GIVEN,
+        type: str | NotGiven = NOT_GIVEN,
+        timeout_: int | NotGiven = NOT_GIVEN,
+        self_: bool | NotGiven = NOT_GIVEN,
+        foo_bar: str | NotGiven = NOT_GIVEN,
+        foo_bar_2: str | NotGiven = NOT_GIVEN,
+        extra_headers_: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Item]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Item],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/items/{class}",
+                    path_params={
+                        "class": class_,
+                    },
+                    query={
+                        "from": from_,
+                        "type": type,
+                        "timeout": timeout_,
+                        "self": self_,
+                        "foo-bar": foo_bar,
+                        "foo_bar": foo_bar_2,
+                    },
+                    headers={
+                        "extra_headers": extra_headers_,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Item,
+            ),
+        )
+
+    def class_(
+        self,
+        class_: str,
+        *,
+        class_2: str,
+        from_: str | NotGiven = NOT_GIVEN,
+        import_: str | NotGiven = NOT_GIVEN,
+        type: str | NotGiven = NOT_GIVEN,
+        id: str,
+        list: list[str] | NotGiven = NOT_GIVEN,
+        json: str | NotGiven = NOT_GIVEN,
+        copy: bool | NotGiven = NOT_GIVEN,
+        model_config: str | NotGiven = NOT_GIVEN,
+        schema: str | NotGiven = NOT_GIVEN,
+        self_: str | NotGiven = NOT_GIVEN,
+        timeout_: float | NotGiven = NOT_GIVEN,
+        extra_headers_: str | NotGiven = NOT_GIVEN,
+        field_2fa: bool | NotGiven = NOT_GIVEN,
+        my_field: str | NotGiven = NOT_GIVEN,
+        unicode: str | NotGiven = NOT_GIVEN,
+        foo_bar_2: str | NotGiven = NOT_GIVEN,
+        foo_bar: str | NotGiven = NOT_GIVEN,
+        match: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Item]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Item],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="PUT",
+                    path="/items/{class}",
+                    path_params={
+                        "class": class_,
+                    },
+                    json={
+                        "class": class_2,
+                        "from": from_,
+                        "import": import_,
+                        "type": type,
+                        "id": id,
+                        "list": list,
+                        "json": json,
+                        "copy": copy,
+                        "model_config": model_config,
+                        "schema": schema,
+                        "self": self_,
+                        "timeout": timeout_,
+                        "extra_headers": extra_headers_,
+                        "2fa": field_2fa,
+                        "my-field": my_field,
+                        "ünïcode": unicode,
+                        "foo-bar": foo_bar_2,
+                        "foo_bar": foo_bar,
+                        "match": match,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Item,
+            ),
+        )
+
+    def json(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[dict[str, str]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[dict[str, str]],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/json",

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "BillingV1",
     "BillingV1WithRawResponse",
+    "BillingV1WithStreamingResponse",
     "AsyncBillingV1",
     "AsyncBillingV1WithRawResponse",
+    "AsyncBillingV1WithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class BillingV1:
     def with_raw_response(self) -> BillingV1WithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(BillingV1WithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> BillingV1WithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(BillingV1WithStreamingResponse)
 
     def get_invoices(
         self,
@@ -220,6 +227,101 @@ class BillingV1WithRawResponse:
         )
 
 
+class BillingV1WithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get_invoices(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[list[models.BillingV1Invoice]]:
+        return cast(
+            _base.StreamedResponseManager[list[models.BillingV1Invoice]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/invoices",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                list[models.BillingV1Invoice],
+            ),
+        )
+
+    def save_invoice(
+        self,
+        *,
+        amount: int | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[None]:
+        return cast(
+            _base.StreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/invoices",
+                    json={
+                        "amount": amount,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    body_optional=True,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+    def save_invoice_2(
+        self,
+        id: str,
+        *,
+        id_2: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[None]:
+        return cast(
+            _base.StreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="PUT",
+                    path="/invoices/{id}",
+                    path_params={
+                        "id": id,
+                    },
+                    json={
+                        "id": id_2,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    body_optional=True,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+
 class AsyncBillingV1:
     """billing.v1"""
 
@@ -230,6 +332,11 @@ class AsyncBillingV1:
     def with_raw_response(self) -> AsyncBillingV1WithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncBillingV1WithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncBillingV1WithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncBillingV1WithStreamingResponse)
 
     async def get_invoices(
         self,
@@ -398,6 +505,101 @@ class AsyncBillingV1WithRawResponse:
         return cast(
             _base.RawResponse[None],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="PUT",
+                    path="/invoices/{id}",
+                    path_params={
+                        "id": id,
+                    },
+                    json={
+                        "id": id_2,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    body_optional=True,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+
+class AsyncBillingV1WithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def get_invoices(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[list[models.BillingV1Invoice]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[list[models.BillingV1Invoice]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/invoices",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                list[models.BillingV1Invoice],
+            ),
+        )
+
+    def save_invoice(
+        self,
+        *,
+        amount: int | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[None]:
+        return cast(
+            _base.AsyncStreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/invoices",
+                    json={
+                        "amount": amount,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    body_optional=True,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+    def save_invoice_2(
+        self,
+        id: str,
+        *,
+        id_2: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[None]:
+        return cast(
+            _base.AsyncStreamedResponseManager[None],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="PUT",
                     path="/invoices/{id}",

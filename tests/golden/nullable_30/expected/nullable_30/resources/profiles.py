@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Profiles",
     "ProfilesWithRawResponse",
+    "ProfilesWithStreamingResponse",
     "AsyncProfiles",
     "AsyncProfilesWithRawResponse",
+    "AsyncProfilesWithStreamingResponse",
 ]
 
 
@@ -31,6 +33,11 @@ class Profiles:
     def with_raw_response(self) -> ProfilesWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(ProfilesWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> ProfilesWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(ProfilesWithStreamingResponse)
 
     def get(
         self,
@@ -103,6 +110,43 @@ class ProfilesWithRawResponse:
         )
 
 
+class ProfilesWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(
+        self,
+        profile_id: str,
+        *,
+        since: datetime.date | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Profile]:
+        return cast(
+            _base.StreamedResponseManager[models.Profile],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/profiles/{profile_id}",
+                    path_params={
+                        "profile_id": profile_id,
+                    },
+                    query={
+                        "since": since,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Profile,
+            ),
+        )
+
+
 class AsyncProfiles:
     """Profiles"""
 
@@ -113,6 +157,11 @@ class AsyncProfiles:
     def with_raw_response(self) -> AsyncProfilesWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncProfilesWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncProfilesWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncProfilesWithStreamingResponse)
 
     async def get(
         self,
@@ -165,6 +214,43 @@ class AsyncProfilesWithRawResponse:
         return cast(
             _base.RawResponse[models.Profile],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/profiles/{profile_id}",
+                    path_params={
+                        "profile_id": profile_id,
+                    },
+                    query={
+                        "since": since,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Profile,
+            ),
+        )
+
+
+class AsyncProfilesWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def get(
+        self,
+        profile_id: str,
+        *,
+        since: datetime.date | None | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Profile]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Profile],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/profiles/{profile_id}",

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Jobs",
     "JobsWithRawResponse",
+    "JobsWithStreamingResponse",
     "AsyncJobs",
     "AsyncJobsWithRawResponse",
+    "AsyncJobsWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Jobs:
     def with_raw_response(self) -> JobsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(JobsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> JobsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(JobsWithStreamingResponse)
 
     def create(
         self,
@@ -61,24 +68,26 @@ class Jobs:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.Job:
-        """``create``, then ``poll_get`` until the run reaches a terminal status."""
-        created = self.create(
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return self.poll_get(
-            _base.field_value(created, "id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_get`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = self.create(
+                extra_headers=extra_headers, extra_query=extra_query, max_retries=max_retries
+            )
+            return self.poll_get(
+                _base.field_value(created, "id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     def get(
         self,
@@ -122,8 +131,9 @@ class Jobs:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = JobsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -194,6 +204,63 @@ class JobsWithRawResponse:
         )
 
 
+class JobsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Job]:
+        return cast(
+            _base.StreamedResponseManager[models.Job],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/jobs",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Job,
+            ),
+        )
+
+    def get(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Job]:
+        return cast(
+            _base.StreamedResponseManager[models.Job],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/jobs/{job_id}",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Job,
+            ),
+        )
+
+
 class AsyncJobs:
     """Jobs"""
 
@@ -204,6 +271,11 @@ class AsyncJobs:
     def with_raw_response(self) -> AsyncJobsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncJobsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncJobsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncJobsWithStreamingResponse)
 
     async def create(
         self,
@@ -235,24 +307,26 @@ class AsyncJobs:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.Job:
-        """``create``, then ``poll_get`` until the run reaches a terminal status."""
-        created = await self.create(
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return await self.poll_get(
-            _base.field_value(created, "id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_get`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = await self.create(
+                extra_headers=extra_headers, extra_query=extra_query, max_retries=max_retries
+            )
+            return await self.poll_get(
+                _base.field_value(created, "id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     async def get(
         self,
@@ -296,8 +370,9 @@ class AsyncJobs:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = AsyncJobsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -351,6 +426,63 @@ class AsyncJobsWithRawResponse:
         return cast(
             _base.RawResponse[models.Job],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/jobs/{job_id}",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Job,
+            ),
+        )
+
+
+class AsyncJobsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Job]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Job],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/jobs",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Job,
+            ),
+        )
+
+    def get(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Job]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Job],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/jobs/{job_id}",

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Runs",
     "RunsWithRawResponse",
+    "RunsWithStreamingResponse",
     "AsyncRuns",
     "AsyncRunsWithRawResponse",
+    "AsyncRunsWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Runs:
     def with_raw_response(self) -> RunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(RunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> RunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(RunsWithStreamingResponse)
 
     def create(
         self,
@@ -69,26 +76,30 @@ class Runs:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.Run:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = self.create(
-            input=input,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return self.poll_retrieve(
-            _base.field_value(created, "run_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = self.create(
+                input=input,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return self.poll_retrieve(
+                _base.field_value(created, "run_id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     def retrieve(
         self,
@@ -132,8 +143,9 @@ class Runs:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = RunsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -210,6 +222,69 @@ class RunsWithRawResponse:
         )
 
 
+class RunsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        input: str,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Run]:
+        return cast(
+            _base.StreamedResponseManager[models.Run],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/runs",
+                    json={
+                        "input": input,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Run,
+            ),
+        )
+
+    def retrieve(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Run]:
+        return cast(
+            _base.StreamedResponseManager[models.Run],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/runs/{run_id}",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Run,
+            ),
+        )
+
+
 class AsyncRuns:
     """Runs"""
 
@@ -220,6 +295,11 @@ class AsyncRuns:
     def with_raw_response(self) -> AsyncRunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncRunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncRunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncRunsWithStreamingResponse)
 
     async def create(
         self,
@@ -259,26 +339,30 @@ class AsyncRuns:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | None = 600.0,
         max_retries: int | NotGiven = NOT_GIVEN,
-        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.Run:
-        """``create``, then ``poll_retrieve`` until the run reaches a terminal status."""
-        created = await self.create(
-            input=input,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        return await self.poll_retrieve(
-            _base.field_value(created, "run_id"),
-            extra_headers=extra_headers,
-            timeout=poll_timeout,
-            poll_interval=poll_interval,
-        )
+        """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
+
+        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
+        sleeps between. Each request's timeout is cut to what is left, and a retry that could
+        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        """
+        with _base.Deadline(timeout):
+            created = await self.create(
+                input=input,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                max_retries=max_retries,
+            )
+            return await self.poll_retrieve(
+                _base.field_value(created, "run_id"),
+                extra_headers=extra_headers,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     async def retrieve(
         self,
@@ -322,8 +406,9 @@ class AsyncRuns:
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status; raises ``errors.PollTimeoutError`` (with ``.last``) once
-        ``timeout`` seconds have passed.
+        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
+        next fetch could not be made within it.
         """
         raw = AsyncRunsWithRawResponse(self._client)
         poller = _base.Poller(
@@ -383,6 +468,69 @@ class AsyncRunsWithRawResponse:
         return cast(
             _base.RawResponse[models.Run],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/runs/{run_id}",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Run,
+            ),
+        )
+
+
+class AsyncRunsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        input: str,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Run]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Run],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/runs",
+                    json={
+                        "input": input,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Run,
+            ),
+        )
+
+    def retrieve(
+        self,
+        run_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Run]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Run],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/runs/{run_id}",

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Sessions",
     "SessionsWithRawResponse",
+    "SessionsWithStreamingResponse",
     "AsyncSessions",
     "AsyncSessionsWithRawResponse",
+    "AsyncSessionsWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Sessions:
     def with_raw_response(self) -> SessionsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(SessionsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> SessionsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(SessionsWithStreamingResponse)
 
     def get(
         self,
@@ -94,6 +101,39 @@ class SessionsWithRawResponse:
         )
 
 
+class SessionsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(
+        self,
+        session_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Session]:
+        return cast(
+            _base.StreamedResponseManager[models.Session],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/sessions/{session_id}",
+                    path_params={
+                        "session_id": session_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Session,
+            ),
+        )
+
+
 class AsyncSessions:
     """Sessions"""
 
@@ -104,6 +144,11 @@ class AsyncSessions:
     def with_raw_response(self) -> AsyncSessionsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncSessionsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncSessionsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncSessionsWithStreamingResponse)
 
     async def get(
         self,
@@ -151,6 +196,39 @@ class AsyncSessionsWithRawResponse:
         return cast(
             _base.RawResponse[models.Session],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/sessions/{session_id}",
+                    path_params={
+                        "session_id": session_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Session,
+            ),
+        )
+
+
+class AsyncSessionsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def get(
+        self,
+        session_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Session]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Session],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/sessions/{session_id}",

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Workers",
     "WorkersWithRawResponse",
+    "WorkersWithStreamingResponse",
     "AsyncWorkers",
     "AsyncWorkersWithRawResponse",
+    "AsyncWorkersWithStreamingResponse",
 ]
 
 
@@ -30,6 +32,11 @@ class Workers:
     def with_raw_response(self) -> WorkersWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(WorkersWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> WorkersWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(WorkersWithStreamingResponse)
 
     def get(
         self,
@@ -94,6 +101,39 @@ class WorkersWithRawResponse:
         )
 
 
+class WorkersWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(
+        self,
+        worker_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Worker]:
+        return cast(
+            _base.StreamedResponseManager[models.Worker],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/workers/{worker_id}",
+                    path_params={
+                        "worker_id": worker_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Worker,
+            ),
+        )
+
+
 class AsyncWorkers:
     """Workers"""
 
@@ -104,6 +144,11 @@ class AsyncWorkers:
     def with_raw_response(self) -> AsyncWorkersWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncWorkersWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncWorkersWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncWorkersWithStreamingResponse)
 
     async def get(
         self,
@@ -151,6 +196,39 @@ class AsyncWorkersWithRawResponse:
         return cast(
             _base.RawResponse[models.Worker],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/workers/{worker_id}",
+                    path_params={
+                        "worker_id": worker_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="json",
+                ),
+                models.Worker,
+            ),
+        )
+
+
+class AsyncWorkersWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def get(
+        self,
+        worker_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Worker]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Worker],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/workers/{worker_id}",

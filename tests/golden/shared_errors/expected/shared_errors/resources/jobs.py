@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Jobs",
     "JobsWithRawResponse",
+    "JobsWithStreamingResponse",
     "AsyncJobs",
     "AsyncJobsWithRawResponse",
+    "AsyncJobsWithStreamingResponse",
 ]
 
 
@@ -31,6 +33,11 @@ class Jobs:
     def with_raw_response(self) -> JobsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(JobsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> JobsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(JobsWithStreamingResponse)
 
     def list(
         self,
@@ -239,6 +246,110 @@ class JobsWithRawResponse:
         )
 
 
+class JobsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[builtins.list[models.Job]]:
+        return cast(
+            _base.StreamedResponseManager[builtins.list[models.Job]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/jobs",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                        "default": models.Error,
+                    },
+                    response_kind="json",
+                ),
+                builtins.list[models.Job],
+            ),
+        )
+
+    def create(
+        self,
+        *,
+        name: str,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[models.Job]:
+        return cast(
+            _base.StreamedResponseManager[models.Job],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/jobs",
+                    json={
+                        "name": name,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        409: models.Error,
+                        422: models.ErrorResponse,
+                        "4XX": models.ErrorResponse,
+                        "default": models.Error,
+                    },
+                    response_kind="json",
+                    accept="application/json, application/problem+json",
+                ),
+                models.Job,
+            ),
+        )
+
+    def delete(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[None]:
+        return cast(
+            _base.StreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="DELETE",
+                    path="/jobs/{job_id}",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        404: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+
 class AsyncJobs:
     """Jobs"""
 
@@ -249,6 +360,11 @@ class AsyncJobs:
     def with_raw_response(self) -> AsyncJobsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncJobsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncJobsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncJobsWithStreamingResponse)
 
     async def list(
         self,
@@ -436,6 +552,110 @@ class AsyncJobsWithRawResponse:
         return cast(
             _base.RawResponse[None],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="DELETE",
+                    path="/jobs/{job_id}",
+                    path_params={
+                        "job_id": job_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        404: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                    },
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+
+class AsyncJobsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[builtins.list[models.Job]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[builtins.list[models.Job]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/jobs",
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        401: models.ErrorResponse,
+                        500: models.ErrorResponse,
+                        "default": models.Error,
+                    },
+                    response_kind="json",
+                ),
+                builtins.list[models.Job],
+            ),
+        )
+
+    def create(
+        self,
+        *,
+        name: str,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[models.Job]:
+        return cast(
+            _base.AsyncStreamedResponseManager[models.Job],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/jobs",
+                    json={
+                        "name": name,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        400: models.ErrorResponse,
+                        409: models.Error,
+                        422: models.ErrorResponse,
+                        "4XX": models.ErrorResponse,
+                        "default": models.Error,
+                    },
+                    response_kind="json",
+                    accept="application/json, application/problem+json",
+                ),
+                models.Job,
+            ),
+        )
+
+    def delete(
+        self,
+        job_id: str,
+        *,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[None]:
+        return cast(
+            _base.AsyncStreamedResponseManager[None],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="DELETE",
                     path="/jobs/{job_id}",

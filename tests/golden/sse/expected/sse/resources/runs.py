@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Runs",
     "RunsWithRawResponse",
+    "RunsWithStreamingResponse",
     "AsyncRuns",
     "AsyncRunsWithRawResponse",
+    "AsyncRunsWithStreamingResponse",
 ]
 
 
@@ -31,6 +33,11 @@ class Runs:
     def with_raw_response(self) -> RunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(RunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> RunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(RunsWithStreamingResponse)
 
     def stream_events(
         self,
@@ -109,6 +116,46 @@ class RunsWithRawResponse:
         )
 
 
+class RunsWithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def stream_events(
+        self,
+        run_id: str,
+        *,
+        last_event_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[Stream[models.StreamRunEventsResponse]]:
+        return cast(
+            _base.StreamedResponseManager[Stream[models.StreamRunEventsResponse]],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/runs/{run_id}/events",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    headers={
+                        "last_event_id": last_event_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        404: models.Error,
+                    },
+                    response_kind="sse",
+                ),
+                models.StreamRunEventsResponse,
+            ),
+        )
+
+
 class AsyncRuns:
     """Runs"""
 
@@ -119,6 +166,11 @@ class AsyncRuns:
     def with_raw_response(self) -> AsyncRunsWithRawResponse:
         """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncRunsWithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncRunsWithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncRunsWithStreamingResponse)
 
     async def stream_events(
         self,
@@ -174,6 +226,46 @@ class AsyncRunsWithRawResponse:
         return cast(
             _base.RawResponse[AsyncStream[models.StreamRunEventsResponse]],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="GET",
+                    path="/runs/{run_id}/events",
+                    path_params={
+                        "run_id": run_id,
+                    },
+                    headers={
+                        "last_event_id": last_event_id,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    errors={
+                        404: models.Error,
+                    },
+                    response_kind="sse",
+                ),
+                models.StreamRunEventsResponse,
+            ),
+        )
+
+
+class AsyncRunsWithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def stream_events(
+        self,
+        run_id: str,
+        *,
+        last_event_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[AsyncStream[models.StreamRunEventsResponse]]:
+        return cast(
+            _base.AsyncStreamedResponseManager[AsyncStream[models.StreamRunEventsResponse]],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
                     path="/runs/{run_id}/events",

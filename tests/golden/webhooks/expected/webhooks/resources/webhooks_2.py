@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Webhooks2",
     "Webhooks2WithRawResponse",
+    "Webhooks2WithStreamingResponse",
     "AsyncWebhooks2",
     "AsyncWebhooks2WithRawResponse",
+    "AsyncWebhooks2WithStreamingResponse",
 ]
 
 
@@ -28,8 +30,13 @@ class Webhooks2:
 
     @property
     def with_raw_response(self) -> Webhooks2WithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(Webhooks2WithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> Webhooks2WithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(Webhooks2WithStreamingResponse)
 
     def subscribe(
         self,
@@ -100,6 +107,42 @@ class Webhooks2WithRawResponse:
         )
 
 
+class Webhooks2WithStreamingResponse:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def subscribe(
+        self,
+        *,
+        url: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.StreamedResponseManager[None]:
+        return cast(
+            _base.StreamedResponseManager[None],
+            self._client._request_streamed(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/subscriptions",
+                    json={
+                        "url": url,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    body_optional=True,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+
 class AsyncWebhooks2:
     """Webhooks"""
 
@@ -108,8 +151,13 @@ class AsyncWebhooks2:
 
     @property
     def with_raw_response(self) -> AsyncWebhooks2WithRawResponse:
-        """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
+        """The same methods, returning ``RawResponse`` (the ``httpx2.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncWebhooks2WithRawResponse)
+
+    @property
+    def with_streaming_response(self) -> AsyncWebhooks2WithStreamingResponse:
+        """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
+        return self._client._resources.get(AsyncWebhooks2WithStreamingResponse)
 
     async def subscribe(
         self,
@@ -161,6 +209,42 @@ class AsyncWebhooks2WithRawResponse:
         return cast(
             _base.RawResponse[None],
             await self._client._request_raw(
+                _base.RequestOptions(
+                    method="POST",
+                    path="/subscriptions",
+                    json={
+                        "url": url,
+                    },
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    body_optional=True,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    response_kind="empty",
+                ),
+                None,
+            ),
+        )
+
+
+class AsyncWebhooks2WithStreamingResponse:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def subscribe(
+        self,
+        *,
+        url: str | NotGiven = NOT_GIVEN,
+        extra_headers: _base.Headers | None = None,
+        extra_query: _base.Query | None = None,
+        extra_body: _base.Body | None = None,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _base.AsyncStreamedResponseManager[None]:
+        return cast(
+            _base.AsyncStreamedResponseManager[None],
+            self._client._request_streamed(
                 _base.RequestOptions(
                     method="POST",
                     path="/subscriptions",

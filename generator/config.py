@@ -7,10 +7,15 @@ output = "generated"                 # folder of the generated projects (default
 spec = "specs/parallel_tasks.yaml"
 api_key_env = "PARALLEL_API_KEY"     # optional; default <PACKAGE>_API_KEY
 output = "generated/parallel_tasks"  # optional; default <output>/<package>
+
+[tool.clientgen.targets.parallel_tasks.pagination]   # optional; per operationId or "GET /path"
+listRuns = { style = "cursor", items = "data", next = "meta.next_cursor", param = "cursor" }
+listEvents = false                   # no pager, whatever the spec suggests
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +35,7 @@ class TargetConfig:
     spec: Path
     output: Path
     api_key_env: str | None
+    pagination: str = ""  # JSON of the target's pagination overrides (generator.ir.pagination)
 
 
 def find_pyproject(start: Path) -> Path:
@@ -79,6 +85,7 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                 spec=root / entry["spec"],
                 output=root / str(entry["output"]) if "output" in entry else output / package,
                 api_key_env=entry.get("api_key_env"),
+                pagination=_pagination(entry.get("pagination"), f"{where}/pagination", file),
             )
         )
     if not targets:
@@ -86,3 +93,15 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
             [Diagnostic("error", "#/tool/clientgen/targets", "no targets listed", file)]
         )
     return targets
+
+
+def _pagination(table: Any, where: str, file: str) -> str:
+    """The overrides as canonical JSON (part of the target, so of its cache key)."""
+    if table is None:
+        return ""
+    if not isinstance(table, dict) or not all(
+        v is False or isinstance(v, dict) for v in table.values()
+    ):
+        message = "pagination overrides map an operationId to a table or false"
+        raise SpecError([Diagnostic("error", where, message, file)])
+    return json.dumps(table, sort_keys=True)

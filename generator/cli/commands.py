@@ -196,7 +196,7 @@ def check_command(strict: bool, no_cache: bool, quiet: bool) -> int:
             )
             drifts = compare_tree(config.output, result.files, config.package, label)
             if drifts:
-                target = Target(config.package, spec_name, config.api_key_env)
+                target = Target(config.package, spec_name, config.api_key_env, config.pagination)
                 fresh = result.fresh or generate_fresh(config.spec, target, display=spec_name)
                 stale.append((config, spec_name, drifts, api_shape(fresh.api, fresh.spec)))
     if not stale:
@@ -224,7 +224,7 @@ def check_command(strict: bool, no_cache: bool, quiet: bool) -> int:
 
 def _since_head(config: TargetConfig, spec_name: str, new: ApiShape) -> Report | None:
     """The API change of a target's spec since HEAD; None outside git or for a new spec."""
-    target = Target(config.package, spec_name, config.api_key_env)
+    target = Target(config.package, spec_name, config.api_key_env, config.pagination)
     try:
         root = repo_root(config.spec.parent)
         with spec_at(root, "HEAD", config.spec) as old_path:
@@ -315,7 +315,7 @@ def _git_reports(rev: str, name: str | None) -> list[Report]:
     try:
         root = repo_root(find_pyproject(Path.cwd()).parent)
         for config, spec_name in targets:
-            target = Target(config.package, spec_name, config.api_key_env)
+            target = Target(config.package, spec_name, config.api_key_env, config.pagination)
             new = _shape(config.spec, target, spec_name)
             with spec_at(root, rev, config.spec) as old_path:
                 if old_path is None:
@@ -342,7 +342,7 @@ def _generate_target(
     """One target through the pipeline (or the cache), reporting progress to ``shown``."""
     return generate(
         config.spec,
-        Target(config.package, spec_name, config.api_key_env),
+        Target(config.package, spec_name, config.api_key_env, config.pagination),
         display=spec_name,
         strict=strict,
         progress=shown.target(config.package),

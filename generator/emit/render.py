@@ -19,7 +19,7 @@ import jinja2
 from generator.ir.nodes import Api
 from generator.models.build import ModelsPackage
 
-RUNTIME_FILES = ("_base.py", "_streaming.py", "errors.py")
+RUNTIME_FILES = ("_base.py", "_pagination.py", "_streaming.py", "errors.py")
 RESOURCES = "resources"  # the subpackage of resource modules
 
 
@@ -38,6 +38,9 @@ class Flavour:
     enter: str
     exit: str
     fetch_result: str
+    page_attr: str  # the Pager field naming this flavour's page type
+    page_base: str  # the runtime's page class of this flavour
+    lazy_pages: bool  # list methods return an AsyncPaginator (awaitable, async-iterable)
 
 
 SYNC = Flavour(
@@ -54,6 +57,9 @@ SYNC = Flavour(
     "enter",
     "exit",
     "_base.RawResponse[_T]",
+    "sync_page",
+    "SyncPage",
+    False,
 )
 ASYNC = Flavour(
     "async",
@@ -69,6 +75,9 @@ ASYNC = Flavour(
     "aenter",
     "aexit",
     "Awaitable[_base.RawResponse[_T]]",
+    "async_page",
+    "AsyncPage",
+    True,
 )
 
 

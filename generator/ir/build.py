@@ -7,13 +7,14 @@ they appear in the path). Warnings are returned beside the IR.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from generator import naming
 from generator.diagnostics import Diagnostic, SpecError, pointer
-from generator.ir import polling, types
+from generator.ir import pagination, polling, types
 from generator.ir.nodes import Api, Auth, CreateAndPoll, Operation, Param, Resource
 from generator.ir.operations import PATH_PARAM, SpecContext, build_operation, success_schema
 from generator.ir.readme import readme
@@ -59,6 +60,7 @@ class Target:
     package: str
     spec_name: str
     api_key_env: str | None = None
+    pagination: str = ""  # JSON of the [tool.clientgen.targets.<name>.pagination] table
 
 
 def operation_ids(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
@@ -85,26 +87,32 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
     module_names = NameRegistry(naming.RESERVED_MODULE_NAMES)
     resources: list[Resource] = []
     root_ops: tuple[Operation, ...] = ()
+    overrides = json.loads(target.pagination) if target.pagination else {}
     for tag in sorted(grouped, key=lambda t: (t == "", naming.to_snake(t))):
         resource_words = naming.words(tag)
         reserved = client_names.taken() if not tag else frozenset({"with_raw_response"})
         ops = _build_operations(ctx, grouped[tag], ids, resource_words, reserved)
         if not tag:
-            root_ops = ops
+            root_ops = pagination.attach_pagers(
+                ctx, ops, "", class_names, target.package, overrides
+            )
             continue
         # a resource is a property of the client: named like a builtin, it would shadow it
         reserved_attrs = naming.CLIENT_PARAMETERS | frozenset(types.BUILTIN_TYPES)
         attr = client_names.claim(naming.to_identifier(tag, reserved_attrs))
+        class_name = _claim_resource_class(class_names, naming.to_class_name(tag))
+        ops = pagination.attach_pagers(ctx, ops, class_name, class_names, target.package, overrides)
         resources.append(
             Resource(
                 attr=attr,
                 module=module_names.claim(attr),
-                class_name=_claim_resource_class(class_names, naming.to_class_name(tag)),
+                class_name=class_name,
                 doc=one_line(_tag_description(spec, tag)) or one_line(tag),
                 operations=ops,
             )
         )
     _warn_unsupported(ctx)
+    pagination.check_overrides(ctx, overrides, target.package)
     errors = [d for d in ctx.diagnostics if d.level == "error"]
     if errors:
         raise SpecError(errors)

@@ -51,6 +51,21 @@ class CreateAndPoll:
 
 
 @dataclass(frozen=True, slots=True)
+class Pager:
+    """A list operation's pager (``generator.ir.pagination``), ready to print."""
+
+    style: str  # "cursor", "last_id", "next_url", "link", "offset", "page"
+    runtime: str  # "_pagination.Pager(style='cursor', ...)"
+    item: str  # the item annotation: "models.GenerationListItem"
+    page_class: str  # "GenerationsListPage" (sync; "Async" + it), "" when the body is an array
+    page_model: str  # the page class's model base: "models.GenerationsCursorPage", or ""
+    sync_page: str  # what the sync method returns: "GenerationsListPage"
+    async_page: str  # what the async page is: "AsyncGenerationsListPage"
+    summary: str  # "cursor: meta.next_cursor -> cursor"
+    source: str  # "detected", "x-speakeasy-pagination", "x-fern-pagination", "config"
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     name: str
     operation_id: str
@@ -78,6 +93,7 @@ class Operation:
     deprecated: bool
     poll: Poll | None
     create_and_poll: CreateAndPoll | None
+    pager: Pager | None = None
 
     @property
     def doc_multiline(self) -> bool:
@@ -91,6 +107,15 @@ class Resource:
     class_name: str  # "TaskRuns" (the async one is "Async" + this)
     doc: str
     operations: tuple[Operation, ...]
+
+    @property
+    def paged(self) -> tuple[Operation, ...]:
+        """The operations with a pager whose page is a class of this module."""
+        return tuple(op for op in self.operations if op.pager and op.pager.page_class)
+
+    @property
+    def has_pagers(self) -> bool:
+        return any(op.pager for op in self.operations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +180,12 @@ class Api:
     model_names: tuple[str, ...]
     readme: Readme | None
     operation_count: int
+
+    @property
+    def paged(self) -> tuple[Operation, ...]:
+        """The client's own operations with a pager whose page is a class of its module."""
+        return tuple(op for op in self.operations if op.pager and op.pager.page_class)
+
+    @property
+    def has_pagers(self) -> bool:
+        return any(op.pager for op in self.operations)

@@ -125,7 +125,9 @@ def entry_key(spec_path: Path, target: Target, display: str | None) -> str | Non
     for part in (
         FORMAT.encode(),
         generator_fingerprint(),
-        json.dumps([target.package, target.spec_name, target.api_key_env, display]).encode(),
+        json.dumps(
+            [target.package, target.spec_name, target.api_key_env, target.pagination, display]
+        ).encode(),
         spec,
     ):
         digest.update(hashlib.sha256(part).digest())

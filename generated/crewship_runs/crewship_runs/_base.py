@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import IO, Any, Final, Generic, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Final, Generic, TypeVar, cast
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -30,6 +30,9 @@ import pydantic
 
 from . import errors
 from ._streaming import ServerSentEvent
+
+if TYPE_CHECKING:
+    from ._pagination import Pager
 
 T = TypeVar("T")
 ClientT = TypeVar("ClientT")
@@ -116,6 +119,7 @@ class RequestOptions:
     response_kind: str = "json"  # "json" | "text" | "binary" | "empty" | "sse"
     idempotency_header: str | None = None
     authenticated: bool = True  # False for operations that declare `security: []`
+    pager: Pager | None = None  # a list operation's way to its next page (_pagination)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +261,12 @@ class BaseClient:
             return response.text
         if kind == "binary":
             return response.content
-        return validate_json(cast_to, response)
+        value = validate_json(cast_to, response)
+        if options.pager is not None:  # a page: it fetches the pages after it itself
+            from ._pagination import attach
+
+            attach(value, self, options, cast_to, response)
+        return value
 
     @staticmethod
     def _event_parser(cast_to: Any) -> Callable[[ServerSentEvent, httpx.Response], Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Literal, cast
 
-from .. import _base, models
+from .. import _base, _pagination, models
 from .._base import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
@@ -14,11 +14,19 @@ if TYPE_CHECKING:
     from ..client import Client
 
 __all__ = [
+    "TechniqueRunsListPage",
     "TechniqueRuns",
     "TechniqueRunsWithRawResponse",
+    "AsyncTechniqueRunsListPage",
     "AsyncTechniqueRuns",
     "AsyncTechniqueRunsWithRawResponse",
 ]
+
+
+class TechniqueRunsListPage(
+    models.TechniqueRunsCursorPage, _pagination.SyncPage[models.TechniqueRunListItem]
+):
+    """A page of ``list``: iterating it yields every models.TechniqueRunListItem of every page (cursor: meta.next_cursor -> cursor)."""
 
 
 class TechniqueRuns:
@@ -226,7 +234,7 @@ class TechniqueRuns:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.TechniqueRunsCursorPage:
+    ) -> TechniqueRunsListPage:
         """List technique runs
 
         Lists technique runs, newest first, one cursor page at a time. Pass the previous page's `meta.next_cursor` as `cursor`; there are no more pages when it is null or missing.
@@ -240,7 +248,7 @@ class TechniqueRuns:
             status: Only runs in this status.
         """
         return cast(
-            models.TechniqueRunsCursorPage,
+            TechniqueRunsListPage,
             self._client._request(
                 _base.RequestOptions(
                     method="GET",
@@ -268,8 +276,14 @@ class TechniqueRuns:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("technique_runs",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.TechniqueRunsCursorPage,
+                TechniqueRunsListPage,
             ),
         )
 
@@ -386,9 +400,9 @@ class TechniqueRunsWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.TechniqueRunsCursorPage]:
+    ) -> _base.RawResponse[TechniqueRunsListPage]:
         return cast(
-            _base.RawResponse[models.TechniqueRunsCursorPage],
+            _base.RawResponse[TechniqueRunsListPage],
             self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -416,10 +430,22 @@ class TechniqueRunsWithRawResponse:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("technique_runs",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.TechniqueRunsCursorPage,
+                TechniqueRunsListPage,
             ),
         )
+
+
+class AsyncTechniqueRunsListPage(
+    models.TechniqueRunsCursorPage, _pagination.AsyncPage[models.TechniqueRunListItem]
+):
+    """A page of ``list``: iterating it yields every models.TechniqueRunListItem of every page (cursor: meta.next_cursor -> cursor)."""
 
 
 class AsyncTechniqueRuns:
@@ -614,7 +640,7 @@ class AsyncTechniqueRuns:
             poller,
         )
 
-    async def list(
+    def list(
         self,
         *,
         cursor: str | NotGiven = NOT_GIVEN,
@@ -627,7 +653,7 @@ class AsyncTechniqueRuns:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.TechniqueRunsCursorPage:
+    ) -> _pagination.AsyncPaginator[AsyncTechniqueRunsListPage, models.TechniqueRunListItem]:
         """List technique runs
 
         Lists technique runs, newest first, one cursor page at a time. Pass the previous page's `meta.next_cursor` as `cursor`; there are no more pages when it is null or missing.
@@ -640,38 +666,42 @@ class AsyncTechniqueRuns:
             technique_id: Only runs of this technique.
             status: Only runs in this status.
         """
-        return cast(
-            models.TechniqueRunsCursorPage,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/technique-runs",
-                    query={
-                        "cursor": cursor,
-                        "limit": limit,
-                        "workspace_id": workspace_id,
-                        "project_id": project_id,
-                        "technique_id": technique_id,
-                        "status": status,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        401: models.ErrorResponse,
-                        402: models.ErrorResponse,
-                        403: models.ErrorResponse,
-                        404: models.ErrorResponse,
-                        409: models.ErrorResponse,
-                        429: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                    },
-                    response_kind="json",
+        return _pagination.AsyncPaginator(
+            self._client,
+            _base.RequestOptions(
+                method="GET",
+                path="/technique-runs",
+                query={
+                    "cursor": cursor,
+                    "limit": limit,
+                    "workspace_id": workspace_id,
+                    "project_id": project_id,
+                    "technique_id": technique_id,
+                    "status": status,
+                },
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+                errors={
+                    400: models.ErrorResponse,
+                    401: models.ErrorResponse,
+                    402: models.ErrorResponse,
+                    403: models.ErrorResponse,
+                    404: models.ErrorResponse,
+                    409: models.ErrorResponse,
+                    429: models.ErrorResponse,
+                    500: models.ErrorResponse,
+                },
+                response_kind="json",
+                pager=_pagination.Pager(
+                    style="cursor",
+                    items=("technique_runs",),
+                    next=("meta", "next_cursor"),
+                    param="cursor",
                 ),
-                models.TechniqueRunsCursorPage,
             ),
+            AsyncTechniqueRunsListPage,
         )
 
 
@@ -787,9 +817,9 @@ class AsyncTechniqueRunsWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.TechniqueRunsCursorPage]:
+    ) -> _base.RawResponse[AsyncTechniqueRunsListPage]:
         return cast(
-            _base.RawResponse[models.TechniqueRunsCursorPage],
+            _base.RawResponse[AsyncTechniqueRunsListPage],
             await self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -817,7 +847,13 @@ class AsyncTechniqueRunsWithRawResponse:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("technique_runs",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.TechniqueRunsCursorPage,
+                AsyncTechniqueRunsListPage,
             ),
         )

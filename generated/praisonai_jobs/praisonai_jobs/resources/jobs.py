@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from .. import _base, models
+from .. import _base, _pagination, models
 from .._base import NOT_GIVEN, NotGiven
 from .._streaming import AsyncStream, Stream
 
@@ -14,11 +14,17 @@ if TYPE_CHECKING:
     from ..client import Client
 
 __all__ = [
+    "JobsListPage",
     "Jobs",
     "JobsWithRawResponse",
+    "AsyncJobsListPage",
     "AsyncJobs",
     "AsyncJobsWithRawResponse",
 ]
+
+
+class JobsListPage(models.JobListResponse, _pagination.SyncPage[models.JobStatusResponse]):
+    """A page of ``list``: iterating it yields every models.JobStatusResponse of every page (page: page number -> page)."""
 
 
 class Jobs:
@@ -43,7 +49,7 @@ class Jobs:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.JobListResponse:
+    ) -> JobsListPage:
         """List runs
 
         Lists jobs, optionally filtered by status or session, one page at a time.
@@ -55,7 +61,7 @@ class Jobs:
             page_size: Jobs per page.
         """
         return cast(
-            models.JobListResponse,
+            JobsListPage,
             self._client._request(
                 _base.RequestOptions(
                     method="GET",
@@ -76,8 +82,16 @@ class Jobs:
                         422: models.HTTPValidationError,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="page",
+                        items=("jobs",),
+                        param="page",
+                        total=("total",),
+                        size_param="page_size",
+                        size_default=20,
+                    ),
                 ),
-                models.JobListResponse,
+                JobsListPage,
             ),
         )
 
@@ -467,9 +481,9 @@ class JobsWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.JobListResponse]:
+    ) -> _base.RawResponse[JobsListPage]:
         return cast(
-            _base.RawResponse[models.JobListResponse],
+            _base.RawResponse[JobsListPage],
             self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -490,8 +504,16 @@ class JobsWithRawResponse:
                         422: models.HTTPValidationError,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="page",
+                        items=("jobs",),
+                        param="page",
+                        total=("total",),
+                        size_param="page_size",
+                        size_default=20,
+                    ),
                 ),
-                models.JobListResponse,
+                JobsListPage,
             ),
         )
 
@@ -723,6 +745,10 @@ class JobsWithRawResponse:
         )
 
 
+class AsyncJobsListPage(models.JobListResponse, _pagination.AsyncPage[models.JobStatusResponse]):
+    """A page of ``list``: iterating it yields every models.JobStatusResponse of every page (page: page number -> page)."""
+
+
 class AsyncJobs:
     """Async agent jobs (runs) under `/api/v1/runs`."""
 
@@ -734,7 +760,7 @@ class AsyncJobs:
         """The same methods, returning ``RawResponse`` (the ``httpx.Response`` and the parsed value)."""
         return self._client._resources.get(AsyncJobsWithRawResponse)
 
-    async def list(
+    def list(
         self,
         *,
         status: models.JobStatus | NotGiven = NOT_GIVEN,
@@ -745,7 +771,7 @@ class AsyncJobs:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.JobListResponse:
+    ) -> _pagination.AsyncPaginator[AsyncJobsListPage, models.JobStatusResponse]:
         """List runs
 
         Lists jobs, optionally filtered by status or session, one page at a time.
@@ -756,31 +782,37 @@ class AsyncJobs:
             page: Page number, starting at 1.
             page_size: Jobs per page.
         """
-        return cast(
-            models.JobListResponse,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/api/v1/runs",
-                    query={
-                        "status": status,
-                        "session_id": session_id,
-                        "page": page,
-                        "page_size": page_size,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        401: models.UnauthorizedError,
-                        422: models.HTTPValidationError,
-                    },
-                    response_kind="json",
+        return _pagination.AsyncPaginator(
+            self._client,
+            _base.RequestOptions(
+                method="GET",
+                path="/api/v1/runs",
+                query={
+                    "status": status,
+                    "session_id": session_id,
+                    "page": page,
+                    "page_size": page_size,
+                },
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+                errors={
+                    400: models.ErrorResponse,
+                    401: models.UnauthorizedError,
+                    422: models.HTTPValidationError,
+                },
+                response_kind="json",
+                pager=_pagination.Pager(
+                    style="page",
+                    items=("jobs",),
+                    param="page",
+                    total=("total",),
+                    size_param="page_size",
+                    size_default=20,
                 ),
-                models.JobListResponse,
             ),
+            AsyncJobsListPage,
         )
 
     async def submit(
@@ -1169,9 +1201,9 @@ class AsyncJobsWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.JobListResponse]:
+    ) -> _base.RawResponse[AsyncJobsListPage]:
         return cast(
-            _base.RawResponse[models.JobListResponse],
+            _base.RawResponse[AsyncJobsListPage],
             await self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -1192,8 +1224,16 @@ class AsyncJobsWithRawResponse:
                         422: models.HTTPValidationError,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="page",
+                        items=("jobs",),
+                        param="page",
+                        total=("total",),
+                        size_param="page_size",
+                        size_default=20,
+                    ),
                 ),
-                models.JobListResponse,
+                AsyncJobsListPage,
             ),
         )
 

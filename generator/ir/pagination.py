@@ -1,0 +1,758 @@
+"""Which list operations page, and how: the pager of an operation, found in a plain spec.
+
+A GET operation gets a pager when three things line up in the spec: one array of items in
+its 2xx JSON response, a source for the next page, and the request parameter that takes it.
+The rules, tried in this order (names compared case-insensitively, without ``_`` or ``-``):
+
+1. ``link``: the 2xx response declares a ``Link`` header. Its ``rel="next"`` URL is followed;
+   no parameter is needed.
+2. ``next_url``: a string property named ``next_url``, ``next_page_url``, ``next_link``,
+   ``@odata.nextLink`` (or ``next`` with ``format: uri``, or ``links.next``/``_links.next.href``)
+   at the body's root or under ``meta``, ``pagination``, ``links``, ``paging``, ``page_info``,
+   ``response_metadata``. The URL is followed only on the client's own base URL.
+3. ``cursor`` (body): a string property named ``next_cursor``, ``next_page_token``,
+   ``next_token``, ``continuation_token``, ``end_cursor``, ``next_page`` (string) ... at the
+   root or under one of those objects, and a query parameter named ``cursor``, ``page_token``,
+   ``next_token``, ``continuation_token``, ``after``, ``starting_after``, ``marker``, ``next``,
+   ``page`` (string) ... that takes it.
+4. ``cursor`` (header): a response header named ``x-next-cursor``, ``next-cursor``,
+   ``x-next-page-token``, ``x-continuation-token`` ..., and such a cursor parameter.
+5. ``last_id``: a boolean ``has_more`` (``has_next``, ``has_next_page``) in the body, a
+   ``starting_after``/``after``/``after_id`` parameter, and items with an ``id``.
+6. ``offset``: an ``offset``/``skip`` parameter; ``total``/``total_count``/``count`` in the
+   body, when there, ends it.
+7. ``page``: an integer ``page``/``page_number`` parameter; ``total_pages``, ``total`` (with
+   the page size parameter ``page_size``/``per_page``/``limit`` and its default) or
+   ``has_more`` end it.
+
+The items are the response body when it is an array, else its one array property (of
+several, the one named ``data``, ``items``, ``results``, ``records``, ``entries`` or like the
+operation's last path segment). A ``has_more`` flag, where the body has one, ends every style.
+
+Where the evidence is partial (a paging parameter with no next source, a next cursor with no
+parameter to take it, several arrays and no way to choose), no pager is made and a warning
+names the operation and the override that would settle it. Pagers given by the spec win over
+detection: ``x-speakeasy-pagination`` and ``x-fern-pagination`` on the operation; and the
+project's ``[tool.clientgen.targets.<name>.pagination]`` table wins over both, per operation
+(by operationId or ``"GET /path"``): a table ``{style, items, next, param, ...}`` or ``false``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from generator import naming
+from generator.diagnostics import Diagnostic, pointer
+from generator.ir import types
+from generator.ir.nodes import Operation, Pager
+from generator.ir.operations import SpecContext
+from generator.ir.operations import _is_json as is_json
+from generator.ir.operations import _merged_parameters as merged_parameters
+from generator.ir.polling import deref, object_properties
+from generator.literals import literal, one_line
+from generator.naming import NameRegistry, PyIdent
+
+STYLES = ("cursor", "last_id", "next_url", "link", "offset", "page")
+ITEM_NAMES = ("data", "items", "results", "records", "entries", "values", "nodes", "list")
+NESTS = (
+    "meta",
+    "metadata",
+    "pagination",
+    "paging",
+    "pageinfo",
+    "links",
+    "responsemetadata",
+    "cursor",
+    "page",
+)
+NEXT_URL_FIELDS = ("nexturl", "nextpageurl", "nextlink", "nextpagelink", "@odata.nextlink")
+NEXT_CURSOR_FIELDS = (
+    "nextcursor",
+    "nextpagetoken",
+    "nexttoken",
+    "nextpagecursor",
+    "continuationtoken",
+    "endcursor",
+    "nextmarker",
+    "nextpage",
+    "next",
+    "cursor",
+)
+CURSOR_HEADERS = (
+    "xnextcursor",
+    "nextcursor",
+    "xnextpagetoken",
+    "xcontinuationtoken",
+    "xcontinuation",
+    "xnextpagecursor",
+    "xcursor",
+)
+CURSOR_PARAMS = (
+    "cursor",
+    "pagetoken",
+    "nexttoken",
+    "pagecursor",
+    "continuationtoken",
+    "startcursor",
+    "after",
+    "startingafter",
+    "marker",
+    "next",
+)
+LAST_ID_PARAMS = ("startingafter", "after", "afterid")
+HAS_MORE_FIELDS = ("hasmore", "hasnext", "hasnextpage", "more")
+OFFSET_PARAMS = ("offset", "skip")
+PAGE_PARAMS = ("page", "pagenumber", "pagenum")
+SIZE_PARAMS = ("pagesize", "perpage", "limit", "size", "pagelimit", "maxresults", "count")
+TOTAL_FIELDS = ("total", "totalcount", "count", "totalresults", "totalitems")
+TOTAL_PAGES_FIELDS = ("totalpages", "pagecount", "numpages", "pages", "lastpage")
+OVERRIDE_KEYS = frozenset(
+    {"style", "items", "next", "header", "param", "has_more", "total", "total_pages"}
+    | {"size_param", "id_field"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A pager as data (the runtime's ``_pagination.Pager`` fields) and where it came from."""
+
+    style: str
+    items: tuple[str, ...] = ()
+    next: tuple[str, ...] = ()
+    header: str = ""
+    param: str = ""
+    has_more: tuple[str, ...] = ()
+    total: tuple[str, ...] = ()
+    total_pages: tuple[str, ...] = ()
+    size_param: str = ""
+    size_default: int | None = None
+    first_page: int = 1
+    id_field: str = "id"
+    source: str = "detected"  # "detected", "x-speakeasy-pagination", "x-fern-pagination", "config"
+    item_schema: Any = None
+
+    def runtime_literal(self) -> str:
+        """``_pagination.Pager(...)``, with the fields that differ from the defaults."""
+        parts = []
+        for field in fields(self):
+            if field.name in ("source", "item_schema"):
+                continue
+            value = getattr(self, field.name)
+            if value != field.default:
+                text = literal(value)
+                if isinstance(value, tuple):
+                    inner = ", ".join(literal(v) for v in value)
+                    text = f"({inner},)" if len(value) == 1 else f"({inner})"
+                parts.append(f"{field.name}={text}")
+        return "_pagination.Pager(" + ", ".join(parts) + ")"
+
+    def summary(self) -> str:
+        """One line for READMEs and reports: ``cursor: meta.next_cursor -> cursor``."""
+        source = {
+            "link": "Link header",
+            "next_url": ".".join(self.next),
+            "cursor": f"header {self.header}" if self.header else ".".join(self.next),
+            "last_id": f"last item's {self.id_field}",
+            "offset": "item count",
+            "page": "page number",
+        }[self.style]
+        target = f" -> {self.param}" if self.param else ""
+        return f"{self.style}: {source}{target}"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    found: Found | None
+    warning: str = ""  # why a list-like operation got no pager
+    hint: str = ""
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[_\-\s]", "", name).lower()
+
+
+def _type(spec: dict[str, Any], schema: Any) -> str:
+    resolved = deref(spec, schema)
+    kind = resolved.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
+    if kind is None:
+        for key in ("anyOf", "oneOf"):
+            options = [_type(spec, o) for o in resolved.get(key) or [] if _type(spec, o) != "null"]
+            if len(options) == 1:
+                return options[0]
+        if "items" in resolved:
+            return "array"
+        if "properties" in resolved:
+            return "object"
+    return str(kind or "")
+
+
+def _lookup(
+    spec: dict[str, Any], schema: Any, names: tuple[str, ...], kinds: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """The path of the first property named like ``names`` (in that order) of a kind in
+    ``kinds``, at the root of ``schema`` or one level down in a ``NESTS`` object."""
+    properties, _ = object_properties(spec, schema)
+    keyed = {_key(n): n for n in properties}
+    nested = [
+        (keyed[k], properties[keyed[k]])
+        for k in NESTS
+        if k in keyed and _type(spec, properties[keyed[k]]) == "object"
+    ]
+    for wanted in names:
+        if wanted in keyed and _type(spec, properties[keyed[wanted]]) in kinds:
+            return (keyed[wanted],)
+        for parent, holder in nested:
+            inner, _ = object_properties(spec, holder)
+            inner_keyed = {_key(n): n for n in inner}
+            if wanted in inner_keyed and _type(spec, inner[inner_keyed[wanted]]) in kinds:
+                return (parent, inner_keyed[wanted])
+    return None
+
+
+def _next_url(spec: dict[str, Any], schema: Any) -> tuple[str, ...] | None:
+    found = _lookup(spec, schema, NEXT_URL_FIELDS, ("string",))
+    if found is not None:
+        return found
+    properties, _ = object_properties(spec, schema)
+    for name, prop in properties.items():
+        resolved = deref(spec, prop)
+        if _key(name) == "next" and resolved.get("format") in ("uri", "url", "uri-reference"):
+            return (name,)
+        if _key(name) in ("links", "_links") and _type(spec, prop) == "object":
+            inner, _ = object_properties(spec, prop)
+            for inner_name, inner_prop in inner.items():
+                if _key(inner_name) != "next":
+                    continue
+                if _type(spec, inner_prop) == "string":
+                    return (name, inner_name)
+                href = object_properties(spec, inner_prop)[0]
+                if "href" in href:
+                    return (name, inner_name, "href")
+    return None
+
+
+def _arrays(
+    spec: dict[str, Any], schema: Any, path: str
+) -> tuple[dict[tuple[str, ...], Any], tuple[str, ...] | None]:
+    """Every array of the body (path -> its item schema) and the one holding the items."""
+    resolved = deref(spec, schema)
+    if _type(spec, resolved) == "array":
+        return {(): resolved.get("items")}, ()
+    properties, _ = object_properties(spec, schema)
+    arrays: dict[tuple[str, ...], Any] = {
+        (name,): deref(spec, prop).get("items")
+        for name, prop in properties.items()
+        if _type(spec, prop) == "array"
+    }
+    if len(arrays) == 1:
+        return arrays, next(iter(arrays))
+    segment = _key(path.rstrip("/").rsplit("/", 1)[-1])
+    for wanted in (*ITEM_NAMES, segment):
+        chosen = [p for p in arrays if _key(p[0]) == wanted]
+        if len(chosen) == 1:
+            return arrays, chosen[0]
+    return arrays, None
+
+
+def _query_params(params: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {_key(p["name"]): p for p in params if p.get("in") == "query"}
+
+
+def _param(query: dict[str, dict[str, Any]], names: tuple[str, ...]) -> dict[str, Any] | None:
+    return next((query[n] for n in names if n in query), None)
+
+
+def _param_type(spec: dict[str, Any], param: dict[str, Any]) -> str:
+    return _type(spec, param.get("schema") or {})
+
+
+def detect(
+    spec: dict[str, Any],
+    path: str,
+    schema: Any,
+    headers: Mapping[str, Any],
+    params: list[dict[str, Any]],
+) -> Outcome:
+    """The pager of a GET operation from its response ``schema`` and ``headers`` and its
+    parameters, or why there is none (an empty ``warning`` when it does not page at all)."""
+    query = _query_params(params)
+    arrays, items = _arrays(spec, schema, path)
+    header_names = {_key(h): h for h in headers}
+    has_more = _lookup(spec, schema, HAS_MORE_FIELDS, ("boolean",))
+    total = _lookup(spec, schema, TOTAL_FIELDS, ("integer",))
+    link = "link" in header_names
+    next_url = _next_url(spec, schema)
+    body_cursor = _lookup(spec, schema, NEXT_CURSOR_FIELDS, ("string", "integer"))
+    if body_cursor is not None and body_cursor == next_url:
+        body_cursor = None
+    header_cursor = next((header_names[h] for h in CURSOR_HEADERS if h in header_names), "")
+    cursor_param = _param(query, CURSOR_PARAMS)
+    page_param = _param(query, PAGE_PARAMS)
+    if (
+        cursor_param is None
+        and page_param is not None
+        and _param_type(spec, page_param) == "string"
+    ):
+        cursor_param, page_param = page_param, None  # a page token, not a number
+    last_id_param = _param(query, LAST_ID_PARAMS)
+    offset_param = _param(query, OFFSET_PARAMS)
+    size_param = _param(query, SIZE_PARAMS)
+    sources = [
+        s
+        for s, present in (
+            ("a Link header", link),
+            (f"`{'.'.join(next_url or ())}`", next_url),
+            (f"`{'.'.join(body_cursor or ())}`", body_cursor and cursor_param),
+            (f"header `{header_cursor}`", header_cursor and cursor_param),
+        )
+        if present
+    ]
+    if items is None:
+        if sources or (has_more and last_id_param):
+            if not arrays:
+                return Outcome(
+                    None,
+                    f"the next page comes from {sources[0] if sources else '`has_more`'}"
+                    " but the response has no array of items",
+                    "items",
+                )
+            names = ", ".join(f"`{'.'.join(p)}`" for p in sorted(arrays))
+            return Outcome(
+                None,
+                f"the response pages but has several arrays ({names}); which holds the items?",
+                "items",
+            )
+        return Outcome(None)
+    item_schema = arrays[items]
+    common = {"items": items, "has_more": has_more or (), "item_schema": item_schema}
+    if link:
+        return Outcome(Found("link", **common))
+    if next_url is not None:
+        return Outcome(Found("next_url", next=next_url, **common))
+    if body_cursor is not None and cursor_param is not None:
+        return Outcome(Found("cursor", next=body_cursor, param=cursor_param["name"], **common))
+    if header_cursor and cursor_param is not None:
+        return Outcome(Found("cursor", header=header_cursor, param=cursor_param["name"], **common))
+    if has_more is not None and last_id_param is not None:
+        item_properties, _ = object_properties(spec, item_schema)
+        if "id" in item_properties:
+            return Outcome(Found("last_id", param=last_id_param["name"], **common))
+        return Outcome(
+            None,
+            f"`{'.'.join(has_more)}` and `{last_id_param['name']}` suggest paging by the last"
+            " item's id, but the items have no `id`",
+            "last_id",
+        )
+    if (
+        body_cursor is not None
+        and cursor_param is None
+        and offset_param is None
+        and page_param is None
+    ):
+        return Outcome(
+            None,
+            f"the response carries a next cursor `{'.'.join(body_cursor)}` but no query"
+            " parameter takes it",
+            "cursor",
+        )
+    if offset_param is not None:
+        return Outcome(Found("offset", param=offset_param["name"], total=total or (), **common))
+    if page_param is not None and _param_type(spec, page_param) in ("integer", "number", ""):
+        size_default = None
+        if size_param is not None:
+            default = deref(spec, size_param.get("schema") or {}).get("default")
+            size_default = default if isinstance(default, int) and default > 0 else None
+        start = deref(spec, page_param.get("schema") or {}).get("minimum")
+        return Outcome(
+            Found(
+                "page",
+                param=page_param["name"],
+                total=total or (),
+                total_pages=_lookup(spec, schema, TOTAL_PAGES_FIELDS, ("integer",)) or (),
+                size_param=size_param["name"] if size_param is not None else "",
+                size_default=size_default,
+                first_page=start if start == 0 else 1,
+                **common,
+            )
+        )
+    if cursor_param is not None:
+        return Outcome(
+            None,
+            f"the query parameter `{cursor_param['name']}` takes a cursor, but the response"
+            " declares no next cursor, next URL or Link header",
+            "cursor",
+        )
+    return Outcome(None)
+
+
+# --- pagers the spec or the project gives ---------------------------------------------------
+
+
+def _json_path(text: Any, prefix: str) -> tuple[str, ...] | None:
+    """``$response.meta.next`` / ``$.meta.next`` -> ("meta", "next"); None for other forms."""
+    if not isinstance(text, str) or not text.startswith(prefix):
+        return None
+    rest = text[len(prefix) :].lstrip(".")
+    if not rest:
+        return ()
+    parts = tuple(rest.split("."))
+    return parts if all(re.fullmatch(r"[^\[\]*]+", p) for p in parts) else None
+
+
+def speakeasy(extension: Any, schema: Any, spec: dict[str, Any], path: str) -> Found | str:
+    """A pager from ``x-speakeasy-pagination``, or the reason it cannot be used."""
+    if not isinstance(extension, dict):
+        return "x-speakeasy-pagination is not an object"
+    kind = extension.get("type")
+    inputs = [i for i in extension.get("inputs") or [] if isinstance(i, dict)]
+    outputs: dict[str, Any] = extension.get("outputs") or {}
+    if not isinstance(outputs, dict):
+        return "x-speakeasy-pagination: `outputs` is not an object"
+    by_type = {str(i.get("type")): i for i in inputs}
+    if any(i.get("in") not in (None, "parameters") for i in inputs):
+        return "x-speakeasy-pagination: only inputs `in: parameters` are supported"
+    results = _json_path(outputs.get("results"), "$") if "results" in outputs else None
+    if results is None:
+        results = _arrays(spec, schema, path)[1]
+    if results is None:
+        return "x-speakeasy-pagination: `outputs.results` is missing or not a plain path"
+    has_more = _lookup(spec, schema, HAS_MORE_FIELDS, ("boolean",)) or ()
+    if kind == "cursor":
+        cursor = by_type.get("cursor")
+        next_cursor = outputs.get("nextCursor")
+        if cursor is None or not isinstance(next_cursor, str):
+            return "x-speakeasy-pagination: a cursor pager needs a cursor input and nextCursor"
+        last = re.fullmatch(r"\$\.(.+)\[-1\]\.(\w+)", next_cursor)
+        if last and _json_path("$." + last.group(1), "$") == results:
+            return Found(
+                "last_id",
+                results,
+                param=str(cursor["name"]),
+                id_field=last.group(2),
+                has_more=has_more,
+                source="x-speakeasy-pagination",
+            )
+        next_path = _json_path(next_cursor, "$")
+        if not next_path:
+            return "x-speakeasy-pagination: `outputs.nextCursor` is not a plain path"
+        return Found(
+            "cursor",
+            results,
+            next=next_path,
+            param=str(cursor["name"]),
+            has_more=has_more,
+            source="x-speakeasy-pagination",
+        )
+    if kind == "offsetLimit":
+        limit = by_type.get("limit")
+        size = str(limit["name"]) if limit else ""
+        if "offset" in by_type:
+            return Found(
+                "offset",
+                results,
+                param=str(by_type["offset"]["name"]),
+                size_param=size,
+                has_more=has_more,
+                source="x-speakeasy-pagination",
+            )
+        if "page" in by_type:
+            pages = _json_path(outputs.get("numPages"), "$") or ()
+            return Found(
+                "page",
+                results,
+                param=str(by_type["page"]["name"]),
+                size_param=size,
+                total_pages=pages,
+                has_more=has_more,
+                source="x-speakeasy-pagination",
+            )
+        return "x-speakeasy-pagination: an offsetLimit pager needs an offset or page input"
+    if kind == "url":
+        next_url = _json_path(outputs.get("nextUrl"), "$")
+        if not next_url:
+            return "x-speakeasy-pagination: a url pager needs `outputs.nextUrl`"
+        return Found(
+            "next_url", results, next=next_url, has_more=has_more, source="x-speakeasy-pagination"
+        )
+    return f"x-speakeasy-pagination: type {kind!r} is not supported"
+
+
+def fern(extension: Any, schema: Any, spec: dict[str, Any], path: str) -> Found | str | None:
+    """A pager from ``x-fern-pagination`` (None for ``true``: detect), or why it cannot be used."""
+    if extension is True:
+        return None
+    if not isinstance(extension, dict):
+        return "x-fern-pagination is not an object"
+    results = _json_path(extension.get("results"), "$response")
+    if results is None:
+        return "x-fern-pagination: `results` is missing or not a `$response.` path"
+    has_more = _json_path(extension.get("has-next-page"), "$response") or ()
+    common: dict[str, Any] = {"has_more": has_more, "source": "x-fern-pagination"}
+    if "next_uri" in extension:
+        next_url = _json_path(extension["next_uri"], "$response")
+        if not next_url:
+            return "x-fern-pagination: `next_uri` is not a `$response.` path"
+        return Found("next_url", results, next=next_url, **common)
+    if "cursor" in extension:
+        param = _json_path(extension["cursor"], "$request")
+        next_cursor = _json_path(extension.get("next_cursor"), "$response")
+        if not param or len(param) != 1 or not next_cursor:
+            return (
+                "x-fern-pagination: a cursor pager needs `cursor: $request.<param>`"
+                " and `next_cursor`"
+            )
+        return Found("cursor", results, next=next_cursor, param=param[0], **common)
+    if "offset" in extension:
+        param = _json_path(extension["offset"], "$request")
+        if not param or len(param) != 1:
+            return "x-fern-pagination: `offset` must be `$request.<param>`"
+        step = _json_path(extension.get("step"), "$request")
+        if step:  # the offset grows by the page size: an item offset
+            return Found("offset", results, param=param[0], size_param=step[0], **common)
+        return Found("page", results, param=param[0], **common)  # grows by one: a page number
+    return "x-fern-pagination: none of `cursor`, `offset`, `next_uri` is given"
+
+
+def from_config(entry: Any, schema: Any, spec: dict[str, Any], path: str) -> Found | str | None:
+    """A pager from the project's override table (None for ``false``: no pager)."""
+    if entry is False:
+        return None
+    if not isinstance(entry, dict):
+        return "an override is a table {style, items, next, param, ...} or false"
+    unknown = sorted(set(entry) - OVERRIDE_KEYS)
+    if unknown:
+        known = ", ".join(sorted(OVERRIDE_KEYS))
+        return f"unknown override keys: {', '.join(unknown)} (known: {known})"
+    style = entry.get("style")
+    if style not in STYLES:
+        return f"override `style` must be one of {', '.join(STYLES)}"
+    if not all(isinstance(v, str) for v in entry.values()):
+        return "override values are strings"
+
+    def dotted(name: str) -> tuple[str, ...]:
+        text = entry.get(name, "")
+        return tuple(text.split(".")) if text else ()
+
+    items = dotted("items") if "items" in entry else _arrays(spec, schema, path)[1]
+    if items is None:
+        return "override: say which array holds the items (`items`)"
+    found = Found(
+        style,
+        items,
+        next=dotted("next"),
+        header=entry.get("header", ""),
+        param=entry.get("param", ""),
+        has_more=dotted("has_more"),
+        total=dotted("total"),
+        total_pages=dotted("total_pages"),
+        size_param=entry.get("size_param", ""),
+        id_field=entry.get("id_field", "id"),
+        source="config",
+    )
+    needs = {
+        "cursor": found.param and (found.next or found.header),
+        "last_id": found.param,
+        "next_url": found.next,
+        "link": True,
+        "offset": found.param,
+        "page": found.param,
+    }
+    if not needs[style]:
+        return f"override: a {style} pager needs " + {
+            "cursor": "`param` and `next` (or `header`)",
+            "next_url": "`next`",
+        }.get(style, "`param`")
+    return found
+
+
+def item_schema_at(spec: dict[str, Any], schema: Any, items: tuple[str, ...]) -> Any:
+    """The item schema of the array at ``items`` in ``schema``, or None when there is none."""
+    current = schema
+    for name in items:
+        properties, _ = object_properties(spec, current)
+        if name not in properties:
+            return None
+        current = properties[name]
+    resolved = deref(spec, current)
+    return resolved.get("items") if _type(spec, resolved) == "array" else None
+
+
+def hint(package: str, operation_id: str, style: str) -> str:
+    cursor = '{ style = "cursor", items = "data", next = "meta.next_cursor", param = "cursor" }'
+    example = {
+        "items": cursor,
+        "cursor": cursor,
+        "last_id": '{ style = "last_id", items = "data", param = "starting_after",'
+        ' has_more = "has_more" }',
+    }[style]
+    return (
+        f"settle it in pyproject.toml: [tool.clientgen.targets.{package}.pagination]"
+        f" {operation_id} = {example}, or = false"
+    )
+
+
+def with_item_schema(found: Found, spec: dict[str, Any], schema: Any) -> Found | str:
+    item = item_schema_at(spec, schema, found.items)
+    if item is None:
+        return f"`{'.'.join(found.items) or '(body)'}` is not an array in the response"
+    return replace(found, item_schema=item)
+
+
+def check_params(found: Found, params: list[dict[str, Any]]) -> str:
+    """Why the pager's parameters do not fit the operation ("" when they do)."""
+    names = {p["name"] for p in params if p.get("in") == "query"}
+    for name in (found.param, found.size_param):
+        if name and name not in names:
+            return f"`{name}` is not a query parameter of this operation"
+    return ""
+
+
+def warning(where: str, message: str, file: str, hint_text: str) -> Diagnostic:
+    return Diagnostic("warning", where, f"no pager: {message}", file, hint=hint_text)
+
+
+# --- operations get their pagers ------------------------------------------------------------
+
+
+def _success(ctx: SpecContext, operation: dict[str, Any]) -> tuple[Any, Mapping[str, Any]]:
+    """The first 2xx JSON response's schema and declared headers."""
+    for status, raw in sorted(
+        (operation.get("responses") or {}).items(), key=lambda kv: str(kv[0])
+    ):
+        if not str(status).startswith("2"):
+            continue
+        response = ctx.resolve(raw)
+        if not isinstance(response, dict):
+            continue
+        content = response.get("content") or {}
+        media = next((m for m in content if is_json(m)), None)
+        if media is not None and isinstance(content[media], dict):
+            headers = response.get("headers")
+            return content[media].get("schema"), headers if isinstance(headers, dict) else {}
+    return None, {}
+
+
+def _found(
+    ctx: SpecContext,
+    op: Operation,
+    operation: dict[str, Any],
+    params: list[dict[str, Any]],
+    override: Any,
+) -> tuple[Found | None, str, str]:
+    """The pager of one operation, and a warning (with its hint key) when there is none."""
+    schema, headers = _success(ctx, operation)
+    spec = ctx.spec
+    if override is not _NO_OVERRIDE:
+        given: Found | str | None = from_config(override, schema, spec, op.path)
+        source = "override"
+    elif "x-speakeasy-pagination" in operation:
+        given = speakeasy(operation["x-speakeasy-pagination"], schema, spec, op.path)
+        source = "x-speakeasy-pagination"
+    elif "x-fern-pagination" in operation and operation["x-fern-pagination"] is not True:
+        given = fern(operation["x-fern-pagination"], schema, spec, op.path)
+        source = "x-fern-pagination"
+    else:
+        if op.http_method != "GET" or schema is None:
+            return None, "", ""
+        outcome = detect(spec, op.path, schema, headers, params)
+        return outcome.found, outcome.warning, outcome.hint
+    if given is None:
+        return None, "", ""
+    if isinstance(given, str):
+        return None, f"{source}: {given}" if source == "override" else given, "cursor"
+    checked = with_item_schema(given, spec, schema)
+    if isinstance(checked, str):
+        return None, f"{source}: {checked}", "items"
+    problem = check_params(checked, params)
+    return (None, f"{source}: {problem}", "cursor") if problem else (checked, "", "")
+
+
+_NO_OVERRIDE = object()
+_MODEL = re.compile(r"models\.\w+")
+
+
+def attach_pagers(
+    ctx: SpecContext,
+    ops: tuple[Operation, ...],
+    class_prefix: str,
+    class_names: NameRegistry,
+    package: str,
+    overrides: Mapping[str, Any],
+) -> tuple[Operation, ...]:
+    """``ops`` with their pagers; page classes are named ``<class_prefix><Method>Page``."""
+    shadowed = frozenset(op.name for op in ops) & frozenset(types.BUILTIN_TYPES)
+    result = []
+    for op in ops:
+        method = op.http_method.lower()
+        operation = ctx.spec["paths"][op.path][method]
+        where = pointer("paths", op.path, method)
+        spelled = operation.get("operationId")
+        keys = [k for k in (spelled, f"{op.http_method} {op.path}") if isinstance(k, str)]
+        override = next((overrides[k] for k in keys if k in overrides), _NO_OVERRIDE)
+        params = merged_parameters(ctx, operation, ctx.spec["paths"][op.path])
+        found, problem, hint_key = _found(ctx, op, operation, params, override)
+        op_name = keys[0]
+        if found is not None and op.response_kind == "json":
+            if found.items == () and op.return_annotation.startswith("list["):
+                page_class = page_model = ""
+            elif _MODEL.fullmatch(op.return_annotation) and found.items:
+                page_model = op.return_annotation
+                page_class = class_names.claim_class(
+                    PyIdent(f"{class_prefix}{naming.to_class_name(f'{op.name} page')}")
+                )
+                class_names.claim_class(PyIdent(f"Async{page_class}"))
+            else:
+                found, problem = None, "the 2xx response is not one model or one array"
+                hint_key = "items"
+        if found is not None and op.response_kind == "json":
+            item = types.qualify_builtins(types.annotation(found.item_schema), shadowed)
+            pager = Pager(
+                style=found.style,
+                runtime=found.runtime_literal(),
+                item=item,
+                page_class=page_class,
+                page_model=page_model,
+                sync_page=page_class or f"_pagination.SyncArrayPage[{item}]",
+                async_page=f"Async{page_class}"
+                if page_class
+                else f"_pagination.AsyncArrayPage[{item}]",
+                summary=one_line(found.summary()),
+                source=found.source,
+            )
+            op = replace(op, pager=pager)
+        elif problem:
+            ctx.diagnostics.append(
+                warning(where, problem, ctx.file, hint(package, op_name, hint_key))
+            )
+        result.append(op)
+    return tuple(result)
+
+
+def check_overrides(ctx: SpecContext, overrides: Mapping[str, Any], package: str) -> None:
+    """An override naming no operation is a warning: it would silently do nothing."""
+    known: set[str] = set()
+    for path, item in (ctx.spec.get("paths") or {}).items():
+        for method, operation in (item or {}).items():
+            if isinstance(operation, dict) and method in _METHODS:
+                known.add(f"{method.upper()} {path}")
+                if isinstance(operation.get("operationId"), str):
+                    known.add(operation["operationId"])
+    for key in sorted(set(overrides) - known):
+        ctx.diagnostics.append(
+            Diagnostic(
+                "warning",
+                "#",
+                f"[tool.clientgen.targets.{package}.pagination]: `{key}` names no operation",
+                ctx.file,
+                hint='use an operationId or "GET /path"',
+            )
+        )
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})

@@ -117,7 +117,26 @@ def test_every_pattern_has_a_case() -> None:
 
 # Warnings a case exists to show (the pattern itself is worth a warning).
 EXPECTED_WARNINGS = {
-    "names_and_ids": ["Operation ID 'saveInvoice' for 'put' in '/invoices/{id}' is not unique"]
+    "names_and_ids": ["Operation ID 'saveInvoice' for 'put' in '/invoices/{id}' is not unique"],
+    "pagination_warn_arrays": [
+        "no pager: the response pages but has several arrays (`pinned`, `recent`);"
+        " which holds the items?"
+    ],
+    "pagination_warn_no_id": [
+        "no pager: `has_more` and `starting_after` suggest paging by the last item's id,"
+        " but the items have no `id`"
+    ],
+    "pagination_warn_no_items": [
+        "no pager: the next page comes from `next_cursor` but the response has no array of items"
+    ],
+    "pagination_warn_no_param": [
+        "no pager: the response carries a next cursor `next_cursor` but no query parameter"
+        " takes it"
+    ],
+    "pagination_warn_no_source": [
+        "no pager: the query parameter `cursor` takes a cursor, but the response declares no"
+        " next cursor, next URL or Link header"
+    ],
 }
 
 

@@ -7,9 +7,10 @@ The rules, tried in this order (names compared case-insensitively, without ``_``
 1. ``link``: the 2xx response declares a ``Link`` header. Its ``rel="next"`` URL is followed;
    no parameter is needed.
 2. ``next_url``: a string property named ``next_url``, ``next_page_url``, ``next_link``,
-   ``@odata.nextLink`` (or ``next`` with ``format: uri``, or ``links.next``/``_links.next.href``)
-   at the body's root or under ``meta``, ``pagination``, ``links``, ``paging``, ``page_info``,
-   ``response_metadata``. The URL is followed only on the client's own base URL.
+   ``@odata.nextLink`` (or ``next`` with ``format: uri``, or ``links.next``/``_links.next.href``,
+   or a plain ``next`` where no query parameter takes a cursor) at the body's root or under
+   ``meta``, ``pagination``, ``links``, ``paging``, ``page_info``, ``response_metadata``.
+   The URL is followed only on the client's own base URL.
 3. ``cursor`` (body): a string property named ``next_cursor``, ``next_page_token``,
    ``next_token``, ``continuation_token``, ``end_cursor``, ``next_page`` (string) ... at the
    root or under one of those objects, and a query parameter named ``cursor``, ``page_token``,
@@ -29,8 +30,9 @@ The items are the response body when it is an array, else its one array property
 several, the one named ``data``, ``items``, ``results``, ``records``, ``entries`` or like the
 operation's last path segment). A ``has_more`` flag, where the body has one, ends every style.
 
-Where the evidence is partial (a paging parameter with no next source, a next cursor with no
-parameter to take it, several arrays and no way to choose), no pager is made and a warning
+Where the evidence is partial (a cursor parameter on a list with no next source, a next
+cursor with no parameter to take it, several arrays and no way to choose, ``has_more`` and
+``starting_after`` over items without an ``id``), no pager is made and a warning
 names the operation and the override that would settle it. Pagers given by the spec win over
 detection: ``x-speakeasy-pagination`` and ``x-fern-pagination`` on the operation; and the
 project's ``[tool.clientgen.targets.<name>.pagination]`` table wins over both, per operation
@@ -39,6 +41,7 @@ project's ``[tool.clientgen.targets.<name>.pagination]`` table wins over both, p
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -300,6 +303,13 @@ def detect(
         and _param_type(spec, page_param) == "string"
     ):
         cursor_param, page_param = page_param, None  # a page token, not a number
+    if (
+        next_url is None
+        and cursor_param is None
+        and body_cursor is not None
+        and _key(body_cursor[-1]) == "next"
+    ):
+        next_url, body_cursor = body_cursor, None  # `next` and nothing to take a cursor: a URL
     last_id_param = _param(query, LAST_ID_PARAMS)
     offset_param = _param(query, OFFSET_PARAMS)
     size_param = _param(query, SIZE_PARAMS)
@@ -320,13 +330,20 @@ def detect(
                     None,
                     f"the next page comes from {sources[0] if sources else '`has_more`'}"
                     " but the response has no array of items",
-                    "items",
+                    "",
                 )
             names = ", ".join(f"`{'.'.join(p)}`" for p in sorted(arrays))
+            style, more = (
+                ("link", {})
+                if link
+                else ("next_url", {"next": next_url})
+                if next_url
+                else ("cursor", {"next": body_cursor, "param": (cursor_param or {}).get("name")})
+            )
             return Outcome(
                 None,
                 f"the response pages but has several arrays ({names}); which holds the items?",
-                "items",
+                _example(style, items=min(arrays), **more),
             )
         return Outcome(None)
     item_schema = arrays[items]
@@ -347,7 +364,13 @@ def detect(
             None,
             f"`{'.'.join(has_more)}` and `{last_id_param['name']}` suggest paging by the last"
             " item's id, but the items have no `id`",
-            "last_id",
+            _example(
+                "last_id",
+                items=items,
+                param=last_id_param["name"],
+                has_more=has_more,
+                id_field=next(iter(item_properties), "id"),
+            ),
         )
     if (
         body_cursor is not None
@@ -359,7 +382,7 @@ def detect(
             None,
             f"the response carries a next cursor `{'.'.join(body_cursor)}` but no query"
             " parameter takes it",
-            "cursor",
+            "",
         )
     if offset_param is not None:
         return Outcome(Found("offset", param=offset_param["name"], total=total or (), **common))
@@ -381,12 +404,13 @@ def detect(
                 **common,
             )
         )
-    if cursor_param is not None:
+    listed = items == () or _key(items[-1]) in (*ITEM_NAMES, _key(path.rsplit("/", 1)[-1]))
+    if cursor_param is not None and listed:
         return Outcome(
             None,
             f"the query parameter `{cursor_param['name']}` takes a cursor, but the response"
             " declares no next cursor, next URL or Link header",
-            "cursor",
+            _example("cursor", items=items, next="<next cursor field>", param=cursor_param["name"]),
         )
     return Outcome(None)
 
@@ -583,18 +607,22 @@ def item_schema_at(spec: dict[str, Any], schema: Any, items: tuple[str, ...]) ->
     return resolved.get("items") if _type(spec, resolved) == "array" else None
 
 
-def hint(package: str, operation_id: str, style: str) -> str:
-    cursor = '{ style = "cursor", items = "data", next = "meta.next_cursor", param = "cursor" }'
-    example = {
-        "items": cursor,
-        "cursor": cursor,
-        "last_id": '{ style = "last_id", items = "data", param = "starting_after",'
-        ' has_more = "has_more" }',
-    }[style]
-    return (
-        f"settle it in pyproject.toml: [tool.clientgen.targets.{package}.pagination]"
-        f" {operation_id} = {example}, or = false"
-    )
+def _example(style: str, **values: str | tuple[str, ...] | None) -> str:
+    """An override table for pyproject.toml: ``{ style = "cursor", items = "data" }``."""
+    parts = [f"style = {json.dumps(style)}"]
+    for key, value in values.items():
+        text = ".".join(value) if isinstance(value, tuple) else value
+        if text:
+            parts.append(f"{key} = {json.dumps(text)}")
+    return "{ " + ", ".join(parts) + " }"
+
+
+def hint(package: str, operation_id: str, example: str) -> str:
+    """The override that settles a warning: the example table when there is one, else false."""
+    table = f"[tool.clientgen.targets.{package}.pagination]"
+    if not example:
+        return f"declare what is missing in the spec, or set {table} {operation_id} = false"
+    return f"settle it in pyproject.toml: {table} {operation_id} = {example}, or = false"
 
 
 def with_item_schema(found: Found, spec: dict[str, Any], schema: Any) -> Found | str:
@@ -665,15 +693,16 @@ def _found(
     if given is None:
         return None, "", ""
     if isinstance(given, str):
-        return None, f"{source}: {given}" if source == "override" else given, "cursor"
+        return None, f"{source}: {given}" if source == "override" else given, _GENERIC
     checked = with_item_schema(given, spec, schema)
     if isinstance(checked, str):
-        return None, f"{source}: {checked}", "items"
+        return None, f"{source}: {checked}", _GENERIC
     problem = check_params(checked, params)
-    return (None, f"{source}: {problem}", "cursor") if problem else (checked, "", "")
+    return (None, f"{source}: {problem}", _GENERIC) if problem else (checked, "", "")
 
 
 _NO_OVERRIDE = object()
+_GENERIC = _example("cursor", items="data", next="meta.next_cursor", param="cursor")
 _MODEL = re.compile(r"models\.\w+")
 
 
@@ -699,7 +728,7 @@ def attach_pagers(
         found, problem, hint_key = _found(ctx, op, operation, params, override)
         op_name = keys[0]
         if found is not None and op.response_kind == "json":
-            if found.items == () and op.return_annotation.startswith("list["):
+            if found.items == () and op.return_annotation.startswith(("list[", "builtins.list[")):
                 page_class = page_model = ""
             elif _MODEL.fullmatch(op.return_annotation) and found.items:
                 page_model = op.return_annotation
@@ -709,7 +738,7 @@ def attach_pagers(
                 class_names.claim_class(PyIdent(f"Async{page_class}"))
             else:
                 found, problem = None, "the 2xx response is not one model or one array"
-                hint_key = "items"
+                hint_key = _GENERIC
         if found is not None and op.response_kind == "json":
             item = types.qualify_builtins(types.annotation(found.item_schema), shadowed)
             pager = Pager(

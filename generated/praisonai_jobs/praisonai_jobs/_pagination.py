@@ -199,6 +199,9 @@ def _with_query(options: RequestOptions, name: str, value: object) -> RequestOpt
 def _follow(options: RequestOptions, url: str, base_url: str) -> RequestOptions | None:
     """Options for a next-page URL, or None (logged) when it leaves the client's base URL."""
     base = httpx.URL(base_url + "/")
+    if not url.startswith(("http://", "https://", "/")):
+        log.warning("%s %s: the next page's URL %r is not a URL", options.method, options.path, url)
+        return None
     target = base.join(url)
     base_path = base.raw_path.decode("ascii").split("?", 1)[0]
     path = target.raw_path.decode("ascii").split("?", 1)[0]

@@ -11,11 +11,11 @@ from typing import Any, TypeVar, cast
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, _pagination, errors, models
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import AsyncStream
 
-__all__ = ["AsyncClient"]
+__all__ = ["AsyncClient", "AsyncListBookingsPage"]
 
 _T = TypeVar("_T")
 
@@ -28,6 +28,10 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="allof-conflicts/1 (clientgen)",
 )
+
+
+class AsyncListBookingsPage(models.ListBookingsResponse, _pagination.AsyncPage[models.Booking]):
+    """A page of ``list_bookings``: iterating it yields every models.Booking of every page (next_url: next)."""
 
 
 class AsyncClient(_base.BaseClient):
@@ -149,29 +153,28 @@ class AsyncClient(_base.BaseClient):
                 return raw.parsed
             await asyncio.sleep(delay)
 
-    async def list_bookings(
+    def list_bookings(
         self,
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.ListBookingsResponse:
+    ) -> _pagination.AsyncPaginator[AsyncListBookingsPage, models.Booking]:
         """GET /bookings"""
-        return cast(
-            models.ListBookingsResponse,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/bookings",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.ListBookingsResponse,
+        return _pagination.AsyncPaginator(
+            self._client,
+            _base.RequestOptions(
+                method="GET",
+                path="/bookings",
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+                response_kind="json",
+                pager=_pagination.Pager(style="next_url", items=("data",), next=("next",)),
             ),
+            AsyncListBookingsPage,
         )
 
 
@@ -188,9 +191,9 @@ class AsyncClientWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.ListBookingsResponse]:
+    ) -> _base.RawResponse[AsyncListBookingsPage]:
         return cast(
-            _base.RawResponse[models.ListBookingsResponse],
+            _base.RawResponse[AsyncListBookingsPage],
             await self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -200,7 +203,8 @@ class AsyncClientWithRawResponse:
                     timeout=timeout,
                     max_retries=max_retries,
                     response_kind="json",
+                    pager=_pagination.Pager(style="next_url", items=("data",), next=("next",)),
                 ),
-                models.ListBookingsResponse,
+                AsyncListBookingsPage,
             ),
         )

@@ -11,11 +11,11 @@ from typing import Any, TypeVar, cast
 
 import httpx
 
-from . import _base, errors, models
+from . import _base, _pagination, errors, models
 from ._base import NOT_GIVEN, NotGiven
 from ._streaming import Stream
 
-__all__ = ["Client"]
+__all__ = ["Client", "ListBookingsPage"]
 
 _T = TypeVar("_T")
 
@@ -28,6 +28,10 @@ _CONFIG = _base.ClientConfig(
     auth_required=False,
     user_agent="allof-conflicts/1 (clientgen)",
 )
+
+
+class ListBookingsPage(models.ListBookingsResponse, _pagination.SyncPage[models.Booking]):
+    """A page of ``list_bookings``: iterating it yields every models.Booking of every page (next_url: next)."""
 
 
 class Client(_base.BaseClient):
@@ -152,10 +156,10 @@ class Client(_base.BaseClient):
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.ListBookingsResponse:
+    ) -> ListBookingsPage:
         """GET /bookings"""
         return cast(
-            models.ListBookingsResponse,
+            ListBookingsPage,
             self._client._request(
                 _base.RequestOptions(
                     method="GET",
@@ -165,8 +169,9 @@ class Client(_base.BaseClient):
                     timeout=timeout,
                     max_retries=max_retries,
                     response_kind="json",
+                    pager=_pagination.Pager(style="next_url", items=("data",), next=("next",)),
                 ),
-                models.ListBookingsResponse,
+                ListBookingsPage,
             ),
         )
 
@@ -184,9 +189,9 @@ class ClientWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.ListBookingsResponse]:
+    ) -> _base.RawResponse[ListBookingsPage]:
         return cast(
-            _base.RawResponse[models.ListBookingsResponse],
+            _base.RawResponse[ListBookingsPage],
             self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -196,7 +201,8 @@ class ClientWithRawResponse:
                     timeout=timeout,
                     max_retries=max_retries,
                     response_kind="json",
+                    pager=_pagination.Pager(style="next_url", items=("data",), next=("next",)),
                 ),
-                models.ListBookingsResponse,
+                ListBookingsPage,
             ),
         )

@@ -157,6 +157,7 @@ class Readme:
     create_and_poll_example: Example | None
     terminal_doc: str
     rows: tuple[MethodRow, ...]
+    page_examples: tuple[Example, ...] = ()  # list calls that iterate every item
 
 
 @dataclass(frozen=True, slots=True)

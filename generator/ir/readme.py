@@ -55,7 +55,22 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
             if op.create_and_poll is not None and create_example is None:
                 tail = f"{prefix}{op.create_and_poll.name}({args}{sep}poll_timeout=600)"
                 create_example = Example(f"client.{tail}", tail, op.create_and_poll.returns, "")
-    return Readme(tuple(shown[:6]), poll_example, create_example, terminal, tuple(_rows(api)))
+    pages = []
+    for prefix, ops in groups:
+        for op in ops:
+            args = _call(op, spec) if op.pager is not None else None
+            if op.pager is not None and args is not None:
+                tail = f"{prefix}{op.name}({args})"
+                summary = comment(op.pager.summary)[:160]
+                pages.append(Example(f"client.{tail}", tail, op.pager.item, summary))
+    return Readme(
+        tuple(shown[:6]),
+        poll_example,
+        create_example,
+        terminal,
+        tuple(_rows(api)),
+        tuple(pages[:3]),
+    )
 
 
 def _rows(api: Api) -> list[MethodRow]:

@@ -127,7 +127,8 @@ EXPECTED_WARNINGS = {
         " but the items have no `id`"
     ],
     "pagination_warn_no_items": [
-        "no pager: the next page comes from `next_cursor` but the response has no array of items"
+        "no pager: the next page comes from `next_cursor` but no one array of items is found in"
+        " the response"
     ],
     "pagination_warn_no_param": [
         "no pager: the response carries a next cursor `next_cursor` but no query parameter"

@@ -28,7 +28,9 @@ The rules, tried in this order (names compared case-insensitively, without ``_``
 
 The items are the response body when it is an array, else its one array property (of
 several, the one named ``data``, ``items``, ``results``, ``records``, ``entries`` or like the
-operation's last path segment). A ``has_more`` flag, where the body has one, ends every style.
+operation's last path segment). An object whose path ends in a parameter (``/runs/{id}``) is
+one resource: an array inside it, unless named so, is not a page of items. A ``has_more``
+flag, where the body has one, ends every style.
 
 Where the evidence is partial (a cursor parameter on a list with no next source, a next
 cursor with no parameter to take it, several arrays and no way to choose, ``has_more`` and
@@ -263,6 +265,16 @@ def _arrays(
     return arrays, None
 
 
+def _has_field(spec: dict[str, Any], schema: Any, name: str) -> bool:
+    """Whether every value of ``schema`` has the property ``name`` (each member of a union)."""
+    if name in object_properties(spec, schema)[0]:
+        return True
+    resolved = deref(spec, schema)
+    members = [m for k in ("anyOf", "oneOf") for m in resolved.get(k) or []]
+    members = [m for m in members if _type(spec, m) != "null"]
+    return bool(members) and all(_has_field(spec, m, name) for m in members)
+
+
 def _query_params(params: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {_key(p["name"]): p for p in params if p.get("in") == "query"}
 
@@ -329,7 +341,7 @@ def detect(
                 return Outcome(
                     None,
                     f"the next page comes from {sources[0] if sources else '`has_more`'}"
-                    " but the response has no array of items",
+                    " but no one array of items is found in the response",
                     "",
                 )
             names = ", ".join(f"`{'.'.join(p)}`" for p in sorted(arrays))
@@ -346,6 +358,9 @@ def detect(
                 _example(style, items=min(arrays), **more),
             )
         return Outcome(None)
+    listed = items == () or _key(items[-1]) in (*ITEM_NAMES, _key(path.rsplit("/", 1)[-1]))
+    if not listed and path.endswith("}"):
+        return Outcome(None)  # one resource (its path ends in its id) with an array inside
     item_schema = arrays[items]
     common = {"items": items, "has_more": has_more or (), "item_schema": item_schema}
     if link:
@@ -358,7 +373,7 @@ def detect(
         return Outcome(Found("cursor", header=header_cursor, param=cursor_param["name"], **common))
     if has_more is not None and last_id_param is not None:
         item_properties, _ = object_properties(spec, item_schema)
-        if "id" in item_properties:
+        if _has_field(spec, item_schema, "id"):
             return Outcome(Found("last_id", param=last_id_param["name"], **common))
         return Outcome(
             None,
@@ -404,7 +419,6 @@ def detect(
                 **common,
             )
         )
-    listed = items == () or _key(items[-1]) in (*ITEM_NAMES, _key(path.rsplit("/", 1)[-1]))
     if cursor_param is not None and listed:
         return Outcome(
             None,
@@ -728,7 +742,7 @@ def attach_pagers(
         found, problem, hint_key = _found(ctx, op, operation, params, override)
         op_name = keys[0]
         if found is not None and op.response_kind == "json":
-            if found.items == () and op.return_annotation.startswith(("list[", "builtins.list[")):
+            if found.items == ():  # the body is the array (a list, or a model of one)
                 page_class = page_model = ""
             elif _MODEL.fullmatch(op.return_annotation) and found.items:
                 page_model = op.return_annotation

@@ -243,3 +243,15 @@ def test_typed_iteration_passes_mypy_strict(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout[-5000:]
+
+
+def test_a_page_model_field_named_like_a_page_method_gets_no_pager(tmp_path: Path) -> None:
+    spec = _spec()
+    schema = spec["paths"]["/cursor"]["get"]["responses"]["200"]["content"]["application/json"]
+    schema["schema"]["properties"]["hasNextPage"] = {"type": "boolean"}
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    pagers, diagnostics = _pagers(path)
+    assert "list_cursor" not in pagers
+    (line,) = [d for d in diagnostics if "~1cursor/get" in d]
+    assert "no pager: the page model's field `hasNextPage` would be hidden by the page" in line

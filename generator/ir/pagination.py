@@ -715,6 +715,30 @@ def _found(
     return (None, f"{source}: {problem}", _GENERIC) if problem else (checked, "", "")
 
 
+PAGE_MEMBERS = frozenset({"has_next_page", "get_next_page", "iter_pages"})
+
+
+def _clash(spec: dict[str, Any], schema: Any) -> str:
+    """A property of the page model named like a method of pages ("" when there is none)."""
+    properties, _ = object_properties(spec, schema)
+    return next((name for name in properties if naming.to_snake(name) in PAGE_MEMBERS), "")
+
+
+def schema_of(ctx: SpecContext, op: Operation) -> Any:
+    return _success(ctx, ctx.spec["paths"][op.path][op.http_method.lower()])[0]
+
+
+def _claim_page_class(names: NameRegistry, name: str) -> str:
+    """``name`` (or ``name2`` ...) where both it and ``Async<name>`` are free; claims both."""
+    candidate, index = name, 1
+    while candidate in names or f"Async{candidate}" in names:
+        index += 1
+        candidate = f"{name}{index}"
+    names.claim_class(PyIdent(candidate))
+    names.claim_class(PyIdent(f"Async{candidate}"))
+    return candidate
+
+
 _NO_OVERRIDE = object()
 _GENERIC = _example("cursor", items="data", next="meta.next_cursor", param="cursor")
 _MODEL = re.compile(r"models\.\w+")
@@ -744,12 +768,18 @@ def attach_pagers(
         if found is not None and op.response_kind == "json":
             if found.items == ():  # the body is the array (a list, or a model of one)
                 page_class = page_model = ""
+            elif _MODEL.fullmatch(op.return_annotation) and _clash(ctx.spec, schema_of(ctx, op)):
+                clash = _clash(ctx.spec, schema_of(ctx, op))
+                found, problem = (
+                    None,
+                    f"the page model's field `{clash}` would be hidden by the page",
+                )
+                hint_key = ""
             elif _MODEL.fullmatch(op.return_annotation) and found.items:
                 page_model = op.return_annotation
-                page_class = class_names.claim_class(
-                    PyIdent(f"{class_prefix}{naming.to_class_name(f'{op.name} page')}")
+                page_class = _claim_page_class(
+                    class_names, f"{class_prefix}{naming.to_class_name(f'{op.name} page')}"
                 )
-                class_names.claim_class(PyIdent(f"Async{page_class}"))
             else:
                 found, problem = None, "the 2xx response is not one model or one array"
                 hint_key = _GENERIC

@@ -54,7 +54,8 @@ ALLOWED_IMPORTS = frozenset(
 )
 ALLOWED_RELATIVE = frozenset({None, "_base", "_streaming", "async_client", "client", "errors"})
 RESOURCE_RELATIVE = frozenset({None, "_base", "_streaming", "errors"})  # from ``..``
-RELATIVE_NAMES = frozenset({"_base", "_pagination", "errors", "models"})  # ``from . import`` / ``from .. import``
+# ``from . import`` / ``from .. import``
+RELATIVE_NAMES = frozenset({"_base", "_pagination", "errors", "models"})
 # What a resource module imports under ``if TYPE_CHECKING:``: (module, name), one level up.
 RESOURCE_TYPE_CHECKING = frozenset({("client", "Client"), ("async_client", "AsyncClient")})
 # Functions a generated module calls by bare name; classes it defines come on top.

@@ -21,22 +21,28 @@ generate: $(STAMP)  ## regenerate every package under generated/ from specs/
 check: $(STAMP)  ## exit 1 with a diff when generated/ is stale
 	$(BIN)/clientgen check
 
-lint: $(STAMP)  ## the generator's own code: ruff and mypy --strict
-	$(BIN)/ruff check generator tests
+lint: $(STAMP)  ## the generator and the runtime it copies (templates/runtime): ruff, mypy --strict
+	$(BIN)/ruff check generator tests templates/runtime
 	$(BIN)/mypy
 
 test: $(STAMP)  ## the whole suite (UPDATE_GOLDEN=1 rewrites golden files)
-	$(BIN)/ruff check generator tests
+	$(BIN)/ruff check generator tests templates/runtime
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)  ## benchmarks (see bench/README.md)
 	$(BIN)/python bench/run.py
 
-lock:  ## re-resolve requirements.lock from pyproject.toml (every Python from 3.10, hashes)
+lock:  ## re-resolve requirements.lock from pyproject.toml (every Python from 3.10, hashes),
+       ## and tests/matrix/*.lock: a seed package's dependencies at their lowest and highest
 	test -x .cache/lock/bin/uv || ($(PYTHON) -m venv .cache/lock && .cache/lock/bin/python -m pip install --quiet $(LOCK_TOOL))
 	printf "hatchling\neditables\n" | .cache/lock/bin/uv pip compile pyproject.toml - --extra dev \
 	  --universal --python-version 3.10 --generate-hashes --quiet -o $(LOCK)
+	for bound in lowest-direct highest; do \
+	  printf "pytest==9.2.0\nanyio==4.16.0\n" | .cache/lock/bin/uv pip compile \
+	    generated/parallel_tasks/pyproject.toml - --resolution $$bound \
+	    --universal --python-version 3.10 --generate-hashes --quiet -o tests/matrix/$${bound%-direct}.lock; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -50,9 +50,10 @@ def anyio_backend() -> str:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    from tests.test_corpus import CORPUS_TABLE, pytest_terminal_summary_table
-
-    results = config.stash.get(CORPUS_TABLE, None)
+    corpus = sys.modules.get("tests.test_corpus")  # not imported: the run did not collect it
+    if corpus is None:
+        return
+    results = config.stash.get(corpus.CORPUS_TABLE, None)
     if results:
-        for line in pytest_terminal_summary_table(results):
+        for line in corpus.pytest_terminal_summary_table(results):
             terminalreporter.write_line(line)

@@ -62,8 +62,9 @@ def test_a_property_imports_only_its_resource_class(new: str, expected: str) -> 
 
 def test_no_other_function_imports() -> None:
     source = (PACKAGE / "client.py").read_text(encoding="utf-8")
-    close = "    def close(self) -> None:\n"
-    moved = source.replace(close, close + LAZY, 1)
+    method = "    def __init__(self, client: Client) -> None:\n"
+    moved = source.replace(method, method + LAZY, 1)
+    assert moved != source
     found = problems("client.py", moved, resource_classes(PACKAGE))
     assert any("import inside a function or class" in f for f in found), found
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from generator.diagnostics import SpecError
+from generator.emit.render import RUNTIME_FILES
 from generator.ir.build import Target
 from generator.workflow.pipeline import Generated, generate
 from tests.support.layout import models_source, models_source_at
@@ -32,7 +33,6 @@ from tests.support.layout import models_source, models_source_at
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").is_file())
-RUNTIME_FILES = ("_base.py", "_pagination.py", "_streaming.py", "errors.py")
 DIFF_LINES = 200
 UPDATE_HINT = (
     "golden files differ; review and run `UPDATE_GOLDEN=1 make test` "

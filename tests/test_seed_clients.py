@@ -453,7 +453,7 @@ async def test_missing_key_is_refused_before_any_request(
     monkeypatch.delenv(api.key_env, raising=False)
     if api.id == "praisonai":  # its key is optional: the client is made, and sends none
         async with opened(api.package, kind, base_url="http://127.0.0.1:9") as client:
-            assert not client._auth_headers
+            assert client._default_auth == ({}, {}, {})
         return
     with pytest.raises(api.package.errors.MissingAPIKeyError, match=api.key_env):
         async with opened(api.package, kind, base_url="http://127.0.0.1:9"):

@@ -5,7 +5,8 @@ between them is the ``Flavour`` passed in (names and the ``async``/``await`` key
 Each resource is a module of its own, ``resources/<module>.py``, holding its sync and async
 classes (one template, its resource block rendered once per ``Flavour``); the clients import
 it the first time the resource is used, so importing a package with hundreds of operations
-loads none of them. The runtime modules in ``templates/runtime/`` are copied as they are.
+loads none of them. The runtime modules in ``templates/runtime/`` are copied as they are;
+everything the two clients do besides what differs per API lives there.
 """
 
 from __future__ import annotations
@@ -19,7 +20,23 @@ import jinja2
 from generator.ir.nodes import Api
 from generator.models.build import ModelsPackage
 
-RUNTIME_FILES = ("_base.py", "_pagination.py", "_streaming.py", "errors.py")
+# The runtime every package ships, copied as it is (templates/runtime/; see its _base.py).
+RUNTIME_FILES = (
+    "_async_client.py",
+    "_auth.py",
+    "_base.py",
+    "_base_client.py",
+    "_client.py",
+    "_models.py",
+    "_pagination.py",
+    "_polling.py",
+    "_request.py",
+    "_response.py",
+    "_retry.py",
+    "_streaming.py",
+    "_types.py",
+    "errors.py",
+)
 RESOURCES = "resources"  # the subpackage of resource modules
 
 
@@ -27,54 +44,27 @@ RESOURCES = "resources"  # the subpackage of resource modules
 class Flavour:
     kind: str
     client: str
+    base: str  # the runtime class the client extends (_client.py, _async_client.py)
     prefix: str  # of resource class names
-    httpx_client: str
     stream: str
     async_: str
     await_: str
-    sleep: str
-    close: str
-    read: str
-    enter: str
-    exit: str
-    fetch_result: str
     page_attr: str  # the Pager field naming this flavour's page type
     page_base: str  # the runtime's page class of this flavour
     lazy_pages: bool  # list methods return an AsyncPaginator (awaitable, async-iterable)
 
 
 SYNC = Flavour(
-    "sync",
-    "Client",
-    "",
-    "httpx.Client",
-    "Stream",
-    "",
-    "",
-    "time.sleep",
-    "close",
-    "read",
-    "enter",
-    "exit",
-    "_base.RawResponse[_T]",
-    "sync_page",
-    "SyncPage",
-    False,
+    "sync", "Client", "SyncAPIClient", "", "Stream", "", "", "sync_page", "SyncPage", False
 )
 ASYNC = Flavour(
     "async",
     "AsyncClient",
+    "AsyncAPIClient",
     "Async",
-    "httpx.AsyncClient",
     "AsyncStream",
     "async ",
     "await ",
-    "asyncio.sleep",
-    "aclose",
-    "aread",
-    "aenter",
-    "aexit",
-    "Awaitable[_base.RawResponse[_T]]",
     "async_page",
     "AsyncPage",
     True,

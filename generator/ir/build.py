@@ -15,8 +15,14 @@ from typing import Any
 from generator import naming
 from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.ir import pagination, polling, types
-from generator.ir.nodes import Api, Auth, CreateAndPoll, Operation, Param, Resource
-from generator.ir.operations import PATH_PARAM, SpecContext, build_operation, success_schema
+from generator.ir.nodes import Api, Auth, AuthScheme, CreateAndPoll, Operation, Param, Resource
+from generator.ir.operations import (
+    PATH_PARAM,
+    SpecContext,
+    build_operation,
+    security_literal,
+    success_schema,
+)
 from generator.ir.readme import readme
 from generator.literals import comment, docstring, literal, one_line, toml_string
 from generator.naming import NameRegistry, PyIdent
@@ -299,6 +305,8 @@ def _api(
         base_url_env_literal=literal(base_url_env),
         base_url_env=base_url_env,
         auth=_auth(ctx),
+        auth_schemes=_auth_schemes(ctx),
+        security_literal=security_literal(_document_security(ctx)),
         resources=resources,
         operations=root_ops,
         model_names=tuple(sorted((spec.get("components") or {}).get("schemas") or {})),
@@ -326,11 +334,28 @@ def _base_url(ctx: SpecContext) -> str:
     return url.rstrip("/")
 
 
+def _document_security(ctx: SpecContext) -> list[Any]:
+    """The document's ``security``; without one, any of its schemes, in order."""
+    requirements = ctx.spec.get("security")
+    if isinstance(requirements, list):
+        return requirements
+    schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
+    return [{name: []} for name in schemes] if isinstance(schemes, dict) else []
+
+
+def _auth_schemes(ctx: SpecContext) -> tuple[AuthScheme, ...]:
+    schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
+    found = []
+    for name, raw in sorted(schemes.items()) if isinstance(schemes, dict) else ():
+        auth = _scheme(ctx.resolve(raw), False)
+        if auth is not None:
+            found.append(AuthScheme(literal(name), auth.kind, auth.name_literal))
+    return tuple(found)
+
+
 def _auth(ctx: SpecContext) -> Auth:
     schemes = (ctx.spec.get("components") or {}).get("securitySchemes") or {}
-    requirements = ctx.spec.get("security")
-    if requirements is None:
-        requirements = [{name: []} for name in schemes]
+    requirements = _document_security(ctx)
     optional = any(isinstance(r, dict) and not r for r in requirements)
     for requirement in requirements:
         if not isinstance(requirement, dict):

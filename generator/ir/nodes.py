@@ -84,12 +84,15 @@ class Operation:
     has_body: bool
     body_keyword: str  # the RequestOptions field taking it: json, form, multipart or content
     body_required: bool
+    body_optional: bool  # properties as arguments, body not required: all left out -> no body
+    content_type_literal: str  # the declared request media type where the runtime's default differs
+    accept_literal: str  # the Accept header where not application/json: the responses' types
     response_kind: ResponseKind
     return_annotation: str  # "models.TaskRun", "None", "bytes", "str", "models.Event" (sse item)
     cast_to: str  # a runtime type expression, or "None"
     errors: tuple[ErrorModel, ...]
     idempotency_header: str | None  # literal of the header name
-    authenticated: bool  # False where the operation says `security: []`
+    security_literal: str  # the operation's own `security` as alternatives of scheme names, or ""
     deprecated: bool
     poll: Poll | None
     create_and_poll: CreateAndPoll | None
@@ -129,6 +132,15 @@ class Auth:
     def is_basic(self) -> bool:
         """HTTP basic: the client's ``api_key`` is ``"user:password"``."""
         return self.kind == "basic"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthScheme:
+    """One security scheme the client can send: ``key_literal: (kind, name)`` in its config."""
+
+    key_literal: str  # the scheme's name in components.securitySchemes, as a literal
+    kind: AuthKind
+    name_literal: str  # header / query / cookie name, as a literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +188,8 @@ class Api:
     base_url_env_literal: str
     base_url_env: str
     auth: Auth
+    auth_schemes: tuple[AuthScheme, ...]  # every supported scheme of the document
+    security_literal: str  # the document's security alternatives (see Operation.security_literal)
     resources: tuple[Resource, ...]
     operations: tuple[Operation, ...]  # untagged: methods of the client itself
     model_names: tuple[str, ...]

@@ -142,12 +142,15 @@ def build_operation(
         has_body=bool(body.keyword),
         body_keyword=body.keyword,
         body_required=body.required,
+        body_optional=bool(body.params) and not body.required,
+        content_type_literal=literal(body.media) if body.media else "",
+        accept_literal=_accept(ctx, operation, response_kind),
         response_kind=response_kind,
         return_annotation=returns,
         cast_to=cast_to,
         errors=_errors(ctx, operation),
         idempotency_header=idempotency,
-        authenticated=operation.get("security") != [],
+        security_literal=security_literal(operation.get("security")),
         deprecated=bool(operation.get("deprecated")),
         poll=poll,
         create_and_poll=None,
@@ -210,6 +213,7 @@ class _Body:
     whole: Param | None = None  # or the body as one argument
     keyword: str = ""  # how RequestOptions takes it: json, form, multipart or content
     required: bool = False
+    media: str = ""  # the declared media type, where it is not what the runtime sends anyway
 
 
 _FORM = "application/x-www-form-urlencoded"
@@ -238,7 +242,11 @@ def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -
         whole = _make_param(
             "body", "body", "str" if text else "bytes", required, registry, body.get("description")
         )
-        return _Body(whole=whole, keyword="content", required=required)
+        default = "text/plain" if text else "application/octet-stream"
+        return _Body(
+            whole=whole, keyword="content", required=required, media=_declared(media, default)
+        )
+    declared = _declared(media, _DEFAULT_MEDIA[keyword])
     holder = content[media] if isinstance(content[media], dict) else {}
     schema = holder.get("schema")
     properties, required_names = polling.object_properties(ctx.spec, schema)
@@ -268,10 +276,58 @@ def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -
                     names[wire],
                 )
             )
-        return _Body(params=tuple(params), keyword=keyword, required=required)
+        return _Body(params=tuple(params), keyword=keyword, required=required, media=declared)
     annotation = types.annotation(schema) if schema is not None else "Any"
     whole = _make_param("body", "body", annotation, required, registry, body.get("description"))
-    return _Body(whole=whole, keyword=keyword if keyword == "json" else "form", required=required)
+    return _Body(whole=whole, keyword=keyword, required=required, media=declared)
+
+
+# What the runtime sends for each body keyword when no content type is given.
+_DEFAULT_MEDIA = {"json": "application/json", "form": _FORM, "multipart": _MULTIPART}
+
+
+def _declared(media: str, default: str) -> str:
+    """``media`` where a request must say it, or "" where the runtime's default is the same
+    type (parameters such as a charset aside) or the spec allows anything (``*/*``)."""
+    base = media.split(";", 1)[0].strip().lower()
+    if base == default or "*" in base or base == _MULTIPART:  # httpx writes the boundary
+        return ""
+    return media
+
+
+def _accept(ctx: SpecContext, operation: dict[str, Any], kind: str) -> str:
+    """The media types the responses declare, 2xx first, then the others, each once; ""
+    where that is just ``application/json`` (every client's default) or the call streams."""
+    if kind == "sse":
+        return ""
+    responses = operation.get("responses") or {}
+    ordered = sorted(
+        ((str(s), r) for s, r in responses.items()),
+        key=lambda kv: (not kv[0].startswith("2"), kv[0]),
+    )
+    found: list[str] = []
+    for _, raw in ordered:
+        response = ctx.resolve(raw)
+        content = response.get("content") if isinstance(response, dict) else None
+        for media in content if isinstance(content, dict) else ():
+            if isinstance(media, str) and media not in found:
+                found.append(media)
+    if not found or found == ["application/json"]:
+        return ""
+    return literal(", ".join(found))
+
+
+def security_literal(requirements: Any) -> str:
+    """An operation's ``security`` as a tuple of alternatives, each a tuple of scheme names
+    (``()`` for "no credentials"); "" when the operation does not declare its own."""
+    if not isinstance(requirements, list):
+        return ""
+    alternatives = [
+        "(" + "".join(f"{literal(name)}, " for name in requirement) + ")"
+        for requirement in requirements
+        if isinstance(requirement, dict)
+    ]
+    return "(" + "".join(f"{alt}, " for alt in alternatives) + ")"
 
 
 def _is_json(media: str) -> bool:

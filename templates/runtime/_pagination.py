@@ -31,16 +31,16 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs
 
 import httpx
 import pydantic
 
-from . import _base
-
-if TYPE_CHECKING:
-    from ._base import RequestOptions
+from ._models import Model
+from ._request import RequestOptions, scalar
+from ._response import field_value
+from ._types import NotGiven
 
 __all__ = [
     "AsyncArrayPage",
@@ -105,7 +105,7 @@ def pick(value: object, path: tuple[str, ...]) -> Any:
     """The value at a path of wire names (model fields by alias, or mapping keys)."""
     for name in path:
         if isinstance(value, pydantic.BaseModel):
-            value = _base.field_value(value, name)
+            value = field_value(value, name)
         elif isinstance(value, Mapping):
             value = value.get(name)
         else:
@@ -226,9 +226,9 @@ def _follow(options: RequestOptions, url: str, base_url: str) -> RequestOptions 
 
 def _query_value(query: Mapping[str, object], name: str) -> str | None:
     value = query.get(name) if name else None
-    if value is None or isinstance(value, _base.NotGiven):
+    if value is None or isinstance(value, NotGiven):
         return None
-    return _base._scalar(value)
+    return scalar(value)
 
 
 def _int(text: str | None) -> int | None:
@@ -238,7 +238,7 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-class _PageBase(_base.Model, Generic[ItemT]):
+class _PageBase(Model, Generic[ItemT]):
     _origin: _Origin | None = pydantic.PrivateAttr(default=None)
 
     @classmethod

@@ -92,6 +92,8 @@ ALLOWED_RECEIVERS = frozenset(
         "other",
     }
 )
+# The runtime classes a generated client extends, and the config it sets on its class.
+CLIENT_BASES = frozenset({"_base.SyncAPIClient", "_base.AsyncAPIClient"})
 MODULE_LEVEL_CALLS = frozenset({"TypeVar", "_base.ClientConfig", "TypeAliasType"})
 DECORATORS = frozenset({"property"})
 
@@ -471,7 +473,7 @@ def _class(node: ast.ClassDef, classes: set[str]) -> Iterator[tuple[int, str]]:
     page_class = _is_page_class(node)
     for base in node.bases:
         if (
-            dotted(base) not in {"Model", "RootModel", "_base.BaseClient", *classes}
+            dotted(base) not in {"Model", "RootModel", *CLIENT_BASES, *classes}
             and not (isinstance(base, ast.Subscript) and dotted(base.value) == "RootModel")
             and not page_class
         ):
@@ -492,6 +494,7 @@ def _class(node: ast.ClassDef, classes: set[str]) -> Iterator[tuple[int, str]]:
                     and dotted(getattr(item.value, "func", item)) == "ConfigDict"
                 )
                 or (targets == ["__annotations__"] and _typed_extra(item.value))
+                or (targets == ["_config"] and dotted(item.value) == "_CONFIG")
             ):
                 yield item.lineno, f"class-level assignment {targets}"
         elif isinstance(item, ast.Expr):

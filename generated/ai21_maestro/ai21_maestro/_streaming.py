@@ -85,9 +85,8 @@ class Stream(_EventStream[T]):
 
     def __iter__(self) -> Iterator[T]:
         try:
-            for line in itertools.chain(
-                self.response.iter_lines(), ("",)
-            ):  # "" ends the last event
+            # "" ends the last event
+            for line in itertools.chain(self.response.iter_lines(), ("",)):
                 if (item := self._item(line)) is not None:
                     yield item
         except httpx.TransportError as exc:

@@ -153,6 +153,7 @@ class Threads:
                     extra_headers=extra_headers,
                     extra_query=extra_query,
                     extra_body=extra_body,
+                    body_optional=True,
                     timeout=timeout,
                     max_retries=max_retries,
                     errors={
@@ -268,6 +269,7 @@ class ThreadsWithRawResponse:
                     extra_headers=extra_headers,
                     extra_query=extra_query,
                     extra_body=extra_body,
+                    body_optional=True,
                     timeout=timeout,
                     max_retries=max_retries,
                     errors={
@@ -415,6 +417,7 @@ class AsyncThreads:
                     extra_headers=extra_headers,
                     extra_query=extra_query,
                     extra_body=extra_body,
+                    body_optional=True,
                     timeout=timeout,
                     max_retries=max_retries,
                     errors={
@@ -530,6 +533,7 @@ class AsyncThreadsWithRawResponse:
                     extra_headers=extra_headers,
                     extra_query=extra_query,
                     extra_body=extra_body,
+                    body_optional=True,
                     timeout=timeout,
                     max_retries=max_retries,
                     errors={

@@ -3,37 +3,27 @@
 
 from __future__ import annotations
 
-import copy
-import time
-from collections.abc import Callable
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
-import httpx
-
-from . import _base, errors
-from ._base import NOT_GIVEN, NotGiven
-from ._streaming import Stream
+from . import _base
 
 if TYPE_CHECKING:
     from .resources.profiles import Profiles, ProfilesWithRawResponse
 
 __all__ = ["Client"]
 
-_T = TypeVar("_T")
-
 _CONFIG = _base.ClientConfig(
     default_base_url="https://api.example.com",
     base_url_env="NULLABLE_30_BASE_URL",
     api_key_env="NULLABLE_30_API_KEY",
-    auth_kind="none",
-    auth_name="",
+    auth_schemes={},
+    security=(),
     auth_required=False,
     user_agent="nullable-30/1.0.0 (clientgen)",
 )
 
 
-class Client(_base.BaseClient):
+class Client(_base.SyncAPIClient):
     """nullable in 3.0 (sync).
 
     The API key defaults to the ``NULLABLE_30_API_KEY`` environment variable and the base URL
@@ -41,30 +31,9 @@ class Client(_base.BaseClient):
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
     """
 
-    _http: httpx.Client
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: _base.Timeout = _base.DEFAULT_TIMEOUT,
-        max_retries: int = _base.DEFAULT_MAX_RETRIES,
-        default_headers: _base.Headers | None = None,
-        http_client: httpx.Client | None = None,
-    ) -> None:
-        super().__init__(
-            config=_CONFIG,
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-        )
-        self._client = self
-        self._resources = _base.ResourceCache(self)
-        self._owns_http = self._plain_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
+    _config = _CONFIG
+    _client: Client
+    _resources: _base.ResourceCache[Client]
 
     @property
     def profiles(self) -> Profiles:
@@ -77,83 +46,6 @@ class Client(_base.BaseClient):
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
-
-    def with_options(
-        self,
-        *,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Client:
-        """A copy of this client with other defaults, sharing its connection pool."""
-        other = copy.copy(self)
-        other._client = other
-        other._resources = _base.ResourceCache(other)  # not this client's resource objects
-        other._owns_http = False
-        if not isinstance(timeout, NotGiven):
-            other.timeout = timeout
-        if not isinstance(max_retries, NotGiven):
-            other.max_retries = max_retries
-        return other
-
-    def close(self) -> None:
-        """Close the connection pool, if this client opened it."""
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def _send(self, options: _base.RequestOptions, *, stream: bool = False) -> httpx.Response:
-        retry = self._retry_state(options)
-        request = self._build_request(options)
-        while True:
-            retry.prepare(request)
-            try:
-                response = self._http.send(request, stream=stream)
-            except httpx.TransportError as exc:
-                time.sleep(retry.after_error(exc, request))
-                continue
-            delay = retry.after_response(response)
-            if delay is None:
-                return response
-            response.close()
-            time.sleep(delay)
-
-    def _request_raw(
-        self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[object]:
-        stream = options.response_kind == "sse"
-        response = self._send(options, stream=stream)
-        if not response.is_success:
-            try:
-                response.read()
-            except httpx.TransportError as exc:
-                raise errors.APIConnectionError(request=response.request) from exc
-            finally:
-                response.close()
-            raise self._status_error(response, options)
-        if stream:
-            return _base.RawResponse(response, Stream(response, self._event_parser(cast_to)))
-        return _base.RawResponse(response, self._parse(response, options, cast_to))
-
-    def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
-        return (self._request_raw(options, cast_to)).parsed
-
-    def _poll(self, fetch: Callable[[], _base.RawResponse[_T]], poller: _base.Poller) -> _T:
-        while True:
-            raw = fetch()
-            delay = poller.next_delay(raw.parsed, raw.http_response)
-            if delay is None:
-                return raw.parsed
-            time.sleep(delay)
 
 
 class ClientWithRawResponse:

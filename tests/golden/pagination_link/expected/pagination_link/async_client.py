@@ -3,37 +3,27 @@
 
 from __future__ import annotations
 
-import asyncio
-import copy
-from collections.abc import Awaitable, Callable
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
-import httpx
-
-from . import _base, errors
-from ._base import NOT_GIVEN, NotGiven
-from ._streaming import AsyncStream
+from . import _base
 
 if TYPE_CHECKING:
     from .resources.things import AsyncThings, AsyncThingsWithRawResponse
 
 __all__ = ["AsyncClient"]
 
-_T = TypeVar("_T")
-
 _CONFIG = _base.ClientConfig(
     default_base_url="https://api.example.com",
     base_url_env="PAGINATION_LINK_BASE_URL",
     api_key_env="PAGINATION_LINK_API_KEY",
-    auth_kind="none",
-    auth_name="",
+    auth_schemes={},
+    security=(),
     auth_required=False,
     user_agent="pagination-link/1.0.0 (clientgen)",
 )
 
 
-class AsyncClient(_base.BaseClient):
+class AsyncClient(_base.AsyncAPIClient):
     """pagination_link (async).
 
     The API key defaults to the ``PAGINATION_LINK_API_KEY`` environment variable and the base URL
@@ -41,32 +31,9 @@ class AsyncClient(_base.BaseClient):
     of one call, retries included; ``max_retries`` how often a failed call is tried again.
     """
 
-    _http: httpx.AsyncClient
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: _base.Timeout = _base.DEFAULT_TIMEOUT,
-        max_retries: int = _base.DEFAULT_MAX_RETRIES,
-        default_headers: _base.Headers | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(
-            config=_CONFIG,
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-        )
-        self._client = self
-        self._resources = _base.ResourceCache(self)
-        self._owns_http = self._plain_http = http_client is None
-        self._http = (
-            http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
-        )
+    _config = _CONFIG
+    _client: AsyncClient
+    _resources: _base.ResourceCache[AsyncClient]
 
     @property
     def things(self) -> AsyncThings:
@@ -79,85 +46,6 @@ class AsyncClient(_base.BaseClient):
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
-
-    def with_options(
-        self,
-        *,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncClient:
-        """A copy of this client with other defaults, sharing its connection pool."""
-        other = copy.copy(self)
-        other._client = other
-        other._resources = _base.ResourceCache(other)  # not this client's resource objects
-        other._owns_http = False
-        if not isinstance(timeout, NotGiven):
-            other.timeout = timeout
-        if not isinstance(max_retries, NotGiven):
-            other.max_retries = max_retries
-        return other
-
-    async def close(self) -> None:
-        """Close the connection pool, if this client opened it."""
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    async def _send(self, options: _base.RequestOptions, *, stream: bool = False) -> httpx.Response:
-        retry = self._retry_state(options)
-        request = self._build_request(options)
-        while True:
-            retry.prepare(request)
-            try:
-                response = await self._http.send(request, stream=stream)
-            except httpx.TransportError as exc:
-                await asyncio.sleep(retry.after_error(exc, request))
-                continue
-            delay = retry.after_response(response)
-            if delay is None:
-                return response
-            await response.aclose()
-            await asyncio.sleep(delay)
-
-    async def _request_raw(
-        self, options: _base.RequestOptions, cast_to: Any
-    ) -> _base.RawResponse[object]:
-        stream = options.response_kind == "sse"
-        response = await self._send(options, stream=stream)
-        if not response.is_success:
-            try:
-                await response.aread()
-            except httpx.TransportError as exc:
-                raise errors.APIConnectionError(request=response.request) from exc
-            finally:
-                await response.aclose()
-            raise self._status_error(response, options)
-        if stream:
-            return _base.RawResponse(response, AsyncStream(response, self._event_parser(cast_to)))
-        return _base.RawResponse(response, self._parse(response, options, cast_to))
-
-    async def _request(self, options: _base.RequestOptions, cast_to: Any) -> object:
-        return (await self._request_raw(options, cast_to)).parsed
-
-    async def _poll(
-        self, fetch: Callable[[], Awaitable[_base.RawResponse[_T]]], poller: _base.Poller
-    ) -> _T:
-        while True:
-            raw = await fetch()
-            delay = poller.next_delay(raw.parsed, raw.http_response)
-            if delay is None:
-                return raw.parsed
-            await asyncio.sleep(delay)
 
 
 class AsyncClientWithRawResponse:

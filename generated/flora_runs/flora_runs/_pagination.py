@@ -247,12 +247,15 @@ class _PageBase(Model, Generic[ItemT]):
         """A page class subclasses its page model in another module: the names the model's
         fields refer to are looked up in the model's own module too."""
         super().__pydantic_init_subclass__(**kwargs)
-        namespace: dict[str, Any] = {}
-        for base in reversed(cls.__mro__[1:]):
+        namespace: dict[str, Any] = dict(cls.__pydantic_parent_namespace__ or {})
+        for base in reversed(cls.__mro__[1:]):  # the page model's own module last: it wins
             module = sys.modules.get(base.__module__)
-            if issubclass(base, pydantic.BaseModel) and module is not None:
+            if (
+                issubclass(base, pydantic.BaseModel)
+                and module is not None
+                and not base.__module__.startswith("pydantic")
+            ):
                 namespace.update(vars(module))
-        namespace.update(cls.__pydantic_parent_namespace__ or {})
         cls.__pydantic_parent_namespace__ = namespace
 
     def _page_items(self) -> list[ItemT]:

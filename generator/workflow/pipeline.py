@@ -8,9 +8,9 @@ each stage's name (one of ``STAGES``) as the stage starts; the pipeline prints n
 
 For a large spec (``WORKER_FROM_BYTES`` and up) openapi-spec-validator, the slow part of
 load, runs in a worker process (``generator.workflow.validation_worker``) while this one
-goes on with normalize, build and models; its warnings are joined in before the diagnostics are returned, in the
-same order as when it runs here. Where the worker cannot start or fails, validation runs
-in this process.
+goes on with normalize, build and models; its warnings are joined in before the diagnostics
+are returned, in the same order as when it runs here. Where the worker cannot start or fails,
+validation runs in this process.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import Any
 
 from generator import naming
 from generator.diagnostics import Diagnostic, SpecError, pointer
-from generator.ir import pagination, polling, types
+from generator.ir import pagers, polling, types
 from generator.ir.nodes import Api, Auth, AuthScheme, CreateAndPoll, Operation, Param, Resource
 from generator.ir.operations import (
     PATH_PARAM,
@@ -99,15 +99,13 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         reserved = client_names.taken() if not tag else frozenset({"with_raw_response"})
         ops = _build_operations(ctx, grouped[tag], ids, resource_words, reserved)
         if not tag:
-            root_ops = pagination.attach_pagers(
-                ctx, ops, "", class_names, target.package, overrides
-            )
+            root_ops = pagers.attach_pagers(ctx, ops, "", class_names, target.package, overrides)
             continue
         # a resource is a property of the client: named like a builtin, it would shadow it
         reserved_attrs = naming.CLIENT_PARAMETERS | frozenset(types.BUILTIN_TYPES)
         attr = client_names.claim(naming.to_identifier(tag, reserved_attrs))
         class_name = _claim_resource_class(class_names, naming.to_class_name(tag))
-        ops = pagination.attach_pagers(ctx, ops, class_name, class_names, target.package, overrides)
+        ops = pagers.attach_pagers(ctx, ops, class_name, class_names, target.package, overrides)
         resources.append(
             Resource(
                 attr=attr,
@@ -118,7 +116,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
             )
         )
     _warn_unsupported(ctx)
-    pagination.check_overrides(ctx, overrides, target.package)
+    pagers.check_overrides(ctx, overrides, target.package)
     errors = [d for d in ctx.diagnostics if d.level == "error"]
     if errors:
         raise SpecError(errors)

@@ -46,19 +46,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
-from generator import naming
-from generator.diagnostics import Diagnostic, pointer
-from generator.ir import types
-from generator.ir.nodes import Operation, Pager
-from generator.ir.operations import SpecContext
-from generator.ir.operations import _is_json as is_json
-from generator.ir.operations import _merged_parameters as merged_parameters
 from generator.ir.polling import deref, object_properties
-from generator.literals import literal, one_line
-from generator.naming import NameRegistry, PyIdent
+from generator.literals import literal
 
 STYLES = ("cursor", "last_id", "next_url", "link", "offset", "page")
 ITEM_NAMES = ("data", "items", "results", "records", "entries", "values", "nodes", "list")
@@ -197,7 +189,7 @@ def _type(spec: dict[str, Any], schema: Any) -> str:
     return str(kind or "")
 
 
-def _lookup(
+def find_property(
     spec: dict[str, Any], schema: Any, names: tuple[str, ...], kinds: tuple[str, ...]
 ) -> tuple[str, ...] | None:
     """The path of the first property named like ``names`` (in that order) of a kind in
@@ -221,7 +213,7 @@ def _lookup(
 
 
 def _next_url(spec: dict[str, Any], schema: Any) -> tuple[str, ...] | None:
-    found = _lookup(spec, schema, NEXT_URL_FIELDS, ("string",))
+    found = find_property(spec, schema, NEXT_URL_FIELDS, ("string",))
     if found is not None:
         return found
     properties, _ = object_properties(spec, schema)
@@ -242,7 +234,7 @@ def _next_url(spec: dict[str, Any], schema: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _arrays(
+def find_arrays(
     spec: dict[str, Any], schema: Any, path: str
 ) -> tuple[dict[tuple[str, ...], Any], tuple[str, ...] | None]:
     """Every array of the body (path -> its item schema) and the one holding the items."""
@@ -297,13 +289,13 @@ def detect(
     """The pager of a GET operation from its response ``schema`` and ``headers`` and its
     parameters, or why there is none (an empty ``warning`` when it does not page at all)."""
     query = _query_params(params)
-    arrays, items = _arrays(spec, schema, path)
+    arrays, items = find_arrays(spec, schema, path)
     header_names = {_key(h): h for h in headers}
-    has_more = _lookup(spec, schema, HAS_MORE_FIELDS, ("boolean",))
-    total = _lookup(spec, schema, TOTAL_FIELDS, ("integer",))
+    has_more = find_property(spec, schema, HAS_MORE_FIELDS, ("boolean",))
+    total = find_property(spec, schema, TOTAL_FIELDS, ("integer",))
     link = "link" in header_names
     next_url = _next_url(spec, schema)
-    body_cursor = _lookup(spec, schema, NEXT_CURSOR_FIELDS, ("string", "integer"))
+    body_cursor = find_property(spec, schema, NEXT_CURSOR_FIELDS, ("string", "integer"))
     if body_cursor is not None and body_cursor == next_url:
         body_cursor = None
     header_cursor = next((header_names[h] for h in CURSOR_HEADERS if h in header_names), "")
@@ -355,7 +347,7 @@ def detect(
             return Outcome(
                 None,
                 f"the response pages but has several arrays ({names}); which holds the items?",
-                _example(style, items=min(arrays), **more),
+                example(style, items=min(arrays), **more),
             )
         return Outcome(None)
     listed = items == () or _key(items[-1]) in (*ITEM_NAMES, _key(path.rsplit("/", 1)[-1]))
@@ -379,7 +371,7 @@ def detect(
             None,
             f"`{'.'.join(has_more)}` and `{last_id_param['name']}` suggest paging by the last"
             " item's id, but the items have no `id`",
-            _example(
+            example(
                 "last_id",
                 items=items,
                 param=last_id_param["name"],
@@ -412,7 +404,7 @@ def detect(
                 "page",
                 param=page_param["name"],
                 total=total or (),
-                total_pages=_lookup(spec, schema, TOTAL_PAGES_FIELDS, ("integer",)) or (),
+                total_pages=find_property(spec, schema, TOTAL_PAGES_FIELDS, ("integer",)) or (),
                 size_param=size_param["name"] if size_param is not None else "",
                 size_default=size_default,
                 first_page=start if start == 0 else 1,
@@ -424,189 +416,9 @@ def detect(
             None,
             f"the query parameter `{cursor_param['name']}` takes a cursor, but the response"
             " declares no next cursor, next URL or Link header",
-            _example("cursor", items=items, next="<next cursor field>", param=cursor_param["name"]),
+            example("cursor", items=items, next="<next cursor field>", param=cursor_param["name"]),
         )
     return Outcome(None)
-
-
-# --- pagers the spec or the project gives ---------------------------------------------------
-
-
-def _json_path(text: Any, prefix: str) -> tuple[str, ...] | None:
-    """``$response.meta.next`` / ``$.meta.next`` -> ("meta", "next"); None for other forms."""
-    if not isinstance(text, str) or not text.startswith(prefix):
-        return None
-    rest = text[len(prefix) :].lstrip(".")
-    if not rest:
-        return ()
-    parts = tuple(rest.split("."))
-    return parts if all(re.fullmatch(r"[^\[\]*]+", p) for p in parts) else None
-
-
-def speakeasy(extension: Any, schema: Any, spec: dict[str, Any], path: str) -> Found | str:
-    """A pager from ``x-speakeasy-pagination``, or the reason it cannot be used."""
-    if not isinstance(extension, dict):
-        return "x-speakeasy-pagination is not an object"
-    kind = extension.get("type")
-    inputs = [i for i in extension.get("inputs") or [] if isinstance(i, dict)]
-    outputs: dict[str, Any] = extension.get("outputs") or {}
-    if not isinstance(outputs, dict):
-        return "x-speakeasy-pagination: `outputs` is not an object"
-    by_type = {str(i.get("type")): i for i in inputs}
-    if any(i.get("in") not in (None, "parameters") for i in inputs):
-        return "x-speakeasy-pagination: only inputs `in: parameters` are supported"
-    results = _json_path(outputs.get("results"), "$") if "results" in outputs else None
-    if results is None:
-        results = _arrays(spec, schema, path)[1]
-    if results is None:
-        return "x-speakeasy-pagination: `outputs.results` is missing or not a plain path"
-    has_more = _lookup(spec, schema, HAS_MORE_FIELDS, ("boolean",)) or ()
-    if kind == "cursor":
-        cursor = by_type.get("cursor")
-        next_cursor = outputs.get("nextCursor")
-        if cursor is None or not isinstance(next_cursor, str):
-            return "x-speakeasy-pagination: a cursor pager needs a cursor input and nextCursor"
-        last = re.fullmatch(r"\$\.(.+)\[-1\]\.(\w+)", next_cursor)
-        if last and _json_path("$." + last.group(1), "$") == results:
-            return Found(
-                "last_id",
-                results,
-                param=str(cursor["name"]),
-                id_field=last.group(2),
-                has_more=has_more,
-                source="x-speakeasy-pagination",
-            )
-        next_path = _json_path(next_cursor, "$")
-        if not next_path:
-            return "x-speakeasy-pagination: `outputs.nextCursor` is not a plain path"
-        return Found(
-            "cursor",
-            results,
-            next=next_path,
-            param=str(cursor["name"]),
-            has_more=has_more,
-            source="x-speakeasy-pagination",
-        )
-    if kind == "offsetLimit":
-        limit = by_type.get("limit")
-        size = str(limit["name"]) if limit else ""
-        if "offset" in by_type:
-            return Found(
-                "offset",
-                results,
-                param=str(by_type["offset"]["name"]),
-                size_param=size,
-                has_more=has_more,
-                source="x-speakeasy-pagination",
-            )
-        if "page" in by_type:
-            pages = _json_path(outputs.get("numPages"), "$") or ()
-            return Found(
-                "page",
-                results,
-                param=str(by_type["page"]["name"]),
-                size_param=size,
-                total_pages=pages,
-                has_more=has_more,
-                source="x-speakeasy-pagination",
-            )
-        return "x-speakeasy-pagination: an offsetLimit pager needs an offset or page input"
-    if kind == "url":
-        next_url = _json_path(outputs.get("nextUrl"), "$")
-        if not next_url:
-            return "x-speakeasy-pagination: a url pager needs `outputs.nextUrl`"
-        return Found(
-            "next_url", results, next=next_url, has_more=has_more, source="x-speakeasy-pagination"
-        )
-    return f"x-speakeasy-pagination: type {kind!r} is not supported"
-
-
-def fern(extension: Any, schema: Any, spec: dict[str, Any], path: str) -> Found | str | None:
-    """A pager from ``x-fern-pagination`` (None for ``true``: detect), or why it cannot be used."""
-    if extension is True:
-        return None
-    if not isinstance(extension, dict):
-        return "x-fern-pagination is not an object"
-    results = _json_path(extension.get("results"), "$response")
-    if results is None:
-        return "x-fern-pagination: `results` is missing or not a `$response.` path"
-    has_more = _json_path(extension.get("has-next-page"), "$response") or ()
-    common: dict[str, Any] = {"has_more": has_more, "source": "x-fern-pagination"}
-    if "next_uri" in extension:
-        next_url = _json_path(extension["next_uri"], "$response")
-        if not next_url:
-            return "x-fern-pagination: `next_uri` is not a `$response.` path"
-        return Found("next_url", results, next=next_url, **common)
-    if "cursor" in extension:
-        param = _json_path(extension["cursor"], "$request")
-        next_cursor = _json_path(extension.get("next_cursor"), "$response")
-        if not param or len(param) != 1 or not next_cursor:
-            return (
-                "x-fern-pagination: a cursor pager needs `cursor: $request.<param>`"
-                " and `next_cursor`"
-            )
-        return Found("cursor", results, next=next_cursor, param=param[0], **common)
-    if "offset" in extension:
-        param = _json_path(extension["offset"], "$request")
-        if not param or len(param) != 1:
-            return "x-fern-pagination: `offset` must be `$request.<param>`"
-        step = _json_path(extension.get("step"), "$request")
-        if step:  # the offset grows by the page size: an item offset
-            return Found("offset", results, param=param[0], size_param=step[0], **common)
-        return Found("page", results, param=param[0], **common)  # grows by one: a page number
-    return "x-fern-pagination: none of `cursor`, `offset`, `next_uri` is given"
-
-
-def from_config(entry: Any, schema: Any, spec: dict[str, Any], path: str) -> Found | str | None:
-    """A pager from the project's override table (None for ``false``: no pager)."""
-    if entry is False:
-        return None
-    if not isinstance(entry, dict):
-        return "an override is a table {style, items, next, param, ...} or false"
-    unknown = sorted(set(entry) - OVERRIDE_KEYS)
-    if unknown:
-        known = ", ".join(sorted(OVERRIDE_KEYS))
-        return f"unknown override keys: {', '.join(unknown)} (known: {known})"
-    style = entry.get("style")
-    if style not in STYLES:
-        return f"override `style` must be one of {', '.join(STYLES)}"
-    if not all(isinstance(v, str) for v in entry.values()):
-        return "override values are strings"
-
-    def dotted(name: str) -> tuple[str, ...]:
-        text = entry.get(name, "")
-        return tuple(text.split(".")) if text else ()
-
-    items = dotted("items") if "items" in entry else _arrays(spec, schema, path)[1]
-    if items is None:
-        return "override: say which array holds the items (`items`)"
-    found = Found(
-        style,
-        items,
-        next=dotted("next"),
-        header=entry.get("header", ""),
-        param=entry.get("param", ""),
-        has_more=dotted("has_more"),
-        total=dotted("total"),
-        total_pages=dotted("total_pages"),
-        size_param=entry.get("size_param", ""),
-        id_field=entry.get("id_field", "id"),
-        source="config",
-    )
-    needs = {
-        "cursor": found.param and (found.next or found.header),
-        "last_id": found.param,
-        "next_url": found.next,
-        "link": True,
-        "offset": found.param,
-        "page": found.param,
-    }
-    if not needs[style]:
-        return f"override: a {style} pager needs " + {
-            "cursor": "`param` and `next` (or `header`)",
-            "next_url": "`next`",
-        }.get(style, "`param`")
-    return found
 
 
 def item_schema_at(spec: dict[str, Any], schema: Any, items: tuple[str, ...]) -> Any:
@@ -621,7 +433,7 @@ def item_schema_at(spec: dict[str, Any], schema: Any, items: tuple[str, ...]) ->
     return resolved.get("items") if _type(spec, resolved) == "array" else None
 
 
-def _example(style: str, **values: str | tuple[str, ...] | None) -> str:
+def example(style: str, **values: str | tuple[str, ...] | None) -> str:
     """An override table for pyproject.toml: ``{ style = "cursor", items = "data" }``."""
     parts = [f"style = {json.dumps(style)}"]
     for key, value in values.items():
@@ -629,203 +441,3 @@ def _example(style: str, **values: str | tuple[str, ...] | None) -> str:
         if text:
             parts.append(f"{key} = {json.dumps(text)}")
     return "{ " + ", ".join(parts) + " }"
-
-
-def hint(package: str, operation_id: str, example: str) -> str:
-    """The override that settles a warning: the example table when there is one, else false."""
-    table = f"[tool.clientgen.targets.{package}.pagination]"
-    if not example:
-        return f"declare what is missing in the spec, or set {table} {operation_id} = false"
-    return f"settle it in pyproject.toml: {table} {operation_id} = {example}, or = false"
-
-
-def with_item_schema(found: Found, spec: dict[str, Any], schema: Any) -> Found | str:
-    item = item_schema_at(spec, schema, found.items)
-    if item is None:
-        return f"`{'.'.join(found.items) or '(body)'}` is not an array in the response"
-    return replace(found, item_schema=item)
-
-
-def check_params(found: Found, params: list[dict[str, Any]]) -> str:
-    """Why the pager's parameters do not fit the operation ("" when they do)."""
-    names = {p["name"] for p in params if p.get("in") == "query"}
-    for name in (found.param, found.size_param):
-        if name and name not in names:
-            return f"`{name}` is not a query parameter of this operation"
-    return ""
-
-
-def warning(where: str, message: str, file: str, hint_text: str) -> Diagnostic:
-    return Diagnostic("warning", where, f"no pager: {message}", file, hint=hint_text)
-
-
-# --- operations get their pagers ------------------------------------------------------------
-
-
-def _success(ctx: SpecContext, operation: dict[str, Any]) -> tuple[Any, Mapping[str, Any]]:
-    """The first 2xx JSON response's schema and declared headers."""
-    for status, raw in sorted(
-        (operation.get("responses") or {}).items(), key=lambda kv: str(kv[0])
-    ):
-        if not str(status).startswith("2"):
-            continue
-        response = ctx.resolve(raw)
-        if not isinstance(response, dict):
-            continue
-        content = response.get("content") or {}
-        media = next((m for m in content if is_json(m)), None)
-        if media is not None and isinstance(content[media], dict):
-            headers = response.get("headers")
-            return content[media].get("schema"), headers if isinstance(headers, dict) else {}
-    return None, {}
-
-
-def _found(
-    ctx: SpecContext,
-    op: Operation,
-    operation: dict[str, Any],
-    params: list[dict[str, Any]],
-    override: Any,
-) -> tuple[Found | None, str, str]:
-    """The pager of one operation, and a warning (with its hint key) when there is none."""
-    schema, headers = _success(ctx, operation)
-    spec = ctx.spec
-    if override is not _NO_OVERRIDE:
-        given: Found | str | None = from_config(override, schema, spec, op.path)
-        source = "override"
-    elif "x-speakeasy-pagination" in operation:
-        given = speakeasy(operation["x-speakeasy-pagination"], schema, spec, op.path)
-        source = "x-speakeasy-pagination"
-    elif "x-fern-pagination" in operation and operation["x-fern-pagination"] is not True:
-        given = fern(operation["x-fern-pagination"], schema, spec, op.path)
-        source = "x-fern-pagination"
-    else:
-        if op.http_method != "GET" or schema is None:
-            return None, "", ""
-        outcome = detect(spec, op.path, schema, headers, params)
-        return outcome.found, outcome.warning, outcome.hint
-    if given is None:
-        return None, "", ""
-    if isinstance(given, str):
-        return None, f"{source}: {given}" if source == "override" else given, _GENERIC
-    checked = with_item_schema(given, spec, schema)
-    if isinstance(checked, str):
-        return None, f"{source}: {checked}", _GENERIC
-    problem = check_params(checked, params)
-    return (None, f"{source}: {problem}", _GENERIC) if problem else (checked, "", "")
-
-
-PAGE_MEMBERS = frozenset({"has_next_page", "get_next_page", "iter_pages"})
-
-
-def _clash(spec: dict[str, Any], schema: Any) -> str:
-    """A property of the page model named like a method of pages ("" when there is none)."""
-    properties, _ = object_properties(spec, schema)
-    return next((name for name in properties if naming.to_snake(name) in PAGE_MEMBERS), "")
-
-
-def schema_of(ctx: SpecContext, op: Operation) -> Any:
-    return _success(ctx, ctx.spec["paths"][op.path][op.http_method.lower()])[0]
-
-
-def _claim_page_class(names: NameRegistry, name: str) -> str:
-    """``name`` (or ``name2`` ...) where both it and ``Async<name>`` are free; claims both."""
-    candidate, index = name, 1
-    while candidate in names or f"Async{candidate}" in names:
-        index += 1
-        candidate = f"{name}{index}"
-    names.claim_class(PyIdent(candidate))
-    names.claim_class(PyIdent(f"Async{candidate}"))
-    return candidate
-
-
-_NO_OVERRIDE = object()
-_GENERIC = _example("cursor", items="data", next="meta.next_cursor", param="cursor")
-_MODEL = re.compile(r"models\.\w+")
-
-
-def attach_pagers(
-    ctx: SpecContext,
-    ops: tuple[Operation, ...],
-    class_prefix: str,
-    class_names: NameRegistry,
-    package: str,
-    overrides: Mapping[str, Any],
-) -> tuple[Operation, ...]:
-    """``ops`` with their pagers; page classes are named ``<class_prefix><Method>Page``."""
-    shadowed = frozenset(op.name for op in ops) & frozenset(types.BUILTIN_TYPES)
-    result = []
-    for op in ops:
-        method = op.http_method.lower()
-        operation = ctx.spec["paths"][op.path][method]
-        where = pointer("paths", op.path, method)
-        spelled = operation.get("operationId")
-        keys = [k for k in (spelled, f"{op.http_method} {op.path}") if isinstance(k, str)]
-        override = next((overrides[k] for k in keys if k in overrides), _NO_OVERRIDE)
-        params = merged_parameters(ctx, operation, ctx.spec["paths"][op.path])
-        found, problem, hint_key = _found(ctx, op, operation, params, override)
-        op_name = keys[0]
-        if found is not None and op.response_kind == "json":
-            if found.items == ():  # the body is the array (a list, or a model of one)
-                page_class = page_model = ""
-            elif _MODEL.fullmatch(op.return_annotation) and _clash(ctx.spec, schema_of(ctx, op)):
-                clash = _clash(ctx.spec, schema_of(ctx, op))
-                found, problem = (
-                    None,
-                    f"the page model's field `{clash}` would be hidden by the page",
-                )
-                hint_key = ""
-            elif _MODEL.fullmatch(op.return_annotation) and found.items:
-                page_model = op.return_annotation
-                page_class = _claim_page_class(
-                    class_names, f"{class_prefix}{naming.to_class_name(f'{op.name} page')}"
-                )
-            else:
-                found, problem = None, "the 2xx response is not one model or one array"
-                hint_key = _GENERIC
-        if found is not None and op.response_kind == "json":
-            item = types.qualify_builtins(types.annotation(found.item_schema), shadowed)
-            pager = Pager(
-                style=found.style,
-                runtime=found.runtime_literal(),
-                item=item,
-                page_class=page_class,
-                page_model=page_model,
-                sync_page=page_class or f"_pagination.SyncArrayPage[{item}]",
-                async_page=f"Async{page_class}"
-                if page_class
-                else f"_pagination.AsyncArrayPage[{item}]",
-                summary=one_line(found.summary()),
-                source=found.source,
-            )
-            op = replace(op, pager=pager)
-        elif problem:
-            ctx.diagnostics.append(
-                warning(where, problem, ctx.file, hint(package, op_name, hint_key))
-            )
-        result.append(op)
-    return tuple(result)
-
-
-def check_overrides(ctx: SpecContext, overrides: Mapping[str, Any], package: str) -> None:
-    """An override naming no operation is a warning: it would silently do nothing."""
-    known: set[str] = set()
-    for path, item in (ctx.spec.get("paths") or {}).items():
-        for method, operation in (item or {}).items():
-            if isinstance(operation, dict) and method in _METHODS:
-                known.add(f"{method.upper()} {path}")
-                if isinstance(operation.get("operationId"), str):
-                    known.add(operation["operationId"])
-    for key in sorted(set(overrides) - known):
-        ctx.diagnostics.append(
-            Diagnostic(
-                "warning",
-                "#",
-                f"[tool.clientgen.targets.{package}.pagination]: `{key}` names no operation",
-                ctx.file,
-                hint='use an operationId or "GET /path"',
-            )
-        )
-
-
-_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})

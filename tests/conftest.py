@@ -1,7 +1,9 @@
-"""Shared test setup: the generated seed packages importable, golden update flag, anyio."""
+"""Shared test setup: the generated seed packages importable, golden update flag, anyio, and
+the tables printed at the end of a run (the corpus, and conformance against Prism)."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -47,6 +49,17 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+_CONFORMANCE_ROWS: list[dict[str, object]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Rows of tests/test_conformance.py, from this process or an xdist worker."""
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if name == "conformance" and isinstance(value, str):
+                _CONFORMANCE_ROWS.append(json.loads(value))
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
@@ -57,3 +70,33 @@ def pytest_terminal_summary(
     if results:
         for line in corpus.pytest_terminal_summary_table(results):
             terminalreporter.write_line(line)
+    if _CONFORMANCE_ROWS:
+        from tests.test_conformance import conformance_table
+
+        for line in conformance_table(_CONFORMANCE_ROWS):
+            terminalreporter.write_line(line)
+    peer_table(terminalreporter)
+
+
+def peer_table(terminalreporter: pytest.TerminalReporter) -> None:
+    """The peer corpus (tests/test_peer_corpus.py) in two lines, counted from the test
+    reports (which, unlike a fixture's data, come back from every pytest-xdist worker)."""
+    rows = {
+        "test_valid_document_generates_type_checks_and_builds": "documents OK / valid",
+        "test_invalid_document_gets_a_clean_diagnostic": "clean diagnostics / invalid",
+    }
+    counts = {test: [0, 0] for test in rows}
+    for status in ("passed", "failed", "error"):
+        for report in terminalreporter.stats.get(status, []):
+            nodeid = getattr(report, "nodeid", "")
+            if getattr(report, "when", "call") != "call" and status != "error":
+                continue
+            test = nodeid.partition("::")[2].partition("[")[0]
+            if nodeid.startswith("tests/test_peer_corpus.py::") and test in counts:
+                counts[test][0] += status == "passed"
+                counts[test][1] += 1
+    if any(total for _, total in counts.values()):
+        terminalreporter.write_sep("-", "datamodel-code-generator's documents (peer corpus)")
+        for test, label in rows.items():
+            passed, total = counts[test]
+            terminalreporter.write_line(f"{passed:>4} / {total:<4} {label}")

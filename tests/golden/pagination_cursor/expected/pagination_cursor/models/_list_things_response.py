@@ -7,15 +7,6 @@ from pydantic import ConfigDict
 from pagination_cursor._base import Model
 
 
-class ListThingsResponse(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    data: list[Thing] | None = None
-    meta: ListThingsResponseMeta | None = None
-
-
 class ListThingsResponseMeta(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -31,3 +22,12 @@ class Thing(Model):
     )
     id: str
     name: str | None = None
+
+
+class ListThingsResponse(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    data: list[Thing] | None = None
+    meta: ListThingsResponseMeta | None = None

@@ -7,14 +7,6 @@ from pydantic import ConfigDict
 from pagination_header_cursor._base import Model
 
 
-class ListThingsResponse(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    items: list[Thing] | None = None
-
-
 class Thing(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -22,3 +14,11 @@ class Thing(Model):
     )
     id: str
     name: str | None = None
+
+
+class ListThingsResponse(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    items: list[Thing] | None = None

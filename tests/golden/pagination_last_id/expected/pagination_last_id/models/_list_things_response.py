@@ -7,6 +7,15 @@ from pydantic import ConfigDict
 from pagination_last_id._base import Model
 
 
+class Thing(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: str
+    name: str | None = None
+
+
 class ListThingsResponse(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -16,12 +25,3 @@ class ListThingsResponse(Model):
     data: list[Thing]
     has_more: bool
     url: str | None = None
-
-
-class Thing(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: str
-    name: str | None = None

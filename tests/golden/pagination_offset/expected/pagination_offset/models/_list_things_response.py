@@ -7,15 +7,6 @@ from pydantic import ConfigDict
 from pagination_offset._base import Model
 
 
-class ListThingsResponse(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    items: list[Thing] | None = None
-    total: int | None = None
-
-
 class Thing(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -23,3 +14,12 @@ class Thing(Model):
     )
     id: str
     name: str | None = None
+
+
+class ListThingsResponse(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    items: list[Thing] | None = None
+    total: int | None = None

@@ -7,6 +7,15 @@ from pydantic import ConfigDict
 from pagination_page._base import Model
 
 
+class Thing(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: str
+    name: str | None = None
+
+
 class ListThingsResponse(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -15,12 +24,3 @@ class ListThingsResponse(Model):
     jobs: list[Thing] | None = None
     total: int | None = None
     page: int | None = None
-
-
-class Thing(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: str
-    name: str | None = None

@@ -7,13 +7,13 @@ from pydantic import ConfigDict
 from pagination_speakeasy._base import Model
 
 
-class ListThingsResponse(Model):
+class Thing(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
-    data: ListThingsResponseData | None = None
-    next_cursor: str | None = None
+    id: str
+    name: str | None = None
 
 
 class ListThingsResponseData(Model):
@@ -25,10 +25,10 @@ class ListThingsResponseData(Model):
     num_pages: int | None = None
 
 
-class Thing(Model):
+class ListThingsResponse(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
-    id: str
-    name: str | None = None
+    data: ListThingsResponseData | None = None
+    next_cursor: str | None = None

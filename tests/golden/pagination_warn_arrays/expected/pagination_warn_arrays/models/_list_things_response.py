@@ -7,6 +7,15 @@ from pydantic import ConfigDict
 from pagination_warn_arrays._base import Model
 
 
+class Thing(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: str
+    name: str | None = None
+
+
 class ListThingsResponse(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -15,12 +24,3 @@ class ListThingsResponse(Model):
     recent: list[Thing] | None = None
     pinned: list[Thing] | None = None
     next_cursor: str | None = None
-
-
-class Thing(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: str
-    name: str | None = None

@@ -7,15 +7,6 @@ from pydantic import ConfigDict
 from pagination_warn_no_param._base import Model
 
 
-class ListThingsResponse(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    data: list[Thing] | None = None
-    next_cursor: str | None = None
-
-
 class Thing(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -23,3 +14,12 @@ class Thing(Model):
     )
     id: str
     name: str | None = None
+
+
+class ListThingsResponse(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    data: list[Thing] | None = None
+    next_cursor: str | None = None

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
 LOCK_TOOL := uv==0.13.9
 
-.PHONY: generate check test lint bench lock clean
+.PHONY: generate check test test-fast lint bench lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,14 +21,27 @@ generate: $(STAMP)  ## regenerate every package under generated/ from specs/
 check: $(STAMP)  ## exit 1 with a diff when generated/ is stale
 	$(BIN)/clientgen check
 
+# pytest-xdist: one worker per CPU; tests that share the typed projects run on one worker.
+WORKERS ?= auto
+XDIST := -n $(WORKERS) --dist loadgroup
+# The inner loop: unit tests of each stage, the layout, and the golden cases (no servers,
+# corpora or large specs); under a minute on two CPUs. One process: the golden cases are
+# generated once (a second worker would generate them again).
+FAST_TESTS := tests/test_generator_layout.py tests/test_golden.py tests/test_normalize.py \
+	tests/test_hoist.py tests/test_naming.py tests/test_literals.py tests/test_polling.py \
+	tests/test_load.py tests/test_models_stage.py tests/test_model_modules.py tests/test_console.py
+
 lint: $(STAMP)  ## the generator and the runtime it copies (templates/runtime): ruff, mypy --strict
 	$(BIN)/ruff check generator tests templates/runtime
 	$(BIN)/mypy
 
-test: $(STAMP)  ## the whole suite (UPDATE_GOLDEN=1 rewrites golden files)
+test-fast: $(STAMP)  ## unit and golden tests (UPDATE_GOLDEN=1 rewrites golden files)
+	$(BIN)/python -m pytest -q -n 0 -m "not slow" $(FAST_TESTS)
+
+test: $(STAMP)  ## the whole suite, in parallel (UPDATE_GOLDEN=1 rewrites golden files)
 	$(BIN)/ruff check generator tests templates/runtime
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(XDIST)
 
 bench: $(STAMP)  ## benchmarks (see bench/README.md)
 	$(BIN)/python bench/run.py

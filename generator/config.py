@@ -30,12 +30,32 @@ else:  # pragma: no cover
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """What the generated code says of its target: the package, the spec's name as the header
+    prints it, the environment variable of the API key."""
+
+    package: str
+    spec_name: str
+    api_key_env: str | None = None
+    # the generated project's folder as its README's install command names it (relative to
+    # the project root); "" where unknown: the command then names ./<package>
+    location: str = ""
+    pagination: str = ""  # JSON of the [tool.clientgen.targets.<name>.pagination] table
+
+
+@dataclass(frozen=True, slots=True)
 class TargetConfig:
+    """A target as the project lists it: where its spec is and where its package goes."""
+
     package: str
     spec: Path
     output: Path
     api_key_env: str | None
+    location: str = ""  # ``output`` as the README's install command names it (Target.location)
     pagination: str = ""  # JSON of the target's pagination overrides (generator.ir.pagination)
+
+    def target(self, spec_name: str) -> Target:
+        return Target(self.package, spec_name, self.api_key_env, self.location, self.pagination)
 
 
 def find_pyproject(start: Path) -> Path:
@@ -79,12 +99,16 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                     )
                 ]
             )
+        folder = root / str(entry["output"]) if "output" in entry else output / package
         targets.append(
             TargetConfig(
                 package=package,
                 spec=root / entry["spec"],
-                output=root / str(entry["output"]) if "output" in entry else output / package,
+                output=folder,
                 api_key_env=entry.get("api_key_env"),
+                location=folder.relative_to(root).as_posix()
+                if folder.is_relative_to(root)
+                else "",
                 pagination=_pagination(entry.get("pagination"), f"{where}/pagination", file),
             )
         )

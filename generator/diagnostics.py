@@ -1,14 +1,17 @@
 """Diagnostics are data: a level, the file, a JSON pointer into it, and a message.
 
 Every stage reports problems with the spec as ``Diagnostic`` values. Errors stop the run
-(``SpecError`` carries them to the CLI); warnings are printed and generation goes on.
+(``SpecError`` carries them to the CLI); warnings are printed and generation goes on, unless
+``--strict`` makes them errors (``as_errors``). A diagnostic has one wire form, a JSON object
+(``to_dict``/``from_dict``): worker processes send it, the cache stores it, ``--json``
+prints it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 Level = Literal["error", "warning"]
 
@@ -30,6 +33,27 @@ class Diagnostic:
         if self.hint:
             text += f" (hint: {self.hint})"
         return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire form: a JSON object with every field."""
+        return {
+            "level": self.level,
+            "file": self.file,
+            "line": self.line,
+            "pointer": self.pointer,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Diagnostic:
+        """The diagnostic of a wire form (``KeyError``/``ValueError`` when it is not one)."""
+        level = data["level"]
+        if level not in ("error", "warning"):
+            raise ValueError(f"not a diagnostic level: {level!r}")
+        return cls(
+            level, data["pointer"], data["message"], data["file"], data["line"], data["hint"]
+        )
 
 
 class SpecError(Exception):
@@ -53,10 +77,6 @@ def error(ptr: str, message: str, *, file: str = "", hint: str | None = None) ->
     return SpecError([Diagnostic("error", ptr, message, file=file, hint=hint)])
 
 
-def with_file(diagnostics: Iterable[Diagnostic], file: str) -> list[Diagnostic]:
-    return [
-        d
-        if d.file
-        else Diagnostic(d.level, d.pointer, d.message, file=file, line=d.line, hint=d.hint)
-        for d in diagnostics
-    ]
+def as_errors(diagnostics: Iterable[Diagnostic]) -> SpecError:
+    """``--strict``: every diagnostic, warnings too, as an error that stops the run."""
+    return SpecError([replace(d, level="error") for d in diagnostics])

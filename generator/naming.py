@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import NewType
 
 PyIdent = NewType("PyIdent", str)
@@ -339,6 +340,27 @@ def property_names(
         if wire not in exact:
             names[wire] = registry.claim(to_name(wire))
     return {**dict(inherited or {}), **{w: names[w] for w in wires}}
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceClasses:
+    """The classes one resource defines in one flavour: itself and its raw-response twin."""
+
+    name: PyIdent
+    raw: PyIdent
+
+
+FLAVOUR_PREFIXES = {"sync": "", "async": "Async"}  # of a resource's class names
+
+
+def resource_classes(base: str) -> dict[str, ResourceClasses]:
+    """Flavour (``sync``, ``async``) -> the classes of a resource whose class name is
+    ``base``: ``Runs`` and ``RunsWithRawResponse``, ``AsyncRuns`` and
+    ``AsyncRunsWithRawResponse``."""
+    return {
+        kind: ResourceClasses(PyIdent(prefix + base), PyIdent(f"{prefix}{base}WithRawResponse"))
+        for kind, prefix in FLAVOUR_PREFIXES.items()
+    }
 
 
 def to_class_name(text: str) -> PyIdent:

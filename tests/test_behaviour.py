@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
+from generator.config import Target
 from generator.emit.write import write_tree
-from generator.ir.build import Target
 from generator.workflow.pipeline import generate
 from tests.support.server import LocalServer, Request, Response, sequence, sse
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli.commands import main
-from generator.ir.build import Target
+from generator.config import Target
 from generator.workflow import cache as cache
 from generator.workflow.pipeline import generate as generate_fresh
 from tests.conftest import ROOT

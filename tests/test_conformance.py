@@ -28,9 +28,9 @@ from typing import Any, NamedTuple
 import httpx
 import pytest
 
+from generator.config import Target
 from generator.diagnostics import SpecError
 from generator.emit.write import write_tree
-from generator.ir.build import Target
 from generator.ir.nodes import Operation, Param
 from generator.ir.polling import deref, object_properties
 from generator.workflow.pipeline import generate

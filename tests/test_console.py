@@ -18,7 +18,7 @@ import pytest
 
 from generator.cli.commands import main
 from generator.cli.console import message_kind, print_diagnostics
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, as_errors
 from tests.conftest import ROOT
 
 SPEC = textwrap.dedent("""
@@ -166,7 +166,8 @@ def test_message_kind_masks_particulars() -> None:
 def test_json_diagnostics(spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(spec), "--json"]) == 0
     [warning] = json.loads(capsys.readouterr().out)
-    assert set(warning) == {"level", "file", "pointer", "message", "hint"}
+    assert set(warning) == {"level", "file", "line", "pointer", "message", "hint"}
+    assert Diagnostic.from_dict(warning).to_dict() == warning  # the one wire form
     assert (warning["level"], warning["file"], warning["pointer"]) == (
         "warning",
         str(spec),
@@ -181,3 +182,17 @@ def test_json_diagnostics(spec: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["generate", str(broken), "-o", str(out), "-p", "jobs", "--json"]) == 1
     [error] = json.loads(capsys.readouterr().out)
     assert error["level"] == "error" and error["file"] == str(broken)
+
+
+def test_a_diagnostic_has_one_wire_form_and_strict_makes_errors() -> None:
+    warning = Diagnostic("warning", "#/paths", "unknown key 'x'", "s.yaml", 3, "drop it")
+    wire = json.loads(json.dumps(warning.to_dict()))
+    assert Diagnostic.from_dict(wire) == warning
+    with pytest.raises(ValueError, match="not a diagnostic level"):
+        Diagnostic.from_dict({**wire, "level": "fatal"})
+    with pytest.raises(KeyError):
+        Diagnostic.from_dict({k: v for k, v in wire.items() if k != "pointer"})
+    error = as_errors([warning])
+    assert error.diagnostics == (
+        Diagnostic("error", "#/paths", "unknown key 'x'", "s.yaml", 3, "drop it"),
+    )

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from generator.config import Target
 from generator.diagnostics import SpecError
 from generator.emit.write import write_tree
-from generator.ir.build import Target
 from generator.ir.nodes import Operation
 from generator.workflow.pipeline import Generated, generate
 from tests.support.corpus import OAS_EXAMPLES, CorpusUnavailable, install
@@ -41,6 +41,10 @@ class Outcome:
     error: str = ""
     mypy_errors: list[str] = field(default_factory=list)
     call: str = ""
+
+
+# the corpus is generated and type-checked once: one pytest-xdist worker runs this module
+pytestmark = pytest.mark.xdist_group("corpus")
 
 
 @pytest.fixture(scope="session")

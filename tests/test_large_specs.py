@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.config import Target
 from generator.emit.write import write_tree
-from generator.ir.build import Target
 from generator.spec.schemas import operations
 from generator.workflow.pipeline import generate
 from tests.support.corpus import FIGMA, GITHUB, CorpusUnavailable, install

@@ -13,7 +13,9 @@ import pytest
 
 from generator.models import chunks as model_chunks
 from generator.models import modules as model_modules
-from generator.models.build import prepared_schemas, render_models
+from generator.models import pool
+from generator.models.build import render_models
+from generator.models.prepare import prepared_schemas
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -234,7 +236,7 @@ def test_bases_and_union_members_are_never_stubs() -> None:
     assert model_chunks.stub(schemas["Base"]) == {"type": "object", "properties": {}}
 
 
-def _jobs(spec: dict[str, Any]) -> list[model_chunks.Job]:
+def _jobs(spec: dict[str, Any]) -> list[pool.Job]:
 
     schemas = prepared_schemas(spec)
     chunks = _chunks_of(schemas)
@@ -250,16 +252,16 @@ def _chunks_of(schemas: dict[str, Any]) -> Any:
 def test_workers_and_this_process_give_the_same_results(
     spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator.models.build import generate_chunk
+    from generator.models.dcg import generate_chunk
 
     jobs = _jobs(spec)
     here = [generate_chunk(arguments) for _, arguments in jobs]
-    monkeypatch.setattr(model_chunks, "processes", lambda: 3)
-    assert model_chunks.run(jobs, generate_chunk, None) == here
-    workers = model_chunks.Workers(2)  # started ahead, as the pipeline does
-    assert model_chunks.run(jobs, generate_chunk, None, workers) == here
+    monkeypatch.setattr(pool, "processes", lambda: 3)
+    assert pool.run(jobs, generate_chunk, None) == here
+    workers = pool.Workers(2)  # started ahead, as the pipeline does
+    assert pool.run(jobs, generate_chunk, None, workers) == here
     assert workers.left == []  # both were taken, and told to end
-    unused = model_chunks.Workers(1)
+    unused = pool.Workers(1)
     unused.close()
     assert [w.process.wait(timeout=30) for w in workers.all + unused.all] == [0, 0, 0]
 
@@ -270,7 +272,7 @@ def test_a_worker_that_dies_leaves_its_jobs_to_this_process(
     import subprocess
     import sys
 
-    from generator.models.build import generate_chunk
+    from generator.models.dcg import generate_chunk
 
     jobs = _jobs(spec)
     here = [generate_chunk(arguments) for _, arguments in jobs]
@@ -282,24 +284,24 @@ def test_a_worker_that_dies_leaves_its_jobs_to_this_process(
             stdout=subprocess.PIPE,
         )
 
-    monkeypatch.setattr(model_chunks, "_start_worker", dying)
-    monkeypatch.setattr(model_chunks, "processes", lambda: 2)
-    assert model_chunks.run(jobs, generate_chunk, None) == here
+    monkeypatch.setattr(pool, "_start_worker", dying)
+    monkeypatch.setattr(pool, "processes", lambda: 2)
+    assert pool.run(jobs, generate_chunk, None) == here
 
 
 def test_the_first_refused_chunk_is_reported_whoever_ran_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from generator.diagnostics import SpecError
+    from generator.diagnostics import Diagnostic, SpecError
 
     def generate(arguments: list[Any]) -> list[Any]:
         if arguments[0] % 2:
-            raise SpecError([model_chunks.Diagnostic("error", f"#/{arguments[0]}", "no")])
+            raise SpecError([Diagnostic("error", f"#/{arguments[0]}", "no")])
         return arguments
 
-    jobs: list[model_chunks.Job] = [(str(i), [i, "x" * (10 - i)]) for i in range(6)]
+    jobs: list[pool.Job] = [(str(i), [i, "x" * (10 - i)]) for i in range(6)]
     with pytest.raises(SpecError) as raised:
-        model_chunks._shared_out([a for _, a in jobs], [], generate)
+        pool._shared_out([a for _, a in jobs], [], generate)
     assert raised.value.diagnostics[0].pointer == "#/1"
 
 
@@ -307,7 +309,7 @@ def test_the_validation_worker_serves_chunks_once_it_has_validated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
 
-    from generator.ir.build import Target
+    from generator.config import Target
     from generator.workflow import pipeline as pipeline
 
     spec = _large_spec(families=62)  # large for the worker too, whose limits are not patched
@@ -318,20 +320,20 @@ def test_the_validation_worker_serves_chunks_once_it_has_validated(
     monkeypatch.setattr(pipeline, "WORKER_FROM_BYTES", 10**12)
     here = pipeline.generate(path, target)
     served: list[str] = []
-    ask = model_chunks.Worker.ask
+    ask = pool.Worker.ask
 
-    def recorded(self: model_chunks.Worker, job: list[Any]) -> list[Any] | None:
+    def recorded(self: pool.Worker, job: list[Any]) -> list[Any] | None:
         answer = ask(self, job)
         if answer is not None:
             served.append(" ".join(map(str, self.process.args)))  # type: ignore[arg-type]
         return answer
 
-    monkeypatch.setattr(model_chunks.Worker, "ask", recorded)
+    monkeypatch.setattr(pool.Worker, "ask", recorded)
     monkeypatch.setattr(pipeline, "WORKER_FROM_BYTES", 0)
     there = pipeline.generate(path, target)
     # the worker counts CPUs for itself: with one, it validates and ends
     assert any("generator.workflow.validation_worker" in args for args in served) == (
-        model_chunks.processes() > 1
+        pool.processes() > 1
     )
     assert there.files == here.files
     assert there.diagnostics == here.diagnostics
@@ -389,11 +391,11 @@ def test_a_component_keeps_its_name_when_an_inline_object_would_take_it(padding:
 
 def test_processes_follow_the_cpus_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
     """A container on a large machine may run on 2 of its 64 CPUs: 2 processes, not 64."""
-    monkeypatch.setattr(model_chunks.os, "cpu_count", lambda: 64)
-    monkeypatch.setattr(model_chunks.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    assert model_chunks.processes() == 2
-    monkeypatch.setattr(model_chunks.os, "sched_getaffinity", lambda pid: set(range(64)))
-    assert model_chunks.processes() == model_chunks.MAX_PROCESSES
-    monkeypatch.delattr(model_chunks.os, "sched_getaffinity")  # as on macOS and Windows
-    monkeypatch.setattr(model_chunks.os, "cpu_count", lambda: None)
-    assert model_chunks.processes() == 1
+    monkeypatch.setattr(pool.os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert pool.processes() == 2
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert pool.processes() == pool.MAX_PROCESSES
+    monkeypatch.delattr(pool.os, "sched_getaffinity")  # as on macOS and Windows
+    monkeypatch.setattr(pool.os, "cpu_count", lambda: None)
+    assert pool.processes() == 1

@@ -7,7 +7,8 @@ import keyword
 
 import pytest
 
-from generator.ir.build import Target, build_ir
+from generator.config import Target
+from generator.ir.build import build_ir
 from generator.naming import (
     CLIENT_PARAMETERS,
     RESERVED_MODULE_NAMES,

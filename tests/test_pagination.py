@@ -24,8 +24,8 @@ import flora_runs
 import praisonai_jobs
 import pytest
 
+from generator.config import Target
 from generator.emit.write import write_tree
-from generator.ir.build import Target
 from generator.workflow.pipeline import generate
 from tests.fakes.flora_runs import FakeFlora
 from tests.fakes.praisonai_jobs import FakePraisonAI

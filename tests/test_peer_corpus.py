@@ -30,9 +30,9 @@ from typing import Any
 
 import pytest
 
+from generator.config import Target
 from generator.diagnostics import SpecError
 from generator.emit.write import write_tree
-from generator.ir.build import Target
 from generator.workflow.pipeline import generate
 from tests.support.corpus import CorpusUnavailable
 from tests.support.peer_corpus import DCG_VERSION, PeerDocument, classify, install_dcg_documents
@@ -175,6 +175,53 @@ def peer_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     return out, json.loads(stored.read_text())
 
 
+# Documents clientgen does not handle yet, each with its cause. They are run like every other
+# and must still fail (a strict xfail): one that starts to pass fails the run until it leaves
+# this list. Never counted as OK in the summary.
+_DEFAULTS = "a default that does not type-check (date/uuid string, object dict, optional const)"
+_TAG_OVERRIDE = "a subclass's discriminator tag overrides its parent's Literal (mypy assignment)"
+_TAG_LITERAL = "pydantic: the discriminator field must be a Literal in every variant"
+KNOWN: dict[str, str] = {
+    "default_object.yaml": _DEFAULTS,
+    "empty_dict_default.yaml": _DEFAULTS,
+    "field_render_plan.yaml": _DEFAULTS,
+    "union_default_object.yaml": _DEFAULTS,
+    "const_optional_values_31.yaml": _DEFAULTS,
+    "discriminator_enum_modules.yaml": _TAG_OVERRIDE,
+    "discriminator_inline_variants.yaml": _TAG_OVERRIDE,
+    "discriminator_msgspec_tagged_base_redefined_field.yaml": _TAG_OVERRIDE,
+    "discriminator_msgspec_tagged_unions_base_earlier.yaml": _TAG_OVERRIDE,
+    "discriminator_msgspec_tagged_unions_base_later.yaml": _TAG_OVERRIDE,
+    "discriminator_msgspec_tagged_unions_inherited.yaml": _TAG_OVERRIDE,
+    "discriminator_msgspec_tagged_unions_modules.yaml": _TAG_OVERRIDE,
+    "discriminator_msgspec_tagged_unions_modules_variants_first.yaml": _TAG_OVERRIDE,
+    "discriminator_lone_variant_tags.yaml": _TAG_LITERAL,
+    "discriminator_enum_tag_variants.yaml": _TAG_LITERAL,
+    "discriminator_alias_generator.yaml": "datamodel-code-generator refuses a discriminator "
+    "aliased two ways",
+    "discriminator_duplicate_value.yaml": "mypy: invalid recursive alias",
+    "allof_inheritance_modular_mro_conflict.yaml": "mypy: MRO and metaclass conflict",
+    "ref_siblings_recursive_target/mapped.yaml": "pydantic: a circular reference to itself",
+    "ref_siblings_recursive_target/schema.yaml": "pydantic: a circular reference to itself",
+    "anchor_object_documents/held_after_pointer/request_body_api.yaml": "`$anchor` references "
+    "(#title) need $id scoping, not supported",
+    "discriminator_typed_mapping_keys.yaml": "non-string YAML keys are read as their text on "
+    "purpose; the validator stops on them",
+    "api_scope_external_boolean_schema/schemas/other.yaml": "non-string YAML keys are read as "
+    "their text on purpose; the validator stops on them",
+    "json_pointer_integer_keys.yaml": "non-string YAML keys are read as their text on purpose; "
+    "the validator stops on them",
+    "pattern_backreference.yaml": "a Python-only regex (a named backreference) that nothing flags",
+}
+
+
+def _params(kinds: tuple[str, ...]) -> Iterator[Any]:
+    for name in _names(kinds):
+        reason = KNOWN.get(name)
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        yield pytest.param(name, marks=marks, id=name)
+
+
 # -- valid documents --------------------------------------------------------------------------
 
 
@@ -209,7 +256,7 @@ def _build_models(package: str, samples: dict[str, Any]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("document", list(_names(("valid",))))
+@pytest.mark.parametrize("document", list(_params(("valid",))))
 def test_valid_document_generates_type_checks_and_builds(
     peer_results: tuple[Path, dict[str, Any]], document: str
 ) -> None:
@@ -230,7 +277,7 @@ def test_valid_document_generates_type_checks_and_builds(
 # -- invalid, unparseable and remote documents ------------------------------------------------
 
 
-@pytest.mark.parametrize("document", list(_names(REFUSED_KINDS)))
+@pytest.mark.parametrize("document", list(_params(REFUSED_KINDS)))
 def test_invalid_document_gets_a_clean_diagnostic(document: str) -> None:
     peer = _document(document)
     try:

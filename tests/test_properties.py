@@ -26,9 +26,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.config import Target
 from generator.diagnostics import pointer
-from generator.ir.build import Target
-from generator.models.build import model_fields, prepared_schemas
+from generator.models.prepare import model_fields, prepared_schemas
 from generator.spec.schemas import operations
 from generator.workflow.pipeline import generate
 from tests.support.code_policy import package_problems
@@ -233,6 +233,8 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
 
 
 PACKAGES: list[Path] = []  # every example's package, for the one mypy run at the end
+# one pytest-xdist worker runs this module, so the mypy run sees every package (make test)
+pytestmark = pytest.mark.xdist_group("properties")
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from generator.config import Target
 from generator.diagnostics import SpecError
 from generator.emit.write import write_tree
-from generator.ir.build import Target
 from generator.workflow.pipeline import Generated, generate
 from tests.support.server import LocalServer, Request, Response
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.config import Target
 from generator.diagnostics import SpecError
-from generator.ir.build import Target
-from generator.models import chunks as model_chunks
+from generator.models import pool
 from generator.workflow import pipeline as pipeline
 from tests.conftest import ROOT
 from tests.test_cache import SCHEMAS, SPEC
@@ -74,5 +74,5 @@ def test_a_failing_worker_falls_back_to_this_process(
 ) -> None:
     here = pipeline.generate(spec, TARGET, display="things.yaml")
     monkeypatch.setattr(pipeline, "WORKER_FROM_BYTES", 0)
-    monkeypatch.setattr(model_chunks.sys, "executable", executable)
+    monkeypatch.setattr(pool.sys, "executable", executable)
     assert pipeline.generate(spec, TARGET, display="things.yaml").diagnostics == here.diagnostics

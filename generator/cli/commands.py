@@ -34,10 +34,9 @@ from generator.cli.console import (
     reports_json,
 )
 from generator.cli.revision import GitError, repo_root, spec_at
-from generator.config import TargetConfig, find_pyproject, load_targets
+from generator.config import Target, TargetConfig, find_pyproject, load_targets
 from generator.diagnostics import Diagnostic, SpecError
 from generator.emit.write import Drift, compare_tree, write_tree
-from generator.ir.build import Target
 from generator.naming import to_identifier
 from generator.workflow.cache import Result, generate
 from generator.workflow.pipeline import analyse
@@ -130,7 +129,16 @@ def generate_command(
         if not package.isidentifier():
             raise click.UsageError(f"--package {package!r} is not a Python identifier")
         jobs = [
-            (TargetConfig(package, spec, output or Path(package), api_key_env), spec.as_posix())
+            (
+                TargetConfig(
+                    package,
+                    spec,
+                    output or Path(package),
+                    api_key_env,
+                    location=_location(output),
+                ),
+                spec.as_posix(),
+            )
         ]
     mode = mode_for(quiet or as_json)
     started_all = time.perf_counter()
@@ -196,7 +204,7 @@ def check_command(strict: bool, no_cache: bool, quiet: bool) -> int:
             )
             drifts = compare_tree(config.output, result.files, config.package, label)
             if drifts:
-                target = Target(config.package, spec_name, config.api_key_env, config.pagination)
+                target = config.target(spec_name)
                 fresh = result.fresh or generate_fresh(config.spec, target, display=spec_name)
                 stale.append((config, spec_name, drifts, api_shape(fresh.api, fresh.spec)))
     if not stale:
@@ -224,7 +232,7 @@ def check_command(strict: bool, no_cache: bool, quiet: bool) -> int:
 
 def _since_head(config: TargetConfig, spec_name: str, new: ApiShape) -> Report | None:
     """The API change of a target's spec since HEAD; None outside git or for a new spec."""
-    target = Target(config.package, spec_name, config.api_key_env, config.pagination)
+    target = config.target(spec_name)
     try:
         root = repo_root(config.spec.parent)
         with spec_at(root, "HEAD", config.spec) as old_path:
@@ -315,7 +323,7 @@ def _git_reports(rev: str, name: str | None) -> list[Report]:
     try:
         root = repo_root(find_pyproject(Path.cwd()).parent)
         for config, spec_name in targets:
-            target = Target(config.package, spec_name, config.api_key_env, config.pagination)
+            target = config.target(spec_name)
             new = _shape(config.spec, target, spec_name)
             with spec_at(root, rev, config.spec) as old_path:
                 if old_path is None:
@@ -342,12 +350,23 @@ def _generate_target(
     """One target through the pipeline (or the cache), reporting progress to ``shown``."""
     return generate(
         config.spec,
-        Target(config.package, spec_name, config.api_key_env, config.pagination),
+        config.target(spec_name),
         display=spec_name,
         strict=strict,
         progress=shown.target(config.package),
         use_cache=not no_cache,
     )
+
+
+def _location(output: Path | None) -> str:
+    """A one-off ``--output`` as the README's install command names it: relative to the
+    current folder where it is inside it ("" elsewhere: the README then names the package)."""
+    if output is None:
+        return ""
+    if not output.is_absolute():
+        return output.as_posix()
+    here = Path.cwd()
+    return output.relative_to(here).as_posix() if output.is_relative_to(here) else ""
 
 
 def _targets() -> list[tuple[TargetConfig, str]]:

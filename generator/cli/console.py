@@ -100,19 +100,7 @@ def message_kind(message: str) -> str:
 
 
 def diagnostics_json(diagnostics: Sequence[Diagnostic]) -> str:
-    return json.dumps(
-        [
-            {
-                "level": d.level,
-                "file": d.file,
-                "pointer": d.pointer,
-                "message": d.message,
-                "hint": d.hint,
-            }
-            for d in diagnostics
-        ],
-        indent=2,
-    )
+    return json.dumps([d.to_dict() for d in diagnostics], indent=2)
 
 
 def _count(number: int, noun: str) -> str:

@@ -44,8 +44,8 @@ RESOURCES = "resources"  # the subpackage of resource modules
 class Flavour:
     kind: str
     client: str
+    client_raw: str  # the client's raw-response twin
     base: str  # the runtime class the client extends (_client.py, _async_client.py)
-    prefix: str  # of resource class names
     stream: str
     async_: str
     await_: str
@@ -55,13 +55,22 @@ class Flavour:
 
 
 SYNC = Flavour(
-    "sync", "Client", "SyncAPIClient", "", "Stream", "", "", "sync_page", "SyncPage", False
+    "sync",
+    "Client",
+    "ClientWithRawResponse",
+    "SyncAPIClient",
+    "Stream",
+    "",
+    "",
+    "sync_page",
+    "SyncPage",
+    False,
 )
 ASYNC = Flavour(
     "async",
     "AsyncClient",
+    "AsyncClientWithRawResponse",
     "AsyncAPIClient",
-    "Async",
     "AsyncStream",
     "async ",
     "await ",

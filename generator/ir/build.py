@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from generator import naming
+from generator.config import Target
 from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.ir import pagers, polling, types
 from generator.ir.nodes import Api, Auth, AuthScheme, CreateAndPoll, Operation, Param, Resource
@@ -26,6 +27,7 @@ from generator.ir.operations import (
 from generator.ir.readme import readme
 from generator.literals import comment, docstring, literal, one_line, toml_string
 from generator.naming import NameRegistry, PyIdent
+from generator.spec.prepare import operation_ids
 from generator.spec.schemas import operations
 
 _CLIENT_ATTRIBUTES = frozenset(  # members of the generated Client besides its resources
@@ -61,25 +63,6 @@ _RESOURCE_CLASS_RESERVED = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    package: str
-    spec_name: str
-    api_key_env: str | None = None
-    pagination: str = ""  # JSON of the [tool.clientgen.targets.<name>.pagination] table
-
-
-def operation_ids(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
-    """Each operation's id: its operationId, or one made from method and path; unique."""
-    registry = NameRegistry()
-    ids: dict[tuple[str, str], str] = {}
-    for path, method, operation, _ in operations(spec):
-        given = operation.get("operationId")
-        raw = given if isinstance(given, str) and naming.words(given) else f"{method} {path}"
-        ids[(path, method)] = registry.claim(PyIdent(naming.to_snake(raw)))
-    return ids
-
-
 def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list[Diagnostic]]:
     ctx = SpecContext(spec, file)
     ids = operation_ids(spec)
@@ -111,6 +94,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
                 attr=attr,
                 module=module_names.claim(attr),
                 class_name=class_name,
+                classes=naming.resource_classes(class_name),
                 doc=one_line(_tag_description(spec, tag)) or one_line(tag),
                 operations=ops,
             )
@@ -126,7 +110,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
 
 def _resource_classes(name: str) -> tuple[str, ...]:
     """The classes a resource named ``name`` defines, sync and async (resource.py.jinja)."""
-    return (name, f"{name}WithRawResponse", f"Async{name}", f"Async{name}WithRawResponse")
+    return tuple(c for f in naming.resource_classes(name).values() for c in (f.name, f.raw))
 
 
 def _claim_resource_class(names: NameRegistry, name: PyIdent) -> PyIdent:
@@ -275,6 +259,17 @@ def _with_create_and_poll(
     return result
 
 
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
+
+
+def _install_path(target: Target) -> str:
+    """The folder ``pip install ./...`` names in the README: the target's location where it
+    is a plain relative path (no spaces, quotes or ``..``), else the package's own name."""
+    location = target.location.removeprefix("./").rstrip("/")
+    plain = _PLAIN_PATH.fullmatch(location) and ".." not in location.split("/")
+    return location if plain else target.package
+
+
 def _api(
     ctx: SpecContext,
     target: Target,
@@ -291,6 +286,7 @@ def _api(
     api = Api(
         package=target.package,
         distribution=target.package.replace("_", "-"),
+        install_path=_install_path(target),
         version=_pep440(str(info.get("version", ""))),
         title=one_line(title),
         title_literal=literal(title),

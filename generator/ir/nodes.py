@@ -7,8 +7,11 @@ complete type expressions (``models.TaskRun | None``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+from generator.naming import ResourceClasses
 
 ParamLocation = Literal["path", "query", "header", "cookie", "body"]
 ResponseKind = Literal["json", "text", "binary", "empty", "sse"]
@@ -107,7 +110,8 @@ class Operation:
 class Resource:
     attr: str  # "task_runs"
     module: str  # "task_runs": <package>/resources/task_runs.py (the attr, unless reserved)
-    class_name: str  # "TaskRuns" (the async one is "Async" + this)
+    class_name: str  # "TaskRuns"
+    classes: Mapping[str, ResourceClasses]  # flavour -> its classes ("AsyncTaskRuns", ...)
     doc: str
     operations: tuple[Operation, ...]
 
@@ -176,6 +180,7 @@ class Readme:
 class Api:
     package: str
     distribution: str  # the pip name, "parallel-tasks"
+    install_path: str  # the project folder the README installs, "generated/parallel_tasks"
     version: str  # a PEP 440 version for the generated package
     title: str
     title_literal: str

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from generator.literals import literal
-from generator.spec.schemas import SCHEMA_PREFIX, Schema, is_null
+from generator.spec.schemas import SCHEMA_PREFIX, is_null
 
 _STRING_FORMATS = {
     "date-time": "datetime.datetime",
@@ -107,13 +107,6 @@ def is_nullable(schema: Any) -> bool:
         return False
     options = schema.get("anyOf") or schema.get("oneOf")
     return isinstance(options, list) and any(is_null(o) for o in options)
-
-
-def component_name(schema: Schema) -> str | None:
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
-        return ref[len(SCHEMA_PREFIX) :]
-    return None
 
 
 BUILTIN_TYPES = ("list", "dict", "str", "int", "float", "bool", "bytes", "type", "object")

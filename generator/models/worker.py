@@ -1,8 +1,8 @@
 """``python -m generator.models.worker``: chunks of models through datamodel-code-generator.
 
 Reads jobs from standard input, one JSON line each (the arguments of
-``generator.models.build.generate_chunk``), and answers each with one JSON line: ``["ok", result]``,
-or ``["error", [[level, pointer, message, file, line, hint], ...]]`` for a chunk that
+``generator.models.dcg.generate_chunk``), and answers each with one JSON line: ``["ok", result]``,
+or ``["error", [diagnostic, ...]]`` (``Diagnostic.to_dict``) for a chunk that
 datamodel-code-generator refused. It ends at the end of its input. ``generator.models.chunks``
 starts it, often before the jobs are ready: it imports what it needs while it waits. The
 validation worker (``generator.workflow.validation_worker``) serves chunks the same way once
@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import sys
 
-from generator.models.build import generate_chunk, import_generator
-from generator.models.chunks import outcome
+from generator.models.dcg import generate_chunk, import_generator
+from generator.models.pool import outcome
 
 
 def serve() -> None:

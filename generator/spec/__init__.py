@@ -1,11 +1,11 @@
 """Spec stage: a file of JSON data in, one normalized, hoisted document out.
 
 ``load_spec`` reads, bundles and validates a file (``read``, ``load``, ``validate``);
-``normalize`` and ``hoist`` rewrite the document into the one form later stages read.
+``prepare`` runs every rule that rewrites the document into the one form later stages read
+(``normalize``, operations named, ``hoist``, allOf composed).
 """
 
-from generator.spec.hoist import hoist
 from generator.spec.load import LoadedSpec, load_spec
-from generator.spec.normalize import normalize
+from generator.spec.prepare import operation_ids, prepare
 
-__all__ = ["LoadedSpec", "hoist", "load_spec", "normalize"]
+__all__ = ["LoadedSpec", "load_spec", "operation_ids", "prepare"]

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.diagnostics import Diagnostic, SpecError
-from generator.ir.build import Target
+from generator.config import Target
+from generator.diagnostics import Diagnostic, SpecError, as_errors
 from generator.workflow.pipeline import STAGES, Generated, Progress
 from generator.workflow.pipeline import generate as generate_fresh
 
@@ -85,12 +85,7 @@ def generate(
                 if progress is not None:
                     progress(stage)
             if strict and hit.diagnostics:
-                raise SpecError(
-                    [
-                        Diagnostic("error", d.pointer, d.message, d.file, d.line, d.hint)
-                        for d in hit.diagnostics
-                    ]
-                )
+                raise as_errors(hit.diagnostics)
             return hit
     chunks = ChunkCache(folder / "models") if folder is not None else None
     formatted = FormatCache(folder / "format", target.package) if folder is not None else None
@@ -224,10 +219,7 @@ def lookup(folder: Path, key: str) -> Result | None:
                 if _digest(Path(name)) != digest:
                     return None
             files = {str(name): archive.read(f"files/{name}") for name in manifest["files"]}
-            diagnostics = tuple(
-                Diagnostic(d["level"], d["pointer"], d["message"], d["file"], d["line"], d["hint"])
-                for d in manifest["diagnostics"]
-            )
+            diagnostics = tuple(Diagnostic.from_dict(d) for d in manifest["diagnostics"])
             result = Result(
                 files, diagnostics, int(manifest["operations"]), int(manifest["models"]), None
             )
@@ -245,17 +237,7 @@ def store(folder: Path, key: str, spec_path: Path, result: Result) -> None:
         "format": FORMAT,
         "dependencies": [[str(p), _digest(p)] for p in referenced_files(spec_path)],
         "files": sorted(result.files),
-        "diagnostics": [
-            {
-                "level": d.level,
-                "pointer": d.pointer,
-                "message": d.message,
-                "file": d.file,
-                "line": d.line,
-                "hint": d.hint,
-            }
-            for d in result.diagnostics
-        ],
+        "diagnostics": [d.to_dict() for d in result.diagnostics],
         "operations": result.operations,
         "models": result.models,
     }

@@ -6,11 +6,11 @@ the prepared spec with its IR; ``generate`` goes on to the package's files, as b
 or comparing them is the caller's choice. A ``progress`` callback, when given, is called with
 each stage's name (one of ``STAGES``) as the stage starts; the pipeline prints nothing.
 
-For a large spec (``WORKER_FROM_BYTES`` and up) openapi-spec-validator, the slow part of
-load, runs in a worker process (``generator.workflow.validation_worker``) while this one
-goes on with normalize, build and models; its warnings are joined in before the diagnostics
-are returned, in the same order as when it runs here. Where the worker cannot start or fails,
-validation runs in this process.
+For a large spec (``WORKER_FROM_BYTES`` and up) openapi-spec-validator, the slow part of load,
+runs in a worker process (``generator.workflow.validation_worker``) while this one goes on with
+normalize, build and models; its warnings are joined in before the diagnostics are returned, in
+the same order as when it runs here. Where the worker cannot start or fails, validation runs in
+this process.
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.diagnostics import Diagnostic, SpecError
+from generator.config import Target
+from generator.diagnostics import Diagnostic, as_errors
 from generator.emit.format import FormatStore, format_files
 from generator.emit.render import render_package
-from generator.ir.build import Target, build_ir, operation_ids
+from generator.ir.build import build_ir
 from generator.ir.nodes import Api
 from generator.models.build import render_models
-from generator.models.chunks import ChunkStore, Worker, Workers, helpers_for, start_process
-from generator.naming import to_class_name
-from generator.spec.hoist import hoist
+from generator.models.chunks import ChunkStore
+from generator.models.pool import Worker, Workers, model_workers, start_process
 from generator.spec.load import LoadedSpec, load_spec
-from generator.spec.normalize import merge_conflicting_allof, normalize
+from generator.spec.prepare import prepare
 
 STAGES = ("load", "normalize", "build", "models", "render", "format")
 Progress = Callable[[str], None]
@@ -58,15 +58,6 @@ class Generated:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def prepare(document: dict[str, Any]) -> dict[str, Any]:
-    """A loaded document in the one form later stages read (see normalize and hoist)."""
-    spec = normalize(document)
-    names = {key: str(to_class_name(op_id)) for key, op_id in operation_ids(spec).items()}
-    spec = hoist(spec, names)
-    merge_conflicting_allof(spec)
-    return spec
-
-
 class _Validation:
     """openapi-spec-validator's warnings of a spec, from a worker process when that pays (it
     then serves chunks of models too: ``worker``)."""
@@ -91,8 +82,8 @@ class _Validation:
         try:
             rows = json.loads(self.worker.preamble())
             if isinstance(rows, list):
-                return tuple(Diagnostic(*row) for row in rows)
-        except (ValueError, TypeError):
+                return tuple(Diagnostic.from_dict(row) for row in rows)
+        except (ValueError, TypeError, KeyError):
             pass
         return load_spec(self.spec_path, self.display).warnings  # the worker failed
 
@@ -117,12 +108,7 @@ class _Started:
         loaded = LoadedSpec(self.loaded.document, self.loaded.file, validated)
         diagnostics = (*validated, *self.warnings)
         if strict and diagnostics:
-            raise SpecError(
-                [
-                    Diagnostic("error", d.pointer, d.message, d.file, d.line, d.hint)
-                    for d in diagnostics
-                ]
-            )
+            raise as_errors(diagnostics)
         return Analysis(loaded, self.spec, self.api, diagnostics)
 
     def close(self) -> None:
@@ -144,7 +130,7 @@ def _start(
     try:
         loaded = load_spec(spec_path, display, validate=validation.worker is None)
         if models:
-            workers = _model_workers(loaded.document, validation.worker)
+            workers = model_workers(loaded.document, validation.worker)
         report("normalize")
         spec = prepare(loaded.document)
         report("build")
@@ -155,15 +141,6 @@ def _start(
         validation.cancel()
         raise
     return _Started(loaded, spec, api, tuple(warnings), validation, workers)
-
-
-def _model_workers(document: Any, validator: Worker | None) -> Workers | None:
-    """The worker processes for the models (``model_chunks.helpers_for``); the validation
-    worker is one of them (it takes chunks once it has validated: it decides alike)."""
-    helpers = helpers_for(document)
-    if helpers < 1:
-        return None
-    return Workers(helpers - (validator is not None), validator)
 
 
 def analyse(

@@ -4,7 +4,8 @@ warnings, then chunks.
 openapi-spec-validator is the slowest part of loading a large spec and needs nothing from
 the later stages, so ``pipeline`` runs it here, in a process of its own, while the main
 process goes on with normalize, build and models. The first line written is a JSON list of
-``[level, pointer, message, file, line, hint]``, in the order ``load_spec`` reports them.
+diagnostics in their wire form (``Diagnostic.to_dict``), in the order ``load_spec`` reports
+them.
 
 Then, with SERVE and a spec whose models come in chunks, rather than a third process, this
 one serves chunks of models as a model worker does (``generator.models.worker.serve``) until
@@ -19,16 +20,15 @@ import json
 import sys
 from pathlib import Path
 
-from generator.models.chunks import helpers_for
+from generator.models.pool import serves_chunks
 from generator.spec.load import load_spec
 
 
 def main(argv: list[str]) -> int:
     path, display, serve = json.loads(argv[0])
     loaded = load_spec(Path(path), display)
-    # the same decision as the pipeline's: chunks come only where it starts model workers
-    serve = serve and helpers_for(loaded.document) > 0
-    rows = [[d.level, d.pointer, d.message, d.file, d.line, d.hint] for d in loaded.warnings]
+    serve = serve and serves_chunks(loaded.document)  # the pool's rule, as in the pipeline
+    rows = [d.to_dict() for d in loaded.warnings]
     del loaded
     sys.stdout.buffer.write(json.dumps(rows).encode("ascii") + b"\n")
     sys.stdout.buffer.flush()

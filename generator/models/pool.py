@@ -1,0 +1,259 @@
+"""The process pool of the models engine, and its policy, in one place.
+
+datamodel-code-generator runs in one process at a time, so the chunks of a large spec
+(``chunks``) run in this process and in worker processes (``generator.models.worker``) at
+once. The policy:
+
+- as many processes in all as the CPUs this process may run on, up to ``MAX_PROCESSES``,
+  and only for a spec whose models come in chunks (``helpers_for``);
+- workers are started as soon as the spec is loaded (``model_workers``), before their jobs
+  are known, so that their start overlaps this process's work;
+- the validation worker (``generator.workflow.validation_worker``) is one of them: once it
+  has validated a large spec it serves chunks too, instead of a worker of its own, when
+  ``serves_chunks`` says so (the same rule it runs itself);
+- each free process takes the next job: workers the largest left, this process the smallest
+  (it holds the spec already, so its own peak memory stays down); a job whose worker dies
+  runs here; a job's outcome never depends on where it ran.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from generator.diagnostics import Diagnostic, SpecError
+from generator.models.chunks import ChunkStore, is_large
+
+
+def helpers_for(document: Any) -> int:
+    """How many worker processes a loaded spec's models are worth: one per CPU but one, for
+    a spec whose models are generated in chunks; else none."""
+    components = document.get("components") if isinstance(document, dict) else None
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    if not isinstance(schemas, dict) or not is_large(schemas):
+        return 0
+    return processes() - 1
+
+
+MAX_PROCESSES = 8  # in all, this one included: each holds its chunk and datamodel-code-generator
+
+
+def processes() -> int:
+    """How many processes chunks are run in at most: the CPUs this process may run on (not
+    all those of the machine, in a container or under ``taskset``), up to ``MAX_PROCESSES``."""
+    affinity: Callable[[int], set[int]] | None = getattr(os, "sched_getaffinity", None)
+    try:
+        usable = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+    except OSError:
+        usable = os.cpu_count() or 1
+    return max(1, min(usable, MAX_PROCESSES))
+
+
+def serves_chunks(document: Any) -> bool:
+    """Whether the validation worker of this loaded spec goes on to serve chunks: where the
+    pipeline starts model workers at all (the validation worker decides alike)."""
+    return helpers_for(document) > 0
+
+
+Job = tuple[str, list[Any]]  # (key, a ``chunks.ChunkJob`` in its wire form)
+Generate = Callable[[list[Any]], Any]  # a job's arguments -> its result, a JSON value
+
+
+class Worker:
+    """A worker process that answers chunk jobs, a JSON line each (``generator.models.worker``).
+
+    With ``preamble``, the process writes one line of its own before any answer: the
+    validation worker (``generator.workflow.validation_worker``) sends its findings, then
+    serves chunks.
+    ``preamble()`` reads that line once, whichever thread asks first.
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes], preamble: bool = False) -> None:
+        self.process = process
+        self._lock = threading.Lock()
+        self._preamble: bytes | None = None if preamble else b""
+
+    def preamble(self) -> bytes:
+        """The first line (empty where the process wrote none, or died first)."""
+        with self._lock:
+            if self._preamble is None:
+                try:
+                    assert self.process.stdout is not None
+                    self._preamble = self.process.stdout.readline()
+                except (OSError, ValueError):
+                    self._preamble = b""
+            return self._preamble
+
+    def ask(self, job: list[Any]) -> list[Any] | None:
+        """The answer to one job; None if the process died."""
+        try:
+            assert self.process.stdin is not None and self.process.stdout is not None
+            self.process.stdin.write(json.dumps(job).encode() + b"\n")
+            self.process.stdin.flush()
+            self.preamble()
+            answer = json.loads(self.process.stdout.readline())
+        except (OSError, ValueError):
+            return None
+        return answer if isinstance(answer, list) and len(answer) == 2 else None
+
+    def close(self) -> None:
+        """No more jobs: the process ends once it has written what it owes."""
+        try:
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        except OSError:
+            pass
+
+    def end(self) -> None:
+        """Stops the process now and reaps it."""
+        self.close()
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+class Workers:
+    """Worker processes, started before their jobs are known so that their start overlaps
+    this process's work; ``close`` tells any left unused to end."""
+
+    def __init__(self, count: int, first: Worker | None = None) -> None:
+        self.all = [first] if first is not None else []
+        self.all += [Worker(p) for p in (_start_worker() for _ in range(count)) if p is not None]
+        self.left = list(self.all)
+
+    def take(self, count: int) -> list[Worker]:
+        taken, self.left = self.left[:count], self.left[count:]
+        return taken
+
+    def close(self) -> None:
+        for worker in self.take(len(self.left)):
+            worker.close()
+
+
+def run(
+    jobs: list[Job],
+    generate: Generate,
+    store: ChunkStore | None,
+    workers: Workers | None = None,
+) -> list[Any]:
+    """Each job's result, from the store or else generated: here and, when more than one job
+    is left, in worker processes (``workers``, or new ones; as many processes in all as
+    CPUs). Every fresh result is stored, as JSON."""
+    results: dict[int, Any] = {}
+    if store is not None:
+        for index, (key, _) in enumerate(jobs):
+            hit = store.get(key)
+            if hit is not None:
+                try:
+                    results[index] = json.loads(hit)
+                except ValueError:
+                    pass  # a damaged entry: generated again
+    pending = [index for index in range(len(jobs)) if index not in results]
+    helpers = min(len(pending), processes()) - 1
+    if helpers > 0:
+        taken = workers.take(helpers) if workers is not None else []
+        started: list[Worker] = []
+        while len(taken) + len(started) < helpers and (process := _start_worker()) is not None:
+            started.append(Worker(process))
+        try:
+            fresh = _shared_out([jobs[i][1] for i in pending], taken + started, generate)
+        finally:
+            for worker in started:
+                worker.end()
+    else:
+        fresh = [generate(jobs[i][1]) for i in pending]
+    for index, result in zip(pending, fresh, strict=True):
+        results[index] = result
+        if store is not None:
+            store.put(jobs[index][0], json.dumps(result, ensure_ascii=False))
+    return [results[index] for index in range(len(jobs))]
+
+
+def _shared_out(jobs: list[list[Any]], workers: list[Worker], generate: Generate) -> list[Any]:
+    """The jobs' results, each to whichever is free of this process and the ``workers``:
+    workers take the largest jobs left, this process the smallest (it holds the spec
+    already, so it keeps its own peak memory down), and a job whose worker dies runs here.
+    Every job runs, so the error reported, that of the first failing job, does not depend
+    on timing. The workers are told to end (``Worker.close``) once the jobs are gone."""
+    sizes = [len(json.dumps(job)) for job in jobs]
+    queue = sorted(range(len(jobs)), key=lambda i: (-sizes[i], i))
+    lock = threading.Lock()
+    done: dict[int, list[Any]] = {}  # index -> ["ok", result] or ["error", rows]
+
+    def next_job(largest: bool = True) -> int | None:
+        with lock:
+            return queue.pop(0 if largest else -1) if queue else None
+
+    def feed(worker: Worker) -> None:
+        while (index := next_job()) is not None:
+            answer = worker.ask(jobs[index])
+            if answer is None:
+                break  # the worker died: this job runs here, and it takes no more
+            done[index] = answer
+        worker.close()
+
+    threads = [threading.Thread(target=feed, args=(w,), daemon=True) for w in workers]
+    for thread in threads:
+        thread.start()
+    try:
+        while (index := next_job(largest=False)) is not None:
+            done[index] = outcome(generate, jobs[index])
+    except BaseException:
+        queue.clear()
+        for worker in workers:
+            worker.end()
+        raise
+    for thread in threads:
+        thread.join()
+    for index in range(len(jobs)):
+        if index not in done:  # its worker died with it
+            done[index] = outcome(generate, jobs[index])
+    for index in range(len(jobs)):
+        status, value = done[index]
+        if status != "ok":
+            raise SpecError([Diagnostic.from_dict(row) for row in value])
+    return [done[index][1] for index in range(len(jobs))]
+
+
+def outcome(generate: Generate, arguments: list[Any]) -> list[Any]:
+    """``["ok", result]``, or ``["error", diagnostics]`` (their wire form) of a refused
+    chunk."""
+    try:
+        return ["ok", generate(arguments)]
+    except SpecError as exc:
+        return ["error", [d.to_dict() for d in exc.diagnostics]]
+
+
+def start_process(module: str, *arguments: str) -> subprocess.Popen[bytes] | None:
+    """``python -m module arguments`` with pipes to talk to it; None if it cannot start."""
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", module, *arguments],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": path},
+        )
+    except OSError:
+        return None
+
+
+def _start_worker() -> subprocess.Popen[bytes] | None:
+    return start_process("generator.models.worker")
+
+
+def model_workers(document: Any, validator: Worker | None) -> Workers | None:
+    """The worker processes for the models of a loaded spec, started now (``helpers_for``);
+    the validation worker, when there is one, is the first of them."""
+    helpers = helpers_for(document)
+    if helpers < 1:
+        return None
+    return Workers(helpers - (validator is not None), validator)

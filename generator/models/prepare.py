@@ -1,0 +1,370 @@
+"""The schemas as datamodel-code-generator is given them: pure transforms of JSON data.
+
+datamodel-code-generator gets only what it needs: the component schemas of the normalized,
+hoisted spec, whose keys are already the class names (so the IR's ``models.<Name>`` always
+exists). Before the call each schema is prepared for a client that reads what servers send:
+
+- enums of strings or integers are opened (``anyOf: [enum, string]``), so that a value the
+  server adds later is kept (``Literal[...] | str``) while editors still list the known ones;
+  enums that tag a discriminated union stay closed, as pydantic needs;
+- validation keywords (``minimum``, ``maxLength``, ``pattern``, ...) are dropped: they are
+  the server's rules for input, the server is the authority on its output, and a regex that
+  pydantic's engine cannot compile would otherwise break the import;
+- string formats other than date-time, date, time, uuid and binary are plain strings (no
+  ``EmailStr`` that needs an extra package, no strict URL type rejecting a relative link);
+- ``patternProperties`` become ``additionalProperties`` (a map of those values: the key
+  pattern is a rule for the server, and a regex would land in the code).
+
+The spec is someone else's text, so datamodel-code-generator sees only what it needs: each
+schema keeps the keywords of ``MODEL_KEYWORDS`` and no others (``x-python-type``,
+``customTypePath``, ``customBasePath`` would make it import any module; ``$id`` would move
+its reference resolution elsewhere), a ``$ref`` is local or dropped, and descriptions and
+titles are plain text (``literals.plain``; it escapes them itself, as docstrings and
+``repr`` literals). Every field name comes from ``naming.field_names``, given to it as its
+``aliases`` option (``Class.wire_name`` -> attribute), so a model's attribute and the
+client's keyword for the same property are spelled alike.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.literals import DOC_LIMIT, plain
+from generator.naming import PyIdent, field_names
+from generator.spec.load import iter_refs
+from generator.spec.schemas import SCHEMA_PREFIX, Schema, transform
+
+
+def prepared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
+    """The component schemas as datamodel-code-generator is given them (see the module doc)."""
+    schemas: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
+    closed = discriminator_fields(schemas)
+    return {
+        name: _prepare(schema, closed.get(name, frozenset()))
+        if isinstance(schema, dict)
+        else schema
+        for name, schema in schemas.items()
+    }
+
+
+SHARE_ROUNDS = 8
+
+
+def share_identical(schemas: dict[str, Any], members: frozenset[str]) -> dict[str, Any]:
+    """Object schemas identical to an earlier one become its subclass: ``{"allOf": [$ref]}``.
+
+    Done for large specs only (``model_chunks.is_large``): a small one reads better with
+    each class spelled out. Large specs repeat themselves (GitHub's inlines one user object
+    in hundreds of webhook payloads); a copy costs datamodel-code-generator a class to build
+    and the package a class to import, a subclass neither, and it keeps its own name.
+
+    Two schemas are identical when they are equal once every reference to a shared schema
+    is read as one to its first (found in rounds, at most ``SHARE_ROUNDS``). Members of
+    discriminated unions keep their own fields (their tag is narrowed per union), and only
+    plain objects are shared (properties; no ``allOf``, ``anyOf`` or ``oneOf``).
+    """
+    shareable = [
+        name
+        for name, schema in schemas.items()
+        if name not in members
+        and isinstance(schema, dict)
+        and "properties" in schema
+        and not ({"allOf", "anyOf", "oneOf", "discriminator"} & schema.keys())
+    ]
+    first: dict[str, str] = {}  # name -> the earlier identical schema it is read as
+    refs = {name: _references(schemas[name]) for name in shareable}
+    keys: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {}  # name -> (reading, key)
+    for _ in range(SHARE_ROUNDS):
+        seen: dict[str, str] = {}
+        found: dict[str, str] = {}
+        for name in shareable:
+            # a schema's key changes only with how the schemas it refers to are read
+            reading = tuple(sorted((r, first[r]) for r in refs[name] if r in first))
+            if name not in keys or keys[name][0] != reading:
+                keys[name] = reading, json.dumps(_read_as(schemas[name], first), sort_keys=True)
+            found[name] = seen.setdefault(keys[name][1], name)
+        found = {name: target for name, target in found.items() if target != name}
+        if found == first:
+            break
+        first = found
+    shared = dict(schemas)
+    for name, target in first.items():
+        wrapper: dict[str, Any] = {"allOf": [{"$ref": SCHEMA_PREFIX + target}]}
+        for key in ("title", "description"):
+            if key in schemas[name]:
+                wrapper[key] = schemas[name][key]
+        shared[name] = wrapper
+    return shared
+
+
+def _references(schema: Any) -> frozenset[str]:
+    """The component schemas that ``schema`` refers to, at any depth."""
+    refs = (holder["$ref"] for _, holder in iter_refs(schema))
+    return frozenset(r[len(SCHEMA_PREFIX) :] for r in refs if r.startswith(SCHEMA_PREFIX))
+
+
+def _read_as(schema: Schema, first: dict[str, str]) -> Schema:
+    """``schema`` with each reference to a shared schema read as one to its first."""
+    if not first:
+        return schema
+
+    def visit(node: Schema) -> Schema:
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+            target = first.get(ref[len(SCHEMA_PREFIX) :])
+            if target is not None:
+                return {**node, "$ref": SCHEMA_PREFIX + target}
+        return node
+
+    return transform(schema, visit)
+
+
+def model_fields(schemas: dict[str, Any]) -> dict[str, dict[str, PyIdent]]:
+    """Class -> (wire name -> attribute) of every property that becomes a model field.
+
+    A class's fields are those of its ``allOf`` members that are not references (merged in,
+    in order), then its own ``properties``; an ``allOf`` reference is a base class, whose
+    fields it inherits (see ``naming.field_names``).
+    """
+    found: dict[str, dict[str, PyIdent]] = {}
+
+    def fields_of(name: str, visiting: frozenset[str]) -> dict[str, PyIdent]:
+        if name in found:
+            return found[name]
+        schema = schemas.get(name)
+        if name in visiting or not isinstance(schema, dict):
+            return {}
+        inherited: dict[str, PyIdent] = {}
+        wires: list[str] = []
+        for base, member in _members(schema):
+            if base is not None:
+                inherited.update(fields_of(base, visiting | {name}))
+            elif member is not None:
+                wires.extend(_property_names(member))
+        wires.extend(_property_names(schema))
+        found[name] = field_names(wires, inherited)
+        return found[name]
+
+    for name in schemas:
+        fields_of(name, frozenset())
+    return found
+
+
+def model_field_aliases(schemas: dict[str, Any]) -> dict[str, str]:
+    """datamodel-code-generator's ``aliases`` option: ``Class.wire`` -> attribute."""
+    return {
+        f"{name}.{wire}": attribute
+        for name, fields in model_fields(schemas).items()
+        for wire, attribute in fields.items()
+        if attribute != wire
+    }
+
+
+def _members(schema: Schema) -> list[tuple[str | None, Schema | None]]:
+    """An ``allOf``'s members: (base class name, None) for a reference, else (None, member)."""
+    members: list[tuple[str | None, Schema | None]] = []
+    for member in schema.get("allOf") or []:
+        if not isinstance(member, dict):
+            continue
+        ref = member.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+            members.append((ref[len(SCHEMA_PREFIX) :], None))
+        else:
+            members.extend(_members(member))
+            members.append((None, member))
+    return members
+
+
+def _property_names(schema: Schema) -> list[str]:
+    properties = schema.get("properties")
+    return [str(k) for k in properties] if isinstance(properties, dict) else []
+
+
+def discriminator_fields(schemas: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """Component -> property names that tag a discriminated union (enums there stay closed)."""
+    closed: dict[str, set[str]] = {}
+
+    def visit(schema: Schema) -> Schema:
+        discriminator = schema.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
+            prop = discriminator["propertyName"]
+            targets = [
+                o.get("$ref")
+                for o in schema.get("oneOf") or schema.get("anyOf") or []
+                if isinstance(o, dict)
+            ]
+            targets += list((discriminator.get("mapping") or {}).values())
+            for ref in targets:
+                if isinstance(ref, str):
+                    closed.setdefault(ref.rsplit("/", 1)[-1], set()).add(prop)
+        return schema
+
+    for schema in schemas.values():
+        if isinstance(schema, dict):
+            transform(schema, visit)
+    return {name: frozenset(props) for name, props in closed.items()}
+
+
+VALIDATION_KEYWORDS = frozenset(
+    {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+        "minContains",
+        "maxContains",
+        "contains",
+        "propertyNames",
+    }
+)
+KEPT_FORMATS = frozenset({"date-time", "date", "time", "uuid", "binary"})
+# The keywords of a schema that datamodel-code-generator is given; anything else is dropped.
+MODEL_KEYWORDS = frozenset(
+    {
+        "$ref",
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "prefixItems",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "enum",
+        "const",
+        "default",
+        "description",
+        "title",
+        "format",
+        "nullable",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "discriminator",
+        "examples",
+        "$defs",
+        "definitions",
+    }
+)
+
+
+def _closed(node: Schema) -> Schema:
+    node = _only_model_keywords(node)
+    if "format" in node and node["format"] not in KEPT_FORMATS:
+        del node["format"]
+    return node
+
+
+def _write_only_not_required(node: Schema) -> Schema:
+    """A writeOnly property (a password) is sent, never returned: models must not require it."""
+    properties, required = node.get("properties"), node.get("required")
+    if not (isinstance(properties, dict) and isinstance(required, list)):
+        return node
+    kept = [
+        r
+        for r in required
+        if not (isinstance(properties.get(r), dict) and properties[r].get("writeOnly"))
+    ]
+    return node if len(kept) == len(required) else {**node, "required": kept}
+
+
+def _lenient(node: Schema) -> Schema:
+    node = _closed(node)
+    node = _write_only_not_required(node)
+    values = node.get("enum")
+    if not isinstance(values, list) or len(values) < 2:
+        return node
+    if all(isinstance(v, str) for v in values):
+        base = "string"
+    elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        base = "integer"
+    else:
+        return node
+    annotations = ("description", "title", "default")
+    known = {k: v for k, v in node.items() if k not in annotations}
+    known.setdefault("type", base)
+    opened: Schema = {"anyOf": [known, {"type": base}]}
+    opened.update({k: v for k, v in node.items() if k in annotations})
+    return opened
+
+
+def _only_model_keywords(node: Schema) -> Schema:
+    """The keywords that shape a model, each of the JSON type it must have."""
+    kept = {k: v for k, v in node.items() if k in MODEL_KEYWORDS and k not in VALIDATION_KEYWORDS}
+    patterns = node.get("patternProperties")
+    if isinstance(patterns, dict) and patterns and "additionalProperties" not in kept:
+        values = [v for v in patterns.values() if isinstance(v, dict)]
+        kept["additionalProperties"] = values[0] if len(values) == 1 else {"anyOf": values}
+    ref = kept.get("$ref")
+    if "$ref" in kept and not (isinstance(ref, str) and ref.startswith("#/")):
+        del kept["$ref"]
+    for key in ("description", "title"):
+        if key in kept:
+            text = plain(kept[key], limit=DOC_LIMIT if key == "description" else 200)
+            if text:
+                kept[key] = text
+            else:
+                del kept[key]
+    for key, kind in _KEYWORD_TYPES.items():
+        if key in kept and not isinstance(kept[key], kind):
+            del kept[key]
+    discriminator = kept.get("discriminator")
+    if "discriminator" in kept:
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
+            mapping = discriminator.get("mapping")
+            kept["discriminator"] = {"propertyName": discriminator["propertyName"]}
+            if isinstance(mapping, dict):
+                kept["discriminator"]["mapping"] = {
+                    str(tag): ref
+                    for tag, ref in mapping.items()
+                    if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX)
+                }
+        else:
+            del kept["discriminator"]
+    return kept
+
+
+_KEYWORD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "type": (str, list),
+    "properties": dict,
+    "required": list,
+    "additionalProperties": (dict, bool),
+    "items": (dict, bool),
+    "prefixItems": list,
+    "allOf": list,
+    "anyOf": list,
+    "oneOf": list,
+    "not": dict,
+    "enum": list,
+    "format": str,
+    "examples": list,
+    "$defs": dict,
+    "definitions": dict,
+}
+
+
+def _prepare(schema: Schema, closed_properties: frozenset[str]) -> Schema:
+    properties = schema.get("properties")
+    if closed_properties and isinstance(properties, dict):
+        kept = {name: properties[name] for name in closed_properties if name in properties}
+        rest = {k: v for k, v in schema.items() if k != "properties"}
+        others = {k: v for k, v in properties.items() if k not in kept}
+        prepared = transform({**rest, "properties": others}, _lenient)
+        prepared["properties"] = {
+            name: transform(kept[name], _closed) if name in kept else prepared["properties"][name]
+            for name in properties
+        }
+        return prepared
+    return transform(schema, _lenient)

@@ -17,10 +17,15 @@ tolerance = 300                      # seconds a signature's timestamp may be of
 
 The same keys may be given in the spec, as ``x-webhook-signature`` at its top level; the table
 here wins. ``signature_settings`` checks either.
+
+[tool.clientgen.targets.parallel_tasks.pagination]   # optional; per operationId or "GET /path"
+listRuns = { style = "cursor", items = "data", next = "meta.next_cursor", param = "cursor" }
+listEvents = false                   # no pager, whatever the spec suggests
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -57,6 +62,7 @@ class Target:
     # the project root); "" where unknown: the command then names ./<package>
     location: str = ""
     webhook_signature: SignatureSettings | None = None  # [tool.clientgen], checked
+    pagination: str = ""  # JSON of the [tool.clientgen.targets.<name>.pagination] table
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,7 @@ class TargetConfig:
     http: str = DEFAULT_HTTP
     location: str = ""  # ``output`` as the README's install command names it (Target.location)
     webhook_signature: SignatureSettings | None = None
+    pagination: str = ""  # JSON of the target's pagination overrides (generator.ir.pagination)
 
     def target(self, spec_name: str) -> Target:
         return Target(
@@ -79,6 +86,7 @@ class TargetConfig:
             http=self.http,
             location=self.location,
             webhook_signature=self.webhook_signature,
+            pagination=self.pagination,
         )
 
 
@@ -202,6 +210,7 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                 )
                 if "webhook_signature" in entry
                 else None,
+                pagination=_pagination(entry.get("pagination"), f"{where}/pagination", file),
             )
         )
     if not targets:
@@ -209,3 +218,15 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
             [Diagnostic("error", "#/tool/clientgen/targets", "no targets listed", file)]
         )
     return targets
+
+
+def _pagination(table: Any, where: str, file: str) -> str:
+    """The overrides as canonical JSON (part of the target, so of its cache key)."""
+    if table is None:
+        return ""
+    if not isinstance(table, dict) or not all(
+        v is False or isinstance(v, dict) for v in table.values()
+    ):
+        message = "pagination overrides map an operationId to a table or false"
+        raise SpecError([Diagnostic("error", where, message, file)])
+    return json.dumps(table, sort_keys=True)

@@ -70,6 +70,20 @@ PINS: dict[str, tuple[str, ...]] = {
     "keywords_builtins": MODELS + OPERATIONS,
     "names_and_ids": (*MODELS, *OPERATIONS, "README.md"),
     "nullable_30": MODELS + OPERATIONS,
+    "pagination_cursor": (*OPERATIONS, "README.md"),
+    "pagination_fern": (*OPERATIONS, "README.md"),
+    "pagination_header_cursor": (*OPERATIONS, "README.md"),
+    "pagination_last_id": (*OPERATIONS, "README.md"),
+    "pagination_link": (*OPERATIONS, "README.md"),
+    "pagination_next_url": (*OPERATIONS, "README.md"),
+    "pagination_offset": (*OPERATIONS, "README.md"),
+    "pagination_page": (*OPERATIONS, "README.md"),
+    "pagination_speakeasy": (*OPERATIONS, "README.md"),
+    "pagination_warn_arrays": OPERATIONS,
+    "pagination_warn_no_id": OPERATIONS,
+    "pagination_warn_no_items": OPERATIONS,
+    "pagination_warn_no_param": OPERATIONS,
+    "pagination_warn_no_source": OPERATIONS,
     "parameter_styles": OPERATIONS,
     "polling": EVERYTHING,
     "python_names": MODELS + OPERATIONS,
@@ -167,7 +181,27 @@ def test_one_case_pins_every_kind_of_file() -> None:
 
 # Warnings a case exists to show (the pattern itself is worth a warning).
 EXPECTED_WARNINGS = {
-    "names_and_ids": ["Operation ID 'saveInvoice' for 'put' in '/invoices/{id}' is not unique"]
+    "names_and_ids": ["Operation ID 'saveInvoice' for 'put' in '/invoices/{id}' is not unique"],
+    "pagination_warn_arrays": [
+        "no pager: the response pages but has several arrays (`pinned`, `recent`);"
+        " which holds the items?"
+    ],
+    "pagination_warn_no_id": [
+        "no pager: `has_more` and `starting_after` suggest paging by the last item's id,"
+        " but the items have no `id`"
+    ],
+    "pagination_warn_no_items": [
+        "no pager: the next page comes from `next_cursor` but no one array of items is found in"
+        " the response"
+    ],
+    "pagination_warn_no_param": [
+        "no pager: the response carries a next cursor `next_cursor` but no query parameter"
+        " takes it"
+    ],
+    "pagination_warn_no_source": [
+        "no pager: the query parameter `cursor` takes a cursor, but the response declares no"
+        " next cursor, next URL or Link header"
+    ],
 }
 
 

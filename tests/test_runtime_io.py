@@ -19,7 +19,8 @@ import pytest
 from tests.support.server import Request, Response, sequence, sse
 from tests.test_behaviour import RUN, api, call, collect, flavour, library, ok, serve
 
-__all__ = ["api", "flavour", "library", "serve"]  # the fixtures this module shares with test_behaviour
+# the fixtures this module shares with test_behaviour
+__all__ = ["api", "flavour", "library", "serve"]
 
 pytestmark = pytest.mark.anyio
 

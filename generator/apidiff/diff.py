@@ -8,6 +8,9 @@ generated text, and returns one ``Change`` per difference, each marked breaking 
 - parameters: added (breaking when required, else safe), removed (breaking), became required
   (breaking) or optional (safe), type changed (breaking);
 - the response type: changed (breaking);
+- pagers (``generator.ir.pagination``): added (safe: the page keeps the model's fields and
+  iterates every item), removed (breaking: the result no longer iterates), style changed
+  (breaking: it pages another way);
 - error responses (status -> model): added (safe), removed (breaking: ``.body`` of that
   status is no longer parsed into the model), model changed (breaking);
 - models: added (safe), removed (breaking), an enum or alias whose type changed (breaking);
@@ -57,6 +60,9 @@ KINDS = (
     "parameter-optional",
     "parameter-type",
     "response-type",
+    "pager-added",
+    "pager-removed",
+    "pager-changed",
     "error-added",
     "error-removed",
     "error-type",
@@ -118,6 +124,7 @@ def _operation(subject: str, old: Operation, new: Operation) -> Iterator[Change]
         {p.py_name: _param_member(p) for p in _params(old)},
         {p.py_name: _param_member(p) for p in _params(new)},
     )
+    yield from _pager(subject, old, new)
     returns_old, returns_new = _returns(old), _returns(new)
     if returns_old != returns_new:
         yield from _type_change(subject, "response-type", "response", "", returns_old, returns_new)
@@ -153,6 +160,21 @@ def _operation(subject: str, old: Operation, new: Operation) -> Iterator[Change]
                 errors_old[status],
                 errors_new[status],
             )
+
+
+def _pager(subject: str, old: Operation, new: Operation) -> Iterator[Change]:
+    before = old.pager.summary if old.pager else None
+    after = new.pager.summary if new.pager else None
+    if before == after:
+        return
+    if before is None:
+        yield Change(subject, "pager-added", False, f"pager added ({after})", new=after)
+    elif after is None:
+        message = f"pager removed ({before}): the result no longer iterates every item"
+        yield Change(subject, "pager-removed", True, message, old=before)
+    else:
+        message = f"pager changed from {before} to {after}"
+        yield Change(subject, "pager-changed", True, message, old=before, new=after)
 
 
 def _params(op: Operation) -> list[Param]:

@@ -34,6 +34,7 @@ RUNTIME_FILES = (
     "_middleware.py",
     "_models.py",
     "_oauth2.py",
+    "_pagination.py",
     "_polling.py",
     "_request.py",
     "_response.py",
@@ -58,6 +59,9 @@ class Flavour:
     await_: str
     streamed: str  # what a with_streaming_response method returns (_streamed_response.py)
     client_streaming: str  # the client's streaming-response twin
+    page_attr: str  # the Pager field naming this flavour's page type
+    page_base: str  # the runtime's page class of this flavour
+    lazy_pages: bool  # list methods return an AsyncPaginator (awaitable, async-iterable)
 
 
 SYNC = Flavour(
@@ -70,6 +74,9 @@ SYNC = Flavour(
     "",
     "StreamedResponseManager",
     "ClientWithStreamingResponse",
+    "sync_page",
+    "SyncPage",
+    False,
 )
 ASYNC = Flavour(
     "async",
@@ -81,6 +88,9 @@ ASYNC = Flavour(
     "await ",
     "AsyncStreamedResponseManager",
     "AsyncClientWithStreamingResponse",
+    "async_page",
+    "AsyncPage",
+    True,
 )
 
 

@@ -7,6 +7,7 @@ they appear in the path). Warnings are returned beside the IR.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from generator import naming
 from generator.config import HTTP_LIBRARIES, Target
 from generator.diagnostics import Diagnostic, SpecError, pointer
-from generator.ir import polling, types
+from generator.ir import pagers, polling, types
 from generator.ir.nodes import Api, Auth, AuthScheme, CreateAndPoll, Operation, Param, Resource
 from generator.ir.operations import (
     PATH_PARAM,
@@ -84,26 +85,30 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
     module_names = NameRegistry(naming.RESERVED_MODULE_NAMES)
     resources: list[Resource] = []
     root_ops: tuple[Operation, ...] = ()
+    overrides = json.loads(target.pagination) if target.pagination else {}
     for tag in sorted(grouped, key=lambda t: (t == "", naming.to_snake(t))):
         resource_words = naming.words(tag)
         reserved = client_names.taken() if not tag else _RESOURCE_MEMBERS
         ops = _build_operations(ctx, grouped[tag], ids, resource_words, reserved)
         if not tag:
-            root_ops = ops
+            root_ops = pagers.attach_pagers(ctx, ops, "", class_names, target.package, overrides)
             continue
         # a resource is a property of the client: named like a builtin, it would shadow it
         reserved_attrs = naming.CLIENT_PARAMETERS | frozenset(types.BUILTIN_TYPES)
         attr = client_names.claim(naming.to_identifier(tag, reserved_attrs))
+        class_name = _claim_resource_class(class_names, naming.to_class_name(tag))
+        ops = pagers.attach_pagers(ctx, ops, class_name, class_names, target.package, overrides)
         resources.append(
             Resource(
                 attr=attr,
                 module=module_names.claim(attr),
-                class_name=(name := _claim_resource_class(class_names, naming.to_class_name(tag))),
-                classes=naming.resource_classes(name),
+                class_name=class_name,
+                classes=naming.resource_classes(class_name),
                 doc=one_line(_tag_description(spec, tag)) or one_line(tag),
                 operations=ops,
             )
         )
+    pagers.check_overrides(ctx, overrides, target.package)
     errors = [d for d in ctx.diagnostics if d.level == "error"]
     if errors:
         raise SpecError(errors)

@@ -54,6 +54,21 @@ class CreateAndPoll:
 
 
 @dataclass(frozen=True, slots=True)
+class Pager:
+    """A list operation's pager (``generator.ir.pagination``), ready to print."""
+
+    style: str  # "cursor", "last_id", "next_url", "link", "offset", "page"
+    runtime: str  # "_pagination.Pager(style='cursor', ...)"
+    item: str  # the item annotation: "models.GenerationListItem"
+    page_class: str  # "GenerationsListPage" (sync; "Async" + it), "" when the body is an array
+    page_model: str  # the page class's model base: "models.GenerationsCursorPage", or ""
+    sync_page: str  # what the sync method returns: "GenerationsListPage"
+    async_page: str  # what the async page is: "AsyncGenerationsListPage"
+    summary: str  # "cursor: meta.next_cursor -> cursor"
+    source: str  # "detected", "x-speakeasy-pagination", "x-fern-pagination", "config"
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     name: str
     operation_id: str
@@ -84,6 +99,7 @@ class Operation:
     deprecated: bool
     poll: Poll | None
     create_and_poll: CreateAndPoll | None
+    pager: Pager | None = None
 
     @property
     def doc_multiline(self) -> bool:
@@ -98,6 +114,15 @@ class Resource:
     classes: Mapping[str, ResourceClasses]  # flavour -> its classes ("AsyncTaskRuns", ...)
     doc: str
     operations: tuple[Operation, ...]
+
+    @property
+    def paged(self) -> tuple[Operation, ...]:
+        """The operations with a pager whose page is a class of this module."""
+        return tuple(op for op in self.operations if op.pager and op.pager.page_class)
+
+    @property
+    def has_pagers(self) -> bool:
+        return any(op.pager for op in self.operations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +188,7 @@ class Readme:
     terminal_doc: str
     rows: tuple[MethodRow, ...]
     download_example: Example | None = None  # a binary response, read with_streaming_response
+    page_examples: tuple[Example, ...] = ()  # list calls that iterate every item
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,3 +271,12 @@ class Api:
     operation_count: int
     webhooks: Webhooks | None = None
     oauth2: OAuth2 | None = None
+
+    @property
+    def paged(self) -> tuple[Operation, ...]:
+        """The client's own operations with a pager whose page is a class of its module."""
+        return tuple(op for op in self.operations if op.pager and op.pager.page_class)
+
+    @property
+    def has_pagers(self) -> bool:
+        return any(op.pager for op in self.operations)

@@ -55,6 +55,14 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
             if op.create_and_poll is not None and create_example is None:
                 tail = f"{prefix}{op.create_and_poll.name}({args}{sep}timeout=600)"
                 create_example = Example(f"client.{tail}", tail, op.create_and_poll.returns, "")
+    pages = []
+    for prefix, ops in groups:
+        for op in ops:
+            args = _call(op, spec) if op.pager is not None else None
+            if op.pager is not None and args is not None:
+                tail = f"{prefix}{op.name}({args})"
+                summary = comment(op.pager.summary)[:160]
+                pages.append(Example(f"client.{tail}", tail, op.pager.item, summary))
     return Readme(
         tuple(shown[:6]),
         poll_example,
@@ -62,6 +70,7 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
         terminal,
         tuple(_rows(api)),
         _download_example(groups, spec),
+        tuple(pages[:3]),
     )
 
 

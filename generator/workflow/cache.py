@@ -128,6 +128,7 @@ def entry_key(spec_path: Path, target: Target, display: str | None) -> str | Non
                 target.http,
                 target.location,
                 target.webhook_signature,
+                target.pagination,
                 display,
             ]
         ).encode(),

@@ -62,9 +62,8 @@ ALLOWED_RELATIVE = frozenset(
     {None, "_base", "_streaming", "_webhooks", "async_client", "client", "errors"}
 )
 RESOURCE_RELATIVE = frozenset({None, "_base", "_streaming", "errors"})  # from ``..``
-RELATIVE_NAMES = frozenset(
-    {"_base", "_webhooks", "errors", "models"}
-)  # ``from . import`` / ``from .. import``
+# ``from . import`` / ``from .. import``
+RELATIVE_NAMES = frozenset({"_base", "_pagination", "_webhooks", "errors", "models"})
 # What a resource module imports under ``if TYPE_CHECKING:``: (module, name), one level up.
 RESOURCE_TYPE_CHECKING = frozenset({("client", "Client"), ("async_client", "AsyncClient")})
 # Functions a generated module calls by bare name; classes it defines come on top.
@@ -89,6 +88,7 @@ ALLOWED_RECEIVERS = frozenset(
     {
         "_base",
         "_webhooks",
+        "_pagination",
         "errors",
         "httpx",
         "httpx2",
@@ -528,9 +528,12 @@ def _is_literal(value: ast.expr) -> bool:
 def _class(node: ast.ClassDef, classes: set[str]) -> Iterator[tuple[int, str]]:
     if node.decorator_list or node.keywords:
         yield node.lineno, f"class {node.name}: decorators or keywords"
+    page_class = _is_page_class(node)
     for base in node.bases:
-        if dotted(base) not in {"Model", "RootModel", *CLIENT_BASES, *classes} and not (
-            isinstance(base, ast.Subscript) and dotted(base.value) == "RootModel"
+        if (
+            dotted(base) not in {"Model", "RootModel", *CLIENT_BASES, *classes}
+            and not (isinstance(base, ast.Subscript) and dotted(base.value) == "RootModel")
+            and not page_class
         ):
             yield node.lineno, f"class {node.name}: base {dotted(base)}"
     for item in node.body:
@@ -557,6 +560,21 @@ def _class(node: ast.ClassDef, classes: set[str]) -> Iterator[tuple[int, str]]:
                 yield item.lineno, f"class-level expression {dotted(item.value)}"
         else:
             yield item.lineno, f"class-level {type(item).__name__}"
+
+
+def _is_page_class(node: ast.ClassDef) -> bool:
+    """A list operation's page: ``class P(models.X, _pagination.SyncPage[...])`` (or
+    ``AsyncPage``), its body a docstring."""
+    if len(node.bases) != 2 or len(node.body) != 1:
+        return False
+    model, page = node.bases
+    return (
+        isinstance(model, ast.Attribute)
+        and dotted(model.value) == "models"
+        and isinstance(page, ast.Subscript)
+        and dotted(page.value) in ("_pagination.SyncPage", "_pagination.AsyncPage")
+        and not any(isinstance(n, ast.Call) for n in ast.walk(page))
+    )
 
 
 def _typed_extra(value: ast.expr) -> bool:

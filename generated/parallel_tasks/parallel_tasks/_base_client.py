@@ -25,6 +25,7 @@ from . import errors
 from ._auth import Credentials, chosen, credentials, select
 from ._logs import log_error, log_response, log_retry, secrets, setup_logging
 from ._oauth2 import ClientAuthMethod, OAuth2Config, TokenSource, client_credentials
+from ._pagination import attach
 from ._polling import Poller
 from ._request import (
     RequestOptions,
@@ -339,7 +340,14 @@ class BaseClient(Generic[HttpT, MiddlewareT]):
         """What turns a 2xx response into the value the method returns."""
         if options.response_kind == "sse":
             return lambda response: self._stream(response, functools.partial(parse_event, cast_to))
-        return lambda response: parse(response, options.response_kind, cast_to)
+
+        def parse_body(response: httpx2.Response) -> Any:
+            parsed = parse(response, options.response_kind, cast_to)
+            if options.pager is not None:  # a page: it fetches the pages after it itself
+                attach(parsed, self, options, cast_to, response)
+            return parsed
+
+        return parse_body
 
     # --- flows: the loops, written once -----------------------------------------------------
 

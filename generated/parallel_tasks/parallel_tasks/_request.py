@@ -8,12 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, urlencode
 
 import pydantic
 
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, QueryValue, Timeout
+
+if TYPE_CHECKING:
+    from ._pagination import Pager
 
 __all__ = [
     "RequestOptions",
@@ -54,6 +57,7 @@ class RequestOptions:
     accept: str | None = None  # the responses' media types, where not application/json
     idempotency_header: str | None = None
     security: tuple[tuple[str, ...], ...] | None = None  # the operation's own; None: the API's
+    pager: Pager | None = None  # a list operation's way to its next page (_pagination)
 
 
 def render_path(template: str, params: Mapping[str, object]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from .. import _base, models
+from .. import _base, _pagination, models
 from .._base import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
@@ -13,13 +13,21 @@ if TYPE_CHECKING:
     from ..client import Client
 
 __all__ = [
+    "GenerationsListPage",
     "Generations",
     "GenerationsWithRawResponse",
     "GenerationsWithStreamingResponse",
+    "AsyncGenerationsListPage",
     "AsyncGenerations",
     "AsyncGenerationsWithRawResponse",
     "AsyncGenerationsWithStreamingResponse",
 ]
+
+
+class GenerationsListPage(
+    models.GenerationsCursorPage, _pagination.SyncPage[models.GenerationListItem]
+):
+    """A page of ``list``: iterating it yields every models.GenerationListItem of every page (cursor: meta.next_cursor -> cursor)."""
 
 
 class Generations:
@@ -121,7 +129,7 @@ class Generations:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.GenerationsCursorPage:
+    ) -> GenerationsListPage:
         """List generations
 
         Lists generation runs, newest first, one cursor page at a time. Pass the previous page's `meta.next_cursor` as `cursor`; there are no more pages when it is null or missing.
@@ -134,7 +142,7 @@ class Generations:
             status: Only runs in this status.
         """
         return cast(
-            models.GenerationsCursorPage,
+            GenerationsListPage,
             self._client._request(
                 _base.RequestOptions(
                     method="GET",
@@ -161,8 +169,14 @@ class Generations:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("generations",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.GenerationsCursorPage,
+                GenerationsListPage,
             ),
         )
 
@@ -311,9 +325,9 @@ class GenerationsWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.GenerationsCursorPage]:
+    ) -> _base.RawResponse[GenerationsListPage]:
         return cast(
-            _base.RawResponse[models.GenerationsCursorPage],
+            _base.RawResponse[GenerationsListPage],
             self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -340,8 +354,14 @@ class GenerationsWithRawResponse:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("generations",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.GenerationsCursorPage,
+                GenerationsListPage,
             ),
         )
 
@@ -457,9 +477,9 @@ class GenerationsWithStreamingResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[models.GenerationsCursorPage]:
+    ) -> _base.StreamedResponseManager[GenerationsListPage]:
         return cast(
-            _base.StreamedResponseManager[models.GenerationsCursorPage],
+            _base.StreamedResponseManager[GenerationsListPage],
             self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
@@ -486,8 +506,14 @@ class GenerationsWithStreamingResponse:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("generations",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.GenerationsCursorPage,
+                GenerationsListPage,
             ),
         )
 
@@ -528,6 +554,12 @@ class GenerationsWithStreamingResponse:
                 models.RunStatus,
             ),
         )
+
+
+class AsyncGenerationsListPage(
+    models.GenerationsCursorPage, _pagination.AsyncPage[models.GenerationListItem]
+):
+    """A page of ``list``: iterating it yields every models.GenerationListItem of every page (cursor: meta.next_cursor -> cursor)."""
 
 
 class AsyncGenerations:
@@ -617,7 +649,7 @@ class AsyncGenerations:
             ),
         )
 
-    async def list(
+    def list(
         self,
         *,
         cursor: str | NotGiven = NOT_GIVEN,
@@ -629,7 +661,7 @@ class AsyncGenerations:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.GenerationsCursorPage:
+    ) -> _pagination.AsyncPaginator[AsyncGenerationsListPage, models.GenerationListItem]:
         """List generations
 
         Lists generation runs, newest first, one cursor page at a time. Pass the previous page's `meta.next_cursor` as `cursor`; there are no more pages when it is null or missing.
@@ -641,37 +673,41 @@ class AsyncGenerations:
             project_id: Only runs in this project.
             status: Only runs in this status.
         """
-        return cast(
-            models.GenerationsCursorPage,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/generations",
-                    query={
-                        "cursor": cursor,
-                        "limit": limit,
-                        "workspace_id": workspace_id,
-                        "project_id": project_id,
-                        "status": status,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        401: models.ErrorResponse,
-                        402: models.ErrorResponse,
-                        403: models.ErrorResponse,
-                        404: models.ErrorResponse,
-                        409: models.ErrorResponse,
-                        429: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                    },
-                    response_kind="json",
+        return _pagination.AsyncPaginator(
+            self._client,
+            _base.RequestOptions(
+                method="GET",
+                path="/generations",
+                query={
+                    "cursor": cursor,
+                    "limit": limit,
+                    "workspace_id": workspace_id,
+                    "project_id": project_id,
+                    "status": status,
+                },
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+                errors={
+                    400: models.ErrorResponse,
+                    401: models.ErrorResponse,
+                    402: models.ErrorResponse,
+                    403: models.ErrorResponse,
+                    404: models.ErrorResponse,
+                    409: models.ErrorResponse,
+                    429: models.ErrorResponse,
+                    500: models.ErrorResponse,
+                },
+                response_kind="json",
+                pager=_pagination.Pager(
+                    style="cursor",
+                    items=("generations",),
+                    next=("meta", "next_cursor"),
+                    param="cursor",
                 ),
-                models.GenerationsCursorPage,
             ),
+            AsyncGenerationsListPage,
         )
 
     async def retrieve(
@@ -819,9 +855,9 @@ class AsyncGenerationsWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.GenerationsCursorPage]:
+    ) -> _base.RawResponse[AsyncGenerationsListPage]:
         return cast(
-            _base.RawResponse[models.GenerationsCursorPage],
+            _base.RawResponse[AsyncGenerationsListPage],
             await self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -848,8 +884,14 @@ class AsyncGenerationsWithRawResponse:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("generations",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.GenerationsCursorPage,
+                AsyncGenerationsListPage,
             ),
         )
 
@@ -965,9 +1007,9 @@ class AsyncGenerationsWithStreamingResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[models.GenerationsCursorPage]:
+    ) -> _base.AsyncStreamedResponseManager[AsyncGenerationsListPage]:
         return cast(
-            _base.AsyncStreamedResponseManager[models.GenerationsCursorPage],
+            _base.AsyncStreamedResponseManager[AsyncGenerationsListPage],
             self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
@@ -994,8 +1036,14 @@ class AsyncGenerationsWithStreamingResponse:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("generations",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.GenerationsCursorPage,
+                AsyncGenerationsListPage,
             ),
         )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Literal, cast
 
-from .. import _base, models
+from .. import _base, _pagination, models
 from .._base import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
@@ -14,13 +14,21 @@ if TYPE_CHECKING:
     from ..client import Client
 
 __all__ = [
+    "TechniqueRunsListPage",
     "TechniqueRuns",
     "TechniqueRunsWithRawResponse",
     "TechniqueRunsWithStreamingResponse",
+    "AsyncTechniqueRunsListPage",
     "AsyncTechniqueRuns",
     "AsyncTechniqueRunsWithRawResponse",
     "AsyncTechniqueRunsWithStreamingResponse",
 ]
+
+
+class TechniqueRunsListPage(
+    models.TechniqueRunsCursorPage, _pagination.SyncPage[models.TechniqueRunListItem]
+):
+    """A page of ``list``: iterating it yields every models.TechniqueRunListItem of every page (cursor: meta.next_cursor -> cursor)."""
 
 
 class TechniqueRuns:
@@ -238,7 +246,7 @@ class TechniqueRuns:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.TechniqueRunsCursorPage:
+    ) -> TechniqueRunsListPage:
         """List technique runs
 
         Lists technique runs, newest first, one cursor page at a time. Pass the previous page's `meta.next_cursor` as `cursor`; there are no more pages when it is null or missing.
@@ -252,7 +260,7 @@ class TechniqueRuns:
             status: Only runs in this status.
         """
         return cast(
-            models.TechniqueRunsCursorPage,
+            TechniqueRunsListPage,
             self._client._request(
                 _base.RequestOptions(
                     method="GET",
@@ -280,8 +288,14 @@ class TechniqueRuns:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("technique_runs",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.TechniqueRunsCursorPage,
+                TechniqueRunsListPage,
             ),
         )
 
@@ -398,9 +412,9 @@ class TechniqueRunsWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.TechniqueRunsCursorPage]:
+    ) -> _base.RawResponse[TechniqueRunsListPage]:
         return cast(
-            _base.RawResponse[models.TechniqueRunsCursorPage],
+            _base.RawResponse[TechniqueRunsListPage],
             self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -428,8 +442,14 @@ class TechniqueRunsWithRawResponse:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("technique_runs",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.TechniqueRunsCursorPage,
+                TechniqueRunsListPage,
             ),
         )
 
@@ -546,9 +566,9 @@ class TechniqueRunsWithStreamingResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[models.TechniqueRunsCursorPage]:
+    ) -> _base.StreamedResponseManager[TechniqueRunsListPage]:
         return cast(
-            _base.StreamedResponseManager[models.TechniqueRunsCursorPage],
+            _base.StreamedResponseManager[TechniqueRunsListPage],
             self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
@@ -576,10 +596,22 @@ class TechniqueRunsWithStreamingResponse:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("technique_runs",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.TechniqueRunsCursorPage,
+                TechniqueRunsListPage,
             ),
         )
+
+
+class AsyncTechniqueRunsListPage(
+    models.TechniqueRunsCursorPage, _pagination.AsyncPage[models.TechniqueRunListItem]
+):
+    """A page of ``list``: iterating it yields every models.TechniqueRunListItem of every page (cursor: meta.next_cursor -> cursor)."""
 
 
 class AsyncTechniqueRuns:
@@ -784,7 +816,7 @@ class AsyncTechniqueRuns:
             poller,
         )
 
-    async def list(
+    def list(
         self,
         *,
         cursor: str | NotGiven = NOT_GIVEN,
@@ -797,7 +829,7 @@ class AsyncTechniqueRuns:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.TechniqueRunsCursorPage:
+    ) -> _pagination.AsyncPaginator[AsyncTechniqueRunsListPage, models.TechniqueRunListItem]:
         """List technique runs
 
         Lists technique runs, newest first, one cursor page at a time. Pass the previous page's `meta.next_cursor` as `cursor`; there are no more pages when it is null or missing.
@@ -810,38 +842,42 @@ class AsyncTechniqueRuns:
             technique_id: Only runs of this technique.
             status: Only runs in this status.
         """
-        return cast(
-            models.TechniqueRunsCursorPage,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/technique-runs",
-                    query={
-                        "cursor": cursor,
-                        "limit": limit,
-                        "workspace_id": workspace_id,
-                        "project_id": project_id,
-                        "technique_id": technique_id,
-                        "status": status,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        401: models.ErrorResponse,
-                        402: models.ErrorResponse,
-                        403: models.ErrorResponse,
-                        404: models.ErrorResponse,
-                        409: models.ErrorResponse,
-                        429: models.ErrorResponse,
-                        500: models.ErrorResponse,
-                    },
-                    response_kind="json",
+        return _pagination.AsyncPaginator(
+            self._client,
+            _base.RequestOptions(
+                method="GET",
+                path="/technique-runs",
+                query={
+                    "cursor": cursor,
+                    "limit": limit,
+                    "workspace_id": workspace_id,
+                    "project_id": project_id,
+                    "technique_id": technique_id,
+                    "status": status,
+                },
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+                errors={
+                    400: models.ErrorResponse,
+                    401: models.ErrorResponse,
+                    402: models.ErrorResponse,
+                    403: models.ErrorResponse,
+                    404: models.ErrorResponse,
+                    409: models.ErrorResponse,
+                    429: models.ErrorResponse,
+                    500: models.ErrorResponse,
+                },
+                response_kind="json",
+                pager=_pagination.Pager(
+                    style="cursor",
+                    items=("technique_runs",),
+                    next=("meta", "next_cursor"),
+                    param="cursor",
                 ),
-                models.TechniqueRunsCursorPage,
             ),
+            AsyncTechniqueRunsListPage,
         )
 
 
@@ -957,9 +993,9 @@ class AsyncTechniqueRunsWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.TechniqueRunsCursorPage]:
+    ) -> _base.RawResponse[AsyncTechniqueRunsListPage]:
         return cast(
-            _base.RawResponse[models.TechniqueRunsCursorPage],
+            _base.RawResponse[AsyncTechniqueRunsListPage],
             await self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -987,8 +1023,14 @@ class AsyncTechniqueRunsWithRawResponse:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("technique_runs",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.TechniqueRunsCursorPage,
+                AsyncTechniqueRunsListPage,
             ),
         )
 
@@ -1105,9 +1147,9 @@ class AsyncTechniqueRunsWithStreamingResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[models.TechniqueRunsCursorPage]:
+    ) -> _base.AsyncStreamedResponseManager[AsyncTechniqueRunsListPage]:
         return cast(
-            _base.AsyncStreamedResponseManager[models.TechniqueRunsCursorPage],
+            _base.AsyncStreamedResponseManager[AsyncTechniqueRunsListPage],
             self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
@@ -1135,7 +1177,13 @@ class AsyncTechniqueRunsWithStreamingResponse:
                         500: models.ErrorResponse,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="cursor",
+                        items=("technique_runs",),
+                        next=("meta", "next_cursor"),
+                        param="cursor",
+                    ),
                 ),
-                models.TechniqueRunsCursorPage,
+                AsyncTechniqueRunsListPage,
             ),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from .. import _base, models
+from .. import _base, _pagination, models
 from .._base import NOT_GIVEN, NotGiven
 from .._streaming import AsyncStream, Stream
 
@@ -14,13 +14,19 @@ if TYPE_CHECKING:
     from ..client import Client
 
 __all__ = [
+    "JobsListPage",
     "Jobs",
     "JobsWithRawResponse",
     "JobsWithStreamingResponse",
+    "AsyncJobsListPage",
     "AsyncJobs",
     "AsyncJobsWithRawResponse",
     "AsyncJobsWithStreamingResponse",
 ]
+
+
+class JobsListPage(models.JobListResponse, _pagination.SyncPage[models.JobStatusResponse]):
+    """A page of ``list``: iterating it yields every models.JobStatusResponse of every page (page: page number -> page)."""
 
 
 class Jobs:
@@ -50,7 +56,7 @@ class Jobs:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.JobListResponse:
+    ) -> JobsListPage:
         """List runs
 
         Lists jobs, optionally filtered by status or session, one page at a time.
@@ -62,7 +68,7 @@ class Jobs:
             page_size: Jobs per page.
         """
         return cast(
-            models.JobListResponse,
+            JobsListPage,
             self._client._request(
                 _base.RequestOptions(
                     method="GET",
@@ -83,8 +89,16 @@ class Jobs:
                         422: models.HTTPValidationError,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="page",
+                        items=("jobs",),
+                        param="page",
+                        total=("total",),
+                        size_param="page_size",
+                        size_default=20,
+                    ),
                 ),
-                models.JobListResponse,
+                JobsListPage,
             ),
         )
 
@@ -479,9 +493,9 @@ class JobsWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.JobListResponse]:
+    ) -> _base.RawResponse[JobsListPage]:
         return cast(
-            _base.RawResponse[models.JobListResponse],
+            _base.RawResponse[JobsListPage],
             self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -502,8 +516,16 @@ class JobsWithRawResponse:
                         422: models.HTTPValidationError,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="page",
+                        items=("jobs",),
+                        param="page",
+                        total=("total",),
+                        size_param="page_size",
+                        size_default=20,
+                    ),
                 ),
-                models.JobListResponse,
+                JobsListPage,
             ),
         )
 
@@ -750,9 +772,9 @@ class JobsWithStreamingResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[models.JobListResponse]:
+    ) -> _base.StreamedResponseManager[JobsListPage]:
         return cast(
-            _base.StreamedResponseManager[models.JobListResponse],
+            _base.StreamedResponseManager[JobsListPage],
             self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
@@ -773,8 +795,16 @@ class JobsWithStreamingResponse:
                         422: models.HTTPValidationError,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="page",
+                        items=("jobs",),
+                        param="page",
+                        total=("total",),
+                        size_param="page_size",
+                        size_default=20,
+                    ),
                 ),
-                models.JobListResponse,
+                JobsListPage,
             ),
         )
 
@@ -1006,6 +1036,10 @@ class JobsWithStreamingResponse:
         )
 
 
+class AsyncJobsListPage(models.JobListResponse, _pagination.AsyncPage[models.JobStatusResponse]):
+    """A page of ``list``: iterating it yields every models.JobStatusResponse of every page (page: page number -> page)."""
+
+
 class AsyncJobs:
     """Async agent jobs (runs) under `/api/v1/runs`."""
 
@@ -1022,7 +1056,7 @@ class AsyncJobs:
         """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
         return self._client._resources.get(AsyncJobsWithStreamingResponse)
 
-    async def list(
+    def list(
         self,
         *,
         status: models.JobStatus | NotGiven = NOT_GIVEN,
@@ -1033,7 +1067,7 @@ class AsyncJobs:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.JobListResponse:
+    ) -> _pagination.AsyncPaginator[AsyncJobsListPage, models.JobStatusResponse]:
         """List runs
 
         Lists jobs, optionally filtered by status or session, one page at a time.
@@ -1044,31 +1078,37 @@ class AsyncJobs:
             page: Page number, starting at 1.
             page_size: Jobs per page.
         """
-        return cast(
-            models.JobListResponse,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/api/v1/runs",
-                    query={
-                        "status": status,
-                        "session_id": session_id,
-                        "page": page,
-                        "page_size": page_size,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        400: models.ErrorResponse,
-                        401: models.UnauthorizedError,
-                        422: models.HTTPValidationError,
-                    },
-                    response_kind="json",
+        return _pagination.AsyncPaginator(
+            self._client,
+            _base.RequestOptions(
+                method="GET",
+                path="/api/v1/runs",
+                query={
+                    "status": status,
+                    "session_id": session_id,
+                    "page": page,
+                    "page_size": page_size,
+                },
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+                errors={
+                    400: models.ErrorResponse,
+                    401: models.UnauthorizedError,
+                    422: models.HTTPValidationError,
+                },
+                response_kind="json",
+                pager=_pagination.Pager(
+                    style="page",
+                    items=("jobs",),
+                    param="page",
+                    total=("total",),
+                    size_param="page_size",
+                    size_default=20,
                 ),
-                models.JobListResponse,
             ),
+            AsyncJobsListPage,
         )
 
     async def submit(
@@ -1462,9 +1502,9 @@ class AsyncJobsWithRawResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.JobListResponse]:
+    ) -> _base.RawResponse[AsyncJobsListPage]:
         return cast(
-            _base.RawResponse[models.JobListResponse],
+            _base.RawResponse[AsyncJobsListPage],
             await self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -1485,8 +1525,16 @@ class AsyncJobsWithRawResponse:
                         422: models.HTTPValidationError,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="page",
+                        items=("jobs",),
+                        param="page",
+                        total=("total",),
+                        size_param="page_size",
+                        size_default=20,
+                    ),
                 ),
-                models.JobListResponse,
+                AsyncJobsListPage,
             ),
         )
 
@@ -1733,9 +1781,9 @@ class AsyncJobsWithStreamingResponse:
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[models.JobListResponse]:
+    ) -> _base.AsyncStreamedResponseManager[AsyncJobsListPage]:
         return cast(
-            _base.AsyncStreamedResponseManager[models.JobListResponse],
+            _base.AsyncStreamedResponseManager[AsyncJobsListPage],
             self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
@@ -1756,8 +1804,16 @@ class AsyncJobsWithStreamingResponse:
                         422: models.HTTPValidationError,
                     },
                     response_kind="json",
+                    pager=_pagination.Pager(
+                        style="page",
+                        items=("jobs",),
+                        param="page",
+                        total=("total",),
+                        size_param="page_size",
+                        size_default=20,
+                    ),
                 ),
-                models.JobListResponse,
+                AsyncJobsListPage,
             ),
         )
 

@@ -12,6 +12,8 @@ exists). Before the call each schema is prepared for a client that reads what se
   pydantic's engine cannot compile would otherwise break the import;
 - string formats other than date-time, date, time, uuid and binary are plain strings (no
   ``EmailStr`` that needs an extra package, no strict URL type rejecting a relative link);
+- a ``const`` that no ``Literal`` can hold (a float, an object, an array) becomes its JSON
+  type, so that a not-required one is optional like any other field;
 - ``patternProperties`` become ``additionalProperties`` (a map of those values: the key
   pattern is a rule for the server, and a regex would land in the code).
 
@@ -262,9 +264,30 @@ MODEL_KEYWORDS = frozenset(
 
 def _closed(node: Schema) -> Schema:
     node = _only_model_keywords(node)
+    node = _const_as_type(node)
     if "format" in node and node["format"] not in KEPT_FORMATS:
         del node["format"]
     return node
+
+
+# The JSON type of a ``const`` value that no ``Literal`` can hold.
+_CONST_TYPES: dict[type, str] = {float: "number", dict: "object", list: "array"}
+
+
+def _const_as_type(node: Schema) -> Schema:
+    """A ``const`` that is a float, an object or an array becomes its JSON type.
+
+    ``Literal`` holds strings, integers, booleans and ``None`` only, and for any other value
+    datamodel-code-generator writes the value's type, as a not-required field a non-optional
+    one with ``= None`` (``ratio: float = None``), which no type checker accepts. Given the
+    type instead, it writes ``ratio: float | None = None``: the server is the authority on the
+    value it sends."""
+    kind = _CONST_TYPES.get(type(node.get("const")))
+    if kind is None:
+        return node
+    typed = {k: v for k, v in node.items() if k != "const"}
+    typed.setdefault("type", kind)
+    return typed
 
 
 def _write_only_not_required(node: Schema) -> Schema:

@@ -106,3 +106,79 @@ def test_a_const_no_literal_can_hold_is_typed_and_optional() -> None:
         "tags": "list[Any] | None",
         "level": "Literal[2] | None",
     }
+
+
+def _class(source: str, class_name: str) -> ast.ClassDef:
+    return next(
+        n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == class_name
+    )
+
+
+def _union(prop: str, tags: dict[str, str]) -> dict[str, object]:
+    return {
+        "type": "object",
+        "properties": {
+            "item": {
+                "oneOf": [{"$ref": f"#/components/schemas/{n}"} for n in tags.values()],
+                "discriminator": {
+                    "propertyName": prop,
+                    "mapping": {t: f"#/components/schemas/{n}" for t, n in tags.items()},
+                },
+            }
+        },
+    }
+
+
+def test_a_variant_tagged_otherwise_than_its_base_stops_deriving_from_it() -> None:
+    """``Hammer`` (tag ``hammer``) extends ``Tool`` (tag ``tool`` in another union): it keeps
+    ``Tool``'s fields as its own instead of overriding ``Literal["tool"]``."""
+    tool = {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"type": "string"}, "weight": {"type": "integer"}},
+    }
+    hammer = {
+        "allOf": [
+            {"$ref": "#/components/schemas/Tool"},
+            {"type": "object", "properties": {"head": {"type": "string"}}},
+        ]
+    }
+    gadget = {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}}
+    source = _source(
+        {
+            "Tool": tool,
+            "Gadget": gadget,
+            "Hammer": hammer,
+            "Workshop": _union("kind", {"tool": "Tool", "gadget": "Gadget"}),
+            "Shed": _union("kind", {"hammer": "Hammer", "gadget": "Gadget"}),
+        }
+    )
+    cls = _class(source, "Hammer")
+    assert [ast.unparse(b) for b in cls.bases] == ["Model"]
+    assert _fields(source, "Hammer") == {
+        "kind": "Literal['hammer']",
+        "weight": "int | None",
+        "head": "str | None",
+    }
+    assert _fields(source, "Tool")["kind"] == "Literal['tool']"
+
+
+def test_a_subclass_of_a_variant_keeps_the_tag_it_redefines_as_a_plain_type() -> None:
+    dog = {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}}
+    robot = {
+        "allOf": [
+            {"$ref": "#/components/schemas/Dog"},
+            {
+                "type": "object",
+                "required": ["kind"],
+                "properties": {"kind": {"type": "string"}, "model": {"type": "string"}},
+            },
+        ]
+    }
+    hound = {"allOf": [{"$ref": "#/components/schemas/Dog"}], "required": ["kind"]}
+    source = _source(
+        {"Dog": dog, "Robot": robot, "Hound": hound, "Pets": _union("kind", {"dog": "Dog"})}
+    )
+    assert [ast.unparse(b) for b in _class(source, "Robot").bases] == ["Dog"]
+    assert _fields(source, "Robot") == {"model": "str | None"}
+    assert _fields(source, "Hound") == {}

@@ -68,6 +68,7 @@ PINS: dict[str, tuple[str, ...]] = {
     "external_refs": MODELS,
     "inline_objects": MODELS + OPERATIONS,
     "keywords_builtins": MODELS + OPERATIONS,
+    "model_defaults": MODELS,
     "names_and_ids": (*MODELS, *OPERATIONS, "README.md"),
     "nullable_30": MODELS + OPERATIONS,
     "pagination_cursor": (*OPERATIONS, "README.md"),

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+from pathlib import Path
 
+from generator.config import Target
+from generator.emit.write import write_tree
 from generator.models.build import render_models
+from generator.workflow.pipeline import generate
 
 
 def _spec(schemas: dict[str, object]) -> dict[str, object]:
@@ -45,3 +51,134 @@ def test_models_derive_from_the_package_base_with_deferred_build() -> None:
     source = _source({"Thing": {"type": "object", "properties": {"a": {"type": "integer"}}}})
     assert "from pkg._base import Model" in source
     assert "class Thing(Model):" in source
+
+
+def test_typed_defaults_are_values_of_the_field_type(tmp_path: Path) -> None:
+    """An object default of a model-typed field, and a string default of a date, time or
+    UUID field, are built into the field's type (the golden case ``model_defaults``)."""
+    spec = Path(__file__).parent / "golden" / "model_defaults" / "spec.yaml"
+    generated = generate(spec, Target("model_defaults", "spec.yaml"))
+    write_tree(tmp_path / "model_defaults", generated.files, "model_defaults")
+    check = """
+import datetime, uuid
+from model_defaults.models import Limits, Schedule, Settings, Window
+s = Settings()
+assert s.window == Window(start=0, end=10), s.window
+assert s.windows == [Window(start=0, end=1)], s.windows
+assert s.fallback == Limits(requests=60), s.fallback
+assert s.span == Window(start=1, end=2), s.span
+assert s.limits is None
+d = Schedule()
+assert d.day == datetime.date(2024, 1, 31), d.day
+assert d.at == datetime.datetime(2024, 1, 31, 9, 30, tzinfo=datetime.timezone.utc), d.at
+assert d.opens == datetime.time(9), d.opens
+assert d.calendar == uuid.UUID("9c5b94b1-35ad-49bb-b118-8e8fc24abf80"), d.calendar
+assert d.label == "weekly"
+assert Settings().window is not Settings().window  # each instance its own default
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", check],
+        cwd=tmp_path / "model_defaults",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_const_no_literal_can_hold_is_typed_and_optional() -> None:
+    holder = {
+        "type": "object",
+        "required": ["rate"],
+        "properties": {
+            "rate": {"const": 1.5},
+            "ratio": {"const": 0.5},
+            "limits": {"const": {"max": 3}},
+            "tags": {"const": ["a"]},
+            "level": {"const": 2},
+        },
+    }
+    fields = _fields(_source({"Holder": holder}), "Holder")
+    assert fields == {
+        "rate": "float",
+        "ratio": "float | None",
+        "limits": "dict[str, Any] | None",
+        "tags": "list[Any] | None",
+        "level": "Literal[2] | None",
+    }
+
+
+def _class(source: str, class_name: str) -> ast.ClassDef:
+    return next(
+        n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == class_name
+    )
+
+
+def _union(prop: str, tags: dict[str, str]) -> dict[str, object]:
+    return {
+        "type": "object",
+        "properties": {
+            "item": {
+                "oneOf": [{"$ref": f"#/components/schemas/{n}"} for n in tags.values()],
+                "discriminator": {
+                    "propertyName": prop,
+                    "mapping": {t: f"#/components/schemas/{n}" for t, n in tags.items()},
+                },
+            }
+        },
+    }
+
+
+def test_a_variant_tagged_otherwise_than_its_base_stops_deriving_from_it() -> None:
+    """``Hammer`` (tag ``hammer``) extends ``Tool`` (tag ``tool`` in another union): it keeps
+    ``Tool``'s fields as its own instead of overriding ``Literal["tool"]``."""
+    tool = {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"type": "string"}, "weight": {"type": "integer"}},
+    }
+    hammer = {
+        "allOf": [
+            {"$ref": "#/components/schemas/Tool"},
+            {"type": "object", "properties": {"head": {"type": "string"}}},
+        ]
+    }
+    gadget = {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}}
+    source = _source(
+        {
+            "Tool": tool,
+            "Gadget": gadget,
+            "Hammer": hammer,
+            "Workshop": _union("kind", {"tool": "Tool", "gadget": "Gadget"}),
+            "Shed": _union("kind", {"hammer": "Hammer", "gadget": "Gadget"}),
+        }
+    )
+    cls = _class(source, "Hammer")
+    assert [ast.unparse(b) for b in cls.bases] == ["Model"]
+    assert _fields(source, "Hammer") == {
+        "kind": "Literal['hammer']",
+        "weight": "int | None",
+        "head": "str | None",
+    }
+    assert _fields(source, "Tool")["kind"] == "Literal['tool']"
+
+
+def test_a_subclass_of_a_variant_keeps_the_tag_it_redefines_as_a_plain_type() -> None:
+    dog = {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}}
+    robot = {
+        "allOf": [
+            {"$ref": "#/components/schemas/Dog"},
+            {
+                "type": "object",
+                "required": ["kind"],
+                "properties": {"kind": {"type": "string"}, "model": {"type": "string"}},
+            },
+        ]
+    }
+    hound = {"allOf": [{"$ref": "#/components/schemas/Dog"}], "required": ["kind"]}
+    source = _source(
+        {"Dog": dog, "Robot": robot, "Hound": hound, "Pets": _union("kind", {"dog": "Dog"})}
+    )
+    assert [ast.unparse(b) for b in _class(source, "Robot").bases] == ["Dog"]
+    assert _fields(source, "Robot") == {"model": "str | None"}
+    assert _fields(source, "Hound") == {}

@@ -178,23 +178,8 @@ def peer_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 # Documents clientgen does not handle yet, each with its cause. They are run like every other
 # and must still fail (a strict xfail): one that starts to pass fails the run until it leaves
 # this list. Never counted as OK in the summary.
-_DEFAULTS = "a default that does not type-check (date/uuid string, object dict, optional const)"
-_TAG_OVERRIDE = "a subclass's discriminator tag overrides its parent's Literal (mypy assignment)"
 _TAG_LITERAL = "pydantic: the discriminator field must be a Literal in every variant"
 KNOWN: dict[str, str] = {
-    "default_object.yaml": _DEFAULTS,
-    "empty_dict_default.yaml": _DEFAULTS,
-    "field_render_plan.yaml": _DEFAULTS,
-    "union_default_object.yaml": _DEFAULTS,
-    "const_optional_values_31.yaml": _DEFAULTS,
-    "discriminator_enum_modules.yaml": _TAG_OVERRIDE,
-    "discriminator_inline_variants.yaml": _TAG_OVERRIDE,
-    "discriminator_msgspec_tagged_base_redefined_field.yaml": _TAG_OVERRIDE,
-    "discriminator_msgspec_tagged_unions_base_earlier.yaml": _TAG_OVERRIDE,
-    "discriminator_msgspec_tagged_unions_base_later.yaml": _TAG_OVERRIDE,
-    "discriminator_msgspec_tagged_unions_inherited.yaml": _TAG_OVERRIDE,
-    "discriminator_msgspec_tagged_unions_modules.yaml": _TAG_OVERRIDE,
-    "discriminator_msgspec_tagged_unions_modules_variants_first.yaml": _TAG_OVERRIDE,
     "discriminator_lone_variant_tags.yaml": _TAG_LITERAL,
     "discriminator_enum_tag_variants.yaml": _TAG_LITERAL,
     "discriminator_alias_generator.yaml": "datamodel-code-generator refuses a discriminator "

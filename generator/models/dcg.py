@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostic, SpecError
@@ -64,6 +65,14 @@ def _generate(
             first.append(name)
 
 
+def _templates() -> Path:
+    """The folder of the library's templates that clientgen replaces (templates/dcg/; see
+    pydantic_v2/BaseModel.jinja2 there), installed or in the checkout."""
+    package = Path(__file__).parent.parent  # generator/
+    installed = package / "templates" / "dcg"
+    return installed if installed.is_dir() else package.parent / "templates" / "dcg"
+
+
 _NAME_TAKEN = re.compile(r"maps '#/components/schemas/([^']+)' to '[^']+', but that model name is")
 
 
@@ -104,6 +113,8 @@ def _run_generator(
             base_class=f"{package}._base.Model",
             aliases=aliases,
             model_name_map=names,
+            custom_template_dir=_templates(),
+            additional_imports=["pydantic.Field"],
         )
     if not isinstance(result, str):
         raise SpecError(

@@ -12,6 +12,8 @@ exists). Before the call each schema is prepared for a client that reads what se
   pydantic's engine cannot compile would otherwise break the import;
 - string formats other than date-time, date, time, uuid and binary are plain strings (no
   ``EmailStr`` that needs an extra package, no strict URL type rejecting a relative link);
+- a ``const`` that no ``Literal`` can hold (a float, an object, an array) becomes its JSON
+  type, so that a not-required one is optional like any other field;
 - ``patternProperties`` become ``additionalProperties`` (a map of those values: the key
   pattern is a rule for the server, and a regex would land in the code).
 
@@ -39,6 +41,7 @@ from generator.spec.schemas import SCHEMA_PREFIX, Schema, transform
 def prepared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
     """The component schemas as datamodel-code-generator is given them (see the module doc)."""
     schemas: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
+    schemas = untag_bases(schemas)
     closed = discriminator_fields(schemas)
     return {
         name: _prepare(schema, closed.get(name, frozenset()))
@@ -206,6 +209,132 @@ def discriminator_fields(schemas: dict[str, Any]) -> dict[str, frozenset[str]]:
     return {name: frozenset(props) for name, props in closed.items()}
 
 
+def discriminator_tags(schemas: dict[str, Any]) -> dict[str, dict[str, frozenset[str]]]:
+    """Component -> discriminator property -> the tags its class is given: the mapping's
+    keys that name it, else (a variant the mapping leaves out) its own name."""
+    tags: dict[str, dict[str, set[str]]] = {}
+
+    def visit(schema: Schema) -> Schema:
+        discriminator = schema.get("discriminator")
+        if not (
+            isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str)
+        ):
+            return schema
+        prop = discriminator["propertyName"]
+        mapping = discriminator.get("mapping")
+        mapped: dict[str, set[str]] = {}
+        for tag, ref in mapping.items() if isinstance(mapping, dict) else []:
+            if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+                mapped.setdefault(ref[len(SCHEMA_PREFIX) :], set()).add(str(tag))
+        for variant in schema.get("oneOf") or schema.get("anyOf") or []:
+            ref = variant.get("$ref") if isinstance(variant, dict) else None
+            if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+                name = ref[len(SCHEMA_PREFIX) :]
+                mapped.setdefault(name, set()).update(mapped.get(name) or {name})
+        for name, names in mapped.items():
+            tags.setdefault(name, {}).setdefault(prop, set()).update(names)
+        return schema
+
+    for schema in schemas.values():
+        if isinstance(schema, dict):
+            transform(schema, visit)
+    return {name: {p: frozenset(t) for p, t in by.items()} for name, by in tags.items()}
+
+
+_ANNOTATIONS = ("description", "title", "discriminator", "example", "examples", "deprecated")
+
+
+def untag_bases(schemas: dict[str, Any]) -> dict[str, Any]:
+    """A variant of a tagged union stops deriving from a base that is a variant tagged
+    otherwise: the base's schema is written into its ``allOf`` in place of the reference.
+
+    ``Hammer`` (``allOf: [Tool, ...]``, tag ``hammer``) would otherwise be a subclass of
+    ``Tool`` (tag ``tool`` in another union), its ``Literal["hammer"]`` overriding the base's
+    ``Literal["tool"]``, which no type checker accepts. It keeps every field ``Tool`` has,
+    and ``Tool``'s own bases, unless they are tagged otherwise too.
+    """
+    tags = discriminator_tags(schemas)
+
+    def inherited(name: str, seen: frozenset[str]) -> dict[str, frozenset[str]]:
+        own = dict(tags.get(name, {}))
+        schema = schemas.get(name)
+        if name in seen or not isinstance(schema, dict):
+            return own
+        for base, _ in _members(schema):
+            if base is not None:
+                for prop, names in inherited(base, seen | {name}).items():
+                    own.setdefault(prop, names)
+        return own
+
+    def conflicts(base: str, own: dict[str, frozenset[str]]) -> bool:
+        theirs = inherited(base, frozenset())
+        return any(prop in theirs and theirs[prop] != names for prop, names in own.items())
+
+    def flattened(schema: Schema, own: dict[str, frozenset[str]], seen: frozenset[str]) -> Schema:
+        members = []
+        for member in schema.get("allOf") or []:
+            ref = member.get("$ref") if isinstance(member, dict) else None
+            base = (
+                ref[len(SCHEMA_PREFIX) :]
+                if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX)
+                else None
+            )
+            target = schemas.get(base) if base is not None else None
+            if (
+                base is not None
+                and base not in seen
+                and isinstance(target, dict)
+                and conflicts(base, own)
+            ):
+                copy = {k: v for k, v in target.items() if k not in _ANNOTATIONS}
+                member = flattened(copy, own, seen | {base})
+            members.append(member)
+        return {**schema, "allOf": members} if members else schema
+
+    def kept_tags(schema: Schema, tagged: dict[str, frozenset[str]]) -> Schema:
+        """A redefinition of an inherited tag property with no tag of its own dropped, in the
+        schema and in its ``allOf`` members (the base requires the property already)."""
+        if not isinstance(schema, dict) or "$ref" in schema:
+            return schema
+        properties = schema.get("properties")
+        properties = properties if isinstance(properties, dict) else {}
+        redefined = {
+            key
+            for key, value in properties.items()
+            if key in tagged and isinstance(value, dict) and not {"const", "enum"} & value.keys()
+        }
+        required = schema.get("required")
+        if isinstance(required, list):  # required here without a schema here
+            redefined |= {r for r in required if r in tagged and r not in properties}
+        kept = dict(schema)
+        if redefined:
+            kept["properties"] = {k: v for k, v in properties.items() if k not in redefined}
+            if not kept["properties"]:
+                del kept["properties"]
+            if isinstance(required, list):
+                kept["required"] = [r for r in required if r not in redefined]
+        if isinstance(schema.get("allOf"), list):
+            kept["allOf"] = [kept_tags(member, tagged) for member in schema["allOf"]]
+        return kept
+
+    result = dict(schemas)
+    for name, schema in schemas.items():
+        if not (isinstance(schema, dict) and isinstance(schema.get("allOf"), list)):
+            continue
+        own = tags.get(name)
+        if own is not None:
+            result[name] = flattened(schema, own, frozenset({name}))
+            continue
+        tagged: dict[str, frozenset[str]] = {}
+        for base, _ in _members(schema):
+            if base is not None:
+                for prop, names in inherited(base, frozenset({name})).items():
+                    tagged.setdefault(prop, names)
+        if tagged:
+            result[name] = kept_tags(schema, tagged)
+    return result
+
+
 VALIDATION_KEYWORDS = frozenset(
     {
         "minimum",
@@ -262,9 +391,30 @@ MODEL_KEYWORDS = frozenset(
 
 def _closed(node: Schema) -> Schema:
     node = _only_model_keywords(node)
+    node = _const_as_type(node)
     if "format" in node and node["format"] not in KEPT_FORMATS:
         del node["format"]
     return node
+
+
+# The JSON type of a ``const`` value that no ``Literal`` can hold.
+_CONST_TYPES: dict[type, str] = {float: "number", dict: "object", list: "array"}
+
+
+def _const_as_type(node: Schema) -> Schema:
+    """A ``const`` that is a float, an object or an array becomes its JSON type.
+
+    ``Literal`` holds strings, integers, booleans and ``None`` only, and for any other value
+    datamodel-code-generator writes the value's type, as a not-required field a non-optional
+    one with ``= None`` (``ratio: float = None``), which no type checker accepts. Given the
+    type instead, it writes ``ratio: float | None = None``: the server is the authority on the
+    value it sends."""
+    kind = _CONST_TYPES.get(type(node.get("const")))
+    if kind is None:
+        return node
+    typed = {k: v for k, v in node.items() if k != "const"}
+    typed.setdefault("type", kind)
+    return typed
 
 
 def _write_only_not_required(node: Schema) -> Schema:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict
 
@@ -17,3 +17,6 @@ class Version(Model):
     object: Literal["version"]
     major: Literal[2]
     stable: Literal[True] | None = None
+    ratio: float | None = None
+    limits: dict[str, Any] | None = None
+    channels: list[Any] | None = None

@@ -1,4 +1,5 @@
-"""OAuth2 client credentials, against a real token endpoint on 127.0.0.1, sync and async.
+"""OAuth2 client credentials, against a real token endpoint on 127.0.0.1, sync and async, on
+each HTTP library a target may choose.
 
 The client is generated from tests/behaviour/oauth2.yaml: its document takes an OAuth2
 client-credentials token (``tokenUrl: /oauth/token``, scopes ``runs:read`` and, for one
@@ -36,14 +37,19 @@ RUN = {"id": "run_1", "status": "queued"}
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+# the HTTP library -> the package generated for it (two names: both are imported at once)
+PACKAGES = {"httpx2": "token_api", "httpx": "token_api_httpx"}
+
+
+@pytest.fixture(scope="module", params=sorted(PACKAGES))
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    package = PACKAGES[request.param]
     out = tmp_path_factory.mktemp("oauth2")
-    result = generate(SPEC, Target("token_api", "tests/behaviour/oauth2.yaml"))
-    write_tree(out, result.files, "token_api")
+    target = Target(package, "tests/behaviour/oauth2.yaml", http=request.param)
+    write_tree(out, generate(SPEC, target).files, package)
     sys.path.insert(0, str(out))
     try:
-        return importlib.import_module("token_api")
+        return importlib.import_module(package)
     finally:
         sys.path.remove(str(out))
 
@@ -200,8 +206,9 @@ async def test_50_concurrent_401s_make_one_refresh(serve: Any, flavour: str) -> 
 async def test_credentials_from_the_environment(
     api: ModuleType, serve: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TOKEN_API_CLIENT_ID", CLIENT_ID)
-    monkeypatch.setenv("TOKEN_API_CLIENT_SECRET", SECRET)
+    prefix = api.__name__.upper()
+    monkeypatch.setenv(f"{prefix}_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv(f"{prefix}_CLIENT_SECRET", SECRET)
     fake, client = serve(client_id=None, client_secret=None)
     await call(client.runs.retrieve("run_1"))
     assert fake.tokens_used() == ["tok-1"]
@@ -219,17 +226,19 @@ async def test_without_client_credentials_an_api_key_is_a_ready_token(
 def test_missing_credentials_name_both_ways(
     api: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("TOKEN_API_API_KEY", "TOKEN_API_CLIENT_ID", "TOKEN_API_CLIENT_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-    with pytest.raises(api.errors.MissingAPIKeyError, match="TOKEN_API_CLIENT_ID"):
+    prefix = api.__name__.upper()
+    for name in ("API_KEY", "CLIENT_ID", "CLIENT_SECRET"):
+        monkeypatch.delenv(f"{prefix}_{name}", raising=False)
+    with pytest.raises(api.errors.MissingAPIKeyError, match=f"{prefix}_CLIENT_ID"):
         api.Client(base_url="http://127.0.0.1:9")
     with pytest.raises(ValueError, match="both a client id and a secret"):
         api.Client(base_url="http://127.0.0.1:9", client_id=CLIENT_ID)
 
 
 async def test_secrets_and_tokens_stay_out_of_repr_errors_and_logs(
-    api: ModuleType, serve: Any, caplog: pytest.LogCaptureFixture
+    api: ModuleType, serve: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv(f"{api.__name__.upper()}_LOG", "debug")  # the package's own log, on
     caplog.set_level(logging.DEBUG)
     fake, client = serve()
     await call(client.runs.retrieve("run_1"))

@@ -1,7 +1,9 @@
-"""Shared test setup: the generated seed packages importable, golden update flag, anyio."""
+"""Shared test setup: the generated seed packages importable, golden update flag, anyio, and
+the tables printed at the end of a run (the corpus, and conformance against Prism)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -75,13 +77,27 @@ def mypy_report(typed_projects: Path) -> dict[str, list[str]]:
     return mypy_strict(typed_projects, sorted(p.name for p in typed_projects.iterdir()))
 
 
+_CONFORMANCE_ROWS: list[dict[str, object]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Rows of tests/test_conformance.py, from this process or an xdist worker."""
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if name == "conformance" and isinstance(value, str):
+                _CONFORMANCE_ROWS.append(json.loads(value))
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    corpus = sys.modules.get("tests.test_corpus")  # not imported: the run did not collect it
-    if corpus is None:
-        return
-    results = config.stash.get(corpus.CORPUS_TABLE, None)
-    if results:
+    corpus = sys.modules.get("tests.test_corpus")  # None: the run did not collect it
+    results = config.stash.get(corpus.CORPUS_TABLE, None) if corpus is not None else None
+    if corpus is not None and results:
         for line in corpus.pytest_terminal_summary_table(results):
+            terminalreporter.write_line(line)
+    if _CONFORMANCE_ROWS:
+        from tests.test_conformance import conformance_table
+
+        for line in conformance_table(_CONFORMANCE_ROWS):
             terminalreporter.write_line(line)

@@ -1,7 +1,12 @@
-"""A minimal value that matches a schema, for fake servers in smoke tests."""
+"""A minimal value that matches a schema: for fake servers in smoke tests, and (checked with
+jsonschema by ``checked_sample``) for the arguments of conformance calls."""
 
 from __future__ import annotations
 
+import functools
+import itertools
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from generator.spec.load import resolve_pointer
@@ -9,8 +14,20 @@ from generator.spec.load import resolve_pointer
 _STRINGS = {
     "date-time": "2024-01-02T03:04:05Z",
     "date": "2024-01-02",
-    "time": "03:04:05",
+    "time": "03:04:05Z",
     "uuid": "00000000-0000-4000-8000-000000000000",
+    "email": "user@example.com",
+    "idn-email": "user@example.com",
+    "uri": "https://example.com/x",
+    "url": "https://example.com/x",
+    "iri": "https://example.com/x",
+    "uri-reference": "https://example.com/x",
+    "hostname": "example.com",
+    "ipv4": "127.0.0.1",
+    "ipv6": "::1",
+    "byte": "eA==",
+    "duration": "P1D",
+    "json-pointer": "/x",
 }
 
 
@@ -18,13 +35,22 @@ class Unsatisfiable(Exception):
     """No finite value matches (a required, non-nullable reference to itself)."""
 
 
-def sample(schema: Any, spec: dict[str, Any], depth: int = 0) -> Any:
-    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-        schema = resolve_pointer(spec, schema["$ref"])
+def sample(
+    schema: Any, spec: dict[str, Any], depth: int = 0, examples: bool = False, choice: int = 0
+) -> Any:
+    """A small value for ``schema``; with ``examples``, a schema's own example or default is
+    taken where it has one (they are often the only values that meet a ``pattern``);
+    ``choice`` picks which branch of each ``oneOf``/``anyOf`` (counted round)."""
+    schema = _resolved(schema, spec)
     if depth > 12:
         raise Unsatisfiable
     if not isinstance(schema, dict):
         return None
+    again = (spec, depth + 1, examples, choice)
+    if examples:
+        own = own_examples(schema)
+        if own:
+            return own[0]
     if "const" in schema:
         return schema["const"]
     if isinstance(schema.get("enum"), list) and schema["enum"]:
@@ -34,29 +60,37 @@ def sample(schema: Any, spec: dict[str, Any], depth: int = 0) -> Any:
         if depth > 3 and len(options) < len(schema.get(key) or []):
             return None  # a nullable (often recursive) branch: stop here
         if options:
-            return _union(schema, options, spec, depth)
+            return _union(schema, options, *again)
     if isinstance(schema.get("allOf"), list):
-        merged: dict[str, Any] = {}
-        for member in schema["allOf"]:
-            value = sample(member, spec, depth + 1)
-            if isinstance(value, dict):
-                merged.update(value)
-        return merged
+        return sample(_merged(schema, spec), *again)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), None)
     if kind == "object" or "properties" in schema:
-        required = schema.get("required") or []
         properties = schema.get("properties") or {}
-        return {name: sample(properties.get(name, {}), spec, depth + 1) for name in required}
+        names = [n for n in schema.get("required") or [] if isinstance(n, str)]
+        least = schema.get("minProperties")
+        if isinstance(least, int):
+            names += [n for n in properties if n not in names][: max(0, least - len(names))]
+        return {name: sample(properties.get(name, {}), *again) for name in names}
     if kind == "array":
-        return []
+        count = schema.get("minItems")
+        count = count if isinstance(count, int) else 0
+        try:
+            item = sample(schema.get("items", {}), *again)
+        except Unsatisfiable:
+            if count:
+                raise
+            return []
+        if schema.get("uniqueItems") and count > 1:
+            raise Unsatisfiable
+        return [item] * max(count, 1)
     if kind == "string":
-        return _STRINGS.get(str(schema.get("format")), "x")
+        return _string(schema)
     if kind == "integer":
-        return 1
+        return int(_number(schema, 1))
     if kind == "number":
-        return 1.5
+        return _number(schema, 1.5)
     if kind == "boolean":
         return True
     if kind == "null":
@@ -64,16 +98,171 @@ def sample(schema: Any, spec: dict[str, Any], depth: int = 0) -> Any:
     return "x"
 
 
+def _resolved(schema: Any, spec: dict[str, Any]) -> Any:
+    """The schema a ``$ref`` names, with the keywords written beside the ``$ref`` on top."""
+    seen = 0
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 32:
+        seen += 1
+        siblings = {k: v for k, v in schema.items() if k != "$ref"}
+        target = resolve_pointer(spec, schema["$ref"])
+        schema = {**target, **siblings} if isinstance(target, dict) and siblings else target
+    return schema
+
+
+def _merged(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    """``allOf`` members and the schema around them as one schema (properties and required
+    joined, every other keyword from the last that says it)."""
+    merged: dict[str, Any] = {}
+    properties: dict[str, Any] = {}
+    required: list[Any] = []
+    for member in [*schema["allOf"], {k: v for k, v in schema.items() if k != "allOf"}]:
+        member = _resolved(member, spec)
+        if not isinstance(member, dict):
+            continue
+        if isinstance(member.get("allOf"), list):
+            member = _merged(member, spec)
+        properties.update(member.get("properties") or {})
+        required += [r for r in member.get("required") or [] if r not in required]
+        merged.update({k: v for k, v in member.items() if k not in ("properties", "required")})
+    if properties:
+        merged["properties"] = properties
+    if required:
+        merged["required"] = required
+    return merged
+
+
+def _string(schema: dict[str, Any]) -> str:
+    pattern = schema.get("pattern")
+    text = _STRINGS.get(str(schema.get("format")), "x")
+    if isinstance(pattern, str) and not re.search(pattern, text):
+        text = _matching(pattern) or text
+    low = schema.get("minLength")
+    if isinstance(low, int) and len(text) < low:
+        text = text + "x" * (low - len(text))
+    return text
+
+
+@functools.cache
+def _matching(pattern: str) -> str | None:
+    """The simplest string that matches ``pattern`` (hypothesis shrinks to it; deterministic)."""
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import NoSuchExample
+
+    try:
+        found: str = find(
+            st.from_regex(pattern),
+            lambda text: True,
+            settings=settings(
+                database=None, max_examples=50, suppress_health_check=list(HealthCheck)
+            ),
+        )
+    except (NoSuchExample, re.error, ValueError):
+        return None
+    return found
+
+
 def _is_null(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get("type") == "null"
 
 
-def _union(schema: dict[str, Any], options: list[Any], spec: dict[str, Any], depth: int) -> Any:
+def _union(
+    schema: dict[str, Any],
+    options: list[Any],
+    spec: dict[str, Any],
+    depth: int,
+    examples: bool,
+    choice: int,
+) -> Any:
     discriminator = schema.get("discriminator")
     if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
-        tag, ref = next(iter(discriminator["mapping"].items()))
-        value = sample({"$ref": ref}, spec, depth + 1)
+        mapping = list(discriminator["mapping"].items())
+        tag, ref = mapping[choice % len(mapping)]
+        value = sample({"$ref": ref}, spec, depth, examples, choice)
         if isinstance(value, dict):
             value[discriminator["propertyName"]] = tag
         return value
-    return sample(options[0], spec, depth + 1)
+    return sample(options[choice % len(options)], spec, depth, examples, choice)
+
+
+def _number(schema: dict[str, Any], usual: float) -> float:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    value = usual
+    if isinstance(low, int | float) and not isinstance(low, bool) and value < low:
+        value = low + (1 if schema.get("exclusiveMinimum") is True else 0)
+    if isinstance(high, int | float) and not isinstance(high, bool) and value > high:
+        value = high - (1 if schema.get("exclusiveMaximum") is True else 0)
+    for key, step in (("exclusiveMinimum", 1), ("exclusiveMaximum", -1)):
+        bound = schema.get(key)
+        if isinstance(bound, int | float) and not isinstance(bound, bool):
+            if (step == 1 and value <= bound) or (step == -1 and value >= bound):
+                value = bound + step
+    multiple = schema.get("multipleOf")
+    if isinstance(multiple, int | float) and multiple > 0 and value % multiple:
+        value = multiple * max(1, round(value / multiple))
+    return value
+
+
+def own_examples(holder: dict[str, Any]) -> list[Any]:
+    """The values a schema or parameter offers itself: ``example``, ``examples`` (a list in a
+    schema, a map of Example objects in a parameter or media type), then ``default``."""
+    found: list[Any] = []
+    if "example" in holder:
+        found.append(holder["example"])
+    listed = holder.get("examples")
+    if isinstance(listed, list):
+        found.extend(listed)
+    elif isinstance(listed, dict):
+        found.extend(e["value"] for e in listed.values() if isinstance(e, dict) and "value" in e)
+    if "default" in holder:
+        found.append(holder["default"])
+    return found
+
+
+class BadSample(Exception):
+    """No value built from the spec is valid against its schema: the test's fault."""
+
+
+def checked_sample(schema: Any, spec: dict[str, Any], offered: list[Any] | None = None) -> Any:
+    """A value that jsonschema finds valid against ``schema`` (read with the spec's own
+    references and OpenAPI dialect): the values ``offered`` by its holder, its own examples,
+    then a built one. Raises ``BadSample`` naming what was wrong with each."""
+    validator = _validator(schema, spec)
+    resolved = _resolved(schema, spec)
+    given = [*(offered or []), *(own_examples(resolved) if isinstance(resolved, dict) else [])]
+    problems: list[str] = []
+    for value in itertools.chain(given, _built(schema, spec, problems)):
+        error = next(iter(validator.iter_errors(value)), None)
+        if error is None:
+            return value
+        problems.append(f"{value!r:.80}: {error.message[:160]}")
+    raise BadSample("; ".join(dict.fromkeys(problems)))
+
+
+def _built(schema: Any, spec: dict[str, Any], problems: list[str]) -> Iterator[Any]:
+    """Values built from the schema: nested examples first, then each branch of the unions."""
+    seen: list[Any] = []
+    for examples in (True, False):
+        for choice in range(4):
+            try:
+                value = sample(schema, spec, examples=examples, choice=choice)
+            except Unsatisfiable:
+                problems.append("no finite value (a required reference to itself)")
+                return
+            if value not in seen:
+                seen.append(value)
+                yield value
+
+
+def _validator(schema: Any, spec: dict[str, Any]) -> Any:
+    from openapi_schema_validator import (
+        OAS30Validator,
+        OAS31Validator,
+        oas30_format_checker,
+        oas31_format_checker,
+    )
+
+    root = {**spec, "$ref": "#/x-conformance-schema", "x-conformance-schema": schema}
+    if str(spec.get("openapi", "")).startswith("3.1"):
+        return OAS31Validator(root, format_checker=oas31_format_checker)
+    return OAS30Validator(root, format_checker=oas30_format_checker)

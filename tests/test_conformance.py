@@ -1,0 +1,630 @@
+"""Every operation of every corpus spec, called through the generated sync and async clients
+against the Prism mock server (a server clientgen's authors did not write).
+
+Corpus: the seed specs (``specs/*.yaml``), every ``@readme/oas-examples`` document, and the
+datamodel-code-generator test documents that are valid and have operations. Each operation is
+called with every argument built from the spec (each one checked with jsonschema first: a bad
+sample is the test's fault and is named as such) and again with only its required ones, each
+way with the sync and the async client, against Prism's static examples and its dynamic
+(seeded) answers. A call conforms when Prism reports no request violation (no
+``sl-violations`` header) and a 2xx body parses into its model. Operations that Prism itself
+cannot serve are listed in ``PRISM_LIMITS`` with the reason, and counted apart: never as passes.
+A table per spec is printed at the end of the run (see tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import httpx
+import pytest
+
+from generator.config import Target
+from generator.diagnostics import SpecError
+from generator.emit.write import write_tree
+from generator.ir.nodes import Operation, Param
+from generator.ir.polling import deref, object_properties
+from generator.workflow.pipeline import generate
+from tests.support.corpus import CACHE, OAS_EXAMPLES, CorpusUnavailable, install
+from tests.support.peer_corpus import DCG_VERSION, classify, install_dcg_documents
+from tests.support.prism import PRISM, PrismServer, PrismUnavailable, install_prism
+from tests.support.samples import BadSample, checked_sample, own_examples
+
+ROOT = Path(__file__).resolve().parent.parent
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+MODES = ("static", "dynamic")
+EVERY_OPERATION = "*"
+
+
+class Limit(NamedTuple):
+    says: str  # text of the problem that marks it
+    why: str
+    call: bool = True  # False: not called at all (Prism hangs on it, or dies)
+
+
+# What Prism 5.16.0 cannot do, read by hand: (spec, "METHOD /path" or "*") -> (what Prism's
+# answer says, why it is Prism's and not clientgen's). A listed operation is still called
+# (unless `call` is False); a call whose problem contains that text counts as a Prism limit,
+# never as a pass; any other problem is still a failure, and an entry that no call meets fails
+# the test as out of date.
+_SSE = Limit(
+    "NO_COMPLEX_OBJECT_TEXT",
+    "a text/event-stream response whose schema is an object: Prism validates the request, then "
+    "answers 500 'Cannot serialise complex objects as text'",
+)
+_NO_SCHEMA = Limit(
+    "schema is not defined",
+    "the response has examples but no schema: asked for a dynamic answer, Prism answers 500 "
+    "'Tried to force a dynamic response ... schema is not defined' (static calls are checked)",
+)
+_TAGS = Limit(
+    "does not match any of the expected tags",
+    "Prism fills a discriminator property with a free string ('string', or random words when "
+    "dynamic) instead of a mapping key or schema name: valid JSON Schema, not a valid "
+    "discriminated value, which the model rightly refuses",
+)
+_NO_RESPONSES = Limit(
+    "NO_RESPONSE_RESPONSE_DEFINED",
+    "operations without `responses` (OpenAPI 3.1 allows it): Prism answers 500 'No response "
+    "defined for the selected operation'",
+)
+_SPLIT = Limit(
+    "reading 'split'",
+    "an optional header parameter left out: Prism throws 'Cannot read properties of undefined "
+    "(reading 'split')' and exits (calls with every argument are checked)",
+)
+_ONE_XX = Limit(
+    "",
+    "a 1xx status as the operation's only response: Prism sends it as the final answer, which "
+    "no HTTP/1.1 client can read (httpx waits, then raises RemoteProtocolError)",
+    call=False,
+)
+_DELIMITED_OBJECT = Limit(
+    "",
+    "spaceDelimited/pipeDelimited on an object (OpenAPI allows it): Prism throws 'delimited "
+    "style is only applicable to array parameter' and exits, whatever the request",
+    call=False,
+)
+PRISM_LIMITS: dict[tuple[str, str], Limit] = {
+    ("seed/crewship_runs.yaml", "GET /v1/runs/{id}/events"): _SSE,
+    ("seed/parallel_tasks.yaml", "GET /v1beta/tasks/runs/{run_id}/events"): _SSE,
+    ("seed/parallel_tasks.yaml", "GET /v1beta/tasks/groups/{taskgroup_id}/runs"): _SSE,
+    ("seed/parallel_tasks.yaml", "GET /v1beta/tasks/groups/{taskgroup_id}/events"): _SSE,
+    ("seed/praisonai_jobs.yaml", "GET /api/v1/runs/{job_id}/stream"): _SSE,
+    **{("oas/3.0/http-status-codes.json", f"GET /status/{n}"): _ONE_XX for n in range(100, 104)},
+    ("oas/3.0/readme-extensions.json", "POST /x-code-samples"): _NO_SCHEMA,
+    ("oas/3.0/response-empty-examples.json", "GET /examples"): _NO_SCHEMA,
+    ("oas/3.0/response-examples.json", "GET /example"): _NO_SCHEMA,
+    ("oas/3.0/response-examples.json", "GET /examples"): _NO_SCHEMA,
+    ("oas/3.0/response-multiple-mediatypes.json", "GET /single-type-multiple-examples"): (
+        _NO_SCHEMA
+    ),
+    ("oas/3.0/response-multiple-mediatypes.json", "GET /single-type-single-example"): _NO_SCHEMA,
+    ("oas/3.0/response-multiple-mediatypes.json", "POST /multiple-types-multiple-examples"): (
+        _NO_SCHEMA
+    ),
+    ("oas/3.0/response-multiple-mediatypes.json", "POST /multiple-types-single-example"): (
+        _NO_SCHEMA
+    ),
+    **{
+        (spec, operation): _DELIMITED_OBJECT
+        for spec, form in (
+            ("oas/3.0/parameters-style.json", "POST"),
+            ("oas/3.1/parameters-style.json", "GET"),
+        )
+        for operation in (
+            "GET /anything/query/spaceDelimited",
+            "GET /anything/query/pipeDelimited",
+            f"{form} /anything/form-data/spaceDelimited",
+            "POST /anything/form-data/pipeDelimited",
+        )
+    },
+    **{
+        (spec, EVERY_OPERATION): _NO_RESPONSES
+        for spec in (
+            "oas/3.1/parameters-style.json",
+            "oas/3.1/readme-extensions.json",
+            "oas/3.1/schema-encoding-style.json",
+            "oas/3.1/schema-types.json",
+        )
+    },
+    ("oas/3.0/parameters-style.json", "POST /anything/form-data"): Limit(
+        "Request body property array must",
+        "an exploded form array (`array=x`, the one form OpenAPI gives it): Prism reads a "
+        "form field as a string unless it repeats (it keeps only the last of repeated fields)",
+    ),
+    ("oas/3.0/file-uploads.json", "PUT /anything/multipart-formdata"): Limit(
+        "Request body property filename must",
+        "a multipart array of files with one file in it: Prism reads one part as a single "
+        "value, not an array (it keeps only the last of repeated fields)",
+    ),
+    **{
+        ("oas/3.0/parameters-style.json", operation): _SPLIT
+        for operation in (
+            "GET /anything/headers",
+            "GET /anything/headers/simple",
+            "POST /anything/headers/simple",
+        )
+    },
+    ("oas/3.0/circular-paths.json", "PUT /anything"): _SPLIT,
+    **{
+        ("oas/3.0/circular-request-bodies.json", operation): Limit(
+            "Field required",
+            "Prism's answer breaks the response schema, as its own sl-violations header says: "
+            "it cuts the recursion short and leaves required properties out",
+        )
+        for operation in ("POST /indirect", "POST /multiple")
+    },
+    ("oas/3.0/circular-paths.json", "GET /anything"): Limit(
+        "reading 'items'",
+        "a path item that $refs itself: Prism's response cleaner fails with 'Cannot read "
+        "properties of undefined (reading 'items')' and answers 500",
+    ),
+    **{
+        (spec, "GET /item"): _TAGS
+        for spec in (
+            "dcg/discriminator_allof_no_subtypes.yaml",
+            "dcg/discriminator_no_mapping.yaml",
+            "dcg/discriminator_partial_mapping.yaml",
+            "dcg/discriminator_short_mapping_names.yaml",
+        )
+    },
+    ("dcg/discriminator_allof.yaml", "GET /pet"): _TAGS,
+    **{
+        ("dcg/discriminator_read_write_variant_tags.yaml", operation): _TAGS
+        for operation in ("POST /pets", "GET /list", "GET /owner", "GET /bare")
+    },
+}
+
+CONFORMANCE_ROW = "conformance"
+RESULTS = CACHE.parent / "conformance" / "specs"  # one file per spec, every problem in it
+# Accepted by every scheme Prism checks (HTTP basic wants a user and a password).
+API_KEY = "user:password"
+
+
+@dataclass
+class Call:
+    operation: str  # "GET /pets/{id}"
+    label: str  # "sync static all"
+    outcome: str = ""  # "ok", "limit" or "failure"
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One call to make: an operation and the arguments for it."""
+
+    key: str  # "GET /pets/{id}"
+    attr: str  # the resource attribute of the client ("" for the client's own methods)
+    op: Operation
+    label: str  # "all" or "required"
+    positional: list[Any]
+    keywords: dict[str, Any]
+    statuses: frozenset[str]  # the response statuses the operation declares, upper case
+
+
+@dataclass
+class Row:
+    spec: str
+    operations: int = 0
+    calls: int = 0
+    ok: int = 0
+    limits: int = 0
+    failures: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+    slowest: list[str] = field(default_factory=list)
+
+
+# -- the corpus, found at collection ------------------------------------------------------------
+
+
+def _dcg_documents() -> dict[str, Path]:
+    """The valid datamodel-code-generator documents with operations (classified once, cached)."""
+    root = install_dcg_documents()
+    listing = root.parent / "conformance-documents.json"
+    if listing.is_file():
+        names = json.loads(listing.read_text())
+    else:
+        names = [d.name for d in classify(root) if d.kind == "valid" and d.has_operations]
+        partial = listing.with_suffix(f".{id(names)}.tmp")
+        partial.write_text(json.dumps(names))
+        partial.replace(listing)
+    return {f"dcg/{name}": root / name for name in names}
+
+
+def _oas_documents() -> dict[str, Path]:
+    folder = install(*OAS_EXAMPLES)
+    found = sorted(folder.glob("3.0/json/*.json")) + sorted(folder.glob("3.1/json/*.json"))
+    return {f"oas/{d.parent.parent.name}/{d.name}": d for d in found}
+
+
+def _corpus() -> tuple[dict[str, Path], list[str]]:
+    specs = {f"seed/{p.name}": p for p in sorted((ROOT / "specs").glob("*.yaml"))}
+    problems = []
+    for source in (_oas_documents, _dcg_documents):
+        try:
+            specs.update(source())
+        except CorpusUnavailable as exc:
+            problems.append(str(exc))
+    return specs, problems
+
+
+SPECS, CORPUS_PROBLEMS = _corpus()
+
+
+@pytest.fixture(scope="session")
+def prism() -> Path:
+    try:
+        return install_prism()
+    except PrismUnavailable as exc:
+        pytest.fail(f"Prism cannot be installed, so no spec was tested against it: {exc}")
+
+
+def test_the_whole_corpus_is_there() -> None:
+    assert not CORPUS_PROBLEMS, CORPUS_PROBLEMS
+    counts = {kind: sum(1 for s in SPECS if s.startswith(kind + "/")) for kind in ("seed", "oas")}
+    assert counts["seed"] == 5
+    assert counts["oas"] >= 50
+    assert sum(1 for s in SPECS if s.startswith("dcg/")) == 82, f"dcg {DCG_VERSION}"
+
+
+# -- the test -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", list(SPECS))
+def test_operations_conform(
+    spec: str, prism: Path, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
+    started = time.monotonic()
+    row = Row(spec)
+    path = SPECS[spec]
+    package = "conf_" + re.sub(r"\W", "_", spec).lower()
+    try:
+        with PrismServer(prism, path, tmp_path / "prism.log") as server:
+            calls = _run_spec(spec, path, package, server, tmp_path, row)
+            prism_output = server.output()
+    finally:
+        row.seconds = round(time.monotonic() - started, 2)
+    for call in calls:
+        row.calls += 1
+        if call.outcome == "ok":
+            row.ok += 1
+        elif call.outcome == "limit":
+            row.limits += 1
+        else:
+            row.failures += 1
+            row.problems.append(f"{call.operation} [{call.label}]: {call.detail}")
+    row.problems += _stale_limits(spec, calls)
+    slow = sorted(calls, key=lambda c: -c.seconds)[:3]
+    row.slowest = [f"{c.seconds:.2f} s {c.operation} [{c.label}]" for c in slow]
+    record_property(CONFORMANCE_ROW, json.dumps(asdict(row)))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{package}.json").write_text(json.dumps(asdict(row), indent=1))
+    assert not row.problems, (
+        f"{len(row.problems)} problems in {spec}:\n"
+        + "\n".join(row.problems[:40])
+        + f"\nPrism's last output:\n{prism_output}"
+    )
+
+
+def _stale_limits(spec: str, calls: list[Call]) -> list[str]:
+    stale = []
+    for (listed, operation), (_, reason, call) in PRISM_LIMITS.items():
+        mine = [c for c in calls if listed == spec and operation in (c.operation, EVERY_OPERATION)]
+        if not call:
+            continue
+        if mine and not any(c.outcome == "limit" for c in mine):
+            stale.append(f"{operation}: listed as a Prism limit ({reason}) but every call conforms")
+    return stale
+
+
+def _spec_operations(document: dict[str, Any]) -> list[str]:
+    paths = document.get("paths")
+    if not isinstance(paths, dict):
+        return []
+    return [
+        f"{method.upper()} {route}"
+        for route, item in paths.items()
+        if isinstance(item, dict)
+        for method in METHODS
+        if isinstance(item.get(method), dict)
+    ]
+
+
+def _run_spec(
+    spec: str, path: Path, package: str, server: PrismServer, tmp_path: Path, row: Row
+) -> list[Call]:
+    try:
+        generated = generate(path, Target(package, spec))
+    except SpecError as exc:
+        row.operations = 1
+        return [Call("(spec)", "generate", "failure", str(exc).splitlines()[0][:300])]
+    document = generated.spec
+    write_tree(tmp_path / package, generated.files, package)
+    sys.path.insert(0, str(tmp_path / package))
+    try:
+        module = importlib.import_module(package)
+    finally:
+        sys.path.remove(str(tmp_path / package))
+    methods = [(r.attr, op) for r in generated.api.resources for op in r.operations]
+    methods += [("", op) for op in generated.api.operations]
+    by_key = {f"{op.http_method} {op.path}": (attr, op) for attr, op in methods}
+    listed = _spec_operations(document)
+    row.operations = len(listed)
+    calls: list[Call] = []
+    plans: list[Plan] = []
+    for key in listed:
+        if key not in by_key:
+            calls.append(Call(key, "generate", "failure", "no method was generated"))
+            continue
+        attr, op = by_key[key]
+        try:
+            every, required = _arguments(op, document)
+        except BadSample as exc:
+            calls.append(Call(key, "arguments", "failure", f"bad sample (test's fault): {exc}"))
+            continue
+        limit = PRISM_LIMITS.get((spec, key))
+        if limit is not None and not limit.call:
+            labels = [f"{f} {m} all" for m in MODES for f in ("sync", "async")]
+            calls += [Call(key, label, "limit", f"not called: {limit.why}") for label in labels]
+            continue
+        responses = document["paths"][op.path][op.http_method.lower()].get("responses") or {}
+        statuses = frozenset(str(status).upper() for status in responses)
+        plans.append(Plan(key, attr, op, "all", *every, statuses))
+        if required != every:
+            plans.append(Plan(key, attr, op, "required", *required, statuses))
+    if not server.wait():
+        detail = f"Prism exited on start: {server.last_error()}"
+        labels = [f"{f} {m} {p.label}" for m in MODES for f in ("sync", "async") for p in plans]
+        return calls + [_limited(spec, p.key, label, detail) for p in plans for label in labels]
+    for mode in MODES:
+        calls += _sync_calls(spec, module, server, mode, plans)
+        calls += asyncio.run(_async_calls(spec, module, server, mode, plans))
+    return calls
+
+
+# -- arguments ------------------------------------------------------------------------------------
+
+
+def _arguments(
+    op: Operation, document: dict[str, Any]
+) -> tuple[tuple[list[Any], dict[str, Any]], tuple[list[Any], dict[str, Any]]]:
+    """(positional, keyword) arguments with every parameter, and with the required ones only."""
+    operation = document["paths"][op.path][op.http_method.lower()]
+    item = document["paths"][op.path]
+    declared: dict[tuple[str, str], dict[str, Any]] = {}
+    for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+        param = deref(document, raw)
+        if isinstance(param, dict) and isinstance(param.get("name"), str):
+            declared[(param["name"], str(param.get("in")))] = param
+    body = _body(operation, document)
+    positional = [_parameter_value(p, declared, body, document, op) for p in op.path_params]
+    every = {
+        p.py_name: _parameter_value(p, declared, body, document, op) for p in op.keyword_params
+    }
+    required = {p.py_name: every[p.py_name] for p in op.keyword_params if p.required}
+    return (positional, every), (positional, required)
+
+
+@dataclass
+class _Body:
+    media: str
+    holder: dict[str, Any]
+    properties: dict[str, Any]
+
+
+def _body(operation: dict[str, Any], document: dict[str, Any]) -> _Body | None:
+    body = deref(document, operation.get("requestBody"))
+    content = body.get("content") if isinstance(body, dict) else None
+    if not isinstance(content, dict) or not content:
+        return None
+    bases = {m.split(";", 1)[0].strip().lower(): m for m in content}
+    media = next((m for m in content if _is_json(m)), None)
+    for kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        media = media or bases.get(kind)
+    media = media or next(iter(content))
+    holder = content[media] if isinstance(content[media], dict) else {}
+    properties, _ = object_properties(document, holder.get("schema"))
+    return _Body(media, holder, properties)
+
+
+def _is_json(media: str) -> bool:
+    base = media.split(";", 1)[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
+
+
+def _parameter_value(
+    param: Param,
+    declared: dict[tuple[str, str], dict[str, Any]],
+    body: _Body | None,
+    document: dict[str, Any],
+    op: Operation,
+) -> Any:
+    where = f"{op.http_method} {op.path} {param.location} {param.wire_name!r}"
+    try:
+        if param.location != "body":
+            raw = declared[(param.wire_name, str(param.location))]
+            schema = raw.get("schema")
+            if not isinstance(schema, dict):
+                content = raw.get("content") or {}
+                schema = next((c.get("schema") for c in content.values()), {})
+            return checked_sample(schema, document, own_examples(raw))
+        assert body is not None, "a body parameter without a request body"
+        if param is op.body_param:
+            if op.body_keyword == "content":
+                text = next((e for e in own_examples(body.holder) if isinstance(e, str)), "x")
+                return text if param.annotation.startswith("str") else text.encode()
+            return checked_sample(body.holder.get("schema"), document, own_examples(body.holder))
+        schema = body.properties[param.wire_name]
+        if "FileContent" in param.annotation:
+            return [b"x"] if param.annotation.startswith("list[") else b"x"
+        return checked_sample(schema, document)
+    except BadSample as exc:
+        raise BadSample(f"{where}: {exc}") from None
+    except (KeyError, AssertionError) as exc:
+        raise BadSample(f"{where}: no schema found ({exc})") from None
+
+
+# -- calls ----------------------------------------------------------------------------------------
+
+
+def _classify(
+    spec: str,
+    plan: Plan,
+    label: str,
+    seen: list[httpx.Response],
+    error: Any,
+    server: PrismServer,
+    mark: int,
+) -> Call:
+    """ok: Prism found nothing wrong with the request, and the answer was parsed (a 2xx into
+    its model, a status the operation declares into its typed error)."""
+    violations = [
+        violation
+        for response in seen
+        for violation in json.loads(response.headers.get("sl-violations", "[]"))
+        if (violation.get("location") or [""])[0] == "request"
+        and violation.get("severity") == "Error"  # a deprecated parameter is a "Warning"
+    ]
+    detail = ""
+    if violations:
+        messages = "; ".join(str(v.get("message")) for v in violations)
+        detail = f"HTTP {seen[-1].status_code}, Prism's request violations: {messages}"[:500]
+    elif error is not None and not _declared_error(error, plan):
+        status = f"HTTP {seen[-1].status_code}, " if seen else ""
+        message = " ".join(str(error).split())[:800]
+        detail = f"{status}{type(error).__name__}: {message}"
+    if detail and not seen:  # no answer: what did Prism say about it?
+        said = server.errors_since(mark)
+        detail += f" (Prism {'exited' if not server.alive() else 'said'}: {said})"
+    return _limited(spec, plan.key, label, detail)
+
+
+def _limited(spec: str, key: str, label: str, detail: str) -> Call:
+    limit = PRISM_LIMITS.get((spec, key)) or PRISM_LIMITS.get((spec, EVERY_OPERATION))
+    if detail and limit is not None and limit.says in detail:
+        return Call(key, label, "limit", detail)
+    return Call(key, label, "failure" if detail else "ok", detail)
+
+
+def _declared_error(error: Any, plan: Plan) -> bool:
+    """An error status the operation declares, answered by the spec (not made up by Prism)."""
+    response = getattr(error, "response", None)
+    if not isinstance(response, httpx.Response) or response.status_code < 300:
+        return False
+    if "stoplight.io/prism/errors" in response.text:
+        return False
+    status = str(response.status_code)
+    return bool({status, status[0] + "XX", "default"} & plan.statuses)
+
+
+def _headers(mode: str) -> dict[str, str]:
+    return {"Prefer": "dynamic=true"} if mode == "dynamic" else {}
+
+
+def _sync_calls(
+    spec: str, module: Any, server: PrismServer, mode: str, plans: list[Plan]
+) -> list[Call]:
+    seen: list[httpx.Response] = []
+    http = httpx.Client(event_hooks={"response": [seen.append]}, timeout=30)
+    client = module.Client(
+        api_key=API_KEY,
+        base_url=server.url,
+        max_retries=0,
+        default_headers=_headers(mode),
+        http_client=http,
+    )
+    calls = []
+    with http:
+        for plan in plans:
+            label = f"sync {mode} {plan.label}"
+            if not server.alive():
+                server.restart()
+            seen.clear()
+            error: BaseException | None = None
+            mark = server.mark()
+            started = time.monotonic()
+            try:
+                method = getattr(getattr(client, plan.attr) if plan.attr else client, plan.op.name)
+                result = method(*plan.positional, **plan.keywords)
+                if plan.op.response_kind == "sse":
+                    list(result)
+            except Exception as exc:
+                error = exc
+            calls.append(_classify(spec, plan, label, seen, error, server, mark))
+            calls[-1].seconds = time.monotonic() - started
+    return calls
+
+
+async def _async_calls(
+    spec: str, module: Any, server: PrismServer, mode: str, plans: list[Plan]
+) -> list[Call]:
+    seen: list[httpx.Response] = []
+
+    async def hook(response: httpx.Response) -> None:
+        seen.append(response)
+
+    http = httpx.AsyncClient(event_hooks={"response": [hook]}, timeout=30)
+    client = module.AsyncClient(
+        api_key=API_KEY,
+        base_url=server.url,
+        max_retries=0,
+        default_headers=_headers(mode),
+        http_client=http,
+    )
+    calls = []
+    async with http:
+        for plan in plans:
+            label = f"async {mode} {plan.label}"
+            if not server.alive():
+                server.restart()
+            seen.clear()
+            error: BaseException | None = None
+            mark = server.mark()
+            started = time.monotonic()
+            try:
+                method = getattr(getattr(client, plan.attr) if plan.attr else client, plan.op.name)
+                result = await method(*plan.positional, **plan.keywords)
+                if plan.op.response_kind == "sse":
+                    [event async for event in result]
+            except Exception as exc:
+                error = exc
+            calls.append(_classify(spec, plan, label, seen, error, server, mark))
+            calls[-1].seconds = time.monotonic() - started
+    return calls
+
+
+# -- the table ------------------------------------------------------------------------------------
+
+
+def conformance_table(rows: list[dict[str, Any]]) -> Iterator[str]:
+    """Lines for the terminal summary: one per spec, then the totals."""
+    yield ""
+    yield f"conformance against Prism ({PRISM[0]} {PRISM[1]})"
+    yield f"{'spec':<58} {'ops':>4} {'calls':>5} {'ok':>5} {'prism':>5} {'fail':>5} {'s':>6}"
+    for row in sorted(rows, key=lambda r: str(r["spec"])):
+        yield (
+            f"{row['spec'][:58]:<58} {row['operations']:>4} {row['calls']:>5} {row['ok']:>5} "
+            f"{row['limits']:>5} {row['failures']:>5} {row['seconds']:>6.1f}"
+        )
+    total = {k: sum(int(r[k]) for r in rows) for k in ("operations", "calls", "ok", "limits")}
+    failures = sum(int(r["failures"]) for r in rows)
+    yield (
+        f"{len(rows)} specs, {total['operations']} operations, {total['calls']} calls: "
+        f"{total['ok']} ok, {total['limits']} Prism limits, {failures} failures"
+    )
+    report = CACHE.parent / "conformance" / "last-run.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(sorted(rows, key=lambda r: str(r["spec"])), indent=1))
+    yield f"every problem, by spec: {report.relative_to(ROOT)}"

@@ -227,3 +227,56 @@ async def test_vendor_json_request_types_are_sent_as_declared(api: ModuleType, s
     request = server.requests[-1]
     assert request.headers["content-type"] == "application/vnd.api+json"
     assert request.json() == {"title": "t", "body": "b"}
+
+
+# --- 9. a required multipart body whose fields are all optional -------------------------------
+
+
+async def test_required_multipart_body_with_no_field_given_is_sent_empty(serve: Any) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(client.upload_optional())
+    request = server.requests[-1]
+    kind, _, boundary = request.headers["content-type"].partition("; boundary=")
+    assert kind == "multipart/form-data" and boundary
+    assert request.body == f"--{boundary}--\r\n".encode()
+    await call(client.upload_optional(url="https://example.com/spec.json"))
+    assert b'name="url"\r\n\r\nhttps://example.com/spec.json' in server.requests[-1].body
+
+
+# --- 10. path parameter styles ----------------------------------------------------------------
+
+
+async def test_path_parameters_are_serialized_in_their_style(api: ModuleType, serve: Any) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(
+        client.get_styled(
+            ["a", "b c"],
+            ["a", "b"],
+            ["a", "b"],
+            "x/y",
+            ["a", "b"],
+            api.models.Pair(role="admin", name="Al"),
+        )
+    )
+    segments = server.requests[-1].path.split("/")[2:]
+    assert segments == [
+        "a,b%20c",  # simple
+        ".a,b",  # label
+        ".a.b",  # label, exploded
+        ";matrix=x%2Fy",  # matrix
+        ";matrices=a;matrices=b",  # matrix, exploded
+        ";role=admin;name=Al",  # matrix, an exploded object
+    ]
+
+
+# --- 11. a declared Authorization header ------------------------------------------------------
+
+
+async def test_declared_authorization_header_is_the_callers_else_the_credentials(
+    serve: Any,
+) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(client.get_signed(authorization="Token abc"))
+    assert server.requests[-1].headers["authorization"] == "Token abc"
+    await call(client.get_signed())
+    assert server.requests[-1].headers["authorization"] == f"Bearer {KEY}"

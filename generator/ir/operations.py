@@ -22,8 +22,18 @@ from generator.naming import NameRegistry, PyIdent
 from generator.spec.load import resolve_pointer
 
 PATH_PARAM = re.compile(r"{([^{}]+)}")
-_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+# OpenAPI says these header parameters are ignored; ``Authorization`` is kept all the same
+# (see ``_authorization``): a caller must be able to send the value the spec asks for.
+_IGNORED_HEADERS = frozenset({"accept", "content-type"})
 _IDEMPOTENCY_HEADERS = frozenset({"idempotency-key", "x-idempotency-key"})
+# Path styles other than ``simple`` without explode, as the runtime's ``render_path`` names them.
+_PATH_STYLES = {
+    ("simple", True): "simple*",
+    ("label", False): "label",
+    ("label", True): "label*",
+    ("matrix", False): "matrix",
+    ("matrix", True): "matrix*",
+}
 _QUERY_STYLES = {
     ("form", False): "csv",
     ("spaceDelimited", False): "ssv",
@@ -92,11 +102,13 @@ def build_operation(
         location = raw.get("in")
         if location not in by_location:
             continue
-        if location == "header" and str(raw.get("name", "")).lower() in _IGNORED_HEADERS:
+        header = str(raw.get("name", "")).lower() if location == "header" else ""
+        if header in _IGNORED_HEADERS:
             continue
-        by_location[location].append(
-            _param(ctx, raw, location, registry, bool(raw.get("required")))
-        )
+        required = bool(raw.get("required"))
+        if header == "authorization" and _credentials_send_authorization(ctx):
+            required = False  # left out, the client's credentials are sent instead
+        by_location[location].append(_param(ctx, raw, location, registry, required))
     body = _body(ctx, operation, registry)
     body_params, body_param = body.params, body.whole
     response_kind, returns, cast_to = _response(ctx, operation, where)
@@ -134,6 +146,7 @@ def build_operation(
         path_params=tuple(path_params),
         keyword_params=tuple(keyword_params),
         query_params=tuple(by_location["query"]),
+        styled_path=tuple(p for p in path_params if p.style),
         styled_query=tuple(p for p in by_location["query"] if p.style),
         header_params=tuple(by_location["header"]),
         cookie_params=tuple(by_location["cookie"]),
@@ -178,11 +191,31 @@ def _param(
     param = _make_param(
         raw["name"], location, types.annotation(schema), required, registry, description
     )
+    if location == "path":
+        style = str(raw.get("style") or "simple")
+        return replace(param, style=_PATH_STYLES.get((style, bool(raw.get("explode"))), ""))
     if location != "query":
         return param
     style = str(raw.get("style") or "form")
     explode = bool(raw.get("explode", style == "form"))
     return replace(param, style=_QUERY_STYLES.get((style, explode), ""))
+
+
+def _credentials_send_authorization(ctx: SpecContext) -> bool:
+    """Whether one of the document's security schemes sends an ``Authorization`` header (so
+    the client's credentials can stand in for a declared ``Authorization`` parameter)."""
+    schemes = (ctx.spec.get("components") or {}).get("securitySchemes")
+    for raw in schemes.values() if isinstance(schemes, dict) else ():
+        scheme = ctx.resolve(raw)
+        if not isinstance(scheme, dict):
+            continue
+        kind = scheme.get("type")
+        if kind in ("http", "oauth2", "openIdConnect"):
+            return True
+        if kind == "apiKey" and scheme.get("in") == "header":
+            if str(scheme.get("name", "")).lower() == "authorization":
+                return True
+    return False
 
 
 def _make_param(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,6 +35,7 @@ class RequestOptions:
     method: str
     path: str
     path_params: Mapping[str, object] = field(default_factory=dict)
+    path_styles: Mapping[str, str] = field(default_factory=dict)  # label, matrix; * explodes
     query: Mapping[str, object] = field(default_factory=dict)
     headers: Mapping[str, object] = field(default_factory=dict)
     cookies: Mapping[str, object] = field(default_factory=dict)
@@ -56,18 +58,53 @@ class RequestOptions:
     security: tuple[tuple[str, ...], ...] | None = None  # the operation's own; None: the API's
 
 
-def render_path(template: str, params: Mapping[str, object]) -> str:
-    """Fill ``{name}`` placeholders, each value percent-encoded as one path segment."""
+def render_path(
+    template: str, params: Mapping[str, object], styles: Mapping[str, str] | None = None
+) -> str:
+    """Fill ``{name}`` placeholders, each value percent-encoded as one path segment in its
+    style: ``simple`` (``a,b``), ``label`` (``.a.b``) or ``matrix`` (``;name=a,b``); a
+    style ending in ``*`` explodes arrays and objects."""
     path = template
     for name, value in params.items():
-        text = scalar(value)
-        if text == "":
-            raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
-        segment = quote(text, safe="")
-        if segment in (".", ".."):
-            segment = segment.replace(".", "%2E")
+        style = (styles or {}).get(name, "")
+        segment = _path_segment(name, value, style.rstrip("*"), style.endswith("*"))
         path = path.replace("{" + name + "}", segment)
     return path
+
+
+def _path_segment(name: str, value: object, style: str, explode: bool) -> str:
+    if isinstance(value, pydantic.BaseModel):
+        value = to_jsonable(value)
+    pairs: list[tuple[str, str]] | None = None
+    atoms: list[str]
+    if isinstance(value, Mapping):
+        pairs = [(_atom(k), _atom(v)) for k, v in value.items() if v is not None]
+        atoms = [text for pair in pairs for text in pair]
+    elif isinstance(value, list | tuple):
+        atoms = [_atom(v) for v in value if v is not None]
+    else:
+        atoms = [_atom(value)]
+    if not "".join(atoms):
+        raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
+    key = quote(name, safe="")
+    if pairs is not None and explode:  # key=value, each pair on its own
+        joined = [f"{k}={v}" for k, v in pairs]
+        if style == "matrix":
+            return "".join(f";{item}" for item in joined)
+        return ("." if style == "label" else "") + ("." if style == "label" else ",").join(joined)
+    if style == "matrix":
+        if explode:  # an array: the name before each item
+            return "".join(f";{key}={atom}" for atom in atoms)
+        return f";{key}=" + ",".join(atoms)
+    if style == "label":
+        return "." + ("." if explode else ",").join(atoms)
+    return ",".join(atoms)
+
+
+def _atom(value: object) -> str:
+    """One value of a path parameter, percent-encoded (a dot too: never ``.`` or ``..``)."""
+    text = quote(scalar(value), safe="")
+    return "%2E" * len(text) if text.strip(".") == "" else text
 
 
 def encode_body(
@@ -96,6 +133,10 @@ def encode_body(
             for item in items:
                 if item is not None:
                     parts.append((name, item if _is_file(item) else (None, _form_value(item))))
+        if not parts:  # a required body with no field given: still a (empty) multipart body
+            boundary = secrets.token_hex(16)
+            headers["content-type"] = f"multipart/form-data; boundary={boundary}"
+            return f"--{boundary}--\r\n".encode(), None
         return None, parts
     if not isinstance(options.content, NotGiven):
         text = isinstance(options.content, str)

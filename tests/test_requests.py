@@ -134,6 +134,8 @@ async def test_required_body_with_every_field_left_out_is_an_empty_object(serve:
             Response(json=NOTE, headers={"content-type": "application/vnd.foo+json"}),
         ),
         ("create_note", "application/json", Response(201, json=NOTE)),
+        # read as JSON, so JSON is asked for first (a server sends the first it can)
+        ("get_pet", "application/json, application/xml", Response(json=NOTE)),
     ],
 )
 async def test_accept_names_the_declared_response_types(
@@ -145,7 +147,7 @@ async def test_accept_names_the_declared_response_types(
         return response if served in wanted else Response(406, body="not acceptable")
 
     server, client = serve(handler)
-    args = ("f1",) if method == "download_file" else ()
+    args = ("f1",) if method in ("download_file", "get_pet") else ()
     result = await call(getattr(client, method)(*args))
     assert server.requests[-1].headers["accept"] == accept
     assert result is not None
@@ -280,3 +282,14 @@ async def test_declared_authorization_header_is_the_callers_else_the_credentials
     assert server.requests[-1].headers["authorization"] == "Token abc"
     await call(client.get_signed())
     assert server.requests[-1].headers["authorization"] == f"Bearer {KEY}"
+
+
+# --- 12. a query parameter with JSON content --------------------------------------------------
+
+
+async def test_query_parameter_with_json_content_is_sent_as_json(serve: Any) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(client.search(filter={"name": "a b"}))
+    assert server.requests[-1].query == {"filter": ['{"name":"a b"}']}
+    await call(client.search(filter={}))
+    assert server.requests[-1].query == {"filter": ["{}"]}

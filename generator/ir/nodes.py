@@ -28,7 +28,8 @@ class Param:
     required: bool
     default: str  # printed default for an optional parameter ("NOT_GIVEN", "None", "10")
     doc: str  # one line, safe inside a docstring
-    # query serialization other than form+explode: csv, ssv, pipes, deep; path serialization
+    # query serialization other than form+explode: csv, ssv, pipes, deep, json (a parameter
+    # with JSON `content`); path serialization
     # other than simple: simple*, label, label*, matrix, matrix* (* for explode)
     style: str = ""
 

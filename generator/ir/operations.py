@@ -196,6 +196,8 @@ def _param(
         return replace(param, style=_PATH_STYLES.get((style, bool(raw.get("explode"))), ""))
     if location != "query":
         return param
+    if isinstance(raw.get("content"), dict) and any(_is_json(m) for m in raw["content"]):
+        return replace(param, style="json")  # the value as JSON text: filter={"name":"x"}
     style = str(raw.get("style") or "form")
     explode = bool(raw.get("explode", style == "form"))
     return replace(param, style=_QUERY_STYLES.get((style, explode), ""))
@@ -284,7 +286,7 @@ def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -
     schema = holder.get("schema")
     properties, required_names = polling.object_properties(ctx.spec, schema)
     resolved = polling.deref(ctx.spec, schema)
-    if properties and not any(resolved.get(k) for k in ("additionalProperties", "anyOf", "oneOf")):
+    if properties and not _open_or_union(ctx, resolved):
         params = []
         names = naming.keyword_names(properties)  # as the model's fields are named
         for wire, prop in properties.items():
@@ -315,6 +317,20 @@ def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -
     return _Body(whole=whole, keyword=keyword, required=required, media=declared)
 
 
+def _open_or_union(ctx: SpecContext, schema: Any, depth: int = 0) -> bool:
+    """Whether a body schema takes more than its properties: ``additionalProperties``, or a
+    union, also inside its ``allOf`` (``allOf: [{anyOf: [A, B]}, {...}]``). Such a body is
+    one argument, not keyword arguments (which would drop the union's fields)."""
+    if not isinstance(schema, dict) or depth > 16:
+        return False
+    if any(schema.get(k) for k in ("additionalProperties", "anyOf", "oneOf")):
+        return True
+    members = schema.get("allOf")
+    return isinstance(members, list) and any(
+        _open_or_union(ctx, ctx.resolve(m), depth + 1) for m in members
+    )
+
+
 # What the runtime sends for each body keyword when no content type is given.
 _DEFAULT_MEDIA = {"json": "application/json", "form": _FORM, "multipart": _MULTIPART}
 
@@ -329,8 +345,9 @@ def _declared(media: str, default: str) -> str:
 
 
 def _accept(ctx: SpecContext, operation: dict[str, Any], kind: str) -> str:
-    """The media types the responses declare, 2xx first, then the others, each once; ""
-    where that is just ``application/json`` (every client's default) or the call streams."""
+    """The media types the responses declare, 2xx first, then the others, each once (JSON
+    ones first where the call reads JSON); "" where that is just ``application/json`` (every
+    client's default) or the call streams."""
     if kind == "sse":
         return ""
     responses = operation.get("responses") or {}
@@ -345,6 +362,8 @@ def _accept(ctx: SpecContext, operation: dict[str, Any], kind: str) -> str:
         for media in content if isinstance(content, dict) else ():
             if isinstance(media, str) and media not in found:
                 found.append(media)
+    if kind == "json":  # a server picks the first it can send: one the client can read
+        found.sort(key=lambda media: not _is_json(media))
     if not found or found == ["application/json"]:
         return ""
     return literal(", ".join(found))

@@ -38,7 +38,7 @@ class RequestOptions:
     query: Mapping[str, object] = field(default_factory=dict)
     headers: Mapping[str, object] = field(default_factory=dict)
     cookies: Mapping[str, object] = field(default_factory=dict)
-    query_styles: Mapping[str, str] = field(default_factory=dict)  # csv, ssv, pipes, deep
+    query_styles: Mapping[str, str] = field(default_factory=dict)  # csv, ssv, pipes, deep, json
     json: object = NOT_GIVEN
     form: object = NOT_GIVEN  # application/x-www-form-urlencoded fields
     multipart: object = NOT_GIVEN  # multipart/form-data fields; files as FileContent
@@ -218,10 +218,15 @@ def query_items(
     query: Mapping[str, object], styles: Mapping[str, str] | None = None
 ) -> list[tuple[str, QueryValue]]:
     """Query pairs: lists repeat the key (form, explode) unless a style joins them; objects
-    spread their properties (form) or nest them (``deep``: ``name[key]=value``)."""
+    spread their properties (form) or nest them (``deep``: ``name[key]=value``); ``json``
+    sends the value as JSON text (a parameter declared with JSON ``content``)."""
     items: list[tuple[str, QueryValue]] = []
     for name, value in clean(query).items():
         style = (styles or {}).get(name, "")
+        if style == "json":
+            text = json.dumps(to_jsonable(value), separators=(",", ":"), ensure_ascii=False)
+            items.append((name, text))
+            continue
         if isinstance(value, pydantic.BaseModel):
             value = to_jsonable(value)
         if isinstance(value, Mapping):

@@ -34,7 +34,8 @@ from generator.emit.write import write_tree
 from generator.ir.nodes import Operation, Param
 from generator.ir.polling import deref, object_properties
 from generator.workflow.pipeline import generate
-from tests.support.corpus import CACHE, OAS_EXAMPLES, CorpusUnavailable, install
+from tests.conftest import NEXT_ITEM
+from tests.support.corpus import CACHE, OAS_EXAMPLES, CorpusUnavailable, install, install_lock
 from tests.support.peer_corpus import DCG_VERSION, classify, install_dcg_documents
 from tests.support.prism import PRISM, PrismServer, PrismUnavailable, install_prism
 from tests.support.samples import BadSample, checked_sample, own_examples
@@ -195,7 +196,7 @@ API_KEY = "user:password"
 class Call:
     operation: str  # "GET /pets/{id}"
     label: str  # "sync static all"
-    outcome: str = ""  # "ok", "limit" or "failure"
+    outcome: str = ""  # "ok", "limit" (Prism's), "spec" (no valid request exists) or "failure"
     detail: str = ""
     seconds: float = 0.0
 
@@ -220,9 +221,11 @@ class Row:
     calls: int = 0
     ok: int = 0
     limits: int = 0
+    unsatisfiable: int = 0  # operations whose spec admits no valid request (not called)
     failures: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was not called, and why
     slowest: list[str] = field(default_factory=list)
 
 
@@ -233,13 +236,14 @@ def _dcg_documents() -> dict[str, Path]:
     """The valid datamodel-code-generator documents with operations (classified once, cached)."""
     root = install_dcg_documents()
     listing = root.parent / "conformance-documents.json"
-    if listing.is_file():
-        names = json.loads(listing.read_text())
-    else:
-        names = [d.name for d in classify(root) if d.kind == "valid" and d.has_operations]
-        partial = listing.with_suffix(f".{id(names)}.tmp")
-        partial.write_text(json.dumps(names))
-        partial.replace(listing)
+    with install_lock(root.parent):  # xdist workers: one classifies, the other reads it
+        if listing.is_file():
+            names = json.loads(listing.read_text())
+        else:
+            names = [d.name for d in classify(root) if d.kind == "valid" and d.has_operations]
+            partial = listing.with_suffix(f".{id(names)}.tmp")
+            partial.write_text(json.dumps(names))
+            partial.replace(listing)
     return {f"dcg/{name}": root / name for name in names}
 
 
@@ -271,6 +275,49 @@ def prism() -> Path:
         pytest.fail(f"Prism cannot be installed, so no spec was tested against it: {exc}")
 
 
+class PrismServers:
+    """Prism servers of this process: the current spec's, and the next spec's started ahead
+    (its start-up, 3-15 s, then overlaps the current spec's generation and calls)."""
+
+    def __init__(self, program: Path, folder: Path) -> None:
+        self.program = program
+        self.folder = folder
+        self.ahead: dict[str, PrismServer] = {}
+
+    def start(self, spec: str) -> PrismServer:
+        found = self.ahead.pop(spec, None)
+        if found is not None:
+            return found
+        log = self.folder / (re.sub(r"\W", "_", spec) + ".log")
+        return PrismServer(self.program, SPECS[spec], log)
+
+    def start_ahead(self, spec: str) -> None:
+        if spec not in self.ahead:
+            self.ahead[spec] = self.start(spec)
+
+    def close(self) -> None:
+        for server in self.ahead.values():
+            server.stop()
+        self.ahead.clear()
+
+
+@pytest.fixture(scope="session")
+def prism_servers(prism: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrismServers]:
+    servers = PrismServers(prism, tmp_path_factory.mktemp("prism"))
+    yield servers
+    servers.close()
+
+
+def _next_spec(request: pytest.FixtureRequest) -> str | None:
+    """The spec of the conformance test this process runs next, if it is one."""
+    following = request.node.stash.get(NEXT_ITEM, None)
+    callspec = getattr(following, "callspec", None)
+    if getattr(following, "originalname", None) != "test_operations_conform" or callspec is None:
+        return None
+    spec = callspec.params.get("spec")
+    return spec if isinstance(spec, str) and spec in SPECS else None
+
+
 def test_the_whole_corpus_is_there() -> None:
     assert not CORPUS_PROBLEMS, CORPUS_PROBLEMS
     counts = {kind: sum(1 for s in SPECS if s.startswith(kind + "/")) for kind in ("seed", "oas")}
@@ -284,14 +331,21 @@ def test_the_whole_corpus_is_there() -> None:
 
 @pytest.mark.parametrize("spec", list(SPECS))
 def test_operations_conform(
-    spec: str, prism: Path, tmp_path: Path, record_property: Callable[[str, object], None]
+    spec: str,
+    prism_servers: PrismServers,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    record_property: Callable[[str, object], None],
 ) -> None:
     started = time.monotonic()
     row = Row(spec)
     path = SPECS[spec]
     package = "conf_" + re.sub(r"\W", "_", spec).lower()
     try:
-        with PrismServer(prism, path, tmp_path / "prism.log") as server:
+        with prism_servers.start(spec) as server:
+            following = _next_spec(request)
+            if following is not None:
+                prism_servers.start_ahead(following)
             calls = _run_spec(spec, path, package, server, tmp_path, row)
             prism_output = server.output()
     finally:
@@ -302,6 +356,9 @@ def test_operations_conform(
             row.ok += 1
         elif call.outcome == "limit":
             row.limits += 1
+        elif call.outcome == "spec":
+            row.unsatisfiable += 1
+            row.notes.append(f"{call.operation}: {call.detail}")
         else:
             row.failures += 1
             row.problems.append(f"{call.operation} [{call.label}]: {call.detail}")
@@ -372,7 +429,10 @@ def _run_spec(
         try:
             every, required = _arguments(op, document)
         except BadSample as exc:
-            calls.append(Call(key, "arguments", "failure", f"bad sample (test's fault): {exc}"))
+            if exc.unsatisfiable:  # a required argument no value can meet: nothing to call
+                calls.append(Call(key, "arguments", "spec", f"the spec admits no request: {exc}"))
+            else:
+                calls.append(Call(key, "arguments", "failure", f"bad sample (test's fault): {exc}"))
             continue
         limit = PRISM_LIMITS.get((spec, key))
         if limit is not None and not limit.call:
@@ -410,9 +470,15 @@ def _arguments(
             declared[(param["name"], str(param.get("in")))] = param
     body = _body(operation, document)
     positional = [_parameter_value(p, declared, body, document, op) for p in op.path_params]
-    every = {
-        p.py_name: _parameter_value(p, declared, body, document, op) for p in op.keyword_params
-    }
+    every = {}
+    for p in op.keyword_params:
+        try:
+            every[p.py_name] = _parameter_value(p, declared, body, document, op)
+        except BadSample as exc:
+            if p.required or not exc.unsatisfiable:
+                raise
+            # an optional argument no finite value can meet (a required property that
+            # refers to its own schema): a valid call leaves it out
     required = {p.py_name: every[p.py_name] for p in op.keyword_params if p.required}
     return (positional, every), (positional, required)
 
@@ -459,7 +525,8 @@ def _parameter_value(
             if not isinstance(schema, dict):
                 content = raw.get("content") or {}
                 schema = next((c.get("schema") for c in content.values()), {})
-            return checked_sample(schema, document, own_examples(raw))
+            full = param.location == "path"  # an empty object is no path segment
+            return checked_sample(schema, document, own_examples(raw), full)
         assert body is not None, "a body parameter without a request body"
         if param is op.body_param:
             if op.body_keyword == "content":
@@ -471,7 +538,7 @@ def _parameter_value(
             return [b"x"] if param.annotation.startswith("list[") else b"x"
         return checked_sample(schema, document)
     except BadSample as exc:
-        raise BadSample(f"{where}: {exc}") from None
+        raise BadSample(f"{where}: {exc}", exc.unsatisfiable) from None
     except (KeyError, AssertionError) as exc:
         raise BadSample(f"{where}: no schema found ({exc})") from None
 
@@ -612,17 +679,22 @@ def conformance_table(rows: list[dict[str, Any]]) -> Iterator[str]:
     """Lines for the terminal summary: one per spec, then the totals."""
     yield ""
     yield f"conformance against Prism ({PRISM[0]} {PRISM[1]})"
-    yield f"{'spec':<58} {'ops':>4} {'calls':>5} {'ok':>5} {'prism':>5} {'fail':>5} {'s':>6}"
+    yield (
+        f"{'spec':<52} {'ops':>4} {'calls':>5} {'ok':>5} {'prism':>5} {'spec':>5} {'fail':>5} "
+        f"{'s':>6}"
+    )
     for row in sorted(rows, key=lambda r: str(r["spec"])):
         yield (
-            f"{row['spec'][:58]:<58} {row['operations']:>4} {row['calls']:>5} {row['ok']:>5} "
-            f"{row['limits']:>5} {row['failures']:>5} {row['seconds']:>6.1f}"
+            f"{row['spec'][:52]:<52} {row['operations']:>4} {row['calls']:>5} {row['ok']:>5} "
+            f"{row['limits']:>5} {row['unsatisfiable']:>5} {row['failures']:>5} "
+            f"{row['seconds']:>6.1f}"
         )
-    total = {k: sum(int(r[k]) for r in rows) for k in ("operations", "calls", "ok", "limits")}
-    failures = sum(int(r["failures"]) for r in rows)
+    keys = ("operations", "calls", "ok", "limits", "unsatisfiable", "failures")
+    total = {k: sum(int(r[k]) for r in rows) for k in keys}
     yield (
         f"{len(rows)} specs, {total['operations']} operations, {total['calls']} calls: "
-        f"{total['ok']} ok, {total['limits']} Prism limits, {failures} failures"
+        f"{total['ok']} ok, {total['limits']} Prism limits, {total['unsatisfiable']} operations "
+        f"whose spec admits no request (not called), {total['failures']} failures"
     )
     report = CACHE.parent / "conformance" / "last-run.json"
     report.parent.mkdir(parents=True, exist_ok=True)

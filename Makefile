@@ -25,7 +25,8 @@ check: $(STAMP)  ## exit 1 with a diff when generated/ is stale
 WORKERS ?= auto
 XDIST := -n $(WORKERS) --dist loadgroup
 # The inner loop: unit tests of each stage, the layout, and the golden cases (no servers,
-# corpora or large specs); under a minute on two CPUs.
+# corpora or large specs); under a minute on two CPUs. One process: the golden cases are
+# generated once (a second worker would generate them again).
 FAST_TESTS := tests/test_generator_layout.py tests/test_golden.py tests/test_normalize.py \
 	tests/test_hoist.py tests/test_naming.py tests/test_literals.py tests/test_polling.py \
 	tests/test_load.py tests/test_models_stage.py tests/test_model_modules.py tests/test_console.py
@@ -34,8 +35,8 @@ lint: $(STAMP)  ## the generator and the runtime it copies (templates/runtime): 
 	$(BIN)/ruff check generator tests templates/runtime
 	$(BIN)/mypy
 
-test-fast: $(STAMP)  ## unit and golden tests, in parallel (UPDATE_GOLDEN=1 rewrites golden files)
-	$(BIN)/python -m pytest -q $(XDIST) -m "not slow" $(FAST_TESTS)
+test-fast: $(STAMP)  ## unit and golden tests (UPDATE_GOLDEN=1 rewrites golden files)
+	$(BIN)/python -m pytest -q -n 0 -m "not slow" $(FAST_TESTS)
 
 test: $(STAMP)  ## the whole suite, in parallel (UPDATE_GOLDEN=1 rewrites golden files)
 	$(BIN)/ruff check generator tests templates/runtime

@@ -32,6 +32,9 @@ class Target:
     package: str
     spec_name: str
     api_key_env: str | None = None
+    # the generated project's folder as its README's install command names it (relative to
+    # the project root); "" where unknown: the command then names ./<package>
+    location: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +45,10 @@ class TargetConfig:
     spec: Path
     output: Path
     api_key_env: str | None
+    location: str = ""  # ``output`` as the README's install command names it (Target.location)
 
     def target(self, spec_name: str) -> Target:
-        return Target(self.package, spec_name, self.api_key_env)
+        return Target(self.package, spec_name, self.api_key_env, self.location)
 
 
 def find_pyproject(start: Path) -> Path:
@@ -88,12 +92,16 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                     )
                 ]
             )
+        folder = root / str(entry["output"]) if "output" in entry else output / package
         targets.append(
             TargetConfig(
                 package=package,
                 spec=root / entry["spec"],
-                output=root / str(entry["output"]) if "output" in entry else output / package,
+                output=folder,
                 api_key_env=entry.get("api_key_env"),
+                location=folder.relative_to(root).as_posix()
+                if folder.is_relative_to(root)
+                else "",
             )
         )
     if not targets:

@@ -52,29 +52,52 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="session")
 def typed_projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The golden, bug-spec, seed and hostile projects side by side (``support/typecheck``)."""
-    from tests.support.typecheck import write_projects
-    from tests.test_golden import golden_projects
-    from tests.test_hostile import hostile_generations
-
-    root = tmp_path_factory.mktemp("typed_projects")
-    write_projects(root, golden_projects())
-    write_projects(root, {name: g.files for name, g in hostile_generations().items()})
-    for package in SEED_PACKAGES:
-        shutil.copytree(
-            GENERATED / package / package,
-            root / package / package,
-            ignore=shutil.ignore_patterns("__pycache__"),
-        )
-    return root
+    """The folder of the typed projects (``tests/support/typecheck.py``); each group of
+    projects is written by its own fixture, when a test asks for it."""
+    return tmp_path_factory.mktemp("typed_projects")
 
 
 @pytest.fixture(scope="session")
-def mypy_report(typed_projects: Path) -> dict[str, list[str]]:
+def golden_projects(typed_projects: Path) -> Path:
+    """The golden cases' and bug specs' projects, in ``typed_projects``."""
+    from tests.support.typecheck import write_projects
+    from tests.test_golden import golden_files
+
+    write_projects(typed_projects, golden_files())
+    return typed_projects
+
+
+@pytest.fixture(scope="session")
+def hostile_projects(typed_projects: Path) -> Path:
+    """The hostile specs' projects, in ``typed_projects``."""
+    from tests.support.typecheck import write_projects
+    from tests.test_hostile import hostile_generations
+
+    write_projects(typed_projects, {name: g.files for name, g in hostile_generations().items()})
+    return typed_projects
+
+
+@pytest.fixture(scope="session")
+def seed_projects(typed_projects: Path) -> Path:
+    """The committed seed packages, copied into ``typed_projects``."""
+    for package in SEED_PACKAGES:
+        shutil.copytree(
+            GENERATED / package / package,
+            typed_projects / package / package,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    return typed_projects
+
+
+@pytest.fixture(scope="session")
+def mypy_report(
+    golden_projects: Path, hostile_projects: Path, seed_projects: Path
+) -> dict[str, list[str]]:
     """package -> its ``mypy --strict`` errors, for every typed project, from one run."""
     from tests.support.typecheck import mypy_strict
 
-    return mypy_strict(typed_projects, sorted(p.name for p in typed_projects.iterdir()))
+    root = golden_projects
+    return mypy_strict(root, sorted(p.name for p in root.iterdir()))
 
 
 _CONFORMANCE_ROWS: list[dict[str, object]] = []
@@ -109,3 +132,28 @@ def pytest_terminal_summary(
 
         for line in conformance_table(_CONFORMANCE_ROWS):
             terminalreporter.write_line(line)
+    peer_table(terminalreporter)
+
+
+def peer_table(terminalreporter: pytest.TerminalReporter) -> None:
+    """The peer corpus (tests/test_peer_corpus.py) in two lines, counted from the test
+    reports (which, unlike a fixture's data, come back from every pytest-xdist worker)."""
+    rows = {
+        "test_valid_document_generates_type_checks_and_builds": "documents OK / valid",
+        "test_invalid_document_gets_a_clean_diagnostic": "clean diagnostics / invalid",
+    }
+    counts = {test: [0, 0] for test in rows}
+    for status in ("passed", "failed", "error", "xfailed"):  # xfailed: a known failure
+        for report in terminalreporter.stats.get(status, []):
+            nodeid = getattr(report, "nodeid", "")
+            if getattr(report, "when", "call") != "call" and status != "error":
+                continue
+            test = nodeid.partition("::")[2].partition("[")[0]
+            if nodeid.startswith("tests/test_peer_corpus.py::") and test in counts:
+                counts[test][0] += status == "passed"
+                counts[test][1] += 1
+    if any(total for _, total in counts.values()):
+        terminalreporter.write_sep("-", "datamodel-code-generator's documents (peer corpus)")
+        for test, label in rows.items():
+            passed, total = counts[test]
+            terminalreporter.write_line(f"{passed:>4} / {total:<4} {label}")

@@ -267,17 +267,17 @@ def _bug_files(name: str, tmp: Path) -> dict[str, bytes]:
     return generate(spec, Target(package=name, spec_name=f"{name}.yaml"), display=spec.name).files
 
 
-def golden_projects() -> dict[str, dict[str, bytes]]:
+def golden_files() -> dict[str, dict[str, bytes]]:
     """Every golden case's and bug spec's generated project, runtime included (the conftest's
-    ``typed_projects`` writes them beside the other typed projects)."""
+    ``golden_projects`` writes them beside the other typed projects)."""
     with tempfile.TemporaryDirectory() as tmp:
         bugs = {name: _bug_files(name, Path(tmp)) for name in BUG_SPECS}
     return {**{case: _generate(case).files for case in CASES}, **bugs}
 
 
 @pytest.fixture
-def projects(typed_projects: Path) -> Path:
-    return typed_projects
+def projects(golden_projects: Path) -> Path:
+    return golden_projects
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -53,7 +53,7 @@ pytestmark = in_group  # the projects are among the typed projects, built once
 
 @cache
 def hostile_generations() -> dict[str, Generated]:
-    """package -> its generation (the conftest's ``typed_projects`` writes the files)."""
+    """package -> its generation (the conftest's ``hostile_projects`` writes the files)."""
     result = {}
     for spec in SPECS:
         name = f"tests/hostile/{spec.name}"
@@ -62,9 +62,9 @@ def hostile_generations() -> dict[str, Generated]:
 
 
 @pytest.fixture
-def built(typed_projects: Path) -> dict[str, tuple[Generated, Path]]:
+def built(hostile_projects: Path) -> dict[str, tuple[Generated, Path]]:
     """package -> (its generation, the folder holding its project)."""
-    return {name: (g, typed_projects / name) for name, g in hostile_generations().items()}
+    return {name: (g, hostile_projects / name) for name, g in hostile_generations().items()}
 
 
 def test_there_are_hostile_specs() -> None:

@@ -44,6 +44,18 @@ def test_a_class_referred_to_once_lives_with_its_referrer() -> None:
     assert modules == {"_run": {"Run", "RunStatus"}, "_team": {"Team"}, "_user": {"User"}}
 
 
+def test_aliases_that_refer_to_each_other_through_a_quoted_value_share_a_module() -> None:
+    """``X = TypeAliasType("X", "list[Y]")``: the quoted value is a reference too."""
+    modules = _modules(
+        {
+            "X": {"type": "array", "items": _ref("Y")},
+            "Y": {"type": "array", "items": _ref("X")},
+            "Z": _object(x=_ref("X")),
+        }
+    )
+    assert modules == {"_z": {"X", "Y", "Z"}}
+
+
 def test_classes_that_refer_to_each_other_share_a_module() -> None:
     modules = _modules(
         {

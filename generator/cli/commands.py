@@ -129,7 +129,16 @@ def generate_command(
         if not package.isidentifier():
             raise click.UsageError(f"--package {package!r} is not a Python identifier")
         jobs = [
-            (TargetConfig(package, spec, output or Path(package), api_key_env), spec.as_posix())
+            (
+                TargetConfig(
+                    package,
+                    spec,
+                    output or Path(package),
+                    api_key_env,
+                    location=_location(output),
+                ),
+                spec.as_posix(),
+            )
         ]
     mode = mode_for(quiet or as_json)
     started_all = time.perf_counter()
@@ -347,6 +356,17 @@ def _generate_target(
         progress=shown.target(config.package),
         use_cache=not no_cache,
     )
+
+
+def _location(output: Path | None) -> str:
+    """A one-off ``--output`` as the README's install command names it: relative to the
+    current folder where it is inside it ("" elsewhere: the README then names the package)."""
+    if output is None:
+        return ""
+    if not output.is_absolute():
+        return output.as_posix()
+    here = Path.cwd()
+    return output.relative_to(here).as_posix() if output.is_relative_to(here) else ""
 
 
 def _targets() -> list[tuple[TargetConfig, str]]:

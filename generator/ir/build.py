@@ -255,6 +255,17 @@ def _with_create_and_poll(
     return result
 
 
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
+
+
+def _install_path(target: Target) -> str:
+    """The folder ``pip install ./...`` names in the README: the target's location where it
+    is a plain relative path (no spaces, quotes or ``..``), else the package's own name."""
+    location = target.location.removeprefix("./").rstrip("/")
+    plain = _PLAIN_PATH.fullmatch(location) and ".." not in location.split("/")
+    return location if plain else target.package
+
+
 def _api(
     ctx: SpecContext,
     target: Target,
@@ -271,6 +282,7 @@ def _api(
     api = Api(
         package=target.package,
         distribution=target.package.replace("_", "-"),
+        install_path=_install_path(target),
         version=_pep440(str(info.get("version", ""))),
         title=one_line(title),
         title_literal=literal(title),

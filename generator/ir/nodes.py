@@ -158,6 +158,7 @@ class Readme:
 class Api:
     package: str
     distribution: str  # the pip name, "parallel-tasks"
+    install_path: str  # the project folder the README installs, "generated/parallel_tasks"
     version: str  # a PEP 440 version for the generated package
     title: str
     title_literal: str

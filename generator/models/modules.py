@@ -229,6 +229,14 @@ def _used(node: ast.stmt) -> frozenset[str]:
             visit(child.annotation, True)
             if child.value is not None:
                 visit(child.value, False)
+        elif (
+            isinstance(child, ast.Call)
+            and isinstance(child.func, ast.Name)
+            and child.func.id == "TypeAliasType"
+        ):  # TypeAliasType("A", "list[B]"): the value is a type, quoted where it is recursive
+            visit(child.func, False)
+            for argument in [*child.args[1:], *(k.value for k in child.keywords)]:
+                visit(argument, True)
         else:
             for grandchild in ast.iter_child_nodes(child):
                 visit(grandchild, in_type)
@@ -328,31 +336,79 @@ def _group(statements: list[Statement], bound: list[frozenset[str]]) -> list[Mod
 
 def _run_order(statements: list[Statement], bound: list[frozenset[str]]) -> tuple[Statement, ...]:
     """A module's statements, each after those whose names it reads as it runs (a base class,
-    an alias's members), else in their order; rebuild calls last. Statements from one
-    generated module come in such an order already; those of several need it."""
+    an alias's members) and, where no cycle forbids it, after those its annotations read (so
+    that pydantic builds each class complete at once), else in their order; rebuild calls
+    last. A class left reading a name bound after it is rebuilt at the end
+    (``_late_rebuilds``)."""
     rebuilds = [s for s in statements if not s.defines]
     defining = [s for s in statements if s.defines]
     definer = {n: i for i, s in enumerate(defining) for n in s.defines}
-    waiting = [
-        {definer[n] for n in s.needs - bound[s.chunk] if n in definer and definer[n] != i}
-        for i, s in enumerate(defining)
-    ]
+
+    def deps(names: frozenset[str], s: Statement, i: int) -> set[int]:
+        return {definer[n] for n in names - bound[s.chunk] if n in definer and definer[n] != i}
+
+    hard = [deps(s.needs, s, i) for i, s in enumerate(defining)]
+    soft = [deps(s.uses, s, i) | hard[i] for i, s in enumerate(defining)]
     users: list[list[int]] = [[] for _ in defining]
-    for i, needs in enumerate(waiting):
-        for d in needs:
+    for i, wanted in enumerate(soft):
+        for d in wanted:
             users[d].append(i)
-    ready = [i for i, needs in enumerate(waiting) if not needs]
+    hard_left = [len(h) for h in hard]
+    soft_left = [len(w) for w in soft]
+    ready = [i for i in range(len(defining)) if not soft_left[i]]
+    runnable = [i for i in range(len(defining)) if not hard_left[i]]
     heapq.heapify(ready)
+    heapq.heapify(runnable)
+    placed = [False] * len(defining)
     order: list[int] = []
-    while ready:
-        i = heapq.heappop(ready)
+    while len(order) < len(defining):
+        while ready and placed[ready[0]]:
+            heapq.heappop(ready)
+        while runnable and placed[runnable[0]]:
+            heapq.heappop(runnable)
+        if ready:
+            i = heapq.heappop(ready)
+        elif runnable:  # a cycle through annotations: the first that can run goes first
+            i = heapq.heappop(runnable)
+        else:  # a cycle of base classes or alias members: as they came
+            i = next(k for k in range(len(defining)) if not placed[k])
+        placed[i] = True
         order.append(i)
         for user in users[i]:
-            waiting[user].discard(i)
-            if not waiting[user]:
+            soft_left[user] -= 1
+            if not soft_left[user]:
                 heapq.heappush(ready, user)
-    order += [i for i in range(len(defining)) if i not in set(order)]  # a cycle: as they came
-    return tuple([defining[i] for i in order] + rebuilds)
+            if i in hard[user]:
+                hard_left[user] -= 1
+                if not hard_left[user]:
+                    heapq.heappush(runnable, user)
+    ordered = [defining[i] for i in order]
+    return tuple(ordered + rebuilds + _late_rebuilds(ordered, rebuilds))
+
+
+def _late_rebuilds(ordered: list[Statement], rebuilds: list[Statement]) -> list[Statement]:
+    """``X.model_rebuild()`` for each class whose annotations read a name its module binds
+    only after it (an alias of a field's type, a class of a reference cycle).
+
+    pydantic leaves such a class incomplete and completes it on first use from its own
+    module's names. A subclass or a user in another module would try from that module's
+    names, which lack the late one, and fail ("not fully defined"); rebuilt at the end of its
+    own module, the class is complete before any other module can import it."""
+    rebuilt = {s.owner for s in rebuilds}
+    later: set[str] = set()
+    late: list[Statement] = []
+    for statement in reversed(ordered):
+        later.update(statement.defines)
+        if (
+            statement.source.startswith("class ")
+            and statement.defines[0] not in rebuilt
+            and (statement.uses - statement.needs) & (later - set(statement.defines))
+        ):
+            name = statement.defines[0]
+            uses = frozenset({name})
+            source = f"{name}.model_rebuild()\n"
+            late.append(Statement(source, (), name, uses, uses, statement.chunk))
+    return late[::-1]
 
 
 def _module_name(class_name: str, taken: set[str]) -> str:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from generator.diagnostics import pointer
 from generator.naming import NameRegistry, PyIdent, to_class_name
 from generator.naming import words as naming_words
-from generator.spec.load import iter_refs
+from generator.spec.load import iter_refs, pointer_parts
 from generator.spec.schemas import SCHEMA_PREFIX, Schema, operations, schema_nodes
 
 _TITLE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
@@ -77,11 +78,10 @@ def _rewrite_refs(spec: dict[str, Any], renamed: dict[str, str]) -> None:
 def _renamed_ref(ref: str, renamed: dict[str, str]) -> str:
     if not ref.startswith(SCHEMA_PREFIX):
         return ref
-    name, _, rest = ref[len(SCHEMA_PREFIX) :].partition("/")
-    name = name.replace("~1", "/").replace("~0", "~")
+    name, *rest = pointer_parts(ref, decode=False)[2:]
     if name not in renamed:
         return ref
-    return SCHEMA_PREFIX + renamed[name] + (f"/{rest}" if rest else "")
+    return pointer("components", "schemas", renamed[name], *rest)
 
 
 def is_hoistable(schema: Any) -> bool:

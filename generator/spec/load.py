@@ -1,10 +1,12 @@
 """Load stage: read a spec file, bundle relative-file ``$ref``s into it, and validate it.
 
 Reading (``generator.spec.read``) turns the file into JSON data within limits of size, depth
-and YAML alias expansion. Structural breakage is an error: not OpenAPI 3.x, no ``info`` or
-``paths``, a ``$ref`` that points nowhere, a remote ``$ref``, a chain of ``$ref``s that comes
-back to where it started without reaching a definition (a parameter naming itself, two
-responses naming each other). What openapi-spec-validator reports beyond that (an example of
+and YAML alias expansion. Structural breakage is an error: not OpenAPI 3.x, no ``info``, a
+3.1 document with none of ``paths``, ``components`` and ``webhooks``, a ``$ref`` that points
+nowhere, a remote ``$ref``, a chain of ``$ref``s that comes back to where it started without
+reaching a definition (a parameter naming itself, two responses naming each other). A 3.0
+document without ``paths`` (3.0 requires it) is read as having none, with the validator's
+warning. What openapi-spec-validator reports beyond that (an example of
 the wrong type, an unknown format, a stray key) rarely stops a sensible client, so it is
 reported as warnings with their pointers (``generator.spec.validate``).
 """
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from generator.diagnostics import Diagnostic, SpecError, error, pointer
 from generator.naming import NameRegistry, PyIdent
@@ -36,8 +39,10 @@ def load_spec(path: Path, display: str | None = None, *, validate: bool = True) 
     file = display or str(path)
     document = _read_document(path, file)
     _check_structure(document, file)
+    _drop_ignored_headers(document)
     document = _Bundler(path, file, document).bundle()
     _check_local_refs(document, file)
+    _canonical_refs(document)
     return LoadedSpec(document, file, tuple(_validate(document, file)) if validate else ())
 
 
@@ -68,11 +73,41 @@ def _check_structure(document: Spec, file: str) -> None:
     problems = []
     if not isinstance(document.get("info"), dict):
         problems.append(Diagnostic("error", "#/info", "missing or not a mapping: `info`", file))
-    paths = document.get("paths", {} if "webhooks" in document else None)
-    if not isinstance(paths, dict):
-        problems.append(Diagnostic("error", "#/paths", "missing or not a mapping: `paths`", file))
+    paths = document.get("paths")
+    if "paths" in document and not isinstance(paths, dict):
+        problems.append(Diagnostic("error", "#/paths", "not a mapping: `paths`", file))
+    elif paths is None and not ({"components", "webhooks"} & document.keys()):
+        # Without them there is nothing to generate. A 3.0 document with components but no
+        # `paths` (which 3.0 requires) is read as having none, with the validator's warning.
+        where, message = "#/paths", "missing: `paths` (OpenAPI 3.0 requires it)"
+        if version.startswith("3.1"):
+            where = "#"
+            message = "an OpenAPI 3.1 document needs at least one of `paths`, `components` or "
+            message += "`webhooks`"
+        problems.append(Diagnostic("error", where, message, file))
     if problems:
         raise SpecError(problems)
+
+
+def _drop_ignored_headers(document: Spec) -> None:
+    """A ``Content-Type`` among a response's or an encoding's ``headers`` "SHALL be ignored"
+    (the media type says it), so it is dropped before anything follows its ``$ref``."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            headers = node.get("headers")
+            if (
+                isinstance(headers, dict)
+                and len(where) >= 2
+                and where[-2] in ("responses", "encoding")
+                and (len(where) < 3 or where[-3] not in SCHEMA_MAPS)
+            ):
+                for name in [n for n in headers if n.lower() == "content-type"]:
+                    del headers[name]
+            stack.extend(((*where, k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*where, i), v) for i, v in enumerate(node))
 
 
 def iter_refs(
@@ -90,15 +125,44 @@ def iter_refs(
             stack.extend(((*where, i), v) for i, v in reversed(list(enumerate(value))))
 
 
-def resolve_pointer(document: Any, ref: str) -> Any:
-    """The node a local ``#/a/b`` reference names; KeyError when there is none."""
+def pointer_parts(ref: str, *, decode: bool = True) -> list[str]:
+    """The reference tokens of a local ``#/a/b`` reference; KeyError for any other.
+
+    A ``$ref`` is a URI, so its fragment may be percent-encoded (``~1%7Bid%7D`` for ``/{id}``,
+    RFC 6901 section 6): it is decoded first, then ``~1`` and ``~0`` are unescaped.
+    """
     if ref == "#":
-        return document
+        return []
     if not ref.startswith("#/"):
         raise KeyError(ref)
+    fragment = unquote(ref[2:]) if decode and "%" in ref else ref[2:]
+    return [raw.replace("~1", "/").replace("~0", "~") for raw in fragment.split("/")]
+
+
+def resolve_pointer(document: Any, ref: str) -> Any:
+    """The node a local ``#/a/b`` reference names; KeyError when there is none.
+
+    The one resolver of local references: every stage follows a ``$ref`` through it. A
+    pointer whose ``%`` was not meant as an escape (``#/components/schemas/100%25`` written
+    ``.../100%``) is tried as written when its decoded form names nothing.
+    """
+    return _walk(document, canonical_parts(document, ref), ref)
+
+
+def canonical_parts(document: Any, ref: str) -> list[str]:
+    """The tokens of ``ref`` as they name a node of ``document`` (KeyError when none does)."""
+    parts = pointer_parts(ref)
+    if "%" in ref:
+        try:
+            _walk(document, parts, ref)
+        except KeyError:
+            return pointer_parts(ref, decode=False)
+    return parts
+
+
+def _walk(document: Any, parts: list[str], ref: str) -> Any:
     node = document
-    for raw in ref[2:].split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
+    for part in parts:
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
@@ -106,6 +170,15 @@ def resolve_pointer(document: Any, ref: str) -> Any:
         else:
             raise KeyError(ref)
     return node
+
+
+def _canonical_refs(document: Spec) -> None:
+    """Every local ``$ref`` written in its plain form (no percent-escapes), so that the later
+    stages, which compare references as text, read one spelling."""
+    for _, holder in iter_refs(document):
+        ref = holder["$ref"]
+        if "%" in ref and ref.startswith("#/"):
+            holder["$ref"] = pointer(*canonical_parts(document, ref))
 
 
 def _check_local_refs(document: Spec, file: str) -> None:
@@ -267,7 +340,7 @@ class _Bundler:
         if key in self.hoisted:
             return self.hoisted[key]
         node = self._target(path, ref, where, written)
-        stem = ref.rsplit("/", 1)[-1] if ref not in ("", "#") else path.stem
+        stem = pointer_parts(ref)[-1] if ref not in ("", "#") else path.stem
         name: PyIdent = self.names.claim_class(PyIdent(stem))
         local = pointer("components", "schemas", name)
         self.hoisted[key] = local

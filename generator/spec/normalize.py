@@ -4,8 +4,10 @@ Rules, each applied bottom-up to every schema of the document:
 
 1. **Single-ref allOf wrapper**: ``allOf: [{$ref: X}]`` with only annotation keys beside it
    (description, title, default, nullable, readOnly, writeOnly, deprecated, examples) becomes
-   ``$ref: X`` keeping those keys. A wrapper with structural siblings (properties, required,
-   type, ...) is a real composition and is left alone.
+   ``$ref: X`` keeping those keys. An ``allOf`` member of annotation keys only counts as
+   annotations beside it: ``allOf: [{$ref: X}, {description: d}]`` is such a wrapper too.
+   A wrapper with structural siblings (properties, required, type, ...) is a real
+   composition and is left alone.
 2. **Nullability has one spelling**: ``anyOf``/``oneOf: [X, {type: null}]``, 3.0's
    ``nullable: true`` (also beside a ``$ref``), 3.1 type lists with ``null`` and
    ``enum`` lists holding ``null`` all become ``anyOf: [X, {type: 'null'}]``. A 3.1 document
@@ -26,6 +28,15 @@ Rules, each applied bottom-up to every schema of the document:
    child's declaration wins), since a subclass may not change a field's type.
 7. **Constraint-only unions are validation, not types**: ``anyOf: [{required: [a]},
    {required: [b]}]`` ("at least one of") is dropped; the properties stay.
+8. **Boolean schemas** (3.1: ``true`` admits anything, ``false`` nothing) become mappings,
+   first, so that no later rule meets a bare boolean: ``true`` is ``{}``; a ``false``
+   property, pattern property or ``anyOf``/``oneOf`` option is dropped (the property from
+   ``required`` too), ``items: false`` becomes ``maxItems`` (no items past ``prefixItems``),
+   ``not: false`` and ``false`` in assertion-only keywords (``contains``, ``propertyNames``,
+   ``if``/``then``/``else``) are dropped, and a schema with ``false`` among its ``allOf``
+   members admits nothing: ``{not: {}}`` with its annotations. ``additionalProperties``,
+   ``unevaluatedProperties``, ``unevaluatedItems`` and ``additionalItems`` keep their
+   booleans, which every later stage reads.
 
 The document's ``openapi`` becomes ``3.1.0``: every later stage reads one dialect.
 """
@@ -36,7 +47,7 @@ import copy
 from typing import Any
 
 from generator.diagnostics import pointer
-from generator.spec.load import resolve_pointer
+from generator.spec.load import SCHEMA_KEYS, SCHEMA_MAPS, resolve_pointer
 from generator.spec.schemas import (
     NULL,
     Schema,
@@ -65,6 +76,7 @@ ANNOTATION_KEYS = frozenset(
 
 def normalize(document: dict[str, Any]) -> dict[str, Any]:
     spec = copy.deepcopy(document)
+    _boolean_roots(spec)
     for where, schema in list(schema_roots(spec)):
         set_at(spec, where, transform(schema, _normalize_schema))
     nullable = _unwrap_nullable_components(spec)
@@ -224,7 +236,28 @@ def _nullable_refs(schema: Schema, refs: frozenset[str]) -> Schema:
     return schema
 
 
+def _annotation_members(schema: Schema) -> Schema:
+    """``allOf`` members that only annotate (``{description: ...}``) become the schema's own
+    annotations (those written beside ``allOf`` win), so that ``allOf: [{$ref: X},
+    {description: d}]`` is the wrapper of rule 1 and not a composition."""
+    members = schema.get("allOf")
+    if not isinstance(members, list):
+        return schema
+    notes = [m for m in members if isinstance(m, dict) and set(m) <= ANNOTATION_KEYS]
+    if not notes:
+        return schema
+    merged: Schema = {}
+    for note in notes:
+        merged.update({k: v for k, v in note.items() if k not in merged})
+    rest = [m for m in members if not any(m is note for note in notes)]
+    result = {**merged, **{k: v for k, v in schema.items() if k != "allOf"}}
+    if rest:
+        result["allOf"] = rest
+    return result
+
+
 def _unwrap_single_ref_allof(schema: Schema) -> Schema:
+    schema = _annotation_members(schema)
     members = schema.get("allOf")
     if not (isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict)):
         return schema
@@ -296,3 +329,85 @@ def _wrap_null(inner: Schema, annotations: Schema) -> Schema:
     wrapped: Schema = {"anyOf": [inner, dict(NULL)]}
     wrapped.update(annotations)
     return wrapped
+
+
+# -- rule 8: boolean schemas ------------------------------------------------------------------
+
+NOTHING: Schema = {"not": {}}
+_BOOLEAN_KEPT = frozenset(
+    {"additionalProperties", "unevaluatedProperties", "unevaluatedItems", "additionalItems"}
+)
+_ASSERTIONS = frozenset({"contains", "propertyNames", "if", "then", "else", "not"})
+_DATA_KEYS = frozenset({"example", "examples", "default", "const", "enum"})  # values, not schemas
+
+
+def _boolean_roots(spec: dict[str, Any]) -> None:
+    """Rule 8 over every schema of the document, component and media-type schemas included."""
+    components = spec.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    if isinstance(schemas, dict):
+        for name, schema in schemas.items():
+            if isinstance(schema, bool):
+                schemas[name] = {} if schema else dict(NOTHING)
+    stack: list[Any] = [spec]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("schema"), bool):
+                node["schema"] = {} if node["schema"] else dict(NOTHING)
+            _boolean_members(node)
+            stack.extend(v for k, v in node.items() if k not in _DATA_KEYS)
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _boolean_members(schema: dict[str, Any]) -> None:
+    """Rule 8 on the direct sub-schemas of one mapping (a no-op where there are none)."""
+    members = schema.get("allOf")
+    if isinstance(members, list) and any(isinstance(m, bool) for m in members):
+        if any(m is False for m in members):
+            annotations = {k: v for k, v in schema.items() if k in ANNOTATION_KEYS}
+            schema.clear()
+            schema.update({**NOTHING, **annotations})
+            return
+        kept = [m for m in members if not isinstance(m, bool)]
+        if kept:
+            schema["allOf"] = kept
+        else:
+            del schema["allOf"]
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if isinstance(options, list) and any(isinstance(o, bool) for o in options):
+            kept = [{} if o is True else o for o in options if o is not False]
+            schema[key] = kept or [dict(NOTHING)]
+    prefix = schema.get("prefixItems")
+    if isinstance(prefix, list):
+        schema["prefixItems"] = [
+            ({} if p else dict(NOTHING)) if isinstance(p, bool) else p for p in prefix
+        ]
+    for key in SCHEMA_MAPS - {"schemas"}:
+        mapping = schema.get(key)
+        if not isinstance(mapping, dict):
+            continue
+        for name, sub in list(mapping.items()):
+            if sub is True:
+                mapping[name] = {}
+            elif sub is False and key in ("properties", "patternProperties"):
+                del mapping[name]
+                required = schema.get("required")
+                if key == "properties" and isinstance(required, list) and name in required:
+                    schema["required"] = [r for r in required if r != name]
+            elif sub is False:
+                mapping[name] = dict(NOTHING)
+    for key in SCHEMA_KEYS - _BOOLEAN_KEPT - {"schema"}:
+        sub = schema.get(key)
+        if not isinstance(sub, bool):
+            continue
+        if key == "items":
+            del schema["items"]
+            if not sub and "maxItems" not in schema:
+                schema["maxItems"] = len(prefix) if isinstance(prefix, list) else 0
+        elif key == "not" and sub:
+            schema["not"] = {}
+        elif key in _ASSERTIONS:
+            del schema[key]

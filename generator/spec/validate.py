@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from generator.diagnostics import Diagnostic, pointer
+from generator.spec.load import pointer_parts
 
 MESSAGE_LIMIT = 200
 _SHORT_VALUE = 40
@@ -245,9 +246,10 @@ def _child(node: Any, part: str | int) -> Any:
 
 
 def _ref_parts(ref: str) -> list[str | int]:
-    if not ref.startswith("#/"):
+    try:
+        return list(pointer_parts(ref, decode=False))
+    except KeyError:
         return []
-    return [p.replace("~1", "/").replace("~0", "~") for p in ref[2:].split("/")]
 
 
 def _lookup(document: Any, parts: list[str | int]) -> Any:

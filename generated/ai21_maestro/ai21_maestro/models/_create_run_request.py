@@ -10,6 +10,206 @@ from typing_extensions import TypeAliasType
 from ai21_maestro._base import Model
 
 
+class Endpoint(Model):
+    """
+    Where an HTTP tool is called.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    url: Annotated[str, Field(title="Url")]
+    headers: Annotated[dict[str, Any] | None, Field(title="Headers")] = None
+
+
+class FileSearch(Model):
+    """
+    The built-in file search tool over uploaded files.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: Annotated[Literal["file_search"], Field(title="Type")]
+    retrieval_similarity_threshold: Annotated[
+        float | None, Field(title="Retrieval Similarity Threshold")
+    ] = None
+    labels: Annotated[list[str] | None, Field(title="Labels")] = None
+    labels_filter_mode: Annotated[
+        Literal["AND", "OR"] | str | None, Field(title="Labels Filter Mode")
+    ] = None
+    labels_filter: Annotated[dict[str, Any] | None, Field(title="Labels Filter")] = None
+    file_ids: Annotated[list[str] | None, Field(title="File Ids")] = None
+    retrieval_strategy: Annotated[str | None, Field(title="Retrieval Strategy")] = None
+    max_neighbors: Annotated[int | None, Field(title="Max Neighbors")] = None
+
+
+class FileSearchToolResource(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    labels: list[str] | None = None
+    file_ids: list[str] | None = None
+
+
+class MaestroMessage(Model):
+    """
+    One message of a conversation input.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    role: Annotated[Literal["user", "assistant"] | str, Field(title="Role")]
+    content: Annotated[str, Field(title="Content")]
+
+
+class McpTool(Model):
+    """
+    A remote MCP server whose tools Maestro may call.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: Annotated[Literal["mcp"], Field(title="Type")]
+    server_label: Annotated[str | None, Field(title="Server Label")] = None
+    server_url: Annotated[str | None, Field(title="Server Url")] = None
+    headers: Annotated[dict[str, Any] | None, Field(title="Headers")] = None
+    allowed_tools: Annotated[list[str] | None, Field(title="Allowed Tools")] = None
+
+
+class ParametersPropertiesValue(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: str | None = None
+    description: str | None = None
+
+
+class Parameters(Model):
+    """
+    The parameters an HTTP tool accepts.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: Annotated[Literal["object"] | None, Field(title="Type")] = None
+    properties: Annotated[
+        dict[str, ParametersPropertiesValue] | None, Field(title="Properties")
+    ] = None
+    required: Annotated[list[str] | None, Field(title="Required")] = None
+    additional_properties: Annotated[bool | None, Field(title="Additional Properties")] = None
+    """
+    Spelled `additional_properties` by the Python SDK; the docs' example uses `additionalProperties`.
+    """
+
+
+class Function(Model):
+    """
+    Name, description and parameters of an HTTP tool.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    name: Annotated[str, Field(title="Name")]
+    description: Annotated[str, Field(title="Description")]
+    parameters: Parameters
+
+
+class HttpTool(Model):
+    """
+    A user-provided HTTP tool. Maestro calls its endpoint with POST.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: Annotated[Literal["http"], Field(title="Type")]
+    function: Function
+    endpoint: Endpoint
+
+
+class Requirement(Model):
+    """
+    A requirement the run's output must meet.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    name: Annotated[str, Field(title="Name")]
+    description: Annotated[str, Field(title="Description")]
+    """
+    What the requirement asks for, in at most 128 words.
+    """
+    is_mandatory: Annotated[bool | None, Field(title="Is Mandatory")] = False
+    """
+    When true and not fully met, the overall requirements score is 0.
+    """
+
+
+class WebSearch(Model):
+    """
+    The built-in web search tool.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: Annotated[Literal["web_search"], Field(title="Type")]
+    urls: Annotated[list[str] | None, Field(title="Urls")] = None
+    """
+    Restrict the search to these URL prefixes, e.g. `example.com` or `https://example.com/page`.
+    """
+
+
+ToolDefinition = TypeAliasType(
+    "ToolDefinition",
+    Annotated[
+        HttpTool | McpTool | FileSearch | WebSearch,
+        Field(discriminator="type", title="ToolDefinition"),
+    ],
+)
+"""
+A tool Maestro may use.
+"""
+
+
+class WebSearchToolResource(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    urls: list[str] | None = None
+
+
+class ToolResources(Model):
+    """
+    Resources for the built-in tools (deprecated in favour of `tools`).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    file_search: Annotated[FileSearchToolResource | None, Field(title="File Search")] = None
+    web_search: Annotated[WebSearchToolResource | None, Field(title="Web Search")] = None
+
+
 class CreateRunRequest(Model):
     """
     Body of a request that creates a Maestro run.
@@ -57,203 +257,3 @@ class CreateRunRequest(Model):
     """
     Language of the response. The allowed values are not documented.
     """
-
-
-class Endpoint(Model):
-    """
-    Where an HTTP tool is called.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    url: Annotated[str, Field(title="Url")]
-    headers: Annotated[dict[str, Any] | None, Field(title="Headers")] = None
-
-
-class FileSearch(Model):
-    """
-    The built-in file search tool over uploaded files.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["file_search"], Field(title="Type")]
-    retrieval_similarity_threshold: Annotated[
-        float | None, Field(title="Retrieval Similarity Threshold")
-    ] = None
-    labels: Annotated[list[str] | None, Field(title="Labels")] = None
-    labels_filter_mode: Annotated[
-        Literal["AND", "OR"] | str | None, Field(title="Labels Filter Mode")
-    ] = None
-    labels_filter: Annotated[dict[str, Any] | None, Field(title="Labels Filter")] = None
-    file_ids: Annotated[list[str] | None, Field(title="File Ids")] = None
-    retrieval_strategy: Annotated[str | None, Field(title="Retrieval Strategy")] = None
-    max_neighbors: Annotated[int | None, Field(title="Max Neighbors")] = None
-
-
-class FileSearchToolResource(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    labels: list[str] | None = None
-    file_ids: list[str] | None = None
-
-
-class Function(Model):
-    """
-    Name, description and parameters of an HTTP tool.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    name: Annotated[str, Field(title="Name")]
-    description: Annotated[str, Field(title="Description")]
-    parameters: Parameters
-
-
-class HttpTool(Model):
-    """
-    A user-provided HTTP tool. Maestro calls its endpoint with POST.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["http"], Field(title="Type")]
-    function: Function
-    endpoint: Endpoint
-
-
-class MaestroMessage(Model):
-    """
-    One message of a conversation input.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    role: Annotated[Literal["user", "assistant"] | str, Field(title="Role")]
-    content: Annotated[str, Field(title="Content")]
-
-
-class McpTool(Model):
-    """
-    A remote MCP server whose tools Maestro may call.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["mcp"], Field(title="Type")]
-    server_label: Annotated[str | None, Field(title="Server Label")] = None
-    server_url: Annotated[str | None, Field(title="Server Url")] = None
-    headers: Annotated[dict[str, Any] | None, Field(title="Headers")] = None
-    allowed_tools: Annotated[list[str] | None, Field(title="Allowed Tools")] = None
-
-
-class Parameters(Model):
-    """
-    The parameters an HTTP tool accepts.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["object"] | None, Field(title="Type")] = None
-    properties: Annotated[
-        dict[str, ParametersPropertiesValue] | None, Field(title="Properties")
-    ] = None
-    required: Annotated[list[str] | None, Field(title="Required")] = None
-    additional_properties: Annotated[bool | None, Field(title="Additional Properties")] = None
-    """
-    Spelled `additional_properties` by the Python SDK; the docs' example uses `additionalProperties`.
-    """
-
-
-class ParametersPropertiesValue(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: str | None = None
-    description: str | None = None
-
-
-class Requirement(Model):
-    """
-    A requirement the run's output must meet.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    name: Annotated[str, Field(title="Name")]
-    description: Annotated[str, Field(title="Description")]
-    """
-    What the requirement asks for, in at most 128 words.
-    """
-    is_mandatory: Annotated[bool | None, Field(title="Is Mandatory")] = False
-    """
-    When true and not fully met, the overall requirements score is 0.
-    """
-
-
-class ToolResources(Model):
-    """
-    Resources for the built-in tools (deprecated in favour of `tools`).
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    file_search: Annotated[FileSearchToolResource | None, Field(title="File Search")] = None
-    web_search: Annotated[WebSearchToolResource | None, Field(title="Web Search")] = None
-
-
-class WebSearch(Model):
-    """
-    The built-in web search tool.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["web_search"], Field(title="Type")]
-    urls: Annotated[list[str] | None, Field(title="Urls")] = None
-    """
-    Restrict the search to these URL prefixes, e.g. `example.com` or `https://example.com/page`.
-    """
-
-
-ToolDefinition = TypeAliasType(
-    "ToolDefinition",
-    Annotated[
-        HttpTool | McpTool | FileSearch | WebSearch,
-        Field(discriminator="type", title="ToolDefinition"),
-    ],
-)
-"""
-A tool Maestro may use.
-"""
-
-
-class WebSearchToolResource(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    urls: list[str] | None = None

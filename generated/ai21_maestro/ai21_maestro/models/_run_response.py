@@ -9,19 +9,6 @@ from pydantic import ConfigDict, Field
 from ai21_maestro._base import Model
 
 
-class DataSources(Model):
-    """
-    Sources used by a run.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    web_search: Annotated[list[WebSearchResult] | None, Field(title="Web Search")] = None
-    file_search: Annotated[list[FileSearchResult] | None, Field(title="File Search")] = None
-
-
 class FileSearchResult(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -75,6 +62,32 @@ class RunError(Model):
     message: Annotated[str, Field(title="Message")]
 
 
+class WebSearchResult(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    url: Annotated[str | None, Field(title="Url")] = None
+    text: Annotated[str | None, Field(title="Text")] = None
+    score: Annotated[float | None, Field(title="Score")] = None
+    """
+    Relevance, from 0 to 1.
+    """
+
+
+class DataSources(Model):
+    """
+    Sources used by a run.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    web_search: Annotated[list[WebSearchResult] | None, Field(title="Web Search")] = None
+    file_search: Annotated[list[FileSearchResult] | None, Field(title="File Search")] = None
+
+
 class RunResponse(Model):
     """
     A Maestro run.
@@ -110,17 +123,4 @@ class RunResponse(Model):
     error: RunError | None = None
     """
     Null when the run succeeded; filled when it failed.
-    """
-
-
-class WebSearchResult(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    url: Annotated[str | None, Field(title="Url")] = None
-    text: Annotated[str | None, Field(title="Text")] = None
-    score: Annotated[float | None, Field(title="Score")] = None
-    """
-    Relevance, from 0 to 1.
     """

@@ -19,6 +19,14 @@ class AgentActionEvent(Model):
     data: dict[str, Any] | None = None
 
 
+class ArtifactEventData(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    name: str | None = None
+
+
 class ArtifactEvent(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -26,14 +34,6 @@ class ArtifactEvent(Model):
     )
     type: Literal["artifact"]
     data: ArtifactEventData
-
-
-class ArtifactEventData(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    name: str | None = None
 
 
 class CompleteEvent(Model):
@@ -71,6 +71,14 @@ class HeartbeatEvent(Model):
     data: dict[str, Any] | None = None
 
 
+class LogEventData(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    message: str | None = None
+
+
 class LogEvent(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -80,12 +88,12 @@ class LogEvent(Model):
     data: LogEventData
 
 
-class LogEventData(Model):
+class RunCompletedEventData(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
-    message: str | None = None
+    status: Annotated[str | None, Field(examples=["succeeded"])] = None
 
 
 class RunCompletedEvent(Model):
@@ -97,14 +105,6 @@ class RunCompletedEvent(Model):
     data: RunCompletedEventData
 
 
-class RunCompletedEventData(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    status: Annotated[str | None, Field(examples=["succeeded"])] = None
-
-
 class RunFailedEvent(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -112,6 +112,14 @@ class RunFailedEvent(Model):
     )
     type: Literal["run.failed"]
     data: dict[str, Any] | None = None
+
+
+class RunStartedEventData(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    entrypoint: Annotated[str | None, Field(examples=["default"])] = None
 
 
 class RunStartedEvent(Model):
@@ -123,12 +131,13 @@ class RunStartedEvent(Model):
     data: RunStartedEventData
 
 
-class RunStartedEventData(Model):
+class TaskCompletedEventData(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
-    entrypoint: Annotated[str | None, Field(examples=["default"])] = None
+    task: str | None = None
+    agent: str | None = None
 
 
 class TaskCompletedEvent(Model):
@@ -140,7 +149,7 @@ class TaskCompletedEvent(Model):
     data: TaskCompletedEventData
 
 
-class TaskCompletedEventData(Model):
+class TaskStartedEventData(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -156,15 +165,6 @@ class TaskStartedEvent(Model):
     )
     type: Literal["task.started"]
     data: TaskStartedEventData
-
-
-class TaskStartedEventData(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    task: str | None = None
-    agent: str | None = None
 
 
 class TimeoutEvent(Model):

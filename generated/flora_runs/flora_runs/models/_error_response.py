@@ -9,27 +9,6 @@ from typing_extensions import TypeAliasType
 
 from flora_runs._base import Model
 
-
-class Error(Model):
-    """
-    Error details.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    code: ErrorCode
-    message: str
-    """
-    Human-readable message.
-    """
-    fields: list[ErrorField] | None = None
-    """
-    Per-field validation problems.
-    """
-
-
 ErrorCode = TypeAliasType(
     "ErrorCode",
     Literal[
@@ -63,6 +42,26 @@ class ErrorField(Model):
     )
     field: str
     message: str
+
+
+class Error(Model):
+    """
+    Error details.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    code: ErrorCode
+    message: str
+    """
+    Human-readable message.
+    """
+    fields: list[ErrorField] | None = None
+    """
+    Per-field validation problems.
+    """
 
 
 class ErrorResponse(Model):

@@ -9,6 +9,11 @@ from typing_extensions import TypeAliasType
 
 from flora_runs._base import Model
 
+GenerationType = TypeAliasType("GenerationType", Literal["image", "video", "audio", "text"] | str)
+"""
+Output type of a generation.
+"""
+
 
 class GenerationCreateParams(Model):
     """
@@ -47,9 +52,3 @@ class GenerationCreateParams(Model):
     """
     HTTPS URL that receives a signed webhook when the run is completed or failed.
     """
-
-
-GenerationType = TypeAliasType("GenerationType", Literal["image", "video", "audio", "text"] | str)
-"""
-Output type of a generation.
-"""

@@ -25,19 +25,6 @@ class GenerationListItemModel(Model):
     """
 
 
-class GenerationsCursorPage(Model):
-    """
-    One page of generations, newest first.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    generations: list[GenerationListItem]
-    meta: CursorPageMeta
-
-
 class GenerationListItem(RunStatus):
     """
     A generation run as listed by `GET /generations`.
@@ -60,3 +47,16 @@ class GenerationListItem(RunStatus):
     Workspace identifier.
     """
     model: GenerationListItemModel | None = None
+
+
+class GenerationsCursorPage(Model):
+    """
+    One page of generations, newest first.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    generations: list[GenerationListItem]
+    meta: CursorPageMeta

@@ -12,6 +12,34 @@ from flora_runs._base import Model
 from ._technique_ref import TechniqueRef
 
 
+class RunStartResponseAction(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    action_id: str
+    """
+    Action identifier, e.g. `rotate-image-browser`.
+    """
+
+
+class RunStartResponseModel(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    model_id: str
+    """
+    Model endpoint id.
+    """
+
+
+RunType = TypeAliasType("RunType", Literal["generation", "technique", "action"] | str)
+"""
+Kind of run.
+"""
+
+
 class RunStartResponse(Model):
     """
     Answer to starting a generation, technique or action run; poll the run with `GET /runs/{runId}`.
@@ -57,31 +85,3 @@ class RunStartResponse(Model):
     """
     Action of an action run.
     """
-
-
-class RunStartResponseAction(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    action_id: str
-    """
-    Action identifier, e.g. `rotate-image-browser`.
-    """
-
-
-class RunStartResponseModel(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    model_id: str
-    """
-    Model endpoint id.
-    """
-
-
-RunType = TypeAliasType("RunType", Literal["generation", "technique", "action"] | str)
-"""
-Kind of run.
-"""

@@ -9,6 +9,29 @@ from pydantic import ConfigDict
 from flora_runs._base import Model
 
 
+class TechniqueRunInput(Model):
+    """
+    One input of a technique run; `id` must match the technique's input schema.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: str
+    """
+    Input id.
+    """
+    type: Literal["text", "imageUrl", "videoUrl"] | str
+    """
+    Input type.
+    """
+    value: str
+    """
+    Text or media URL.
+    """
+
+
 class TechniqueRunCreateParams(Model):
     """
     Body of `POST /techniques/{techniqueId}/runs`.
@@ -30,27 +53,4 @@ class TechniqueRunCreateParams(Model):
     idempotency_key: str | None = None
     """
     Idempotency key (alternative to the header).
-    """
-
-
-class TechniqueRunInput(Model):
-    """
-    One input of a technique run; `id` must match the technique's input schema.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: str
-    """
-    Input id.
-    """
-    type: Literal["text", "imageUrl", "videoUrl"] | str
-    """
-    Input type.
-    """
-    value: str
-    """
-    Text or media URL.
     """

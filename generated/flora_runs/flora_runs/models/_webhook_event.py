@@ -9,6 +9,23 @@ from pydantic import ConfigDict
 from flora_runs._base import Model
 
 
+class WebhookEventData(Model):
+    """
+    The run a webhook event is about.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    run_id: str
+    run_type: Literal["generation", "technique"] | str
+    workspace_id: str
+    status: Literal["completed", "failed"] | str
+    error_code: str | None = None
+    error_message: str | None = None
+
+
 class WebhookEvent(Model):
     """
     Envelope of a webhook delivery.
@@ -32,20 +49,3 @@ class WebhookEvent(Model):
     Unix time in milliseconds.
     """
     data: WebhookEventData
-
-
-class WebhookEventData(Model):
-    """
-    The run a webhook event is about.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    run_id: str
-    run_type: Literal["generation", "technique"] | str
-    workspace_id: str
-    status: Literal["completed", "failed"] | str
-    error_code: str | None = None
-    error_message: str | None = None

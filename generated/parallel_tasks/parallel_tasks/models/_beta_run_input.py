@@ -12,49 +12,6 @@ from ._source_policy import SourcePolicy
 from ._task_spec import TaskSpec
 
 
-class BetaRunInput(Model):
-    """
-    Task run input with beta features; also the item type of a task group's inputs.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    input: Annotated[str | dict[str, Any], Field(title="Input")]
-    """
-    Input to the task, either text or a JSON object.
-    """
-    processor: Annotated[str, Field(title="Processor")]
-    """
-    Processor to use for the task.
-    """
-    metadata: Annotated[dict[str, str | float | bool] | None, Field(title="Metadata")] = None
-    """
-    User-provided metadata stored with the run. Keys up to 16 characters, values up to 512.
-    """
-    source_policy: SourcePolicy | None = None
-    """
-    Optional source policy governing search results.
-    """
-    task_spec: TaskSpec | None = None
-    """
-    Task specification. If omitted, the output schema is chosen automatically.
-    """
-    enable_events: Annotated[bool | None, Field(title="Enable Events")] = None
-    """
-    Record progress events for the run (beta `events-sse-2025-07-24`). Defaults to true for pro processors and above.
-    """
-    mcp_servers: Annotated[list[McpServer] | None, Field(title="Mcp Servers")] = None
-    """
-    MCP servers the run may call (beta `mcp-server-2025-07-17`).
-    """
-    webhook: Webhook | None = None
-    """
-    Webhook notified of run status changes (beta `webhook-2025-08-12`).
-    """
-
-
 class McpServer(Model):
     """
     An MCP server the run may call.
@@ -104,4 +61,47 @@ class Webhook(Model):
     )
     """
     Event types to send to the webhook.
+    """
+
+
+class BetaRunInput(Model):
+    """
+    Task run input with beta features; also the item type of a task group's inputs.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    input: Annotated[str | dict[str, Any], Field(title="Input")]
+    """
+    Input to the task, either text or a JSON object.
+    """
+    processor: Annotated[str, Field(title="Processor")]
+    """
+    Processor to use for the task.
+    """
+    metadata: Annotated[dict[str, str | float | bool] | None, Field(title="Metadata")] = None
+    """
+    User-provided metadata stored with the run. Keys up to 16 characters, values up to 512.
+    """
+    source_policy: SourcePolicy | None = None
+    """
+    Optional source policy governing search results.
+    """
+    task_spec: TaskSpec | None = None
+    """
+    Task specification. If omitted, the output schema is chosen automatically.
+    """
+    enable_events: Annotated[bool | None, Field(title="Enable Events")] = None
+    """
+    Record progress events for the run (beta `events-sse-2025-07-24`). Defaults to true for pro processors and above.
+    """
+    mcp_servers: Annotated[list[McpServer] | None, Field(title="Mcp Servers")] = None
+    """
+    MCP servers the run may call (beta `mcp-server-2025-07-17`).
+    """
+    webhook: Webhook | None = None
+    """
+    Webhook notified of run status changes (beta `webhook-2025-08-12`).
     """

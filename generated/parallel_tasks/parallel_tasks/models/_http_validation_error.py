@@ -9,6 +9,16 @@ from pydantic import ConfigDict, Field
 from parallel_tasks._base import Model
 
 
+class ValidationError(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    loc: Annotated[list[str | int], Field(title="Location")]
+    msg: Annotated[str, Field(title="Message")]
+    type: Annotated[str, Field(title="Error Type")]
+
+
 class HTTPValidationError(Model):
     """
     Request validation error of the task-group endpoints.
@@ -19,13 +29,3 @@ class HTTPValidationError(Model):
         populate_by_name=True,
     )
     detail: Annotated[list[ValidationError] | None, Field(title="Detail")] = None
-
-
-class ValidationError(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    loc: Annotated[list[str | int], Field(title="Location")]
-    msg: Annotated[str, Field(title="Message")]
-    type: Annotated[str, Field(title="Error Type")]

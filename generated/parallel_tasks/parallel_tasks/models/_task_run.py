@@ -11,6 +11,32 @@ from parallel_tasks._base import Model
 from ._error import Error
 
 
+class WarningModel(Model):
+    """
+    Human-readable message for a task.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: Annotated[
+        Literal["spec_validation_warning", "input_validation_warning", "warning"] | str,
+        Field(title="Type"),
+    ]
+    """
+    Type of warning. Note that adding new warning types is considered a backward-compatible change.
+    """
+    message: Annotated[str, Field(title="Message")]
+    """
+    Human-readable message.
+    """
+    detail: Annotated[dict[str, Any] | None, Field(title="Detail")] = None
+    """
+    Optional detail supporting the warning.
+    """
+
+
 class TaskRun(Model):
     """
     Status of a task run.
@@ -71,30 +97,4 @@ class TaskRun(Model):
     ]
     """
     Timestamp of the last modification to the task, as an RFC 3339 string.
-    """
-
-
-class WarningModel(Model):
-    """
-    Human-readable message for a task.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[
-        Literal["spec_validation_warning", "input_validation_warning", "warning"] | str,
-        Field(title="Type"),
-    ]
-    """
-    Type of warning. Note that adding new warning types is considered a backward-compatible change.
-    """
-    message: Annotated[str, Field(title="Message")]
-    """
-    Human-readable message.
-    """
-    detail: Annotated[dict[str, Any] | None, Field(title="Detail")] = None
-    """
-    Optional detail supporting the warning.
     """

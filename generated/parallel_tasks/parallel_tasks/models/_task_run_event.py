@@ -14,6 +14,11 @@ from ._task_run import TaskRun
 from ._task_run_json_output import TaskRunJsonOutput
 from ._task_run_text_output import TaskRunTextOutput
 
+TaskRunEventOutput = TypeAliasType(
+    "TaskRunEventOutput",
+    Annotated[TaskRunTextOutput | TaskRunJsonOutput, Field(discriminator="type")],
+)
+
 
 class TaskRunEvent(Model):
     """
@@ -44,9 +49,3 @@ class TaskRunEvent(Model):
     """
     Output of the run; only when requested and the run is completed.
     """
-
-
-TaskRunEventOutput = TypeAliasType(
-    "TaskRunEventOutput",
-    Annotated[TaskRunTextOutput | TaskRunJsonOutput, Field(discriminator="type")],
-)

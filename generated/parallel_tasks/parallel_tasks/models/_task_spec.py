@@ -43,6 +43,25 @@ class JsonSchema(Model):
     """
 
 
+class TextSchema(Model):
+    """
+    Text description of a task input or output.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    description: Annotated[str | None, Field(title="Description")] = None
+    """
+    A text description of the desired output.
+    """
+    type: Annotated[Literal["text"], Field(title="Type")] = "text"
+    """
+    The type of schema being defined. Always `text`.
+    """
+
+
 class TaskSpec(Model):
     """
     Specification for a task, with its output schema and optionally its input schema.
@@ -63,23 +82,4 @@ class TaskSpec(Model):
     )
     """
     Optional schema of the input.
-    """
-
-
-class TextSchema(Model):
-    """
-    Text description of a task input or output.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    description: Annotated[str | None, Field(title="Description")] = None
-    """
-    A text description of the desired output.
-    """
-    type: Annotated[Literal["text"], Field(title="Type")] = "text"
-    """
-    The type of schema being defined. Always `text`.
     """

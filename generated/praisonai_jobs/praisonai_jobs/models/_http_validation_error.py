@@ -9,18 +9,6 @@ from pydantic import ConfigDict
 from praisonai_jobs._base import Model
 
 
-class HTTPValidationError(Model):
-    """
-    Request-validation error body (422).
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    detail: list[ValidationError]
-
-
 class ValidationError(Model):
     """
     One request-validation problem.
@@ -50,3 +38,15 @@ class ValidationError(Model):
     """
     Extra context.
     """
+
+
+class HTTPValidationError(Model):
+    """
+    Request-validation error body (422).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    detail: list[ValidationError]

@@ -11,33 +11,6 @@ from praisonai_jobs._base import Model
 from ._job_status import JobStatus
 
 
-class JobListResponse(Model):
-    """
-    One page of jobs.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    jobs: list[JobStatusResponse]
-    """
-    Jobs on this page, newest first.
-    """
-    total: int
-    """
-    Total number of jobs matching the filter.
-    """
-    page: int | None = 1
-    """
-    Current page number.
-    """
-    page_size: int | None = 20
-    """
-    Number of jobs per page.
-    """
-
-
 class JobProgress(Model):
     """
     Progress information for a job.
@@ -117,4 +90,31 @@ class JobStatusResponse(Model):
     retry_after: int | None = None
     """
     Suggested seconds before the next poll (2 when queued, 5 when running, null once terminal).
+    """
+
+
+class JobListResponse(Model):
+    """
+    One page of jobs.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    jobs: list[JobStatusResponse]
+    """
+    Jobs on this page, newest first.
+    """
+    total: int
+    """
+    Total number of jobs matching the filter.
+    """
+    page: int | None = 1
+    """
+    Current page number.
+    """
+    page_size: int | None = 20
+    """
+    Number of jobs per page.
     """

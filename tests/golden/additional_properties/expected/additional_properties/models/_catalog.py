@@ -9,6 +9,22 @@ from pydantic import ConfigDict
 from additional_properties._base import Model
 
 
+class CatalogInlineValuesValue(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    count: int | None = None
+
+
+class Item(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    name: str | None = None
+
+
 class Catalog(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -31,19 +47,3 @@ class Catalog(Model):
     """
     Map values that are inline objects.
     """
-
-
-class CatalogInlineValuesValue(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    count: int | None = None
-
-
-class Item(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    name: str | None = None

@@ -9,6 +9,11 @@ from typing_extensions import TypeAliasType
 
 from enums._base import Model
 
+OrderStatus = TypeAliasType("OrderStatus", Literal["pending", "paid", "shipped", "cancelled"] | str)
+"""
+Where an order is.
+"""
+
 
 class Order(Model):
     model_config = ConfigDict(
@@ -34,9 +39,3 @@ class Order(Model):
     """
     Values that are not identifiers.
     """
-
-
-OrderStatus = TypeAliasType("OrderStatus", Literal["pending", "paid", "shipped", "cancelled"] | str)
-"""
-Where an order is.
-"""

@@ -18,6 +18,9 @@ class Error(Model):
     message: str
 
 
+RunStatus = TypeAliasType("RunStatus", Literal["queued", "running", "done"] | str)
+
+
 class Run(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -26,6 +29,3 @@ class Run(Model):
     id: str
     status: RunStatus
     error: Error | None = None
-
-
-RunStatus = TypeAliasType("RunStatus", Literal["queued", "running", "done"] | str)

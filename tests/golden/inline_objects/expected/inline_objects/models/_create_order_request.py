@@ -7,24 +7,13 @@ from pydantic import ConfigDict
 from inline_objects._base import Model
 
 
-class CreateOrderRequest(Model):
+class CreateOrderRequestCustomerAddressGeo(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
-    customer: CreateOrderRequestCustomer
-    lines: list[CreateOrderRequestLinesItem]
-    shipping: ShippingOption | None = None
-    gift: CreateOrderRequestGift | None = None
-
-
-class CreateOrderRequestCustomer(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    email: str
-    address: CreateOrderRequestCustomerAddress | None = None
+    lat: float | None = None
+    lon: float | None = None
 
 
 class CreateOrderRequestCustomerAddress(Model):
@@ -36,13 +25,13 @@ class CreateOrderRequestCustomerAddress(Model):
     geo: CreateOrderRequestCustomerAddressGeo | None = None
 
 
-class CreateOrderRequestCustomerAddressGeo(Model):
+class CreateOrderRequestCustomer(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
-    lat: float | None = None
-    lon: float | None = None
+    email: str
+    address: CreateOrderRequestCustomerAddress | None = None
 
 
 class CreateOrderRequestGift(Model):
@@ -68,3 +57,14 @@ class ShippingOption(Model):
         populate_by_name=True,
     )
     method: str | None = None
+
+
+class CreateOrderRequest(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    customer: CreateOrderRequestCustomer
+    lines: list[CreateOrderRequestLinesItem]
+    shipping: ShippingOption | None = None
+    gift: CreateOrderRequestGift | None = None

@@ -7,15 +7,6 @@ from pydantic import ConfigDict
 from inline_objects._base import Model
 
 
-class CreateOrderResponse(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    order_id: str
-    totals: CreateOrderResponseTotals | None = None
-
-
 class CreateOrderResponseTotals(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -23,3 +14,12 @@ class CreateOrderResponseTotals(Model):
     )
     net: float | None = None
     tax: float | None = None
+
+
+class CreateOrderResponse(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    order_id: str
+    totals: CreateOrderResponseTotals | None = None

@@ -9,17 +9,6 @@ from pydantic import ConfigDict
 from inline_objects._base import Model
 
 
-class Order(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: str | None = None
-    customer: OrderCustomer | None = None
-    history: list[OrderHistoryItem] | None = None
-    attributes: dict[str, OrderAttributesValue] | None = None
-
-
 class OrderAttributesValue(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -43,3 +32,14 @@ class OrderHistoryItem(Model):
     )
     at: datetime | None = None
     note: str | None = None
+
+
+class Order(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: str | None = None
+    customer: OrderCustomer | None = None
+    history: list[OrderHistoryItem] | None = None
+    attributes: dict[str, OrderAttributesValue] | None = None

@@ -7,6 +7,22 @@ from pydantic import ConfigDict
 from nullable_30._base import Model
 
 
+class ProfileExtras(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    note: str | None = None
+
+
+class Settings(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    theme: str | None = None
+
+
 class Profile(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -28,19 +44,3 @@ class Profile(Model):
     A nullable inline object.
     """
     labels: list[str] | None = None
-
-
-class ProfileExtras(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    note: str | None = None
-
-
-class Settings(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    theme: str | None = None

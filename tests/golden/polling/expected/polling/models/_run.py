@@ -9,6 +9,13 @@ from typing_extensions import TypeAliasType
 
 from polling._base import Model
 
+RunStatus = TypeAliasType(
+    "RunStatus", Literal["queued", "running", "needs_input", "done", "failed"] | str
+)
+"""
+A run's lifecycle; `needs_input` also ends polling.
+"""
+
 
 class Run(Model):
     model_config = ConfigDict(
@@ -18,11 +25,3 @@ class Run(Model):
     run_id: str
     status: RunStatus
     retry_after: float | None = None
-
-
-RunStatus = TypeAliasType(
-    "RunStatus", Literal["queued", "running", "needs_input", "done", "failed"] | str
-)
-"""
-A run's lifecycle; `needs_input` also ends polling.
-"""

@@ -19,24 +19,6 @@ class AnyModel(Model):
     anything: Any | None = None
 
 
-class BaseModelModel(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    field: FieldModel | None = None
-
-
-class ClientModel(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    any: AnyModel | None = None
-    literal: LiteralModel | None = None
-    when: Datetime | None = None
-
-
 class Datetime(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -53,17 +35,25 @@ class FieldModel(Model):
     name: str | None = None
 
 
-LiteralModel = TypeAliasType("LiteralModel", Literal["a", "b"] | str)
-
-
-class ModelModel(Model):
+class BaseModelModel(Model):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
-    items: ListModel | None = None
-    client: ClientModel | None = None
-    base: BaseModelModel | None = None
+    field: FieldModel | None = None
+
+
+LiteralModel = TypeAliasType("LiteralModel", Literal["a", "b"] | str)
+
+
+class ClientModel(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    any: AnyModel | None = None
+    literal: LiteralModel | None = None
+    when: Datetime | None = None
 
 
 class Str(Model):
@@ -75,3 +65,13 @@ class Str(Model):
 
 
 ListModel = TypeAliasType("ListModel", list[Str])
+
+
+class ModelModel(Model):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    items: ListModel | None = None
+    client: ClientModel | None = None
+    base: BaseModelModel | None = None

@@ -23,3 +23,6 @@ class Folder(Model):
     )
     name: str
     files: list[File] | None = None
+
+
+File.model_rebuild()

@@ -20,6 +20,18 @@ class Error(Model):
     message: str
 
 
+class WarningModel(Model):
+    """
+    One warning.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    message: str
+
+
 class ErrorResponse(Model):
     """
     The error envelope every failing call returns.
@@ -31,15 +43,3 @@ class ErrorResponse(Model):
     )
     error: Error
     warnings: list[WarningModel] | None = None
-
-
-class WarningModel(Model):
-    """
-    One warning.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    message: str

@@ -9,7 +9,14 @@ way with the sync and the async client, against Prism's static examples and its 
 (seeded) answers. A call conforms when Prism reports no request violation (no
 ``sl-violations`` header) and a 2xx body parses into its model. Operations that Prism itself
 cannot serve are listed in ``PRISM_LIMITS`` with the reason, and counted apart: never as passes.
+Operations whose spec admits no valid request at all (a required body no finite value meets,
+security that needs the ``Authorization`` header twice) are not called and are counted apart
+too, each with its reason; an optional argument no value can meet, or that OpenAPI gives no
+serialization (an array of objects in a query or header), is left out of the call.
 A table per spec is printed at the end of the run (see tests/conftest.py).
+
+Prism takes 3-15 s to start: each test starts the server of the spec its process runs next
+(``NEXT_ITEM``, from pytest's own ``nextitem``), so that start-up overlaps the current spec.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from generator.diagnostics import SpecError
 from generator.emit.write import write_tree
 from generator.ir.nodes import Operation, Param
 from generator.ir.polling import deref, object_properties
+from generator.spec.load import load_spec
 from generator.workflow.pipeline import generate
 from tests.conftest import NEXT_ITEM
 from tests.support.corpus import CACHE, OAS_EXAMPLES, CorpusUnavailable, install, install_lock
@@ -95,7 +103,62 @@ _DELIMITED_OBJECT = Limit(
     "style is only applicable to array parameter' and exits, whatever the request",
     call=False,
 )
-PRISM_LIMITS: dict[tuple[str, str], Limit] = {
+_OBJECT_IN_PATH = Limit(
+    "is not a function",
+    "an object path parameter (simple, label or matrix, not exploded; serialized as OpenAPI's "
+    "table says, `role,admin,firstName,Alex`): Prism's deserializer throws 'value.split is "
+    "not a function' or 'parameters[name].startsWith is not a function' and exits",
+)
+_FORM_ARRAY = Limit(
+    "Request body property array must",
+    "an exploded form array (`array=x`, the one form OpenAPI gives it): Prism reads a "
+    "form field as a string unless it repeats (it keeps only the last of repeated fields)",
+)
+# A key may list several limits (a tuple): a call meeting any of them is counted as a limit.
+PRISM_LIMITS: dict[tuple[str, str], Limit | tuple[Limit, ...]] = {
+    **{
+        (spec, f"{method} /anything/path/{style}{{primitive}}/{{array}}/{{object}}"): (
+            _OBJECT_IN_PATH
+        )
+        for spec in ("oas/3.0/parameters-style.json", "oas/3.1/parameters-style.json")
+        for method, style in (
+            ("GET", ""),
+            ("GET", "matrix/"),
+            ("GET", "label/"),
+            ("GET", "simple/"),
+            ("POST", "simple/"),
+        )
+    },
+    ("oas/3.1/parameters-style.json", "POST /anything/form-data"): _FORM_ARRAY,
+    ("oas/3.0/request-examples.json", "POST /requestBody-multi-media-types"): Limit(
+        "schema is not defined",
+        "the response has examples but no schema: asked for a dynamic answer, Prism answers "
+        "500 'Tried to force a dynamic response ... schema is not defined' (static calls are "
+        "checked)",
+    ),
+    **{
+        ("oas/3.0/request-examples.json", f"{method} /requestBody-primitive-example"): Limit(
+            says,
+            "the spec's own response example is a string holding JSON text, not the "
+            f"{kind} its schema says; Prism serves it as written (static), and the model "
+            "rightly refuses it (dynamic calls are checked)",
+        )
+        for method, says, kind in (
+            ("PUT", "Input should be a valid array", "array"),
+            ("PATCH", "Input should be an object", "object"),
+        )
+    },
+    ("dcg/false_all_of_keywords.yaml", "PUT /maps"): Limit(
+        "Cannot use 'in' operator",
+        "a `false` schema (valid JSON Schema: nothing matches) in the response: asked for a "
+        "dynamic answer, Prism's faker throws \"Cannot use 'in' operator to search for "
+        "'generate' in false\" and answers 500 (static calls are checked)",
+    ),
+    ("dcg/ignored_content_type_header_refs.yaml", "POST /upload"): Limit(
+        "ResolverError",
+        "a response header named Content-Type (which OpenAPI says is ignored) $refs a file "
+        "that is not there (missing.yaml): Prism resolves every $ref and exits on start",
+    ),
     ("seed/crewship_runs.yaml", "GET /v1/runs/{id}/events"): _SSE,
     ("seed/parallel_tasks.yaml", "GET /v1beta/tasks/runs/{run_id}/events"): _SSE,
     ("seed/parallel_tasks.yaml", "GET /v1beta/tasks/groups/{taskgroup_id}/runs"): _SSE,
@@ -138,18 +201,15 @@ PRISM_LIMITS: dict[tuple[str, str], Limit] = {
             "oas/3.1/schema-types.json",
         )
     },
-    ("oas/3.0/parameters-style.json", "POST /anything/form-data"): Limit(
-        "Request body property array must",
-        "an exploded form array (`array=x`, the one form OpenAPI gives it): Prism reads a "
-        "form field as a string unless it repeats (it keeps only the last of repeated fields)",
-    ),
+    ("oas/3.0/parameters-style.json", "POST /anything/form-data"): _FORM_ARRAY,
     ("oas/3.0/file-uploads.json", "PUT /anything/multipart-formdata"): Limit(
         "Request body property filename must",
         "a multipart array of files with one file in it: Prism reads one part as a single "
         "value, not an array (it keeps only the last of repeated fields)",
     ),
     **{
-        ("oas/3.0/parameters-style.json", operation): _SPLIT
+        (spec, operation): _SPLIT
+        for spec in ("oas/3.0/parameters-style.json", "oas/3.1/parameters-style.json")
         for operation in (
             "GET /anything/headers",
             "GET /anything/headers/simple",
@@ -375,14 +435,23 @@ def test_operations_conform(
     )
 
 
+def _limits(entry: Limit | tuple[Limit, ...] | None) -> tuple[Limit, ...]:
+    if entry is None:
+        return ()
+    return (entry,) if isinstance(entry, Limit) else entry
+
+
 def _stale_limits(spec: str, calls: list[Call]) -> list[str]:
     stale = []
-    for (listed, operation), (_, reason, call) in PRISM_LIMITS.items():
+    for (listed, operation), entry in PRISM_LIMITS.items():
         mine = [c for c in calls if listed == spec and operation in (c.operation, EVERY_OPERATION)]
-        if not call:
-            continue
-        if mine and not any(c.outcome == "limit" for c in mine):
-            stale.append(f"{operation}: listed as a Prism limit ({reason}) but every call conforms")
+        for says, reason, call in _limits(entry):
+            if not call or not mine:
+                continue
+            if not any(c.outcome == "limit" and says in c.detail for c in mine):
+                stale.append(
+                    f"{operation}: listed as a Prism limit ({reason}) but no call meets it"
+                )
     return stale
 
 
@@ -407,7 +476,9 @@ def _run_spec(
     except SpecError as exc:
         row.operations = 1
         return [Call("(spec)", "generate", "failure", str(exc).splitlines()[0][:300])]
-    document = generated.spec
+    # arguments are built and checked against the spec as written (what Prism reads), not the
+    # prepared one the generator works from (which drops what shapes no type)
+    document = load_spec(path, validate=False).document
     write_tree(tmp_path / package, generated.files, package)
     sys.path.insert(0, str(tmp_path / package))
     try:
@@ -426,6 +497,10 @@ def _run_spec(
             calls.append(Call(key, "generate", "failure", "no method was generated"))
             continue
         attr, op = by_key[key]
+        clash = _authorization_clash(document, op)
+        if clash:
+            calls.append(Call(key, "security", "spec", f"the spec admits no request: {clash}"))
+            continue
         try:
             every, required = _arguments(op, document)
         except BadSample as exc:
@@ -434,8 +509,8 @@ def _run_spec(
             else:
                 calls.append(Call(key, "arguments", "failure", f"bad sample (test's fault): {exc}"))
             continue
-        limit = PRISM_LIMITS.get((spec, key))
-        if limit is not None and not limit.call:
+        limit = next((x for x in _limits(PRISM_LIMITS.get((spec, key))) if not x.call), None)
+        if limit is not None:
             labels = [f"{f} {m} all" for m in MODES for f in ("sync", "async")]
             calls += [Call(key, label, "limit", f"not called: {limit.why}") for label in labels]
             continue
@@ -457,6 +532,31 @@ def _run_spec(
 # -- arguments ------------------------------------------------------------------------------------
 
 
+def _authorization_clash(document: dict[str, Any], op: Operation) -> str:
+    """Why no request can meet the operation's security, or "": every alternative asks for
+    two schemes that each need the one ``Authorization`` header (HTTP basic and OAuth 2's
+    bearer token, say)."""
+    operation = document["paths"][op.path][op.http_method.lower()]
+    requirements = operation.get("security", document.get("security"))
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    if not isinstance(requirements, list) or not requirements:
+        return ""
+    clashes = []
+    for requirement in requirements:
+        if not isinstance(requirement, dict):
+            return ""
+        users = [
+            name
+            for name in requirement
+            if (deref(document, schemes.get(name)) or {}).get("type")
+            in ("http", "oauth2", "openIdConnect")
+        ]
+        if len(users) < 2:
+            return ""
+        clashes.append(" and ".join(users))
+    return "each alternative needs the Authorization header twice: " + "; ".join(clashes)
+
+
 def _arguments(
     op: Operation, document: dict[str, Any]
 ) -> tuple[tuple[list[Any], dict[str, Any]], tuple[list[Any], dict[str, Any]]]:
@@ -472,15 +572,38 @@ def _arguments(
     positional = [_parameter_value(p, declared, body, document, op) for p in op.path_params]
     every = {}
     for p in op.keyword_params:
+        raw = declared.get((p.wire_name, str(p.location)))
+        if raw is not None and not p.required and _no_serialization(raw, document):
+            continue  # OpenAPI says no way to write it, so no server can read it: left out
         try:
             every[p.py_name] = _parameter_value(p, declared, body, document, op)
         except BadSample as exc:
             if p.required or not exc.unsatisfiable:
                 raise
             # an optional argument no finite value can meet (a required property that
-            # refers to its own schema): a valid call leaves it out
+            # refers to its own schema): a valid call leaves it out, and the whole optional
+            # body when the body's own schema requires it
+            if body is not None and p.location == "body" and p.wire_name in body.required:
+                left_out = {b.py_name for b in op.keyword_params if b.location == "body"}
+                every = {k: v for k, v in every.items() if k not in left_out}
+                break
     required = {p.py_name: every[p.py_name] for p in op.keyword_params if p.required}
+    sent = {p.wire_name for p in op.body_params if p.py_name in every}
+    if body is not None and sent:  # required by the schema, declared nowhere: extra_body
+        undeclared = {name: "x" for name in body.required if name not in body.properties}
+        if undeclared:
+            every["extra_body"] = undeclared
     return (positional, every), (positional, required)
+
+
+def _no_serialization(raw: dict[str, Any], document: dict[str, Any]) -> bool:
+    """A query, header or cookie parameter that is an array of objects (without ``content``):
+    OpenAPI's styles serialize arrays of primitives and objects of primitives only."""
+    schema = deref(document, raw.get("schema"))
+    if "content" in raw or raw.get("in") == "path" or schema.get("type") != "array":
+        return False
+    kind = deref(document, schema.get("items")).get("type")
+    return kind == "object" or (isinstance(kind, list) and "object" in kind)
 
 
 @dataclass
@@ -488,6 +611,7 @@ class _Body:
     media: str
     holder: dict[str, Any]
     properties: dict[str, Any]
+    required: list[str]  # the properties its schema requires
 
 
 def _body(operation: dict[str, Any], document: dict[str, Any]) -> _Body | None:
@@ -501,8 +625,8 @@ def _body(operation: dict[str, Any], document: dict[str, Any]) -> _Body | None:
         media = media or bases.get(kind)
     media = media or next(iter(content))
     holder = content[media] if isinstance(content[media], dict) else {}
-    properties, _ = object_properties(document, holder.get("schema"))
-    return _Body(media, holder, properties)
+    properties, required = object_properties(document, holder.get("schema"))
+    return _Body(media, holder, properties, sorted(required))
 
 
 def _is_json(media: str) -> bool:
@@ -579,8 +703,9 @@ def _classify(
 
 
 def _limited(spec: str, key: str, label: str, detail: str) -> Call:
-    limit = PRISM_LIMITS.get((spec, key)) or PRISM_LIMITS.get((spec, EVERY_OPERATION))
-    if detail and limit is not None and limit.says in detail:
+    limits = _limits(PRISM_LIMITS.get((spec, key)))
+    limits += _limits(PRISM_LIMITS.get((spec, EVERY_OPERATION)))
+    if detail and any(limit.says in detail for limit in limits):
         return Call(key, label, "limit", detail)
     return Call(key, label, "failure" if detail else "ok", detail)
 

@@ -228,7 +228,7 @@ def _union(
     mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
     tagged: list[tuple[Any, Any]] = []  # (branch, its tag or None)
     if isinstance(mapping, dict) and mapping:
-        tagged += [({"$ref": ref}, key) for key, ref in mapping.items()]
+        tagged += [({"$ref": _mapped(ref)}, key) for key, ref in mapping.items()]
     for option in options:
         ref = option.get("$ref") if isinstance(option, dict) else None
         name = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None
@@ -301,6 +301,12 @@ def _spoiled(value: Any, option: Any, options: list[Any], spec: dict[str, Any]) 
     return spoiled if spoiled != value else None
 
 
+def _mapped(target: Any) -> str:
+    """A discriminator mapping's value as a reference (it may be a bare schema name)."""
+    text = str(target)
+    return text if "/" in text or text.startswith("#") else f"#/components/schemas/{text}"
+
+
 def _valid(schema: Any, spec: dict[str, Any], value: Any) -> bool:
     return next(iter(_validator(schema, spec).iter_errors(value)), None) is None
 
@@ -359,12 +365,30 @@ def checked_sample(
     resolved = _resolved(schema, spec)
     given = [*(offered or []), *(own_examples(resolved) if isinstance(resolved, dict) else [])]
     problems: list[str] = []
-    for value in itertools.chain(given, _built(schema, spec, problems, full)):
+    empty: list[Any] = [[], {}]  # the last resort: `items: false`, say
+    for value in itertools.chain(given, _built(schema, spec, problems, full), empty):
         error = next(iter(validator.iter_errors(value)), None)
+        if error is None and not _format_ok(resolved, value):
+            problems.append(f"{value!r:.80}: not a {resolved.get('format')!r} as Prism reads it")
+            continue
         if error is None:
             return value
         problems.append(f"{value!r:.80}: {error.message[:160]}")
     raise BadSample("; ".join(dict.fromkeys(problems)), unsatisfiable=_UNSATISFIABLE in problems)
+
+
+# Formats jsonschema checks only with optional packages, checked here as Prism (ajv) does.
+_FORMATS = {
+    "duration": re.compile(
+        r"^P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)$"
+    ),
+    "json-pointer": re.compile(r"^(?:/(?:[^~/]|~0|~1)*)*$"),
+}
+
+
+def _format_ok(schema: Any, value: Any) -> bool:
+    pattern = _FORMATS.get(str(schema.get("format"))) if isinstance(schema, dict) else None
+    return pattern is None or not isinstance(value, str) or bool(pattern.match(value))
 
 
 _UNSATISFIABLE = "no finite value (a required reference to itself, or a branch none can meet)"
@@ -398,7 +422,38 @@ def _validator(schema: Any, spec: dict[str, Any]) -> Any:
     )
 
     schema = {} if schema is None else schema  # a media type without a schema takes anything
-    root = {**spec, "$ref": "#/x-conformance-schema", "x-conformance-schema": schema}
     if str(spec.get("openapi", "")).startswith("3.1"):
+        root = {**_draft4_bounds(spec), "$ref": "#/x-conformance-schema"}
+        root["x-conformance-schema"] = _bounds(schema)
         return OAS31Validator(root, format_checker=oas31_format_checker)
+    root = {**spec, "$ref": "#/x-conformance-schema", "x-conformance-schema": schema}
     return OAS30Validator(root, format_checker=oas30_format_checker)
+
+
+_BOUNDED: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def _draft4_bounds(spec: dict[str, Any]) -> dict[str, Any]:
+    """A 3.1 document with the draft-04 boolean ``exclusiveMinimum``/``exclusiveMaximum``
+    some schemas still write (beside their own ``$schema``) turned into 2020-12's numbers,
+    as Prism reads them; cached per document."""
+    found = _BOUNDED.get(id(spec))
+    if found is None or found[0] is not spec:
+        found = (spec, _bounds(spec))
+        _BOUNDED[id(spec)] = found
+    return found[1]
+
+
+def _bounds(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_bounds(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _bounds(value) for key, value in node.items()}
+    for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(out.get(flag), bool):
+            if out[flag] and isinstance(out.get(bound), int | float):
+                out[flag] = out.pop(bound)
+            else:
+                del out[flag]
+    return out

@@ -46,7 +46,7 @@ from tests.conftest import NEXT_ITEM
 from tests.support.corpus import CACHE, OAS_EXAMPLES, CorpusUnavailable, install, install_lock
 from tests.support.peer_corpus import DCG_VERSION, classify, install_dcg_documents
 from tests.support.prism import PRISM, PrismServer, PrismUnavailable, install_prism
-from tests.support.samples import BadSample, checked_sample, own_examples
+from tests.support.samples import BadSample, checked_sample, is_valid, own_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -223,7 +223,7 @@ PRISM_LIMITS: dict[tuple[str, str], Limit | tuple[Limit, ...]] = {
             "Prism's answer breaks the response schema, as its own sl-violations header says: "
             "it cuts the recursion short and leaves required properties out",
         )
-        for operation in ("POST /indirect", "POST /multiple")
+        for operation in ("POST /direct", "POST /indirect", "POST /multiple")
     },
     ("oas/3.0/circular-paths.json", "GET /anything"): Limit(
         "reading 'items'",
@@ -593,7 +593,28 @@ def _arguments(
         undeclared = {name: "x" for name in body.required if name not in body.properties}
         if undeclared:
             every["extra_body"] = undeclared
+    if body is not None and sent:
+        every = _valid_body(op, body, document, every)
     return (positional, every), (positional, required)
+
+
+def _valid_body(op: Operation, body: _Body, document: dict[str, Any], every: dict[str, Any]) -> Any:
+    """``every`` with body arguments that together make a valid body: each property's own
+    value may not (``oneOf: [{required: [a]}, {required: [b]}]`` wants exactly one of them),
+    then the body is built whole and split into the arguments."""
+    by_wire = {p.wire_name: p.py_name for p in op.body_params}
+    assembled = {w: every[n] for w, n in by_wire.items() if n in every}
+    assembled.update(every.get("extra_body") or {})
+    schema = body.holder.get("schema")
+    if is_valid(schema, document, assembled):
+        return every
+    whole = checked_sample(schema, document, own_examples(body.holder))
+    if not isinstance(whole, dict):
+        return every
+    kept = {k: v for k, v in every.items() if k not in by_wire.values() and k != "extra_body"}
+    kept.update({by_wire[w]: v for w, v in whole.items() if w in by_wire})
+    extra = {w: v for w, v in whole.items() if w not in by_wire}
+    return {**kept, **({"extra_body": extra} if extra else {})}
 
 
 def _no_serialization(raw: dict[str, Any], document: dict[str, Any]) -> bool:

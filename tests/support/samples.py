@@ -70,6 +70,9 @@ def sample(
             return _union(schema, options, spec, depth + 1, examples, choice, full)
     if isinstance(schema.get("allOf"), list):
         return sample(_merged(schema, spec), spec, depth + 1, examples, choice, full)
+    if "if" in schema and isinstance(schema.get("else"), dict):  # a small value misses `if`
+        rest = {k: v for k, v in schema.items() if k not in ("if", "then", "else")}
+        return sample({"allOf": [rest, schema["else"]]}, spec, depth + 1, examples, choice, full)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), None)
@@ -307,6 +310,11 @@ def _mapped(target: Any) -> str:
     return text if "/" in text or text.startswith("#") else f"#/components/schemas/{text}"
 
 
+def is_valid(schema: Any, spec: dict[str, Any], value: Any) -> bool:
+    """Whether ``value`` is valid against ``schema`` as Prism reads it."""
+    return _valid(schema, spec, value)
+
+
 def _valid(schema: Any, spec: dict[str, Any], value: Any) -> bool:
     return next(iter(_validator(schema, spec).iter_errors(value)), None) is None
 
@@ -422,38 +430,43 @@ def _validator(schema: Any, spec: dict[str, Any]) -> Any:
     )
 
     schema = {} if schema is None else schema  # a media type without a schema takes anything
-    if str(spec.get("openapi", "")).startswith("3.1"):
-        root = {**_draft4_bounds(spec), "$ref": "#/x-conformance-schema"}
-        root["x-conformance-schema"] = _bounds(schema)
+    root = {**_as_prism_reads(spec), "$ref": "#/x-conformance-schema"}
+    root["x-conformance-schema"] = _plain(schema, _is_31(spec))
+    if _is_31(spec):
         return OAS31Validator(root, format_checker=oas31_format_checker)
-    root = {**spec, "$ref": "#/x-conformance-schema", "x-conformance-schema": schema}
     return OAS30Validator(root, format_checker=oas30_format_checker)
 
 
-_BOUNDED: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+_PLAIN: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
 
 
-def _draft4_bounds(spec: dict[str, Any]) -> dict[str, Any]:
-    """A 3.1 document with the draft-04 boolean ``exclusiveMinimum``/``exclusiveMaximum``
-    some schemas still write (beside their own ``$schema``) turned into 2020-12's numbers,
-    as Prism reads them; cached per document."""
-    found = _BOUNDED.get(id(spec))
+def _as_prism_reads(spec: dict[str, Any]) -> dict[str, Any]:
+    """The document as Prism (ajv) validates it: ``discriminator`` is only a hint, so a
+    ``oneOf`` value must match exactly one branch whatever its tag; the draft-04 boolean
+    ``exclusiveMinimum``/``exclusiveMaximum`` some 3.1 schemas still write are 2020-12
+    numbers. Cached per document."""
+    found = _PLAIN.get(id(spec))
     if found is None or found[0] is not spec:
-        found = (spec, _bounds(spec))
-        _BOUNDED[id(spec)] = found
+        found = (spec, _plain(spec, _is_31(spec)))
+        _PLAIN[id(spec)] = found
     return found[1]
 
 
-def _bounds(node: Any) -> Any:
+def _is_31(spec: dict[str, Any]) -> bool:
+    return str(spec.get("openapi", "")).startswith("3.1")
+
+
+def _plain(node: Any, numeric_bounds: bool) -> Any:
     if isinstance(node, list):
-        return [_bounds(item) for item in node]
+        return [_plain(item, numeric_bounds) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: _bounds(value) for key, value in node.items()}
+    out = {k: _plain(v, numeric_bounds) for k, v in node.items() if k != "discriminator"}
     for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-        if isinstance(out.get(flag), bool):
-            if out[flag] and isinstance(out.get(bound), int | float):
-                out[flag] = out.pop(bound)
-            else:
-                del out[flag]
+        if not numeric_bounds or not isinstance(out.get(flag), bool):
+            continue
+        if out[flag] and isinstance(out.get(bound), int | float):
+            out[flag] = out.pop(bound)
+        else:
+            del out[flag]
     return out

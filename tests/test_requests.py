@@ -293,3 +293,12 @@ async def test_query_parameter_with_json_content_is_sent_as_json(serve: Any) -> 
     assert server.requests[-1].query == {"filter": ['{"name":"a b"}']}
     await call(client.search(filter={}))
     assert server.requests[-1].query == {"filter": ["{}"]}
+
+
+# --- 13. a body whose allOf holds a union ------------------------------------------------------
+
+
+async def test_body_whose_allof_holds_a_union_is_one_argument_sent_whole(serve: Any) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(client.create_item(body={"itemId": "i1", "text": "hello"}))
+    assert server.requests[-1].json() == {"itemId": "i1", "text": "hello"}

@@ -101,6 +101,14 @@ def mypy_report(
 
 
 _CONFORMANCE_ROWS: list[dict[str, object]] = []
+# The test this process runs after the current one (None at the end): lets a test start the
+# next one's slow dependencies early (tests/test_conformance.py starts its Prism server).
+NEXT_ITEM = pytest.StashKey[pytest.Item | None]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    item.stash[NEXT_ITEM] = nextitem
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -184,8 +184,11 @@ def test_30_nullable_false_is_dropped() -> None:
     assert norm({"type": "string", "nullable": False}, "3.0.3") == {"type": "string"}
 
 
-def test_nullable_keyword_means_nothing_in_31() -> None:
-    assert norm({"type": "string", "nullable": True}) == {"type": "string"}
+def test_nullable_keyword_left_in_a_31_document_is_honoured() -> None:
+    # 3.1 dropped `nullable`, but a document that still writes it means it (oas-examples
+    # 3.1/readme.json: its servers answer null there)
+    assert norm({"type": "string", "nullable": True}) == {"anyOf": [{"type": "string"}, NULL]}
+    assert norm({"type": "string", "nullable": False}) == {"type": "string"}
 
 
 def test_30_nullable_inside_properties() -> None:

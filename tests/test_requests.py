@@ -134,6 +134,8 @@ async def test_required_body_with_every_field_left_out_is_an_empty_object(serve:
             Response(json=NOTE, headers={"content-type": "application/vnd.foo+json"}),
         ),
         ("create_note", "application/json", Response(201, json=NOTE)),
+        # read as JSON, so JSON is asked for first (a server sends the first it can)
+        ("get_pet", "application/json, application/xml", Response(json=NOTE)),
     ],
 )
 async def test_accept_names_the_declared_response_types(
@@ -145,7 +147,7 @@ async def test_accept_names_the_declared_response_types(
         return response if served in wanted else Response(406, body="not acceptable")
 
     server, client = serve(handler)
-    args = ("f1",) if method == "download_file" else ()
+    args = ("f1",) if method in ("download_file", "get_pet") else ()
     result = await call(getattr(client, method)(*args))
     assert server.requests[-1].headers["accept"] == accept
     assert result is not None
@@ -227,3 +229,76 @@ async def test_vendor_json_request_types_are_sent_as_declared(api: ModuleType, s
     request = server.requests[-1]
     assert request.headers["content-type"] == "application/vnd.api+json"
     assert request.json() == {"title": "t", "body": "b"}
+
+
+# --- 9. a required multipart body whose fields are all optional -------------------------------
+
+
+async def test_required_multipart_body_with_no_field_given_is_sent_empty(serve: Any) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(client.upload_optional())
+    request = server.requests[-1]
+    kind, _, boundary = request.headers["content-type"].partition("; boundary=")
+    assert kind == "multipart/form-data" and boundary
+    assert request.body == f"--{boundary}--\r\n".encode()
+    await call(client.upload_optional(url="https://example.com/spec.json"))
+    assert b'name="url"\r\n\r\nhttps://example.com/spec.json' in server.requests[-1].body
+
+
+# --- 10. path parameter styles ----------------------------------------------------------------
+
+
+async def test_path_parameters_are_serialized_in_their_style(api: ModuleType, serve: Any) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(
+        client.get_styled(
+            ["a", "b c"],
+            ["a", "b"],
+            ["a", "b"],
+            "x/y",
+            ["a", "b"],
+            api.models.Pair(role="admin", name="Al"),
+        )
+    )
+    segments = server.requests[-1].path.split("/")[2:]
+    assert segments == [
+        "a,b%20c",  # simple
+        ".a,b",  # label
+        ".a.b",  # label, exploded
+        ";matrix=x%2Fy",  # matrix
+        ";matrices=a;matrices=b",  # matrix, exploded
+        ";role=admin;name=Al",  # matrix, an exploded object
+    ]
+
+
+# --- 11. a declared Authorization header ------------------------------------------------------
+
+
+async def test_declared_authorization_header_is_the_callers_else_the_credentials(
+    serve: Any,
+) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(client.get_signed(authorization="Token abc"))
+    assert server.requests[-1].headers["authorization"] == "Token abc"
+    await call(client.get_signed())
+    assert server.requests[-1].headers["authorization"] == f"Bearer {KEY}"
+
+
+# --- 12. a query parameter with JSON content --------------------------------------------------
+
+
+async def test_query_parameter_with_json_content_is_sent_as_json(serve: Any) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(client.search(filter={"name": "a b"}))
+    assert server.requests[-1].query == {"filter": ['{"name":"a b"}']}
+    await call(client.search(filter={}))
+    assert server.requests[-1].query == {"filter": ["{}"]}
+
+
+# --- 13. a body whose allOf holds a union ------------------------------------------------------
+
+
+async def test_body_whose_allof_holds_a_union_is_one_argument_sent_whole(serve: Any) -> None:
+    server, client = serve(lambda r: Response(204))
+    await call(client.create_item(body={"itemId": "i1", "text": "hello"}))
+    assert server.requests[-1].json() == {"itemId": "i1", "text": "hello"}

@@ -198,6 +198,7 @@ def _qualified(ops: list[Operation], method_names: frozenset[str]) -> tuple[Oper
             "path_params",
             "keyword_params",
             "query_params",
+            "styled_path",
             "styled_query",
             "header_params",
             "cookie_params",

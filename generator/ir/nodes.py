@@ -28,7 +28,10 @@ class Param:
     required: bool
     default: str  # printed default for an optional parameter ("NOT_GIVEN", "None", "10")
     doc: str  # one line, safe inside a docstring
-    style: str = ""  # query serialization other than form+explode: csv, ssv, pipes, deep
+    # query serialization other than form+explode: csv, ssv, pipes, deep, json (a parameter
+    # with JSON `content`); path serialization
+    # other than simple: simple*, label, label*, matrix, matrix* (* for explode)
+    style: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,7 @@ class Operation:
     path_params: tuple[Param, ...]
     keyword_params: tuple[Param, ...]  # query, header, cookie and body parameters in order
     query_params: tuple[Param, ...]
+    styled_path: tuple[Param, ...]  # the path parameters with a non-default style
     styled_query: tuple[Param, ...]  # the query parameters with a non-default style
     header_params: tuple[Param, ...]
     cookie_params: tuple[Param, ...]

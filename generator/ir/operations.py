@@ -22,8 +22,18 @@ from generator.naming import NameRegistry, PyIdent
 from generator.spec.load import resolve_pointer
 
 PATH_PARAM = re.compile(r"{([^{}]+)}")
-_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+# OpenAPI says these header parameters are ignored; ``Authorization`` is kept all the same
+# (see ``_authorization``): a caller must be able to send the value the spec asks for.
+_IGNORED_HEADERS = frozenset({"accept", "content-type"})
 _IDEMPOTENCY_HEADERS = frozenset({"idempotency-key", "x-idempotency-key"})
+# Path styles other than ``simple`` without explode, as the runtime's ``render_path`` names them.
+_PATH_STYLES = {
+    ("simple", True): "simple*",
+    ("label", False): "label",
+    ("label", True): "label*",
+    ("matrix", False): "matrix",
+    ("matrix", True): "matrix*",
+}
 _QUERY_STYLES = {
     ("form", False): "csv",
     ("spaceDelimited", False): "ssv",
@@ -92,11 +102,13 @@ def build_operation(
         location = raw.get("in")
         if location not in by_location:
             continue
-        if location == "header" and str(raw.get("name", "")).lower() in _IGNORED_HEADERS:
+        header = str(raw.get("name", "")).lower() if location == "header" else ""
+        if header in _IGNORED_HEADERS:
             continue
-        by_location[location].append(
-            _param(ctx, raw, location, registry, bool(raw.get("required")))
-        )
+        required = bool(raw.get("required"))
+        if header == "authorization" and _credentials_send_authorization(ctx):
+            required = False  # left out, the client's credentials are sent instead
+        by_location[location].append(_param(ctx, raw, location, registry, required))
     body = _body(ctx, operation, registry)
     body_params, body_param = body.params, body.whole
     response_kind, returns, cast_to = _response(ctx, operation, where)
@@ -134,6 +146,7 @@ def build_operation(
         path_params=tuple(path_params),
         keyword_params=tuple(keyword_params),
         query_params=tuple(by_location["query"]),
+        styled_path=tuple(p for p in path_params if p.style),
         styled_query=tuple(p for p in by_location["query"] if p.style),
         header_params=tuple(by_location["header"]),
         cookie_params=tuple(by_location["cookie"]),
@@ -178,11 +191,33 @@ def _param(
     param = _make_param(
         raw["name"], location, types.annotation(schema), required, registry, description
     )
+    if location == "path":
+        style = str(raw.get("style") or "simple")
+        return replace(param, style=_PATH_STYLES.get((style, bool(raw.get("explode"))), ""))
     if location != "query":
         return param
+    if isinstance(raw.get("content"), dict) and any(_is_json(m) for m in raw["content"]):
+        return replace(param, style="json")  # the value as JSON text: filter={"name":"x"}
     style = str(raw.get("style") or "form")
     explode = bool(raw.get("explode", style == "form"))
     return replace(param, style=_QUERY_STYLES.get((style, explode), ""))
+
+
+def _credentials_send_authorization(ctx: SpecContext) -> bool:
+    """Whether one of the document's security schemes sends an ``Authorization`` header (so
+    the client's credentials can stand in for a declared ``Authorization`` parameter)."""
+    schemes = (ctx.spec.get("components") or {}).get("securitySchemes")
+    for raw in schemes.values() if isinstance(schemes, dict) else ():
+        scheme = ctx.resolve(raw)
+        if not isinstance(scheme, dict):
+            continue
+        kind = scheme.get("type")
+        if kind in ("http", "oauth2", "openIdConnect"):
+            return True
+        if kind == "apiKey" and scheme.get("in") == "header":
+            if str(scheme.get("name", "")).lower() == "authorization":
+                return True
+    return False
 
 
 def _make_param(
@@ -251,7 +286,7 @@ def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -
     schema = holder.get("schema")
     properties, required_names = polling.object_properties(ctx.spec, schema)
     resolved = polling.deref(ctx.spec, schema)
-    if properties and not any(resolved.get(k) for k in ("additionalProperties", "anyOf", "oneOf")):
+    if properties and not _open_or_union(ctx, resolved):
         params = []
         names = naming.keyword_names(properties)  # as the model's fields are named
         for wire, prop in properties.items():
@@ -282,6 +317,20 @@ def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -
     return _Body(whole=whole, keyword=keyword, required=required, media=declared)
 
 
+def _open_or_union(ctx: SpecContext, schema: Any, depth: int = 0) -> bool:
+    """Whether a body schema takes more than its properties: ``additionalProperties``, or a
+    union, also inside its ``allOf`` (``allOf: [{anyOf: [A, B]}, {...}]``). Such a body is
+    one argument, not keyword arguments (which would drop the union's fields)."""
+    if not isinstance(schema, dict) or depth > 16:
+        return False
+    if any(schema.get(k) for k in ("additionalProperties", "anyOf", "oneOf")):
+        return True
+    members = schema.get("allOf")
+    return isinstance(members, list) and any(
+        _open_or_union(ctx, ctx.resolve(m), depth + 1) for m in members
+    )
+
+
 # What the runtime sends for each body keyword when no content type is given.
 _DEFAULT_MEDIA = {"json": "application/json", "form": _FORM, "multipart": _MULTIPART}
 
@@ -296,8 +345,9 @@ def _declared(media: str, default: str) -> str:
 
 
 def _accept(ctx: SpecContext, operation: dict[str, Any], kind: str) -> str:
-    """The media types the responses declare, 2xx first, then the others, each once; ""
-    where that is just ``application/json`` (every client's default) or the call streams."""
+    """The media types the responses declare, 2xx first, then the others, each once (JSON
+    ones first where the call reads JSON); "" where that is just ``application/json`` (every
+    client's default) or the call streams."""
     if kind == "sse":
         return ""
     responses = operation.get("responses") or {}
@@ -312,6 +362,8 @@ def _accept(ctx: SpecContext, operation: dict[str, Any], kind: str) -> str:
         for media in content if isinstance(content, dict) else ():
             if isinstance(media, str) and media not in found:
                 found.append(media)
+    if kind == "json":  # a server picks the first it can send: one the client can read
+        found.sort(key=lambda media: not _is_json(media))
     if not found or found == ["application/json"]:
         return ""
     return literal(", ".join(found))

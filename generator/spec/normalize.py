@@ -10,7 +10,9 @@ Rules, each applied bottom-up to every schema of the document:
    composition and is left alone.
 2. **Nullability has one spelling**: ``anyOf``/``oneOf: [X, {type: null}]``, 3.0's
    ``nullable: true`` (also beside a ``$ref``), 3.1 type lists with ``null`` and
-   ``enum`` lists holding ``null`` all become ``anyOf: [X, {type: 'null'}]``.
+   ``enum`` lists holding ``null`` all become ``anyOf: [X, {type: 'null'}]``. A 3.1 document
+   that still writes ``nullable: true`` (3.1 dropped the keyword) means it too: its servers
+   send null there, and a client that refused it would fail on real answers.
 3. **3.0 leftovers**: boolean ``exclusiveMinimum``/``exclusiveMaximum`` become 3.1 numbers;
    a schema's ``example`` is dropped (examples never shape types).
 4. **Single-value enum** of a string is kept as ``const`` (a tag, not an open enum), also
@@ -74,10 +76,9 @@ ANNOTATION_KEYS = frozenset(
 
 def normalize(document: dict[str, Any]) -> dict[str, Any]:
     spec = copy.deepcopy(document)
-    was_30 = str(spec.get("openapi", "")).startswith("3.0")
     _boolean_roots(spec)
     for where, schema in list(schema_roots(spec)):
-        set_at(spec, where, transform(schema, lambda s: _normalize_schema(s, was_30)))
+        set_at(spec, where, transform(schema, _normalize_schema))
     nullable = _unwrap_nullable_components(spec)
     if nullable:
         for where, schema in list(schema_roots(spec)):
@@ -103,12 +104,12 @@ def _drop_constraint_unions(schema: Schema) -> Schema:
     return schema
 
 
-def _normalize_schema(schema: Schema, was_30: bool) -> Schema:
+def _normalize_schema(schema: Schema) -> Schema:
     schema = _drop_constraint_unions(schema)
     schema = _unwrap_single_ref_allof(schema)
     schema = _exclusive_bounds(schema)
     schema.pop("example", None)
-    schema = _nullable(schema, was_30)
+    schema = _nullable(schema)
     inner, is_nullable = split_nullable(schema)
     if is_nullable:
         const = _single_value_enum(inner)
@@ -287,8 +288,8 @@ def _single_value_enum(schema: Schema) -> Schema:
     return schema
 
 
-def _nullable(schema: Schema, was_30: bool) -> Schema:
-    nullable = bool(schema.pop("nullable", False)) and was_30
+def _nullable(schema: Schema) -> Schema:
+    nullable = schema.pop("nullable", False) is True
     types = schema.get("type")
     if isinstance(types, list) and "null" in types:
         rest = [t for t in types if t != "null"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,10 +37,11 @@ class RequestOptions:
     method: str
     path: str
     path_params: Mapping[str, object] = field(default_factory=dict)
+    path_styles: Mapping[str, str] = field(default_factory=dict)  # label, matrix; * explodes
     query: Mapping[str, object] = field(default_factory=dict)
     headers: Mapping[str, object] = field(default_factory=dict)
     cookies: Mapping[str, object] = field(default_factory=dict)
-    query_styles: Mapping[str, str] = field(default_factory=dict)  # csv, ssv, pipes, deep
+    query_styles: Mapping[str, str] = field(default_factory=dict)  # csv, ssv, pipes, deep, json
     json: object = NOT_GIVEN
     form: object = NOT_GIVEN  # application/x-www-form-urlencoded fields
     multipart: object = NOT_GIVEN  # multipart/form-data fields; files as FileContent
@@ -59,18 +61,53 @@ class RequestOptions:
     pager: Pager | None = None  # a list operation's way to its next page (_pagination)
 
 
-def render_path(template: str, params: Mapping[str, object]) -> str:
-    """Fill ``{name}`` placeholders, each value percent-encoded as one path segment."""
+def render_path(
+    template: str, params: Mapping[str, object], styles: Mapping[str, str] | None = None
+) -> str:
+    """Fill ``{name}`` placeholders, each value percent-encoded as one path segment in its
+    style: ``simple`` (``a,b``), ``label`` (``.a.b``) or ``matrix`` (``;name=a,b``); a
+    style ending in ``*`` explodes arrays and objects."""
     path = template
     for name, value in params.items():
-        text = scalar(value)
-        if text == "":
-            raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
-        segment = quote(text, safe="")
-        if segment in (".", ".."):
-            segment = segment.replace(".", "%2E")
+        style = (styles or {}).get(name, "")
+        segment = _path_segment(name, value, style.rstrip("*"), style.endswith("*"))
         path = path.replace("{" + name + "}", segment)
     return path
+
+
+def _path_segment(name: str, value: object, style: str, explode: bool) -> str:
+    if isinstance(value, pydantic.BaseModel):
+        value = to_jsonable(value)
+    pairs: list[tuple[str, str]] | None = None
+    atoms: list[str]
+    if isinstance(value, Mapping):
+        pairs = [(_atom(k), _atom(v)) for k, v in value.items() if v is not None]
+        atoms = [text for pair in pairs for text in pair]
+    elif isinstance(value, list | tuple):
+        atoms = [_atom(v) for v in value if v is not None]
+    else:
+        atoms = [_atom(value)]
+    if not "".join(atoms):
+        raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
+    key = quote(name, safe="")
+    if pairs is not None and explode:  # key=value, each pair on its own
+        joined = [f"{k}={v}" for k, v in pairs]
+        if style == "matrix":
+            return "".join(f";{item}" for item in joined)
+        return ("." if style == "label" else "") + ("." if style == "label" else ",").join(joined)
+    if style == "matrix":
+        if explode:  # an array: the name before each item
+            return "".join(f";{key}={atom}" for atom in atoms)
+        return f";{key}=" + ",".join(atoms)
+    if style == "label":
+        return "." + ("." if explode else ",").join(atoms)
+    return ",".join(atoms)
+
+
+def _atom(value: object) -> str:
+    """One value of a path parameter, percent-encoded (a dot too: never ``.`` or ``..``)."""
+    text = quote(scalar(value), safe="")
+    return "%2E" * len(text) if text.strip(".") == "" else text
 
 
 def encode_body(
@@ -99,6 +136,10 @@ def encode_body(
             for item in items:
                 if item is not None:
                     parts.append((name, item if _is_file(item) else (None, _form_value(item))))
+        if not parts:  # a required body with no field given: still a (empty) multipart body
+            boundary = secrets.token_hex(16)
+            headers["content-type"] = f"multipart/form-data; boundary={boundary}"
+            return f"--{boundary}--\r\n".encode(), None
         return None, parts
     if not isinstance(options.content, NotGiven):
         text = isinstance(options.content, str)
@@ -181,10 +222,15 @@ def query_items(
     query: Mapping[str, object], styles: Mapping[str, str] | None = None
 ) -> list[tuple[str, QueryValue]]:
     """Query pairs: lists repeat the key (form, explode) unless a style joins them; objects
-    spread their properties (form) or nest them (``deep``: ``name[key]=value``)."""
+    spread their properties (form) or nest them (``deep``: ``name[key]=value``); ``json``
+    sends the value as JSON text (a parameter declared with JSON ``content``)."""
     items: list[tuple[str, QueryValue]] = []
     for name, value in clean(query).items():
         style = (styles or {}).get(name, "")
+        if style == "json":
+            text = json.dumps(to_jsonable(value), separators=(",", ":"), ensure_ascii=False)
+            items.append((name, text))
+            continue
         if isinstance(value, pydantic.BaseModel):
             value = to_jsonable(value)
         if isinstance(value, Mapping):

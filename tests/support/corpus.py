@@ -6,10 +6,13 @@ with a message that says so: a corpus test never passes silently without its cor
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,9 +30,27 @@ class CorpusUnavailable(Exception):
     pass
 
 
+@contextmanager
+def install_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (made if missing): two processes (xdist workers)
+    installing into one folder at once break each other's install."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".install.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def install(name: str, version: str) -> Path:
     """The installed package folder; installs it with npm when it is not there yet (with the
-    other pins, which would otherwise be removed)."""
+    other pins, which would otherwise be removed), one process at a time."""
+    with install_lock(CACHE):
+        return _install(name, version)
+
+
+def _install(name: str, version: str) -> Path:
     folder = CACHE / "node_modules" / name
     manifest = folder / "package.json"
     if manifest.is_file() and json.loads(manifest.read_text()).get("version") == version:

@@ -32,7 +32,7 @@ from typing import Literal
 
 import yaml
 
-from tests.support.corpus import CACHE, CorpusUnavailable
+from tests.support.corpus import CACHE, CorpusUnavailable, install_lock
 
 DCG_VERSION = "0.89.0"
 Kind = Literal["unparseable", "fragment", "remote", "valid", "invalid"]
@@ -49,7 +49,13 @@ class PeerDocument:
 
 
 def install_dcg_documents() -> Path:
-    """The ``tests/data/openapi`` folder of datamodel-code-generator's sdist, from PyPI."""
+    """The ``tests/data/openapi`` folder of datamodel-code-generator's sdist, from PyPI (one
+    process at a time)."""
+    with install_lock(CACHE):
+        return _install_dcg_documents()
+
+
+def _install_dcg_documents() -> Path:
     folder = CACHE / f"datamodel-code-generator-{DCG_VERSION}"
     documents = folder / "openapi"
     if (folder / ".complete").is_file():

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from tests.support.corpus import CACHE
+from tests.support.corpus import CACHE, install_lock
 
 PRISM = ("@stoplight/prism-cli", "5.16.0")
 PRISM_PREFIX = CACHE.parent / "prism"
@@ -30,7 +30,14 @@ class PrismUnavailable(Exception):
 
 
 def install_prism() -> Path:
-    """The ``prism`` executable; installs the pinned version with npm when it is missing."""
+    """The ``prism`` executable; installs the pinned version with npm when it is missing (one
+    process at a time: xdist workers share the folder)."""
+    PRISM_PREFIX.mkdir(parents=True, exist_ok=True)
+    with install_lock(PRISM_PREFIX):
+        return _install_prism()
+
+
+def _install_prism() -> Path:
     name, version = PRISM
     manifest = PRISM_PREFIX / "node_modules" / name / "package.json"
     program = PRISM_PREFIX / "node_modules" / ".bin" / "prism"

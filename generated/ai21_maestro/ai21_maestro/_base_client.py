@@ -273,7 +273,7 @@ class BaseClient(Generic[HttpT, MiddlewareT]):
     # --- requests ---------------------------------------------------------------------------
 
     def _build_request(self, options: RequestOptions) -> httpx2.Request:
-        url = self.base_url + render_path(options.path, options.path_params)
+        url = self.base_url + render_path(options.path, options.path_params, options.path_styles)
         auth_headers, auth_query, auth_cookies = (
             self._default_auth
             if options.security is None

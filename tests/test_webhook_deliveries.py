@@ -21,7 +21,7 @@ from typing import Any
 
 import flora_runs
 import flora_runs.webhooks
-import httpx
+import httpx2 as httpx  # the seed packages' HTTP library
 import parallel_tasks
 import parallel_tasks.webhooks
 import pytest

@@ -188,9 +188,12 @@ def attach_pagers(
 
 def check_overrides(ctx: SpecContext, overrides: Mapping[str, Any], package: str) -> None:
     """An override naming no operation is a warning: it would silently do nothing."""
+    if not overrides:
+        return
     known: set[str] = set()
-    for path, item in (ctx.spec.get("paths") or {}).items():
-        for method, operation in (item or {}).items():
+    paths = ctx.spec.get("paths")
+    for path, item in (paths if isinstance(paths, dict) else {}).items():
+        for method, operation in (item if isinstance(item, dict) else {}).items():
             if isinstance(operation, dict) and method in _METHODS:
                 known.add(f"{method.upper()} {path}")
                 if isinstance(operation.get("operationId"), str):

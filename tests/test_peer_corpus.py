@@ -196,7 +196,6 @@ KNOWN: dict[str, str] = {
     "their text on purpose; the validator stops on them",
     "json_pointer_integer_keys.yaml": "non-string YAML keys are read as their text on purpose; "
     "the validator stops on them",
-    "pattern_backreference.yaml": "a Python-only regex (a named backreference) that nothing flags",
 }
 
 

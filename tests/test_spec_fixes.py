@@ -373,3 +373,44 @@ def test_a_content_type_response_header_is_ignored_with_its_reference(tmp_path: 
         package.Client("k", base_url=server.url) as client,
     ):
         assert client.get_upload().size == 3
+
+
+# -- patterns that are not ECMA-262 regular expressions ---------------------------------------
+
+PYTHON_PATTERNS = """
+    openapi: 3.1.0
+    info: {title: t, version: '1'}
+    paths: {}
+    components:
+      schemas:
+        Doubled: {type: string, pattern: '^(a)\\1$'}
+        Info:
+          type: object
+          properties:
+            pair: {type: string, pattern: '^(?P<letter>[a-z])(?P=letter)$'}
+            doubled: {$ref: '#/components/schemas/Doubled'}
+          patternProperties:
+            '(?i)^x-': {type: string}
+"""
+
+
+def test_a_pattern_written_for_python_is_a_warning_at_its_pointer(tmp_path: Path) -> None:
+    """An ECMA-262 backreference is fine; Python's named groups and inline flags are not
+    ECMA-262, each gets a warning where it is written, and the package still imports."""
+    generated = _generate(tmp_path, "python_patterns", PYTHON_PATTERNS)
+    found = sorted((d.level, d.pointer, d.message) for d in generated.diagnostics)
+    assert found == [
+        (
+            "warning",
+            "#/components/schemas/Info/patternProperties/(?i)^x-",
+            "'(?i)^x-' is not an ECMA-262 regular expression, as OpenAPI requires",
+        ),
+        (
+            "warning",
+            "#/components/schemas/Info/properties/pair/pattern",
+            "'^(?P<letter>[a-z])(?P=letter)$' is not an ECMA-262 regular expression, "
+            "as OpenAPI requires",
+        ),
+    ]
+    models = _import(tmp_path, "python_patterns").models
+    assert models.Info.model_validate({"pair": "ab", "doubled": "aa"}).pair == "ab"

@@ -10,6 +10,12 @@ pointer of the node in the document.
 Messages say what is wrong without dumping the value: a ``oneOf``/``anyOf`` failure names its
 most relevant cause, a value longer than a few words is described ("this mapping"), and
 every message is one line of at most ``MESSAGE_LIMIT`` characters.
+
+A schema's ``pattern`` (and each ``patternProperties`` name) must be an ECMA-262 regular
+expression (the OpenAPI schema's ``format: regex``). The check of the whole document runs
+with formats off, so every pattern is checked here, by the same engine the validator uses
+(jsonschema-rs); one written for Python (``(?P<name>...)``, ``(?i)``, ``\\Z``) gets a warning
+at its pointer. The models never carry patterns, so nothing breaks at import either way.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any
 
 from generator.diagnostics import Diagnostic, pointer
 from generator.spec.load import pointer_parts
+from generator.spec.schemas import schema_nodes
 
 MESSAGE_LIMIT = 200
 _SHORT_VALUE = 40
@@ -45,6 +52,42 @@ def validate(document: dict[str, Any], file: str) -> Iterator[Diagnostic]:
         if (ptr, message) not in seen:
             seen.add((ptr, message))
             yield Diagnostic("warning", ptr, message, file)
+    yield from _pattern_findings(document, file)
+
+
+def _pattern_findings(document: dict[str, Any], file: str) -> Iterator[Diagnostic]:
+    """A warning at every ``pattern`` and ``patternProperties`` name that is not ECMA-262."""
+    for where, schema in schema_nodes(document):
+        value = schema.get("pattern")
+        if isinstance(value, str) and not is_ecma_regex(value):
+            yield Diagnostic("warning", pointer(*where, "pattern"), _not_ecma(value), file)
+        names = schema.get("patternProperties")
+        if isinstance(names, dict):
+            for name in names:
+                if isinstance(name, str) and not is_ecma_regex(name):
+                    ptr = pointer(*where, "patternProperties", name)
+                    yield Diagnostic("warning", ptr, _not_ecma(name), file)
+
+
+def _not_ecma(regex: str) -> str:
+    return f"{describe(regex)} is not an ECMA-262 regular expression, as OpenAPI requires"
+
+
+@cache
+def is_ecma_regex(regex: str) -> bool:
+    """Whether ``regex`` is an ECMA-262 regular expression (jsonschema-rs's ``regex`` format);
+    true when jsonschema-rs is not installed (Python's ``re`` cannot tell)."""
+    checker = _regex_checker()
+    return checker is None or bool(checker.is_valid(regex))
+
+
+@cache
+def _regex_checker() -> Any:
+    try:
+        import jsonschema_rs
+    except ImportError:  # not built for this platform
+        return None
+    return jsonschema_rs.validator_for({"format": "regex"}, validate_formats=True)
 
 
 @cache

@@ -414,3 +414,39 @@ def test_a_pattern_written_for_python_is_a_warning_at_its_pointer(tmp_path: Path
     ]
     models = _import(tmp_path, "python_patterns").models
     assert models.Info.model_validate({"pair": "ab", "doubled": "aa"}).pair == "ab"
+
+
+# -- YAML keys that are not strings -------------------------------------------------------------
+
+UNQUOTED_KEYS = """
+    openapi: 3.0.3
+    info: {title: t, version: '1'}
+    paths: {}
+    x-shared:
+      responses:
+        200: {type: object, properties: {a: {type: integer}}}
+    components:
+      schemas:
+        Ok: {$ref: '#/x-shared/responses/200'}
+        Yes: {type: object, properties: {on: {type: boolean}}}
+"""
+
+
+def test_unquoted_yaml_keys_are_their_text_for_clientgen_and_the_corpus_rule(
+    tmp_path: Path,
+) -> None:
+    """``200:`` and ``Yes:`` are the strings written (OpenAPI limits YAML keys to the
+    Failsafe schema's strings), both for clientgen and for the rule that sorts the peer
+    corpus into valid and invalid documents; a pointer through ``200`` resolves and a schema
+    named ``Yes`` is a model."""
+    from generator.spec.read import read_document
+    from tests.support.peer_corpus import load_yaml
+
+    path = tmp_path / "keys.yaml"
+    path.write_text(textwrap.dedent(UNQUOTED_KEYS), encoding="utf-8")
+    assert load_yaml(path.read_text()) == read_document(path, path.name)
+    generated = _generate(tmp_path, "unquoted_keys", UNQUOTED_KEYS)
+    assert not generated.diagnostics
+    models = _import(tmp_path, "unquoted_keys").models
+    assert "Ok" in models.__all__
+    assert models.Yes.model_validate({"on": True}).on is True

@@ -7,7 +7,11 @@ Which files are valid documents is decided by a written rule that does not ask c
 (``classify``), in this order:
 
 1. **unparseable**: not YAML (or, for ``.json``, not JSON). A tool given it must refuse it
-   with a clean diagnostic.
+   with a clean diagnostic. A YAML mapping key is read as the string written
+   (``200:`` is ``"200"``, ``Yes:`` is ``"Yes"``), never as a number or boolean: OpenAPI's
+   "Format" section limits YAML keys to "a scalar string, as defined by the YAML Failsafe
+   schema ruleset", and JSON keys are strings. Values are read as PyYAML's safe loader
+   reads them.
 2. **fragment**: parsed, but not a mapping with a top-level ``openapi`` or ``swagger`` key.
    These are the pieces other documents ``$ref``; they are not documents and are not tried
    on their own.
@@ -35,6 +39,7 @@ import yaml
 from tests.support.corpus import CACHE, CorpusUnavailable, install_lock
 
 DCG_VERSION = "0.89.0"
+RULE_VERSION = 2  # of the rule below: a change re-sorts the cached documents
 Kind = Literal["unparseable", "fragment", "remote", "valid", "invalid"]
 _REMOTE_REF = re.compile(r"""\$ref["']?\s*:\s*["']?https?://""")
 
@@ -100,6 +105,29 @@ def _install_dcg_documents() -> Path:
     return documents
 
 
+class _FailsafeKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, with every scalar mapping key the text as written."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, object]:
+        self.flatten_mapping(node)  # merge keys (<<), as the safe loader does
+        mapping: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key: object = key_node.value
+            else:
+                key = self.construct_object(key_node, deep=deep)
+            mapping[key] = self.construct_object(value_node, deep=deep)  # type: ignore[index]
+        return mapping
+
+
+_FailsafeKeyLoader.add_constructor("tag:yaml.org,2002:map", _FailsafeKeyLoader.construct_yaml_map)
+
+
+def load_yaml(text: str) -> object:
+    """A YAML document as the rule above reads it."""
+    return yaml.load(text, Loader=_FailsafeKeyLoader)
+
+
 def classify(root: Path) -> list[PeerDocument]:
     """Every file below ``root``, sorted by name, with its kind by the rule above."""
     from openapi_spec_validator import validate
@@ -109,7 +137,7 @@ def classify(root: Path) -> list[PeerDocument]:
         name = path.relative_to(root).as_posix()
         try:
             text = path.read_text("utf-8")
-            data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+            data = json.loads(text) if path.suffix == ".json" else load_yaml(text)
         except (ValueError, yaml.YAMLError) as exc:
             found.append(PeerDocument(path, name, "unparseable", _first_line(exc), False))
             continue

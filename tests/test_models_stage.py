@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -182,3 +183,57 @@ def test_a_subclass_of_a_variant_keeps_the_tag_it_redefines_as_a_plain_type() ->
     assert [ast.unparse(b) for b in _class(source, "Robot").bases] == ["Dog"]
     assert _fields(source, "Robot") == {"model": "str | None"}
     assert _fields(source, "Hound") == {}
+
+
+def test_a_tag_typed_by_a_scalar_component_is_a_literal_in_its_variant(tmp_path: Path) -> None:
+    """A variant's tag property that refers to a ``const`` or one-value ``enum`` component
+    is that ``Literal`` itself (pydantic refuses the component's alias as a tag), in the
+    variant's own properties and in an inline ``allOf`` member; the component stays."""
+    ref = "#/components/schemas/"
+    schemas = {
+        "RootType": {"const": "root"},
+        "LeafType": {"type": "string", "enum": ["leaf"]},
+        "Root": {
+            "type": "object",
+            "required": ["type"],
+            "properties": {"type": {"$ref": ref + "RootType"}, "id": {"type": "integer"}},
+        },
+        "Leaf": {
+            "allOf": [
+                {
+                    "type": "object",
+                    "required": ["type"],
+                    "properties": {"type": {"$ref": ref + "LeafType", "description": "tag"}},
+                }
+            ]
+        },
+        "Lone": {"oneOf": [{"$ref": ref + "Root"}], "discriminator": {"propertyName": "type"}},
+        "Node": {
+            "oneOf": [{"$ref": ref + "Root"}, {"$ref": ref + "Leaf"}],
+            "discriminator": {"propertyName": "type"},
+        },
+        "Holder": {"type": "object", "properties": {"kind": {"$ref": ref + "RootType"}}},
+    }
+    source = _source(schemas)
+    assert _fields(source, "Root") == {"type": "Literal['root']", "id": "int | None"}
+    assert _fields(source, "Leaf") == {"type": "Literal['leaf']"}
+    assert _fields(source, "Holder") == {"kind": "RootType | None"}
+    spec = tmp_path / "tags.yaml"
+    spec.write_text(json.dumps({"info": {"title": "t", "version": "1"}, **_spec(schemas)}))
+    write_tree(tmp_path / "tags", generate(spec, Target("tags", "tags.yaml")).files, "tags")
+    check = """
+from pydantic import TypeAdapter
+from tags.models import Leaf, Lone, Node, Root
+assert TypeAdapter(Lone).validate_python({"type": "root", "id": 1}) == Root(type="root", id=1)
+assert isinstance(TypeAdapter(Node).validate_python({"type": "leaf"}), Leaf)
+assert isinstance(TypeAdapter(Node).validate_python({"type": "root"}), Root)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", check],
+        cwd=tmp_path / "tags",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr

@@ -43,6 +43,7 @@ def prepared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
     schemas: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
     schemas = untag_bases(schemas)
     closed = discriminator_fields(schemas)
+    schemas = inline_tag_types(schemas, closed)
     return {
         name: _prepare(schema, closed.get(name, frozenset()))
         if isinstance(schema, dict)
@@ -242,6 +243,60 @@ def discriminator_tags(schemas: dict[str, Any]) -> dict[str, dict[str, frozenset
 
 
 _ANNOTATIONS = ("description", "title", "discriminator", "example", "examples", "deprecated")
+_COMPOSITE = frozenset({"properties", "allOf", "anyOf", "oneOf", "items", "discriminator"})
+_REF_HOPS = 16
+
+
+def inline_tag_types(schemas: dict[str, Any], closed: dict[str, frozenset[str]]) -> dict[str, Any]:
+    """A variant's tag property that refers to a scalar component schema (``type: {$ref:
+    RootTagType}``, ``RootTagType: {const: root}``) is given that schema in place.
+
+    pydantic needs the tag field's annotation to be a ``Literal`` itself, and a reference
+    would make it the component's alias (``type: RootTagType``), which it refuses. Only the
+    variant's own ``properties`` and those of its inline ``allOf`` members change; the
+    component stays, for every other use of it.
+    """
+
+    def target(schema: Any) -> Schema | None:
+        """The scalar schema a reference ends at, with the referring node's own keywords."""
+        siblings: Schema = {}
+        for _ in range(_REF_HOPS):
+            if not isinstance(schema, dict):
+                return None
+            ref = schema.get("$ref")
+            if not isinstance(ref, str):
+                break
+            siblings = {**{k: v for k, v in schema.items() if k != "$ref"}, **siblings}
+            if not ref.startswith(SCHEMA_PREFIX):
+                return None
+            schema = schemas.get(ref[len(SCHEMA_PREFIX) :])
+        else:
+            return None
+        if not isinstance(schema, dict) or "$ref" in schema or _COMPOSITE & schema.keys():
+            return None
+        return {**schema, **siblings}
+
+    def inlined(schema: Schema, tags: frozenset[str]) -> Schema:
+        properties = schema.get("properties")
+        result = dict(schema)
+        if isinstance(properties, dict) and tags & properties.keys():
+            result["properties"] = {
+                key: (target(value) or value) if key in tags and isinstance(value, dict) else value
+                for key, value in properties.items()
+            }
+        if isinstance(schema.get("allOf"), list):
+            result["allOf"] = [
+                inlined(m, tags) if isinstance(m, dict) and "$ref" not in m else m
+                for m in schema["allOf"]
+            ]
+        return result
+
+    return {
+        name: inlined(schema, closed[name])
+        if name in closed and isinstance(schema, dict)
+        else schema
+        for name, schema in schemas.items()
+    }
 
 
 def untag_bases(schemas: dict[str, Any]) -> dict[str, Any]:

@@ -191,8 +191,6 @@ KNOWN: dict[str, str] = {
     "allof_inheritance_modular_mro_conflict.yaml": "mypy: MRO and metaclass conflict",
     "ref_siblings_recursive_target/mapped.yaml": "pydantic: a circular reference to itself",
     "ref_siblings_recursive_target/schema.yaml": "pydantic: a circular reference to itself",
-    "anchor_object_documents/held_after_pointer/request_body_api.yaml": "`$anchor` references "
-    "(#title) need $id scoping, not supported",
 }
 
 

@@ -450,3 +450,78 @@ def test_unquoted_yaml_keys_are_their_text_for_clientgen_and_the_corpus_rule(
     models = _import(tmp_path, "unquoted_keys").models
     assert "Ok" in models.__all__
     assert models.Yes.model_validate({"on": True}).on is True
+
+
+# -- $anchor references (JSON Schema 2020-12 section 8.2.2) -------------------------------------
+
+ANCHOR_API = """
+    openapi: 3.1.0
+    info: {title: t, version: '1'}
+    paths:
+      /notes:
+        post:
+          requestBody: {$ref: body.yaml}
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema: {$ref: '#tag'}
+    components:
+      schemas:
+        Tag: {$anchor: tag, type: object, properties: {label: {type: string}}}
+        Box:
+          $id: https://example.com/box.json
+          type: object
+          properties:
+            item: {$ref: '#tag'}
+          $defs:
+            tag: {$anchor: tag, type: integer}
+        Size: {$ref: 'body.yaml#size'}
+"""
+
+ANCHOR_BODY = """
+    content:
+      application/json:
+        schema:
+          type: object
+          properties:
+            title: {$anchor: title, type: string}
+            subtitle: {$ref: '#title'}
+            size: {$anchor: size, type: integer}
+"""
+
+
+def test_anchor_references_resolve_in_their_schema_resource(tmp_path: Path) -> None:
+    """``#tag`` names the schema whose ``$anchor`` is ``tag`` in the same resource: the file,
+    or inside a schema with an ``$id`` that schema (where ``tag`` is another schema); a file
+    referred to resolves its own anchors, and ``file#name`` names one of them."""
+    (tmp_path / "body.yaml").write_text(textwrap.dedent(ANCHOR_BODY), encoding="utf-8")
+    generated = _generate(tmp_path, "anchors", ANCHOR_API)
+    assert not [d for d in generated.diagnostics if d.level == "error"]
+    package: Any = _import(tmp_path, "anchors")
+    models = package.models
+    assert models.Box.model_validate({"item": 3}).item == 3
+    with pytest.raises(ValueError):
+        models.Box.model_validate({"item": {"label": "x"}})
+
+    def handler(request: Request) -> Response:
+        return Response(json={"label": request.json()["subtitle"]})
+
+    with LocalServer(handler) as server, package.Client("k", base_url=server.url) as client:
+        note = client.post_notes(title="a", subtitle="b", size=1)
+        assert type(note).__name__ == "Tag" and note.label == "b"
+        assert server.requests[0].json() == {"title": "a", "subtitle": "b", "size": 1}
+    assert _mypy(tmp_path, "anchors") == []
+
+
+def test_an_anchor_no_resource_declares_is_a_located_error(tmp_path: Path) -> None:
+    spec = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+    spec += "components: {schemas: {A: {$anchor: a, type: string}, B: {$ref: '#b'}}}\n"
+    path = tmp_path / "missing.yaml"
+    path.write_text(spec, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        generate(path, Target("missing", path.name), display=path.name)
+    assert [(d.pointer, d.message) for d in caught.value.diagnostics] == [
+        ("#/components/schemas/B/$ref", "unresolvable reference '#b'")
+    ]

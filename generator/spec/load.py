@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 from generator.diagnostics import Diagnostic, SpecError, error, pointer
 from generator.naming import NameRegistry, PyIdent
+from generator.spec.anchors import is_plain_name, plain_name_refs
 from generator.spec.read import read_document
 
 Spec = dict[str, Any]
@@ -291,6 +292,7 @@ class _Bundler:
         self.file = file
         self.document = document
         self.files: dict[Path, Any] = {self.root: document}
+        self.anchors: dict[Path, dict[str, str]] = {self.root: plain_name_refs(document)}
         self.hoisted: dict[tuple[Path, str], str] = {}
         self.inlining: list[tuple[Path, str]] = []
         components = document.get("components")
@@ -319,6 +321,9 @@ class _Bundler:
             target, _, fragment = written.partition("#")
             path = (base.parent / target).resolve() if target else base
             ref = "#" + fragment
+            if is_plain_name(ref):  # another file's $anchor (its own are pointers by now)
+                self._read(path, ref_where)
+                ref = self.anchors[path].get(fragment, ref)
             if path == self.root:
                 holder["$ref"] = ref
             elif is_schema_position(ref_where):
@@ -389,6 +394,7 @@ class _Bundler:
                     file=self.file,
                 )
             self.files[path] = read_document(path, self._label(path))
+            self.anchors[path] = plain_name_refs(self.files[path])
         return self.files[path]
 
     def _label(self, path: Path) -> str:

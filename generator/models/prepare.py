@@ -16,6 +16,8 @@ exists). Before the call each schema is prepared for a client that reads what se
   type, so that a not-required one is optional like any other field;
 - ``patternProperties`` become ``additionalProperties`` (a map of those values: the key
   pattern is a rule for the server, and a regex would land in the code).
+- a union variant's tag property that refers to a scalar component (``const``, a one-value
+  ``enum``) gets that schema in place, so that its field is the ``Literal`` pydantic needs.
 
 The spec is someone else's text, so datamodel-code-generator sees only what it needs: each
 schema keeps the keywords of ``MODEL_KEYWORDS`` and no others (``x-python-type``,

@@ -237,3 +237,45 @@ assert isinstance(TypeAdapter(Node).validate_python({"type": "root"}), Root)
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_an_alias_of_a_recursive_model_builds_in_every_model_that_uses_it(
+    tmp_path: Path,
+) -> None:
+    """``Shrub`` (a ``$ref`` to the recursive ``Twig``, with a keyword the models drop) is a
+    plain alias of ``Twig``: pydantic builds it as a field of two models and in two type
+    adapters, where a ``TypeAliasType`` of a self-referring model fails the second time."""
+    ref = "#/components/schemas/"
+    schemas = {
+        "Twig": {
+            "type": "object",
+            "properties": {"twigs": {"type": "array", "items": {"$ref": ref + "Twig"}}},
+        },
+        "Shrub": {"$ref": ref + "Twig", "minProperties": 1, "description": "A shrub."},
+        "Holder": {"type": "object", "properties": {"shrub": {"$ref": ref + "Shrub"}}},
+        "Index": {"type": "object", "additionalProperties": {"$ref": ref + "Shrub"}},
+    }
+    source = _source(schemas)
+    assert 'Shrub = Twig\n"""\nA shrub.\n"""' in source
+    spec = tmp_path / "shrubs.yaml"
+    spec.write_text(json.dumps({"info": {"title": "t", "version": "1"}, **_spec(schemas)}))
+    generated = generate(spec, Target("shrubs", "shrubs.yaml"))
+    write_tree(tmp_path / "shrubs", generated.files, "shrubs")
+    check = """
+from pydantic import TypeAdapter
+from shrubs.models import Holder, Index, Shrub, Twig
+for _ in range(2):
+    assert TypeAdapter(Shrub).validate_python({"twigs": [{}]}) == Twig(twigs=[Twig()])
+    TypeAdapter(Index).json_schema()
+    Holder.model_json_schema()
+assert Holder.model_validate({"shrub": {"twigs": []}}).shrub == Twig(twigs=[])
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", check],
+        cwd=tmp_path / "shrubs",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr

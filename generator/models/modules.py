@@ -74,7 +74,7 @@ def read(source: str, chunk: int = 0) -> tuple[tuple[ImportNode, ...], list[Stat
     lines = source.splitlines(keepends=True)
     imports: list[ImportNode] = []
     statements: list[Statement] = []
-    starts: list[int] = []  # each statement's first line
+    ends: list[int] = []  # each statement's last line
     for node in tree.body:
         if isinstance(node, ast.Import | ast.ImportFrom):
             if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
@@ -83,17 +83,17 @@ def read(source: str, chunk: int = 0) -> tuple[tuple[ImportNode, ...], list[Stat
         end = node.end_lineno or node.lineno
         if _is_docstring(node) and statements:  # an alias's docstring: part of the alias
             last = statements.pop()
-            start = starts.pop()
-            text = "".join(lines[start - 1 : end])
+            text = last.source + "".join(lines[ends.pop() : end])
             statements.append(
                 Statement(text, last.defines, last.owner, last.uses, last.needs, chunk)
             )
         else:
             text = "".join(lines[node.lineno - 1 : end])
+            node, text = _plain_alias(node, text)
             statements.append(
                 Statement(text, _defined(node), _rebuilt(node), _used(node), _needed(node), chunk)
             )
-        starts.append(node.lineno)
+        ends.append(end)
     return tuple(imports), statements
 
 
@@ -115,6 +115,30 @@ def load(dumped: list[Any], chunk: int = 0) -> tuple[tuple[ImportNode, ...], lis
         for source, defines, owner, uses, needs in rows
     ]
     return imports, statements
+
+
+def _plain_alias(node: ast.stmt, text: str) -> tuple[ast.stmt, str]:
+    """``X = TypeAliasType("X", Y)``, an alias of one class, as ``X = Y``.
+
+    pydantic (2.14) writes the alias's reference into the schema it keeps for ``Y``, so once
+    a model ``Y`` refers to itself, the second schema built through ``X`` (a field of a
+    second model, a second ``TypeAdapter``) fails as "a circular reference to itself". The
+    plain alias is the same type to mypy and no new schema to pydantic.
+    """
+    if (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "TypeAliasType"
+        and len(node.value.args) == 2
+        and not node.value.keywords
+        and isinstance(node.value.args[1], ast.Name)
+    ):
+        plain = f"{node.targets[0].id} = {node.value.args[1].id}\n"
+        return ast.parse(plain).body[0], plain
+    return node, text
 
 
 def _is_docstring(node: ast.stmt) -> bool:

@@ -279,3 +279,33 @@ assert Holder.model_validate({"shrub": {"twigs": []}}).shrub == Twig(twigs=[])
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_union_that_lists_itself_is_the_union_of_its_other_options() -> None:
+    """``RecursiveItem: oneOf [RecursiveItem, ItemReference]`` holds the values of
+    ``ItemReference`` only; as an alias that names itself it would be no type to mypy."""
+    ref = "#/components/schemas/"
+    schemas = {
+        "ItemReference": {
+            "type": "object",
+            "required": ["type"],
+            "properties": {"type": {"const": "item_reference"}},
+        },
+        "RecursiveItem": {
+            "oneOf": [{"$ref": ref + "RecursiveItem"}, {"$ref": ref + "ItemReference"}],
+            "discriminator": {
+                "propertyName": "type",
+                "mapping": {"self": ref + "RecursiveItem", "item_reference": ref + "ItemReference"},
+            },
+        },
+        "Either": {"anyOf": [{"$ref": ref + "Either"}, {"type": "string"}, {"type": "integer"}]},
+    }
+    aliases = {
+        node.targets[0].id: ast.unparse(node.value)
+        for node in ast.parse(_source(schemas)).body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    assert aliases["RecursiveItem"] == (
+        "TypeAliasType('RecursiveItem', Annotated[ItemReference, Field(discriminator='type')])"
+    )
+    assert aliases["Either"] == "TypeAliasType('Either', str | int)"

@@ -16,6 +16,7 @@ exists). Before the call each schema is prepared for a client that reads what se
   type, so that a not-required one is optional like any other field;
 - ``patternProperties`` become ``additionalProperties`` (a map of those values: the key
   pattern is a rule for the server, and a regex would land in the code).
+- a union's option that is the union itself is dropped (it adds no value);
 - a union variant's tag property that refers to a scalar component (``const``, a one-value
   ``enum``) gets that schema in place, so that its field is the ``Literal`` pydantic needs.
 
@@ -43,7 +44,7 @@ from generator.spec.schemas import SCHEMA_PREFIX, Schema, transform
 def prepared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
     """The component schemas as datamodel-code-generator is given them (see the module doc)."""
     schemas: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
-    schemas = untag_bases(schemas)
+    schemas = untag_bases(without_self_members(schemas))
     closed = discriminator_fields(schemas)
     schemas = inline_tag_types(schemas, closed)
     return {
@@ -247,6 +248,33 @@ def discriminator_tags(schemas: dict[str, Any]) -> dict[str, dict[str, frozenset
 _ANNOTATIONS = ("description", "title", "discriminator", "example", "examples", "deprecated")
 _COMPOSITE = frozenset({"properties", "allOf", "anyOf", "oneOf", "items", "discriminator"})
 _REF_HOPS = 16
+
+
+def without_self_members(schemas: dict[str, Any]) -> dict[str, Any]:
+    """A ``oneOf``/``anyOf`` option that is a reference to the schema itself is dropped (and
+    its discriminator mapping entry): ``Item: oneOf [Item, Ref]`` holds the values of ``Ref``
+    and no others, and as a type alias ``Item = Item | Ref`` is no type at all."""
+    result = dict(schemas)
+    for name, schema in schemas.items():
+        if not isinstance(schema, dict):
+            continue
+        itself = SCHEMA_PREFIX + name
+        kept = dict(schema)
+        for key in ("oneOf", "anyOf"):
+            options = schema.get(key)
+            if not isinstance(options, list):
+                continue
+            others = [o for o in options if not (isinstance(o, dict) and o.get("$ref") == itself)]
+            if others and len(others) < len(options):
+                kept[key] = others
+        discriminator = kept.get("discriminator")
+        if kept != schema and isinstance(discriminator, dict):
+            mapping = discriminator.get("mapping")
+            if isinstance(mapping, dict):
+                mapping = {tag: ref for tag, ref in mapping.items() if ref != itself}
+                kept["discriminator"] = {**discriminator, "mapping": mapping}
+        result[name] = kept
+    return result
 
 
 def inline_tag_types(schemas: dict[str, Any], closed: dict[str, frozenset[str]]) -> dict[str, Any]:

@@ -309,3 +309,22 @@ def test_a_union_that_lists_itself_is_the_union_of_its_other_options() -> None:
         "TypeAliasType('RecursiveItem', Annotated[ItemReference, Field(discriminator='type')])"
     )
     assert aliases["Either"] == "TypeAliasType('Either', str | int)"
+
+
+def test_a_variant_without_the_tag_property_gets_it_under_the_same_name() -> None:
+    """``Cat`` lacks ``petType``, which ``Dog`` declares: datamodel-code-generator adds it to
+    ``Cat``, spelled ``pet_type`` as in ``Dog`` (it refuses a tag aliased two ways)."""
+    cat = {"type": "object", "properties": {"firstName": {"type": "string"}}}
+    dog = {
+        "type": "object",
+        "required": ["petType"],
+        "properties": {"petType": {"type": "string"}, "firstName": {"type": "string"}},
+    }
+    source = _source(
+        {"Pet": _union("petType", {"cat": "Cat", "dog": "Dog"}), "Cat": cat, "Dog": dog}
+    )
+    assert _fields(source, "Cat")["pet_type"] == "Literal['cat']"
+    assert "pet_type: Literal['cat'] = Field(..., alias='petType')" in ast.unparse(
+        _class(source, "Cat")
+    )
+    assert _fields(source, "Dog")["pet_type"] == "Annotated[Literal['dog'], Field(alias='petType')]"

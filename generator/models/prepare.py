@@ -132,9 +132,11 @@ def model_fields(schemas: dict[str, Any]) -> dict[str, dict[str, PyIdent]]:
 
     A class's fields are those of its ``allOf`` members that are not references (merged in,
     in order), then its own ``properties``; an ``allOf`` reference is a base class, whose
-    fields it inherits (see ``naming.field_names``).
+    fields it inherits (see ``naming.field_names``). A union variant without the union's
+    tag property gets it last (datamodel-code-generator adds it), named like the others'.
     """
     found: dict[str, dict[str, PyIdent]] = {}
+    tags = discriminator_fields(schemas)
 
     def fields_of(name: str, visiting: frozenset[str]) -> dict[str, PyIdent]:
         if name in found:
@@ -150,6 +152,7 @@ def model_fields(schemas: dict[str, Any]) -> dict[str, dict[str, PyIdent]]:
             elif member is not None:
                 wires.extend(_property_names(member))
         wires.extend(_property_names(schema))
+        wires.extend(sorted(t for t in tags.get(name, ()) if t not in wires and t not in inherited))
         found[name] = field_names(wires, inherited)
         return found[name]
 

@@ -328,3 +328,25 @@ def test_a_variant_without_the_tag_property_gets_it_under_the_same_name() -> Non
         _class(source, "Cat")
     )
     assert _fields(source, "Dog")["pet_type"] == "Annotated[Literal['dog'], Field(alias='petType')]"
+
+
+def test_bases_python_cannot_order_become_fields_of_the_class() -> None:
+    """``E: allOf [C, D]`` where ``C: allOf [A, B]`` and ``D: allOf [B, A]`` has no method
+    resolution order: ``E`` derives from ``C`` and has ``D``'s fields (and its bases') as
+    its own."""
+    ref = "#/components/schemas/"
+
+    def obj(name: str) -> dict[str, object]:
+        return {"type": "object", "properties": {name: {"type": "string"}}}
+
+    schemas = {
+        "A": obj("a"),
+        "B": obj("b"),
+        "C": {"allOf": [{"$ref": ref + "A"}, {"$ref": ref + "B"}, obj("c")]},
+        "D": {"allOf": [{"$ref": ref + "B"}, {"$ref": ref + "A"}, obj("d")]},
+        "E": {"allOf": [{"$ref": ref + "C"}, {"$ref": ref + "D"}, obj("e")]},
+    }
+    source = _source(schemas)
+    assert [ast.unparse(b) for b in _class(source, "E").bases] == ["C"]
+    assert [ast.unparse(b) for b in _class(source, "D").bases] == ["B", "A"]
+    assert set(_fields(source, "E")) == {"a", "b", "d", "e"}

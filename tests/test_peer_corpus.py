@@ -185,7 +185,6 @@ def peer_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 # and must still fail (a strict xfail): one that starts to pass fails the run until it leaves
 # this list. Never counted as OK in the summary.
 KNOWN: dict[str, str] = {
-    "allof_inheritance_modular_mro_conflict.yaml": "mypy: MRO and metaclass conflict",
 }
 
 

@@ -16,6 +16,8 @@ exists). Before the call each schema is prepared for a client that reads what se
   type, so that a not-required one is optional like any other field;
 - ``patternProperties`` become ``additionalProperties`` (a map of those values: the key
   pattern is a rule for the server, and a regex would land in the code).
+- a class whose ``allOf`` bases Python cannot order keeps its first base and has the others'
+  fields written in;
 - a union's option that is the union itself is dropped (it adds no value);
 - a union variant's tag property that refers to a scalar component (``const``, a one-value
   ``enum``) gets that schema in place, so that its field is the ``Literal`` pydantic needs.
@@ -44,7 +46,7 @@ from generator.spec.schemas import SCHEMA_PREFIX, Schema, transform
 def prepared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
     """The component schemas as datamodel-code-generator is given them (see the module doc)."""
     schemas: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
-    schemas = untag_bases(without_self_members(schemas))
+    schemas = ordered_bases(untag_bases(without_self_members(schemas)))
     closed = discriminator_fields(schemas)
     schemas = inline_tag_types(schemas, closed)
     return {
@@ -251,6 +253,81 @@ def discriminator_tags(schemas: dict[str, Any]) -> dict[str, dict[str, frozenset
 _ANNOTATIONS = ("description", "title", "discriminator", "example", "examples", "deprecated")
 _COMPOSITE = frozenset({"properties", "allOf", "anyOf", "oneOf", "items", "discriminator"})
 _REF_HOPS = 16
+
+
+def ordered_bases(schemas: dict[str, Any]) -> dict[str, Any]:
+    """A class whose ``allOf`` bases admit no method resolution order (``E: allOf [C, D]``,
+    ``C: allOf [A, B]``, ``D: allOf [B, A]``) keeps its first base; the schemas of the others
+    are written in place of their references, with every base of theirs written in too, so
+    that it has each of their fields and no base Python (or mypy) cannot order."""
+    orders: dict[str, list[str] | None] = {}
+
+    def bases(name: str) -> list[str]:
+        schema = schemas.get(name)
+        if not isinstance(schema, dict):
+            return []
+        return [b for b, _ in _members(schema) if b is not None and b in schemas]
+
+    def order(name: str, seen: frozenset[str]) -> list[str] | None:
+        """C3 linearization of ``name``; None when there is none."""
+        if name in orders:
+            return orders[name]
+        if name in seen:
+            return None
+        parents = bases(name)
+        lines = [order(b, seen | {name}) for b in parents]
+        known = [line for line in lines if line is not None]
+        found = _c3(name, [*known, parents]) if len(known) == len(lines) else None
+        orders[name] = found
+        return found
+
+    def written_in(name: str, seen: frozenset[str]) -> Schema:
+        schema = schemas[name]
+        copy = {k: v for k, v in schema.items() if k not in _ANNOTATIONS}
+        if isinstance(copy.get("allOf"), list):
+            members = []
+            for member in copy["allOf"]:
+                ref = member.get("$ref") if isinstance(member, dict) else None
+                if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+                    base = ref[len(SCHEMA_PREFIX) :]
+                    if base in schemas and base not in seen:
+                        member = written_in(base, seen | {base})
+                members.append(member)
+            copy["allOf"] = members
+        return copy
+
+    result = dict(schemas)
+    for name, schema in schemas.items():
+        parents = bases(name)
+        if len(parents) < 2 or order(name, frozenset()) is not None:
+            continue
+        if any(order(b, frozenset()) is None for b in parents):
+            continue  # a base of its own is the one to fix (or a cycle: not ours)
+        first = SCHEMA_PREFIX + parents[0]
+        members = []
+        for member in schema.get("allOf") or []:
+            ref = member.get("$ref") if isinstance(member, dict) else None
+            if isinstance(ref, str) and ref != first and ref[len(SCHEMA_PREFIX) :] in parents:
+                member = written_in(ref[len(SCHEMA_PREFIX) :], frozenset({name}))
+            members.append(member)
+        result[name] = {**schema, "allOf": members}
+    return result
+
+
+def _c3(name: str, sequences: list[list[str]]) -> list[str] | None:
+    """``[name]`` and the merge of ``sequences`` (Python's MRO rule); None if none exists."""
+    merged = [name]
+    pending = [list(s) for s in sequences if s]
+    while pending:
+        head = next(
+            (s[0] for s in pending if not any(s[0] in other[1:] for other in pending)), None
+        )
+        if head is None:
+            return None
+        merged.append(head)
+        pending = [[x for x in s if x != head] for s in pending]
+        pending = [s for s in pending if s]
+    return merged
 
 
 def without_self_members(schemas: dict[str, Any]) -> dict[str, Any]:

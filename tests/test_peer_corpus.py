@@ -184,8 +184,7 @@ def peer_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 # Documents clientgen does not handle yet, each with its cause. They are run like every other
 # and must still fail (a strict xfail): one that starts to pass fails the run until it leaves
 # this list. Never counted as OK in the summary.
-KNOWN: dict[str, str] = {
-}
+KNOWN: dict[str, str] = {}
 
 
 def _params(kinds: tuple[str, ...]) -> Iterator[Any]:

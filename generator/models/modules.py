@@ -75,6 +75,7 @@ def read(source: str, chunk: int = 0) -> tuple[tuple[ImportNode, ...], list[Stat
     imports: list[ImportNode] = []
     statements: list[Statement] = []
     ends: list[int] = []  # each statement's last line
+    classes: set[str] = set()  # the classes defined so far
     for node in tree.body:
         if isinstance(node, ast.Import | ast.ImportFrom):
             if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
@@ -89,7 +90,11 @@ def read(source: str, chunk: int = 0) -> tuple[tuple[ImportNode, ...], list[Stat
             )
         else:
             text = "".join(lines[node.lineno - 1 : end])
-            node, text = _plain_alias(node, text)
+            node, text = _plain_alias(node, text, classes)
+            if isinstance(node, ast.ClassDef):
+                classes.add(node.name)
+            elif _aliased_class(node, classes):  # a plain alias of a class is one too
+                classes.add(_aliased_class(node, classes))
             statements.append(
                 Statement(text, _defined(node), _rebuilt(node), _used(node), _needed(node), chunk)
             )
@@ -117,8 +122,8 @@ def load(dumped: list[Any], chunk: int = 0) -> tuple[tuple[ImportNode, ...], lis
     return imports, statements
 
 
-def _plain_alias(node: ast.stmt, text: str) -> tuple[ast.stmt, str]:
-    """``X = TypeAliasType("X", Y)``, an alias of one class, as ``X = Y``.
+def _plain_alias(node: ast.stmt, text: str, classes: set[str]) -> tuple[ast.stmt, str]:
+    """``X = TypeAliasType("X", Y)``, an alias of a model class defined above, as ``X = Y``.
 
     pydantic (2.14) writes the alias's reference into the schema it keeps for ``Y``, so once
     a model ``Y`` refers to itself, the second schema built through ``X`` (a field of a
@@ -135,10 +140,24 @@ def _plain_alias(node: ast.stmt, text: str) -> tuple[ast.stmt, str]:
         and len(node.value.args) == 2
         and not node.value.keywords
         and isinstance(node.value.args[1], ast.Name)
+        and node.value.args[1].id in classes
     ):
         plain = f"{node.targets[0].id} = {node.value.args[1].id}\n"
         return ast.parse(plain).body[0], plain
     return node, text
+
+
+def _aliased_class(node: ast.stmt, classes: set[str]) -> str:
+    """``X`` of ``X = Y`` where ``Y`` is one of ``classes``; else ``""``."""
+    if (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in classes
+    ):
+        return node.targets[0].id
+    return ""
 
 
 def _is_docstring(node: ast.stmt) -> bool:

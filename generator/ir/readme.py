@@ -27,7 +27,7 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
     shown: list[Example] = []
     poll_example = create_example = None
     terminal = ""
-    groups = [(f"{r.attr}.", r.operations) for r in api.resources]
+    groups = [(f"{r.attr_path}.", r.operations) for r in api.all_resources]
     if api.operations:
         groups.append(("", api.operations))
     groups.sort(
@@ -89,7 +89,7 @@ def _download_example(
 
 def _rows(api: Api) -> list[MethodRow]:
     rows = []
-    groups = [(f"client.{r.attr}.", r.operations) for r in api.resources] + [
+    groups = [(f"client.{r.attr_path}.", r.operations) for r in api.all_resources] + [
         ("client.", api.operations)
     ]
     for prefix, ops in groups:

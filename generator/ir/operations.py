@@ -120,6 +120,8 @@ def build_operation(
     )
     if body_param is not None:
         keyword_params = (*keyword_params, body_param)
+    # read in this order: required arguments, then optional ones (each in the spec's order)
+    keyword_params = tuple(sorted(keyword_params, key=lambda p: not p.required))
     # a parameter named like a builtin shadows it in the method body, which casts to these
     shadowed = frozenset(p.py_name for p in (*path_params, *keyword_params))
     shadowed &= frozenset(types.BUILTIN_TYPES)

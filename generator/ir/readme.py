@@ -49,11 +49,11 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
                 continue
             sep = ", " if args else ""
             if op.poll is not None and poll_example is None:
-                tail = f"{prefix}{op.poll.name}({args}{sep}timeout=600)"
+                tail = f"{prefix}{op.poll.name}({args}{sep}poll_timeout=600)"
                 poll_example = Example(f"client.{tail}", tail, op.return_annotation, "")
                 terminal = op.poll.terminal_doc
             if op.create_and_poll is not None and create_example is None:
-                tail = f"{prefix}{op.create_and_poll.name}({args}{sep}timeout=600)"
+                tail = f"{prefix}{op.create_and_poll.name}({args}{sep}poll_timeout=600)"
                 create_example = Example(f"client.{tail}", tail, op.create_and_poll.returns, "")
     pages = []
     for prefix, ops in groups:

@@ -8,11 +8,12 @@ when its operationId is absent or only restates method and path (``GetCustomersC
     item GET -> retrieve       item POST/PUT/PATCH -> update      item DELETE -> delete
     an action (``/invoices/{invoice}/pay``) -> its last segment (``pay``)
 
-A literal path segment is a resource when longer paths go on beneath it, when its path has
-several methods, when it follows the API's root or another literal with no operations of its
-own; otherwise, as the last segment after an item or a collection, it is an action. A resource
-is a collection when items (``/<resource>/{id}``) exist beneath it or its name is plural, else
-a singleton (GET -> retrieve, POST -> update where it also has a GET, else create).
+A path's last literal segment is an action when nothing goes on beneath it, its path has one
+method, and it follows an item (``{invoice}``) or a resource with operations or items of its
+own (``/customers/search``); a GET of a plural name (``/invoices/{invoice}/lines``) is a list,
+and an action by DELETE is ``delete_<segment>``. Every other literal segment is a resource.
+A resource is a collection when items (``/<resource>/{id}``) exist beneath it or its name is
+plural, else a singleton (GET -> retrieve, POST -> update where it also has a GET, else create).
 
 Operations whose operationId reads ``Resource_Action`` (``Customers_ListByResourceGroup``)
 are grouped under ``Resource`` and named from ``Action``, the way a tag would group them.
@@ -109,7 +110,8 @@ class PathPlan:
         method = next(iter(self._methods[shape]))
         if method == "get" and _plural(shape[-1]):  # /invoices/{invoice}/lines: a list
             return False
-        return shape[-2] == "{}" or shape[:-1] in self._methods
+        parent = shape[:-1]
+        return shape[-2] == "{}" or parent in self._methods or parent in self._items
 
     def place(self, path: str, method: str) -> Placement:
         parts = segments(path)
@@ -126,7 +128,8 @@ class PathPlan:
         if not chain:
             return Placement((), (), (), None)
         if action is not None:
-            return Placement(chain, labels, prefixes, naming.to_snake(action) or "action")
+            name = naming.to_snake(action) or "action"
+            return Placement(chain, labels, prefixes, f"delete_{name}" if method == "delete" else name)
         last = chain_parts[-1][0]
         resource_shape = shape[: last + 1]
         item = len(parts) > last + 1 if action is None else False

@@ -204,7 +204,7 @@ CLIENT_PARAMETERS = frozenset(
         "datetime",
         "raw",
         "poller",
-        "created",
+        "_created",
     }
 )
 

@@ -207,8 +207,7 @@ EXPECTED_WARNINGS = {
         " the response"
     ],
     "pagination_warn_no_param": [
-        "no pager: the response carries a next cursor `next_cursor` but no query parameter"
-        " takes it"
+        "no pager: the response carries a next cursor `next_cursor` but no query parameter takes it"
     ],
     "pagination_warn_no_source": [
         "no pager: the query parameter `cursor` takes a cursor, but the response declares no"

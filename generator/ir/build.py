@@ -179,7 +179,12 @@ class _TreeBuilder:
             )
             members = NameRegistry(_RESOURCE_MEMBERS)
             ops = _build_operations(
-                self.ctx, node.entries, self.ids, naming.words(node.label), members, f"client.{attr_path}"
+                self.ctx,
+                node.entries,
+                self.ids,
+                naming.words(node.label),
+                members,
+                f"client.{attr_path}",
             )
             ops = pagers.attach_pagers(
                 self.ctx, ops, class_name, self.class_names, self.package, self.overrides
@@ -286,9 +291,7 @@ def _build_operations(
     for entry, wanted in entries:
         path, method, operation, item = entry
         operation_id = ids[(path, method)]
-        name = _method_name(
-            ctx, entry, wanted, operation_id, resource_words, method_names, where
-        )
+        name = _method_name(ctx, entry, wanted, operation_id, resource_words, method_names, where)
         op = build_operation(ctx, path, method, operation, item, name, operation_id)
         if op is not None:
             built.append(op)

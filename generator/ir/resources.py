@@ -129,7 +129,9 @@ class PathPlan:
             return Placement((), (), (), None)
         if action is not None:
             name = naming.to_snake(action) or "action"
-            return Placement(chain, labels, prefixes, f"delete_{name}" if method == "delete" else name)
+            return Placement(
+                chain, labels, prefixes, f"delete_{name}" if method == "delete" else name
+            )
         last = chain_parts[-1][0]
         resource_shape = shape[: last + 1]
         item = len(parts) > last + 1 if action is None else False
@@ -166,4 +168,3 @@ def tagged_rest_name(path: str, method: str, tag: str, plan: PathPlan) -> str:
     if rest in ("list", "create", "retrieve", "update", "delete"):
         return f"{rest}_{placed.chain[-1]}"
     return rest
-

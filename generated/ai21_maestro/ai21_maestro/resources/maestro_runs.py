@@ -135,7 +135,7 @@ class MaestroRuns:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = self.create(
+            _created = self.create(
                 input=input,
                 system_prompt=system_prompt,
                 requirements=requirements,
@@ -152,7 +152,7 @@ class MaestroRuns:
                 max_retries=max_retries,
             )
             return self.poll_retrieve(
-                _base.field_value(created, "id"),
+                _base.field_value(_created, "id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,
@@ -540,7 +540,7 @@ class AsyncMaestroRuns:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = await self.create(
+            _created = await self.create(
                 input=input,
                 system_prompt=system_prompt,
                 requirements=requirements,
@@ -557,7 +557,7 @@ class AsyncMaestroRuns:
                 max_retries=max_retries,
             )
             return await self.poll_retrieve(
-                _base.field_value(created, "id"),
+                _base.field_value(_created, "id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,

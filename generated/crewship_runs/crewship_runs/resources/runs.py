@@ -109,7 +109,7 @@ class Runs:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = self.create(
+            _created = self.create(
                 deployment_id=deployment_id,
                 input=input,
                 environment=environment,
@@ -120,7 +120,7 @@ class Runs:
                 max_retries=max_retries,
             )
             return self.poll_retrieve(
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,
@@ -648,7 +648,7 @@ class AsyncRuns:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = await self.create(
+            _created = await self.create(
                 deployment_id=deployment_id,
                 input=input,
                 environment=environment,
@@ -659,7 +659,7 @@ class AsyncRuns:
                 max_retries=max_retries,
             )
             return await self.poll_retrieve(
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,

@@ -138,7 +138,7 @@ class TechniqueRuns:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = self.create(
+            _created = self.create(
                 technique_id,
                 inputs=inputs,
                 mode=mode,
@@ -153,7 +153,7 @@ class TechniqueRuns:
             )
             return self.poll_retrieve(
                 technique_id,
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,
@@ -735,7 +735,7 @@ class AsyncTechniqueRuns:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = await self.create(
+            _created = await self.create(
                 technique_id,
                 inputs=inputs,
                 mode=mode,
@@ -750,7 +750,7 @@ class AsyncTechniqueRuns:
             )
             return await self.poll_retrieve(
                 technique_id,
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,

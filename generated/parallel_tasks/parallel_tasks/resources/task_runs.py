@@ -125,7 +125,7 @@ class TaskRuns:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = self.create(
+            _created = self.create(
                 input=input,
                 processor=processor,
                 parallel_beta=parallel_beta,
@@ -139,7 +139,7 @@ class TaskRuns:
                 max_retries=max_retries,
             )
             return self.poll_retrieve(
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,
@@ -837,7 +837,7 @@ class AsyncTaskRuns:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = await self.create(
+            _created = await self.create(
                 input=input,
                 processor=processor,
                 parallel_beta=parallel_beta,
@@ -851,7 +851,7 @@ class AsyncTaskRuns:
                 max_retries=max_retries,
             )
             return await self.poll_retrieve(
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,

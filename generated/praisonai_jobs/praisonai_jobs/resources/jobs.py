@@ -218,7 +218,7 @@ class Jobs:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = self.submit(
+            _created = self.submit(
                 prompt=prompt,
                 idempotency_key=idempotency_key,
                 agent_file=agent_file,
@@ -239,7 +239,7 @@ class Jobs:
                 max_retries=max_retries,
             )
             return self.poll_get_status(
-                _base.field_value(created, "job_id"),
+                _base.field_value(_created, "job_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,
@@ -1240,7 +1240,7 @@ class AsyncJobs:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = await self.submit(
+            _created = await self.submit(
                 prompt=prompt,
                 idempotency_key=idempotency_key,
                 agent_file=agent_file,
@@ -1261,7 +1261,7 @@ class AsyncJobs:
                 max_retries=max_retries,
             )
             return await self.poll_get_status(
-                _base.field_value(created, "job_id"),
+                _base.field_value(_created, "job_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,

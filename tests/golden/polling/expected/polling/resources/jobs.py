@@ -81,14 +81,14 @@ class Jobs:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = self.create(
+            _created = self.create(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
             )
             return self.poll_get(
-                _base.field_value(created, "id"),
+                _base.field_value(_created, "id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,
@@ -335,14 +335,14 @@ class AsyncJobs:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = await self.create(
+            _created = await self.create(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
             )
             return await self.poll_get(
-                _base.field_value(created, "id"),
+                _base.field_value(_created, "id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,

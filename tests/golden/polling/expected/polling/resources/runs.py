@@ -89,7 +89,7 @@ class Runs:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = self.create(
+            _created = self.create(
                 input=input,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -98,7 +98,7 @@ class Runs:
                 max_retries=max_retries,
             )
             return self.poll_retrieve(
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,
@@ -365,7 +365,7 @@ class AsyncRuns:
         when time runs out.
         """
         with _base.Deadline(poll_timeout):
-            created = await self.create(
+            _created = await self.create(
                 input=input,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -374,7 +374,7 @@ class AsyncRuns:
                 max_retries=max_retries,
             )
             return await self.poll_retrieve(
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
                 max_retries=max_retries,

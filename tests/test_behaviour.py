@@ -547,7 +547,7 @@ async def test_extra_headers_query_and_body(serve: Any) -> None:
 
 async def test_operation_without_security_still_works(serve: Any) -> None:
     _server, client = serve(lambda r: ok({"ok": True}))
-    assert (await call(client.health())).ok is True
+    assert (await call(client.health.retrieve())).ok is True
 
 
 # --- polling -----------------------------------------------------------------------------------

@@ -122,7 +122,10 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
         for key, label, prefix in zip(placed.chain, placed.labels, placed.prefixes, strict=True):
             node = nodes.setdefault(key, _Node(label, f"``{prefix}``"))
             nodes = node.children
-        node.entries.append((entry, placed.rest_name if noisy else None))
+        # an operationId that only names its resource (`health` for GET /health): REST name
+        own = naming.to_method_name(given, naming.words(placed.labels[-1])) if given else ""
+        named_by_path = noisy or naming.words(own) == naming.words(placed.labels[-1])
+        node.entries.append((entry, placed.rest_name if named_by_path else None))
     events = build_webhooks(ctx, target.package, target.api_key_env, target.webhook_signature)
     hooked = events is not None  # client.webhooks: its name and class are taken
     client_names = NameRegistry(_CLIENT_ATTRIBUTES | ({"webhooks"} if hooked else set()))

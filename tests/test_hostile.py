@@ -330,13 +330,13 @@ def test_a_query_key_stays_out_of_errors_and_logs(
     with LocalServer(handler) as server, api.Client(api_key=KEY, base_url=server.url) as client:
         for run_id in ("busy", "invalid"):
             with pytest.raises(api.errors.APIError) as caught:
-                client.get_run(run_id)
+                client.runs.get(run_id)
             raised.append(caught.value)
         assert not _leaks(repr(client))
     assert server.requests[0].query == {"api_key": [KEY]}
     with api.Client(api_key=KEY, base_url="http://127.0.0.1:9", max_retries=1) as client:
         with pytest.raises(api.errors.APIConnectionError) as refused:
-            client.get_run("x")
+            client.runs.get("x")
         raised.append(refused.value)
     assert [type(e).__name__ for e in raised] == [
         "InternalServerError",

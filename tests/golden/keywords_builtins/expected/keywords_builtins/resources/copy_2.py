@@ -38,7 +38,7 @@ class Copy:
         """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
         return self._client._resources.get(CopyWithStreamingResponse)
 
-    def copy(
+    def create(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -68,7 +68,7 @@ class CopyWithRawResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def copy(
+    def create(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -97,7 +97,7 @@ class CopyWithStreamingResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def copy(
+    def create(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -138,7 +138,7 @@ class AsyncCopy:
         """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
         return self._client._resources.get(AsyncCopyWithStreamingResponse)
 
-    async def copy(
+    async def create(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -168,7 +168,7 @@ class AsyncCopyWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def copy(
+    async def create(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -197,7 +197,7 @@ class AsyncCopyWithStreamingResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    def copy(
+    def create(
         self,
         *,
         extra_headers: _base.Headers | None = None,

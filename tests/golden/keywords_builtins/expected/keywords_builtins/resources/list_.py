@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, cast
 
 from .. import _base, models
@@ -39,17 +38,17 @@ class ListModel:
         """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
         return self._client._resources.get(ListModelWithStreamingResponse)
 
-    def list(
+    def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[models.Item]:
+    ) -> list[models.Item]:
         """GET /list"""
         return cast(
-            builtins.list[models.Item],
+            list[models.Item],
             self._client._request(
                 _base.RequestOptions(
                     method="GET",
@@ -60,7 +59,7 @@ class ListModel:
                     max_retries=max_retries,
                     response_kind="json",
                 ),
-                builtins.list[models.Item],
+                list[models.Item],
             ),
         )
 
@@ -69,16 +68,16 @@ class ListModelWithRawResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def list(
+    def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[builtins.list[models.Item]]:
+    ) -> _base.RawResponse[list[models.Item]]:
         return cast(
-            _base.RawResponse[builtins.list[models.Item]],
+            _base.RawResponse[list[models.Item]],
             self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -89,7 +88,7 @@ class ListModelWithRawResponse:
                     max_retries=max_retries,
                     response_kind="json",
                 ),
-                builtins.list[models.Item],
+                list[models.Item],
             ),
         )
 
@@ -98,16 +97,16 @@ class ListModelWithStreamingResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def list(
+    def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[builtins.list[models.Item]]:
+    ) -> _base.StreamedResponseManager[list[models.Item]]:
         return cast(
-            _base.StreamedResponseManager[builtins.list[models.Item]],
+            _base.StreamedResponseManager[list[models.Item]],
             self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
@@ -118,7 +117,7 @@ class ListModelWithStreamingResponse:
                     max_retries=max_retries,
                     response_kind="json",
                 ),
-                builtins.list[models.Item],
+                list[models.Item],
             ),
         )
 
@@ -139,17 +138,17 @@ class AsyncListModel:
         """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
         return self._client._resources.get(AsyncListModelWithStreamingResponse)
 
-    async def list(
+    async def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[models.Item]:
+    ) -> list[models.Item]:
         """GET /list"""
         return cast(
-            builtins.list[models.Item],
+            list[models.Item],
             await self._client._request(
                 _base.RequestOptions(
                     method="GET",
@@ -160,7 +159,7 @@ class AsyncListModel:
                     max_retries=max_retries,
                     response_kind="json",
                 ),
-                builtins.list[models.Item],
+                list[models.Item],
             ),
         )
 
@@ -169,16 +168,16 @@ class AsyncListModelWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def list(
+    async def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[builtins.list[models.Item]]:
+    ) -> _base.RawResponse[list[models.Item]]:
         return cast(
-            _base.RawResponse[builtins.list[models.Item]],
+            _base.RawResponse[list[models.Item]],
             await self._client._request_raw(
                 _base.RequestOptions(
                     method="GET",
@@ -189,7 +188,7 @@ class AsyncListModelWithRawResponse:
                     max_retries=max_retries,
                     response_kind="json",
                 ),
-                builtins.list[models.Item],
+                list[models.Item],
             ),
         )
 
@@ -198,16 +197,16 @@ class AsyncListModelWithStreamingResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    def list(
+    def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[builtins.list[models.Item]]:
+    ) -> _base.AsyncStreamedResponseManager[list[models.Item]]:
         return cast(
-            _base.AsyncStreamedResponseManager[builtins.list[models.Item]],
+            _base.AsyncStreamedResponseManager[list[models.Item]],
             self._client._request_streamed(
                 _base.RequestOptions(
                     method="GET",
@@ -218,6 +217,6 @@ class AsyncListModelWithStreamingResponse:
                     max_retries=max_retries,
                     response_kind="json",
                 ),
-                builtins.list[models.Item],
+                list[models.Item],
             ),
         )

@@ -38,7 +38,7 @@ class Timeout:
         """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
         return self._client._resources.get(TimeoutWithStreamingResponse)
 
-    def timeout_(
+    def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -68,7 +68,7 @@ class TimeoutWithRawResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def timeout_(
+    def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -97,7 +97,7 @@ class TimeoutWithStreamingResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def timeout_(
+    def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -138,7 +138,7 @@ class AsyncTimeout:
         """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
         return self._client._resources.get(AsyncTimeoutWithStreamingResponse)
 
-    async def timeout_(
+    async def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -168,7 +168,7 @@ class AsyncTimeoutWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def timeout_(
+    async def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -197,7 +197,7 @@ class AsyncTimeoutWithStreamingResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    def timeout_(
+    def retrieve(
         self,
         *,
         extra_headers: _base.Headers | None = None,

@@ -8,6 +8,8 @@ spec = "specs/parallel_tasks.yaml"
 api_key_env = "PARALLEL_API_KEY"     # optional; default <PACKAGE>_API_KEY
 output = "generated/parallel_tasks"  # optional; default <output>/<package>
 http = "httpx2"                      # optional: the HTTP library, "httpx2" (default) or "httpx"
+resources = "paths"                  # optional: untagged operations grouped by path (default),
+                                     # or "flat": methods of the client itself
 
 [tool.clientgen.targets.flora_runs.webhook_signature]   # optional; how webhooks are signed
 scheme = "timestamped-hmac"          # or "standard-webhooks" (the default)
@@ -46,6 +48,7 @@ SignatureSettings = tuple[tuple[str, str | float], ...]  # sorted (key, value) p
 # module name); the runtime is written once, for the module name ``httpx``, and renamed.
 HTTP_LIBRARIES = {"httpx2": "httpx2>=2.0,<3", "httpx": "httpx>=0.27,<1"}
 DEFAULT_HTTP = "httpx2"
+RESOURCE_LAYOUTS = ("paths", "flat")  # Target.resources
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,10 @@ class Target:
     location: str = ""
     webhook_signature: SignatureSettings | None = None  # [tool.clientgen], checked
     pagination: str = ""  # JSON of the [tool.clientgen.targets.<name>.pagination] table
+    # "paths": untagged operations grouped into resources by their paths, REST method names
+    # where an operationId only restates method and path; "flat": methods of the client itself,
+    # named from operationId or method and path (the shape before resources were derived)
+    resources: str = "paths"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,7 @@ class TargetConfig:
     location: str = ""  # ``output`` as the README's install command names it (Target.location)
     webhook_signature: SignatureSettings | None = None
     pagination: str = ""  # JSON of the target's pagination overrides (generator.ir.pagination)
+    resources: str = "paths"  # Target.resources
 
     def target(self, spec_name: str) -> Target:
         return Target(
@@ -87,6 +95,7 @@ class TargetConfig:
             location=self.location,
             webhook_signature=self.webhook_signature,
             pagination=self.pagination,
+            resources=self.resources,
         )
 
 
@@ -194,6 +203,10 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
             choices = " or ".join(f'"{name}"' for name in HTTP_LIBRARIES)
             message = f"http must be {choices}, not {http!r}"
             raise SpecError([Diagnostic("error", f"{where}/http", message, file)])
+        resources = entry.get("resources", "paths")
+        if resources not in RESOURCE_LAYOUTS:
+            message = f'resources must be "paths" or "flat", not {resources!r}'
+            raise SpecError([Diagnostic("error", f"{where}/resources", message, file)])
         folder = root / str(entry["output"]) if "output" in entry else output / package
         targets.append(
             TargetConfig(
@@ -211,6 +224,7 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                 if "webhook_signature" in entry
                 else None,
                 pagination=_pagination(entry.get("pagination"), f"{where}/pagination", file),
+                resources=resources,
             )
         )
     if not targets:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 # C0 and C1 controls but tab and newline, DEL, U+2028/2029, bidi embeddings, overrides,
@@ -41,15 +42,69 @@ def literal(value: Any) -> str:
     return repr(str(value))
 
 
+# HTML that spec descriptions use (Stripe's): a text holding one of these tags is read as HTML.
+_HTML_TAG = re.compile(
+    r"</?(?:p|br|a|code|pre|ul|ol|li|strong|em|b|i|span|div|h[1-6]|table|tr|td|th)\b[^<>]*>",
+    re.IGNORECASE,
+)
+_BLOCKS = frozenset({"p", "div", "ul", "ol", "pre", "table", "tr", "h1", "h2", "h3", "h4"})
+
+
+class _HTMLText(HTMLParser):
+    """HTML as the text a reader sees: paragraphs as blank lines, list items as ``- ``,
+    ``<code>`` as backticks, entities decoded; a tag it does not know stays as written
+    (``List<String>``)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag == "code":
+            self.parts.append("`")
+        elif not _HTML_TAG.fullmatch(self.get_starttag_text() or ""):
+            self.parts.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "code":
+            self.parts.append("`")
+        elif not _HTML_TAG.fullmatch(f"</{tag}>"):
+            self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_text(text: str) -> str:
+    """``text`` as read, where it holds HTML; otherwise unchanged."""
+    if not _HTML_TAG.search(text):
+        return text
+    parser = _HTMLText()
+    parser.feed(text)
+    parser.close()
+    joined = re.sub(r"[ \t]+", " ", "".join(parser.parts))
+    joined = re.sub(r" *\n *", "\n", joined)
+    return re.sub(r"\n{3,}", "\n\n", joined).strip()
+
+
 def plain(text: object, *, limit: int = DOC_LIMIT) -> str:
-    """Readable text, not yet escaped: no control characters, ``\\n`` line ends, trimmed.
+    """Readable text, not yet escaped: no control characters, ``\\n`` line ends, trimmed, HTML
+    read as text.
 
     What a docstring shows; also what datamodel-code-generator is given for descriptions,
     which it escapes itself.
     """
     if not text:
         return ""
-    clean = _CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    clean = _CONTROL.sub("", html_text(str(text)).replace("\r\n", "\n").replace("\r", "\n"))
     clean = "\n".join(line.rstrip() for line in clean.strip().splitlines())
     if len(clean) > limit:
         clean = clean[: limit - 3].rstrip() + "..."

@@ -204,7 +204,6 @@ CLIENT_PARAMETERS = frozenset(
         "datetime",
         "raw",
         "poller",
-        "created",
     }
 )
 

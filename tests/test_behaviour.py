@@ -547,7 +547,7 @@ async def test_extra_headers_query_and_body(serve: Any) -> None:
 
 async def test_operation_without_security_still_works(serve: Any) -> None:
     _server, client = serve(lambda r: ok({"ok": True}))
-    assert (await call(client.health())).ok is True
+    assert (await call(client.health.retrieve())).ok is True
 
 
 # --- polling -----------------------------------------------------------------------------------
@@ -582,7 +582,7 @@ async def test_poll_follows_the_run_to_its_terminal_state(serve: Any) -> None:
     machine = RunStateMachine(hint=0.1)
     _server, client = serve(machine)
     started = time.monotonic()
-    run = await call(client.runs.poll_retrieve("run_1", timeout=10))
+    run = await call(client.runs.poll_retrieve("run_1", poll_timeout=10))
     assert run.status == "succeeded"
     assert machine.gets == 3
     assert 0.2 <= time.monotonic() - started < 2  # two waits of 0.1 s, as the server asked
@@ -601,7 +601,7 @@ async def test_poll_timeout_carries_the_last_run(api: ModuleType, serve: Any) ->
     _server, client = serve(machine)
     started = time.monotonic()
     with pytest.raises(api.errors.PollTimeoutError) as caught:
-        await call(client.runs.poll_retrieve("run_1", timeout=0.3))
+        await call(client.runs.poll_retrieve("run_1", poll_timeout=0.3))
     assert 0.3 <= time.monotonic() - started < 1.5
     assert isinstance(caught.value.last, api.models.Run) and caught.value.last.status == "queued"
     assert machine.gets >= 3

@@ -518,7 +518,7 @@ def _run_spec(
         module = importlib.import_module(package)
     finally:
         sys.path.remove(str(tmp_path / package))
-    methods = [(r.attr, op) for r in generated.api.resources for op in r.operations]
+    methods = [(r.attr_path, op) for r in generated.api.all_resources for op in r.operations]
     methods += [("", op) for op in generated.api.operations]
     by_key = {f"{op.http_method} {op.path}": (attr, op) for attr, op in methods}
     listed = _spec_operations(document)
@@ -802,7 +802,7 @@ def _sync_calls(
             mark = server.mark()
             started = time.monotonic()
             try:
-                method = getattr(getattr(client, plan.attr) if plan.attr else client, plan.op.name)
+                method = getattr(_resource(client, plan.attr), plan.op.name)
                 result = method(*plan.positional, **plan.keywords)
                 if plan.op.response_kind == "sse":
                     list(result)
@@ -840,7 +840,7 @@ async def _async_calls(
             mark = server.mark()
             started = time.monotonic()
             try:
-                method = getattr(getattr(client, plan.attr) if plan.attr else client, plan.op.name)
+                method = getattr(_resource(client, plan.attr), plan.op.name)
                 result = await method(*plan.positional, **plan.keywords)
                 if plan.op.response_kind == "sse":
                     [event async for event in result]
@@ -879,3 +879,10 @@ def conformance_table(rows: list[dict[str, Any]]) -> Iterator[str]:
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(json.dumps(sorted(rows, key=lambda r: str(r["spec"])), indent=1))
     yield f"every problem, by spec: {report.relative_to(ROOT)}"
+
+
+def _resource(client: Any, attr_path: str) -> Any:
+    """``client.customers.sources`` for ``"customers.sources"``; the client for ``""``."""
+    for attr in filter(None, attr_path.split(".")):
+        client = getattr(client, attr)
+    return client

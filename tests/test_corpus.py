@@ -216,7 +216,9 @@ def test_client_answers_one_call(outcomes: dict[str, Outcome], document: str) ->
             return
         resource, op = found
         server.handler = lambda request: _answer(request, status, body, op)
-        target = getattr(client, resource) if resource else client
+        target = client
+        for attr in filter(None, resource.split(".")):
+            target = getattr(target, attr)
         args = [SIMPLE[p.annotation] for p in op.path_params if p.annotation in SIMPLE]
         kwargs = {p.py_name: SIMPLE[p.annotation] for p in op.keyword_params if p.required}
         call = f"{op.name}({', '.join([*args, *(f'{k}={v}' for k, v in kwargs.items())])})"
@@ -243,7 +245,7 @@ def _callable_operation(
 
 
 def _candidates(generated: Generated) -> list[tuple[str, Operation]]:
-    candidates = [(r.attr, op) for r in generated.api.resources for op in r.operations]
+    candidates = [(r.attr_path, op) for r in generated.api.all_resources for op in r.operations]
     candidates += [("", op) for op in generated.api.operations]
     simple = [
         (attr, op)

@@ -108,6 +108,12 @@ def add_method(spec: Spec) -> None:
     }
 
 
+def untag_method(spec: Spec) -> None:
+    """The GET loses its tag and operationId: it moves to the resource its path names and is
+    named by REST habit (``runs.get`` -> ``runs.retrieve``)."""
+    del _get(spec)["tags"], _get(spec)["operationId"]
+
+
 def remove_method(spec: Spec) -> None:
     del spec["paths"]["/runs/{run_id}"]
 
@@ -182,6 +188,14 @@ def change_alias_type(spec: Spec) -> None:
 
 CASES: list[tuple[str, Callable[[Spec], None], list[str]]] = [
     ("method added", add_method, ["safe      runs.cancel: method added"]),
+    (
+        "method renamed",
+        untag_method,
+        [
+            "breaking  runs.get: method renamed: now `runs.retrieve` (GET /runs/{run_id})",
+            "breaking  runs.poll_get: method renamed: now `runs.poll_retrieve`",
+        ],
+    ),
     (
         "method removed",
         remove_method,

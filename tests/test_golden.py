@@ -69,7 +69,9 @@ PINS: dict[str, tuple[str, ...]] = {
     "inline_objects": MODELS + OPERATIONS,
     "keywords_builtins": MODELS + OPERATIONS,
     "model_defaults": MODELS,
+    "name_clashes": OPERATIONS,
     "names_and_ids": (*MODELS, *OPERATIONS, "README.md"),
+    "noisy_operation_ids": OPERATIONS,
     "nullable_30": MODELS + OPERATIONS,
     "pagination_cursor": (*OPERATIONS, "README.md"),
     "pagination_fern": (*OPERATIONS, "README.md"),
@@ -94,6 +96,7 @@ PINS: dict[str, tuple[str, ...]] = {
     "security_schemes": OPERATIONS,
     "shared_errors": MODELS + OPERATIONS,
     "sse": MODELS + OPERATIONS,
+    "untagged_resources": (*OPERATIONS, "README.md"),
     "webhooks": (*MODELS, *OPERATIONS, "{case}/webhooks.py", "README.md"),
 }
 
@@ -182,6 +185,14 @@ def test_one_case_pins_every_kind_of_file() -> None:
 
 # Warnings a case exists to show (the pattern itself is worth a warning).
 EXPECTED_WARNINGS = {
+    "keywords_builtins": ["`copy` is taken in the client; this resource is `copy_2`"],
+    "name_clashes": [
+        "method `update` of client.widgets is taken by another operation; this one is"
+        " `update_patch`",
+        "method `with_raw_response` of client.widgets is taken by another operation; this one"
+        " is `with_raw_response_post`",
+    ],
+    "webhooks": ["`webhooks` is taken in the client; this resource is `webhooks_2`"],
     "names_and_ids": ["Operation ID 'saveInvoice' for 'put' in '/invoices/{id}' is not unique"],
     "pagination_warn_arrays": [
         "no pager: the response pages but has several arrays (`pinned`, `recent`);"
@@ -196,8 +207,7 @@ EXPECTED_WARNINGS = {
         " the response"
     ],
     "pagination_warn_no_param": [
-        "no pager: the response carries a next cursor `next_cursor` but no query parameter"
-        " takes it"
+        "no pager: the response carries a next cursor `next_cursor` but no query parameter takes it"
     ],
     "pagination_warn_no_source": [
         "no pager: the query parameter `cursor` takes a cursor, but the response declares no"

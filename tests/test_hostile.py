@@ -99,7 +99,7 @@ def test_every_operation_is_a_method_of_both_clients(
     assert generated.api.operation_count == count
     expected = {
         (resource.class_name, op.name)
-        for resource in generated.api.resources
+        for resource in generated.api.all_resources
         for op in resource.operations
     } | {("Client", op.name) for op in generated.api.operations}
     methods = {
@@ -112,7 +112,7 @@ def test_every_operation_is_a_method_of_both_clients(
             owner = "AsyncClient" if class_name == "Client" and prefix else prefix + class_name
             module, names = methods.get(owner, (None, set()))
             assert method in names, f"{module}: {owner}.{method}"
-    for resource in generated.api.resources:  # each resource's classes in its own module
+    for resource in generated.api.all_resources:  # each resource's classes in its own module
         for owner in (resource.class_name, f"Async{resource.class_name}"):
             assert methods[owner][0] == project / name / "resources" / f"{resource.module}.py"
 
@@ -141,7 +141,7 @@ def test_paths_and_wire_names_are_exact(
         for key in node.keys
         if isinstance(key, ast.Constant) and isinstance(key.value, str)
     }
-    for op in [op for r in generated.api.resources for op in r.operations]:
+    for op in [op for r in generated.api.all_resources for op in r.operations]:
         for param in (*op.path_params, *op.keyword_params):
             if param.location != "body" or op.body_params:
                 assert param.wire_name in wires, param
@@ -330,13 +330,13 @@ def test_a_query_key_stays_out_of_errors_and_logs(
     with LocalServer(handler) as server, api.Client(api_key=KEY, base_url=server.url) as client:
         for run_id in ("busy", "invalid"):
             with pytest.raises(api.errors.APIError) as caught:
-                client.get_run(run_id)
+                client.runs.get(run_id)
             raised.append(caught.value)
         assert not _leaks(repr(client))
     assert server.requests[0].query == {"api_key": [KEY]}
     with api.Client(api_key=KEY, base_url="http://127.0.0.1:9", max_retries=1) as client:
         with pytest.raises(api.errors.APIConnectionError) as refused:
-            client.get_run("x")
+            client.runs.get("x")
         raised.append(refused.value)
     assert [type(e).__name__ for e in raised] == [
         "InternalServerError",

@@ -338,7 +338,7 @@ def test_methods_do_not_shadow_the_builtins_templates_annotate_with(name: str) -
     assert to_method_name(name, []) == f"{name}_"
 
 
-@pytest.mark.parametrize("name", ["builtins", "datetime", "raw", "poller", "created", "cast"])
+@pytest.mark.parametrize("name", ["builtins", "datetime", "raw", "poller", "cast"])
 def test_parameters_do_not_shadow_what_a_method_body_reads(name: str) -> None:
     assert to_identifier(name, CLIENT_PARAMETERS) == f"{name}_"
 

@@ -72,7 +72,7 @@ from parallel_tasks import Client
 
 with Client("test-key", base_url=sys.argv[1]) as client:
     run = client.task_runs.create(input="What was the GDP of France in 2023?", processor="base")
-    run = client.task_runs.poll_retrieve(run.run_id, poll_interval=0.01, timeout=10)
+    run = client.task_runs.poll_retrieve(run.run_id, poll_interval=0.01, poll_timeout=10)
     print(run.status)
 """
 

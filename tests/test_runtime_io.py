@@ -303,7 +303,7 @@ async def test_create_and_poll_ends_within_its_budget(
     _server, client = serve(machine, max_retries=5)
     started = time.monotonic()
     with pytest.raises(api.errors.PollTimeoutError) as caught:
-        await call(client.runs.create_and_poll(prompt="go", timeout=budget))
+        await call(client.runs.create_and_poll(prompt="go", poll_timeout=budget))
     elapsed = time.monotonic() - started
     assert elapsed < budget + machine.latency + 0.3  # the budget plus one request's latency
     # the server's log: no attempt started after the budget, and it met retries and polls
@@ -330,7 +330,7 @@ async def test_create_and_poll_returns_when_the_run_ends_in_time(serve: Any) -> 
 
     server, client = serve(handler)
     started = time.monotonic()
-    run = await call(client.runs.create_and_poll(prompt="go", timeout=5))
+    run = await call(client.runs.create_and_poll(prompt="go", poll_timeout=5))
     assert run.status == "succeeded"
     assert [r.method for r in server.requests] == ["POST", "POST", "GET", "GET", "GET"]
     assert time.monotonic() - started < 2
@@ -340,7 +340,7 @@ async def test_the_create_call_out_of_time_is_a_poll_timeout(api: ModuleType, se
     server, client = serve(lambda r: Response(429, headers={"retry-after": "0.4"}), max_retries=10)
     started = time.monotonic()
     with pytest.raises(api.errors.PollTimeoutError) as caught:
-        await call(client.runs.create_and_poll(prompt="go", timeout=1.0))
+        await call(client.runs.create_and_poll(prompt="go", poll_timeout=1.0))
     assert time.monotonic() - started < 1.0
     assert caught.value.last is None
     assert isinstance(caught.value.__cause__, api.errors.RateLimitError)
@@ -351,7 +351,7 @@ async def test_each_request_timeout_is_cut_to_what_is_left(api: ModuleType, serv
     _server, client = serve(lambda r: ok(delay=5), timeout=60)
     started = time.monotonic()
     with pytest.raises(api.errors.PollTimeoutError) as caught:
-        await call(client.runs.poll_retrieve("run_1", timeout=0.5))
+        await call(client.runs.poll_retrieve("run_1", poll_timeout=0.5))
     assert time.monotonic() - started < 1.0  # not the client's 60 s timeout
     assert isinstance(caught.value.__cause__, api.errors.APITimeoutError)
 
@@ -366,7 +366,7 @@ async def test_a_retry_beyond_the_poll_budget_is_not_started(api: ModuleType, se
     )
     started = time.monotonic()
     with pytest.raises(api.errors.PollTimeoutError) as caught:
-        await call(client.runs.poll_retrieve("run_1", timeout=1.0))
+        await call(client.runs.poll_retrieve("run_1", poll_timeout=1.0))
     assert time.monotonic() - started < 0.5  # gave up at once: the retry could not fit
     assert len(server.requests) == 2
     assert caught.value.last.status == "queued"

@@ -348,7 +348,7 @@ async def test_poll_follows_the_state_machine(serve, api: Api, kind: str, wait: 
         poll = getattr(getattr(client, api.resource), f"poll_{api.retrieve}")
         options = {"poll_interval": FAST} if wait == "poll_interval" else {}
         began = time.monotonic()
-        run = await resolve(poll(run_id, timeout=10, **options))
+        run = await resolve(poll(run_id, poll_timeout=10, **options))
         elapsed = time.monotonic() - began
     assert isinstance(run, model(api, api.run_model))
     assert run.status == api.done
@@ -384,7 +384,7 @@ async def test_poll_timeout_raises_with_the_last_run(serve, api: Api, kind: str)
         began = time.monotonic()
         error = await raises(
             api.package.errors.PollTimeoutError,
-            lambda: poll(run_id, timeout=0.3, poll_interval=0.05),
+            lambda: poll(run_id, poll_timeout=0.3, poll_interval=0.05),
         )
     assert 0.3 <= time.monotonic() - began < 2
     assert isinstance(error, api.package.errors.APIError)

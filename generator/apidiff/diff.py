@@ -4,7 +4,8 @@
 generated text, and returns one ``Change`` per difference, each marked breaking or safe:
 
 - methods (``resource.method``, polling helpers included): added (safe), removed (breaking),
-  newly deprecated (safe);
+  renamed or moved to another resource (breaking: the same HTTP method and path, called by
+  another name; its other changes are reported under the new name), newly deprecated (safe);
 - parameters: added (breaking when required, else safe), removed (breaking), became required
   (breaking) or optional (safe), type changed (breaking);
 - the response type: changed (breaking);
@@ -53,6 +54,7 @@ class Change:
 KINDS = (
     "method-added",
     "method-removed",
+    "method-moved",
     "method-deprecated",
     "parameter-added",
     "parameter-removed",
@@ -88,14 +90,44 @@ def diff_apis(old: ApiShape, new: ApiShape) -> list[Change]:
 def _methods(old: ApiShape, new: ApiShape) -> Iterator[Change]:
     before, after = dict(old.operations), dict(new.operations)
     helpers_before, helpers_after = _helpers(old), _helpers(new)
+    # the same request under another name: a method renamed or moved, once, not removed + added
+    by_request = {(op.http_method, op.path): subject for subject, op in new.operations}
+    moved = {}
+    for subject, op in old.operations:
+        target = by_request.get((op.http_method, op.path))
+        if subject not in after and target is not None and target not in before:
+            moved[subject] = target
+    for helper, owner in helpers_before.items():
+        if helper in helpers_after or owner not in moved:
+            continue
+        kind = helper.rpartition(".")[2].startswith("poll_")
+        for candidate, new_owner in helpers_after.items():
+            same_kind = candidate.rpartition(".")[2].startswith("poll_") == kind
+            if new_owner == moved[owner] and candidate not in helpers_before and same_kind:
+                moved[helper] = candidate
+    moved_to = set(moved.values())
     for subject in sorted({*before, *after, *helpers_before, *helpers_after}):
+        if subject in moved and subject in helpers_before:
+            message = f"method renamed: now `{moved[subject]}`"
+            yield Change(subject, "method-moved", True, message, old=subject, new=moved[subject])
+            continue
+        if subject in moved_to and subject in helpers_after:
+            continue
         if subject in helpers_before or subject in helpers_after:
             if subject not in helpers_after:
                 yield Change(subject, "method-removed", True, "method removed")
             elif subject not in helpers_before:
                 yield Change(subject, "method-added", False, "method added")
             continue
-        if subject not in after:
+        if subject in moved:
+            target = moved[subject]
+            op = before[subject]
+            message = f"method renamed: now `{target}` ({op.http_method} {op.path})"
+            yield Change(subject, "method-moved", True, message, old=subject, new=target)
+            yield from _operation(target, before[subject], after[target])
+        elif subject in moved_to:
+            continue
+        elif subject not in after:
             yield Change(subject, "method-removed", True, "method removed")
         elif subject not in before:
             yield Change(subject, "method-added", False, "method added")

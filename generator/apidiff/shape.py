@@ -57,7 +57,9 @@ class EnumSplit:
 
 def api_shape(api: Api, spec: dict[str, Any]) -> ApiShape:
     """``spec`` is the normalized, hoisted spec ``api`` was built from."""
-    operations = [(f"{r.attr}.{op.name}", op) for r in api.resources for op in r.operations]
+    operations = [
+        (f"{r.attr_path}.{op.name}", op) for r in api.all_resources for op in r.operations
+    ]
     operations += [(f"client.{op.name}", op) for op in api.operations]
     schemas = (spec.get("components") or {}).get("schemas") or {}
     models = tuple(

@@ -152,7 +152,7 @@ def _resource_modules(api: Api) -> dict[str, str]:
         f"{api.package}/{RESOURCES}/{resource.module}.py": template.render(
             api=api, resource=resource, flavours=(SYNC, ASYNC)
         )
-        for resource in api.resources
+        for resource in api.all_resources
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import naming
@@ -26,6 +26,7 @@ from generator.ir.operations import (
     success_schema,
 )
 from generator.ir.readme import readme
+from generator.ir.resources import PathPlan, azure_style, restates, tagged_rest_name
 from generator.ir.webhooks import build_webhooks
 from generator.literals import comment, docstring, literal, one_line, toml_string
 from generator.naming import NameRegistry, PyIdent
@@ -70,50 +71,161 @@ _RESOURCE_CLASS_RESERVED = frozenset(
 )
 
 
+Entry = tuple[str, str, dict[str, Any], dict[str, Any]]  # path, method, operation, path item
+
+
+@dataclass
+class _Node:
+    """One resource being gathered: its operations (with the name each asks for) and children."""
+
+    label: str  # the tag or path segment, for its class name and doc
+    doc: str
+    entries: list[tuple[Entry, str | None]] = field(default_factory=list)
+    children: dict[str, _Node] = field(default_factory=dict)
+
+
 def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list[Diagnostic]]:
     ctx = SpecContext(spec, file)
     ids = operation_ids(spec)
-    grouped: dict[str, list[tuple[str, str, dict[str, Any], dict[str, Any]]]] = {}
-    for path, method, operation, item in operations(spec):
+    entries = list(operations(spec))
+    plan = PathPlan([(path, method) for path, method, _, _ in entries])
+    flat = target.resources == "flat"
+    tree: dict[str, _Node] = {}
+    root: list[tuple[Entry, str | None]] = []
+    for entry in entries:
+        path, method, operation, _ = entry
         tags = operation.get("tags")
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else ""
-        grouped.setdefault(tag, []).append((path, method, operation, item))
+        given = operation.get("operationId")
+        given = given if isinstance(given, str) and naming.words(given) else ""
+        noisy = not given or restates(given, method, path)
+        if tag:
+            node = tree.setdefault(
+                naming.to_snake(tag), _Node(tag, one_line(_tag_description(spec, tag)))
+            )
+            name = None if flat or not noisy else tagged_rest_name(path, method, tag, plan)
+            node.entries.append((entry, name))
+            continue
+        if flat:
+            root.append((entry, None))
+            continue
+        azure = azure_style(given)
+        if azure is not None:
+            node = tree.setdefault(naming.to_snake(azure[0]), _Node(azure[0], ""))
+            node.entries.append((entry, naming.to_snake(azure[1])))
+            continue
+        placed = plan.place(path, method)
+        if not placed.chain:
+            root.append((entry, None))
+            continue
+        nodes = tree
+        for key, label, prefix in zip(placed.chain, placed.labels, placed.prefixes, strict=True):
+            node = nodes.setdefault(key, _Node(label, f"``{prefix}``"))
+            nodes = node.children
+        # an operationId that only names its resource (`health` for GET /health): REST name
+        own = naming.to_method_name(given, naming.words(placed.labels[-1])) if given else ""
+        named_by_path = noisy or naming.words(own) == naming.words(placed.labels[-1])
+        node.entries.append((entry, placed.rest_name if named_by_path else None))
     events = build_webhooks(ctx, target.package, target.api_key_env, target.webhook_signature)
     hooked = events is not None  # client.webhooks: its name and class are taken
     client_names = NameRegistry(_CLIENT_ATTRIBUTES | ({"webhooks"} if hooked else set()))
     class_names = NameRegistry(_RESOURCE_CLASS_RESERVED | ({"Webhooks"} if hooked else set()))
     module_names = NameRegistry(naming.RESERVED_MODULE_NAMES)
-    resources: list[Resource] = []
-    root_ops: tuple[Operation, ...] = ()
     overrides = json.loads(target.pagination) if target.pagination else {}
-    for tag in sorted(grouped, key=lambda t: (t == "", naming.to_snake(t))):
-        resource_words = naming.words(tag)
-        reserved = client_names.taken() if not tag else _RESOURCE_MEMBERS
-        ops = _build_operations(ctx, grouped[tag], ids, resource_words, reserved)
-        if not tag:
-            root_ops = pagers.attach_pagers(ctx, ops, "", class_names, target.package, overrides)
-            continue
-        # a resource is a property of the client: named like a builtin, it would shadow it
-        reserved_attrs = naming.CLIENT_PARAMETERS | frozenset(types.BUILTIN_TYPES)
-        attr = client_names.claim(naming.to_identifier(tag, reserved_attrs))
-        class_name = _claim_resource_class(class_names, naming.to_class_name(tag))
-        ops = pagers.attach_pagers(ctx, ops, class_name, class_names, target.package, overrides)
-        resources.append(
-            Resource(
-                attr=attr,
-                module=module_names.claim(attr),
-                class_name=class_name,
-                classes=naming.resource_classes(class_name),
-                doc=one_line(_tag_description(spec, tag)) or one_line(tag),
-                operations=ops,
-            )
-        )
+    builder = _TreeBuilder(ctx, ids, class_names, module_names, target.package, overrides)
+    resources = builder.build(tree, client_names, "", ())
+    root_ops: tuple[Operation, ...] = ()
+    if root:
+        names = NameRegistry(client_names.taken())
+        ops = _build_operations(ctx, root, ids, [], names, "the client")
+        root_ops = pagers.attach_pagers(ctx, ops, "", class_names, target.package, overrides)
     pagers.check_overrides(ctx, overrides, target.package)
     errors = [d for d in ctx.diagnostics if d.level == "error"]
     if errors:
         raise SpecError(errors)
     api = replace(_api(ctx, target, tuple(resources), root_ops), webhooks=events)
     return api, ctx.diagnostics
+
+
+class _TreeBuilder:
+    """Resources from the gathered nodes, depth first: names are claimed in one order."""
+
+    def __init__(
+        self,
+        ctx: SpecContext,
+        ids: dict[tuple[str, str], str],
+        class_names: NameRegistry,
+        module_names: NameRegistry,
+        package: str,
+        overrides: dict[str, Any],
+    ) -> None:
+        self.ctx, self.ids, self.package, self.overrides = ctx, ids, package, overrides
+        self.class_names, self.module_names = class_names, module_names
+
+    def build(
+        self, nodes: dict[str, _Node], names: NameRegistry, parent: str, words: tuple[str, ...]
+    ) -> list[Resource]:
+        # a resource is a property of the client: named like a builtin, it would shadow it
+        reserved_attrs = naming.CLIENT_PARAMETERS | frozenset(types.BUILTIN_TYPES)
+        built = []
+        for key in sorted(nodes):
+            node = nodes[key]
+            wanted = naming.to_identifier(node.label, reserved_attrs)
+            attr = names.claim(wanted)
+            where = f"client.{parent}" if parent else "the client"
+            if attr != wanted:
+                self._clash(node, f"`{wanted}` is taken in {where}; this resource is `{attr}`")
+            attr_path = f"{parent}.{attr}" if parent else attr
+            chain = (*words, node.label)
+            class_name = _claim_resource_class(
+                self.class_names, naming.to_class_name(" ".join(chain))
+            )
+            members = NameRegistry(_RESOURCE_MEMBERS)
+            ops = _build_operations(
+                self.ctx,
+                node.entries,
+                self.ids,
+                naming.words(node.label),
+                members,
+                f"client.{attr_path}",
+            )
+            ops = pagers.attach_pagers(
+                self.ctx, ops, class_name, self.class_names, self.package, self.overrides
+            )
+            children = self.build(node.children, members, attr_path, chain)
+            built.append(
+                Resource(
+                    attr=attr,
+                    module=self.module_names.claim(
+                        PyIdent(attr_path.replace(".", "_")) if parent else attr
+                    ),
+                    class_name=class_name,
+                    classes=naming.resource_classes(class_name),
+                    doc=node.doc or one_line(node.label),
+                    operations=ops,
+                    children=tuple(children),
+                    attr_path=attr_path,
+                )
+            )
+        return built
+
+    def _clash(self, node: _Node, message: str) -> None:
+        entry = _first_entry(node)
+        self.ctx.warn(pointer("paths", entry[0], entry[1]) if entry else "#", message)
+
+
+def _flatten(resources: tuple[Resource, ...]) -> list[Resource]:
+    return [r for top in resources for r in (top, *_flatten(top.children))]
+
+
+def _first_entry(node: _Node) -> Entry | None:
+    if node.entries:
+        return node.entries[0][0]
+    for child in node.children.values():
+        found = _first_entry(child)
+        if found:
+            return found
+    return None
 
 
 def _resource_classes(name: str) -> tuple[str, ...]:
@@ -143,18 +255,47 @@ def _tag_description(spec: dict[str, Any], tag: str) -> str:
     return ""
 
 
+def _method_name(
+    ctx: SpecContext,
+    entry: Entry,
+    wanted: str | None,
+    operation_id: str,
+    resource_words: list[str],
+    method_names: NameRegistry,
+    where: str,
+) -> PyIdent:
+    """The operation's method name: the REST name it asks for (``wanted``) when free, else
+    that name with its HTTP method; from the operationId when it asks for none."""
+    reserved = naming.CLIENT_PARAMETERS | naming.TEMPLATE_BUILTINS
+    if wanted is None:
+        return method_names.claim(naming.to_method_name(operation_id, resource_words))
+    first = naming.to_identifier(wanted, reserved)
+    if first not in method_names:
+        return method_names.claim(first)
+    path, method = entry[0], entry[1]
+    second = naming.to_identifier(f"{wanted}_{method}", reserved)
+    name = method_names.claim(second)
+    ctx.warn(
+        pointer("paths", path, method),
+        f"method `{first}` of {where} is taken by another operation; this one is `{name}`",
+    )
+    return name
+
+
 def _build_operations(
     ctx: SpecContext,
-    entries: list[tuple[str, str, dict[str, Any], dict[str, Any]]],
+    entries: list[tuple[Entry, str | None]],
     ids: dict[tuple[str, str], str],
     resource_words: list[str],
-    reserved: frozenset[str],
+    method_names: NameRegistry,
+    where: str,
 ) -> tuple[Operation, ...]:
-    method_names = NameRegistry(reserved)
     built: list[Operation] = []
-    for path, method, operation, item in entries:
-        name = method_names.claim(naming.to_method_name(ids[(path, method)], resource_words))
-        op = build_operation(ctx, path, method, operation, item, name, ids[(path, method)])
+    for entry, wanted in entries:
+        path, method, operation, item = entry
+        operation_id = ids[(path, method)]
+        name = _method_name(ctx, entry, wanted, operation_id, resource_words, method_names, where)
+        op = build_operation(ctx, path, method, operation, item, name, operation_id)
         if op is not None:
             built.append(op)
     pollable = [op.path for op in built if op.poll is not None]
@@ -278,7 +419,6 @@ def _api(
     prefix = naming.env_var_prefix(target.package)
     api_key_env = target.api_key_env or f"{prefix}_API_KEY"
     base_url_env = f"{prefix}_BASE_URL"
-    all_ops = [op for r in resources for op in r.operations] + list(root_ops)
     api = Api(
         package=target.package,
         distribution=target.package.replace("_", "-"),
@@ -304,7 +444,7 @@ def _api(
         operations=root_ops,
         model_names=tuple(sorted((spec.get("components") or {}).get("schemas") or {})),
         readme=None,
-        operation_count=len(all_ops),
+        operation_count=sum(len(r.operations) for r in _flatten(resources)) + len(root_ops),
         oauth2=oauth2_flow(ctx, prefix),
     )
     return replace(api, readme=readme(api, spec))

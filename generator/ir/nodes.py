@@ -118,6 +118,8 @@ class Resource:
     classes: Mapping[str, ResourceClasses]  # flavour -> its classes ("AsyncTaskRuns", ...)
     doc: str
     operations: tuple[Operation, ...]
+    children: tuple[Resource, ...] = ()  # nested resources, attributes of this one
+    attr_path: str = ""  # from the client: "customers.sources"
 
     @property
     def paged(self) -> tuple[Operation, ...]:
@@ -268,13 +270,22 @@ class Api:
     auth: Auth
     auth_schemes: tuple[AuthScheme, ...]  # every supported scheme of the document
     security_literal: str  # the document's security alternatives (see Operation.security_literal)
-    resources: tuple[Resource, ...]
-    operations: tuple[Operation, ...]  # untagged: methods of the client itself
+    resources: tuple[Resource, ...]  # the client's attributes; nested ones in their children
+    operations: tuple[Operation, ...]  # methods of the client itself
     model_names: tuple[str, ...]
     readme: Readme | None
     operation_count: int
     webhooks: Webhooks | None = None
     oauth2: OAuth2 | None = None
+
+    @property
+    def all_resources(self) -> tuple[Resource, ...]:
+        """Every resource, nested ones after their parent, depth first."""
+
+        def walk(resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
+            return tuple(r for top in resources for r in (top, *walk(top.children)))
+
+        return walk(self.resources)
 
     @property
     def paged(self) -> tuple[Operation, ...]:

@@ -109,7 +109,7 @@ def build_operation(
         if header == "authorization" and _credentials_send_authorization(ctx):
             required = False  # left out, the client's credentials are sent instead
         by_location[location].append(_param(ctx, raw, location, registry, required))
-    body = _body(ctx, operation, registry)
+    body = _Body() if _empty_get_body(ctx, method, operation) else _body(ctx, operation, registry)
     body_params, body_param = body.params, body.whole
     response_kind, returns, cast_to = _response(ctx, operation, where)
     keyword_params = (
@@ -120,6 +120,8 @@ def build_operation(
     )
     if body_param is not None:
         keyword_params = (*keyword_params, body_param)
+    # read in this order: required arguments, then optional ones (each in the spec's order)
+    keyword_params = tuple(sorted(keyword_params, key=lambda p: not p.required))
     # a parameter named like a builtin shadows it in the method body, which casts to these
     shadowed = frozenset(p.py_name for p in (*path_params, *keyword_params))
     shadowed &= frozenset(types.BUILTIN_TYPES)
@@ -253,6 +255,28 @@ class _Body:
 
 _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
+
+
+def _empty_get_body(ctx: SpecContext, method: str, operation: dict[str, Any]) -> bool:
+    """A GET or HEAD whose optional body is an object with no properties (Stripe declares one
+    on every GET): nothing to send, so no ``body`` argument."""
+    body = ctx.resolve(operation.get("requestBody"))
+    if method.lower() not in ("get", "head") or not isinstance(body, dict) or body.get("required"):
+        return False
+    content = body.get("content")
+    if not isinstance(content, dict):
+        return False
+    for holder in content.values():
+        schema = ctx.resolve(holder.get("schema")) if isinstance(holder, dict) else None
+        if (
+            not isinstance(schema, dict)
+            or schema.get("properties")
+            or schema.get("type") != "object"
+        ):
+            return False
+        if schema.get("additionalProperties") not in (None, False):
+            return False
+    return True
 
 
 def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -> _Body:

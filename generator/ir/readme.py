@@ -27,7 +27,7 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
     shown: list[Example] = []
     poll_example = create_example = None
     terminal = ""
-    groups = [(f"{r.attr}.", r.operations) for r in api.resources]
+    groups = [(f"{r.attr_path}.", r.operations) for r in api.all_resources]
     if api.operations:
         groups.append(("", api.operations))
     groups.sort(
@@ -49,11 +49,11 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
                 continue
             sep = ", " if args else ""
             if op.poll is not None and poll_example is None:
-                tail = f"{prefix}{op.poll.name}({args}{sep}timeout=600)"
+                tail = f"{prefix}{op.poll.name}({args}{sep}poll_timeout=600)"
                 poll_example = Example(f"client.{tail}", tail, op.return_annotation, "")
                 terminal = op.poll.terminal_doc
             if op.create_and_poll is not None and create_example is None:
-                tail = f"{prefix}{op.create_and_poll.name}({args}{sep}timeout=600)"
+                tail = f"{prefix}{op.create_and_poll.name}({args}{sep}poll_timeout=600)"
                 create_example = Example(f"client.{tail}", tail, op.create_and_poll.returns, "")
     pages = []
     for prefix, ops in groups:
@@ -89,7 +89,7 @@ def _download_example(
 
 def _rows(api: Api) -> list[MethodRow]:
     rows = []
-    groups = [(f"client.{r.attr}.", r.operations) for r in api.resources] + [
+    groups = [(f"client.{r.attr_path}.", r.operations) for r in api.all_resources] + [
         ("client.", api.operations)
     ]
     for prefix, ops in groups:

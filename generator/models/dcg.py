@@ -95,8 +95,8 @@ def _run_generator(
             custom_file_header=header,
             disable_timestamp=True,
             enum_field_as_literal=LiteralType.All,
-            extra_fields="allow",
-            allow_population_by_field_name=True,
+            # extra="allow" and populate_by_name are on the base model (_base.Model), once
+            use_single_line_docstring=True,
             use_annotated=True,
             field_constraints=True,
             use_double_quotes=True,

@@ -522,7 +522,9 @@ VALIDATION_KEYWORDS = frozenset(
     }
 )
 KEPT_FORMATS = frozenset({"date-time", "date", "time", "uuid", "binary"})
-# The keywords of a schema that datamodel-code-generator is given; anything else is dropped.
+# The keywords of a schema that datamodel-code-generator is given; anything else is dropped:
+# `title` and `examples` too, which it would copy onto every field as `Field(title=...)` noise
+# (a field's description stays, as its docstring).
 MODEL_KEYWORDS = frozenset(
     {
         "$ref",
@@ -540,14 +542,12 @@ MODEL_KEYWORDS = frozenset(
         "const",
         "default",
         "description",
-        "title",
         "format",
         "nullable",
         "readOnly",
         "writeOnly",
         "deprecated",
         "discriminator",
-        "examples",
         "$defs",
         "definitions",
     }
@@ -625,9 +625,9 @@ def _only_model_keywords(node: Schema) -> Schema:
     ref = kept.get("$ref")
     if "$ref" in kept and not (isinstance(ref, str) and ref.startswith("#/")):
         del kept["$ref"]
-    for key in ("description", "title"):
+    for key in ("description",):
         if key in kept:
-            text = plain(kept[key], limit=DOC_LIMIT if key == "description" else 200)
+            text = plain(kept[key], limit=DOC_LIMIT)
             if text:
                 kept[key] = text
             else:
@@ -664,7 +664,6 @@ _KEYWORD_TYPES: dict[str, type | tuple[type, ...]] = {
     "not": dict,
     "enum": list,
     "format": str,
-    "examples": list,
     "$defs": dict,
     "definitions": dict,
 }

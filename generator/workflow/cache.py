@@ -129,6 +129,7 @@ def entry_key(spec_path: Path, target: Target, display: str | None) -> str | Non
                 target.location,
                 target.webhook_signature,
                 target.pagination,
+                target.resources,
                 display,
             ]
         ).encode(),

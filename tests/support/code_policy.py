@@ -444,6 +444,8 @@ def _type_checking_imports(
             continue
         elif name in CLIENT_MODULES:
             yield from _resource_import(item, resources, single=False)
+        elif item.level == 1 and item.module in resources:  # a nested resource's classes
+            yield from _resource_import(_as_from_package(item), resources, single=False)
         elif (
             item.level != 2
             or any(a.asname for a in item.names)
@@ -476,9 +478,18 @@ def _resource_import(
         yield node.lineno, f"import of {names} from {node.module!r}"
 
 
+def _as_from_package(node: ast.ImportFrom) -> ast.ImportFrom:
+    """``from .customers_sources import X`` in a resource module, read as the client module's
+    ``from .resources.customers_sources import X``."""
+    return ast.ImportFrom(
+        module=f"{RESOURCES}.{node.module}", names=node.names, level=1, lineno=node.lineno
+    )
+
+
 def _lazy_imports(tree: ast.Module, name: str) -> set[ast.stmt]:
-    """The imports a client module's properties make: statements of a ``@property`` body."""
-    if name not in CLIENT_MODULES:
+    """The imports a client or resource module's properties make (a resource's nested
+    resources): statements of a ``@property`` body."""
+    if name not in CLIENT_MODULES and not _in_resources(name):
         return set()
     return {
         statement
@@ -606,7 +617,9 @@ def _everywhere(
         elif isinstance(node, ast.Import | ast.ImportFrom) and node not in tree.body:
             if isinstance(node, ast.ImportFrom) and node in lazy and _is_webhooks_import(node):
                 continue
-            if isinstance(node, ast.ImportFrom) and node in lazy:
+            if isinstance(node, ast.ImportFrom) and node in lazy and _in_resources(name):
+                yield from _resource_import(_as_from_package(node), resources, single=True)
+            elif isinstance(node, ast.ImportFrom) and node in lazy:
                 yield from _resource_import(node, resources, single=True)
             elif node not in guarded:
                 yield line, "import inside a function or class"
@@ -733,7 +746,7 @@ recording = True
 
 def touch(obj, depth=0):  # every property: a client's resources and raw views, theirs in turn
     for name, value in list(vars(type(obj)).items()):
-        if isinstance(value, property) and depth < 2:
+        if isinstance(value, property) and depth < 8:  # nested resources too
             touch(getattr(obj, name), depth + 1)
 
 for package in packages:

@@ -15,7 +15,11 @@ class Model(pydantic.BaseModel):
     import, so a package with thousands of models imports quickly."""
 
     # protected_namespaces: pydantic before 2.10 warns of a field named `model_...` otherwise.
-    model_config = pydantic.ConfigDict(defer_build=True, protected_namespaces=())
+    # extra="allow": fields the spec does not know are kept; populate_by_name: a field may be
+    # given by its Python name or its API name. Set once here, for every model.
+    model_config = pydantic.ConfigDict(
+        defer_build=True, protected_namespaces=(), extra="allow", populate_by_name=True
+    )
 
     def to_dict(
         self,

@@ -26,17 +26,17 @@ class Poller:
 
     The wait is the server's hint (a ``retry_after``/``poll_after``/``poll_interval`` body
     field, else a ``Retry-After`` header), else ``interval``, else a backoff from 1 s to 30 s.
-    ``timeout`` is the budget of the whole wait (``wait``, a ``Deadline``): the fetches, their
+    ``poll_timeout`` is the budget of the whole wait (``wait``, a ``Deadline``): the fetches, their
     retries and the sleeps. The last sleep ends at the deadline, and the wait then ends in
     ``errors.PollTimeoutError`` without another fetch.
     """
 
     def __init__(
-        self, *, terminal: frozenset[str], timeout: float | None, interval: float | None
+        self, *, terminal: frozenset[str], poll_timeout: float | None, interval: float | None
     ) -> None:
         self.terminal = terminal
         self.interval = interval
-        self.wait = Deadline(timeout)
+        self.wait = Deadline(poll_timeout)
         self.fetches = 0
 
     def next_delay(self, value: object, response: httpx2.Response) -> float | None:

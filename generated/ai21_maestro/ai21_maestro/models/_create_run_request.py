@@ -4,256 +4,139 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 from typing_extensions import TypeAliasType
 
 from ai21_maestro._base import Model
 
 
 class Endpoint(Model):
-    """
-    Where an HTTP tool is called.
-    """
+    """Where an HTTP tool is called."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    url: Annotated[str, Field(title="Url")]
-    headers: Annotated[dict[str, Any] | None, Field(title="Headers")] = None
+    url: str
+    headers: dict[str, Any] | None = None
 
 
 class FileSearch(Model):
-    """
-    The built-in file search tool over uploaded files.
-    """
+    """The built-in file search tool over uploaded files."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["file_search"], Field(title="Type")]
-    retrieval_similarity_threshold: Annotated[
-        float | None, Field(title="Retrieval Similarity Threshold")
-    ] = None
-    labels: Annotated[list[str] | None, Field(title="Labels")] = None
-    labels_filter_mode: Annotated[
-        Literal["AND", "OR"] | str | None, Field(title="Labels Filter Mode")
-    ] = None
-    labels_filter: Annotated[dict[str, Any] | None, Field(title="Labels Filter")] = None
-    file_ids: Annotated[list[str] | None, Field(title="File Ids")] = None
-    retrieval_strategy: Annotated[str | None, Field(title="Retrieval Strategy")] = None
-    max_neighbors: Annotated[int | None, Field(title="Max Neighbors")] = None
+    type: Literal["file_search"]
+    retrieval_similarity_threshold: float | None = None
+    labels: list[str] | None = None
+    labels_filter_mode: Literal["AND", "OR"] | str | None = None
+    labels_filter: dict[str, Any] | None = None
+    file_ids: list[str] | None = None
+    retrieval_strategy: str | None = None
+    max_neighbors: int | None = None
 
 
 class FileSearchToolResource(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     labels: list[str] | None = None
     file_ids: list[str] | None = None
 
 
 class MaestroMessage(Model):
-    """
-    One message of a conversation input.
-    """
+    """One message of a conversation input."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    role: Annotated[Literal["user", "assistant"] | str, Field(title="Role")]
-    content: Annotated[str, Field(title="Content")]
+    role: Literal["user", "assistant"] | str
+    content: str
 
 
 class McpTool(Model):
-    """
-    A remote MCP server whose tools Maestro may call.
-    """
+    """A remote MCP server whose tools Maestro may call."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["mcp"], Field(title="Type")]
-    server_label: Annotated[str | None, Field(title="Server Label")] = None
-    server_url: Annotated[str | None, Field(title="Server Url")] = None
-    headers: Annotated[dict[str, Any] | None, Field(title="Headers")] = None
-    allowed_tools: Annotated[list[str] | None, Field(title="Allowed Tools")] = None
+    type: Literal["mcp"]
+    server_label: str | None = None
+    server_url: str | None = None
+    headers: dict[str, Any] | None = None
+    allowed_tools: list[str] | None = None
 
 
 class ParametersPropertiesValue(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: str | None = None
     description: str | None = None
 
 
 class Parameters(Model):
-    """
-    The parameters an HTTP tool accepts.
-    """
+    """The parameters an HTTP tool accepts."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["object"] | None, Field(title="Type")] = None
-    properties: Annotated[
-        dict[str, ParametersPropertiesValue] | None, Field(title="Properties")
-    ] = None
-    required: Annotated[list[str] | None, Field(title="Required")] = None
-    additional_properties: Annotated[bool | None, Field(title="Additional Properties")] = None
-    """
-    Spelled `additional_properties` by the Python SDK; the docs' example uses `additionalProperties`.
-    """
+    type: Literal["object"] | None = None
+    properties: dict[str, ParametersPropertiesValue] | None = None
+    required: list[str] | None = None
+    additional_properties: bool | None = None
+    """Spelled `additional_properties` by the Python SDK; the docs' example uses `additionalProperties`."""
 
 
 class Function(Model):
-    """
-    Name, description and parameters of an HTTP tool.
-    """
+    """Name, description and parameters of an HTTP tool."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    name: Annotated[str, Field(title="Name")]
-    description: Annotated[str, Field(title="Description")]
+    name: str
+    description: str
     parameters: Parameters
 
 
 class HttpTool(Model):
-    """
-    A user-provided HTTP tool. Maestro calls its endpoint with POST.
-    """
+    """A user-provided HTTP tool. Maestro calls its endpoint with POST."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["http"], Field(title="Type")]
+    type: Literal["http"]
     function: Function
     endpoint: Endpoint
 
 
 class Requirement(Model):
-    """
-    A requirement the run's output must meet.
-    """
+    """A requirement the run's output must meet."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    name: Annotated[str, Field(title="Name")]
-    description: Annotated[str, Field(title="Description")]
-    """
-    What the requirement asks for, in at most 128 words.
-    """
-    is_mandatory: Annotated[bool | None, Field(title="Is Mandatory")] = False
-    """
-    When true and not fully met, the overall requirements score is 0.
-    """
+    name: str
+    description: str
+    """What the requirement asks for, in at most 128 words."""
+    is_mandatory: bool | None = False
+    """When true and not fully met, the overall requirements score is 0."""
 
 
 class WebSearch(Model):
-    """
-    The built-in web search tool.
-    """
+    """The built-in web search tool."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["web_search"], Field(title="Type")]
-    urls: Annotated[list[str] | None, Field(title="Urls")] = None
-    """
-    Restrict the search to these URL prefixes, e.g. `example.com` or `https://example.com/page`.
-    """
+    type: Literal["web_search"]
+    urls: list[str] | None = None
+    """Restrict the search to these URL prefixes, e.g. `example.com` or `https://example.com/page`."""
 
 
 ToolDefinition = TypeAliasType(
     "ToolDefinition",
-    Annotated[
-        HttpTool | McpTool | FileSearch | WebSearch,
-        Field(discriminator="type", title="ToolDefinition"),
-    ],
+    Annotated[HttpTool | McpTool | FileSearch | WebSearch, Field(discriminator="type")],
 )
-"""
-A tool Maestro may use.
-"""
+"""A tool Maestro may use."""
 
 
 class WebSearchToolResource(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     urls: list[str] | None = None
 
 
 class ToolResources(Model):
-    """
-    Resources for the built-in tools (deprecated in favour of `tools`).
-    """
+    """Resources for the built-in tools (deprecated in favour of `tools`)."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    file_search: Annotated[FileSearchToolResource | None, Field(title="File Search")] = None
-    web_search: Annotated[WebSearchToolResource | None, Field(title="Web Search")] = None
+    file_search: FileSearchToolResource | None = None
+    web_search: WebSearchToolResource | None = None
 
 
 class CreateRunRequest(Model):
-    """
-    Body of a request that creates a Maestro run.
-    """
+    """Body of a request that creates a Maestro run."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    input: Annotated[str | list[MaestroMessage], Field(title="Input")]
-    """
-    The task, as a string (one `user` message) or as a list of messages.
-    """
-    system_prompt: Annotated[str | None, Field(title="System Prompt")] = None
-    """
-    System prompt for the run. Documented only on the newest docs page.
-    """
-    requirements: Annotated[list[Requirement] | None, Field(title="Requirements")] = None
-    """
-    Up to 10 requirements the output must meet. Only applied when no tools are selected.
-    """
-    tools: Annotated[list[ToolDefinition] | None, Field(title="Tools")] = None
-    """
-    Tools Maestro may use during the run.
-    """
+    input: str | list[MaestroMessage]
+    """The task, as a string (one `user` message) or as a list of messages."""
+    system_prompt: str | None = None
+    """System prompt for the run. Documented only on the newest docs page."""
+    requirements: list[Requirement] | None = None
+    """Up to 10 requirements the output must meet. Only applied when no tools are selected."""
+    tools: list[ToolDefinition] | None = None
+    """Tools Maestro may use during the run."""
     tool_resources: Annotated[ToolResources | None, Field(deprecated=True)] = None
-    """
-    Resources for the built-in tools. Deprecated in favour of `tools`.
-    """
-    models: Annotated[list[str] | None, Field(title="Models")] = None
-    """
-    Models Maestro may use; give a single model, e.g. `jamba-large` or `jamba-mini`. Defaults to null.
-    """
-    budget: Annotated[Literal["low", "medium", "high"] | str | None, Field(title="Budget")] = "low"
-    """
-    How much effort (and cost) Maestro may spend on the run.
-    """
-    include: Annotated[
-        list[Literal["data_sources", "requirements_result"] | str] | None, Field(title="Include")
-    ] = None
-    """
-    Optional fields to add to the run object.
-    """
-    response_language: Annotated[str | None, Field(title="Response Language")] = None
-    """
-    Language of the response. The allowed values are not documented.
-    """
+    """Resources for the built-in tools. Deprecated in favour of `tools`."""
+    models: list[str] | None = None
+    """Models Maestro may use; give a single model, e.g. `jamba-large` or `jamba-mini`. Defaults to null."""
+    budget: Literal["low", "medium", "high"] | str | None = "low"
+    """How much effort (and cost) Maestro may spend on the run."""
+    include: list[Literal["data_sources", "requirements_result"] | str] | None = None
+    """Optional fields to add to the run object."""
+    response_language: str | None = None
+    """Language of the response. The allowed values are not documented."""

@@ -10,15 +10,10 @@ from ai21_maestro._base import Model
 
 
 class ErrorResponse(Model):
-    """
-    Body of a non-2xx response. Its shape is not documented (the SDK keeps the raw text); a `detail` member is assumed.
-    """
+    """Body of a non-2xx response. Its shape is not documented (the SDK keeps the raw text); a `detail` member is assumed."""
 
     model_config = ConfigDict(
         extra="allow",
-        populate_by_name=True,
     )
     detail: Any | None = None
-    """
-    A message, or a list of validation errors.
-    """
+    """A message, or a list of validation errors."""

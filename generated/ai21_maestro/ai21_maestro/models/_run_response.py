@@ -2,125 +2,68 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Any, Literal
 
 from ai21_maestro._base import Model
 
 
 class FileSearchResult(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    file_id: Annotated[str | None, Field(title="File Id")] = None
-    file_name: Annotated[str | None, Field(title="File Name")] = None
-    text: Annotated[str | None, Field(title="Text")] = None
-    """
-    The retrieved text; null means the whole file was retrieved.
-    """
-    score: Annotated[float | None, Field(title="Score")] = None
-    order: Annotated[int | None, Field(title="Order")] = None
+    file_id: str | None = None
+    file_name: str | None = None
+    text: str | None = None
+    """The retrieved text; null means the whole file was retrieved."""
+    score: float | None = None
+    order: int | None = None
 
 
 class RequirementResultItem(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    name: Annotated[str | None, Field(title="Name")] = None
-    description: Annotated[str | None, Field(title="Description")] = None
-    is_mandatory: Annotated[bool | None, Field(title="Is Mandatory")] = None
-    score: Annotated[float | None, Field(title="Score")] = None
-    reason: Annotated[str | None, Field(title="Reason")] = None
+    name: str | None = None
+    description: str | None = None
+    is_mandatory: bool | None = None
+    score: float | None = None
+    reason: str | None = None
 
 
 class RequirementsResult(Model):
-    """
-    How well the output met the requirements.
-    """
+    """How well the output met the requirements."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    score: Annotated[float | None, Field(title="Score")] = None
-    finish_reason: Annotated[str | None, Field(title="Finish Reason")] = None
-    requirements: Annotated[list[RequirementResultItem] | None, Field(title="Requirements")] = None
+    score: float | None = None
+    finish_reason: str | None = None
+    requirements: list[RequirementResultItem] | None = None
 
 
 class RunError(Model):
-    """
-    Why a run failed.
-    """
+    """Why a run failed."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    message: Annotated[str, Field(title="Message")]
+    message: str
 
 
 class WebSearchResult(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    url: Annotated[str | None, Field(title="Url")] = None
-    text: Annotated[str | None, Field(title="Text")] = None
-    score: Annotated[float | None, Field(title="Score")] = None
-    """
-    Relevance, from 0 to 1.
-    """
+    url: str | None = None
+    text: str | None = None
+    score: float | None = None
+    """Relevance, from 0 to 1."""
 
 
 class DataSources(Model):
-    """
-    Sources used by a run.
-    """
+    """Sources used by a run."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    web_search: Annotated[list[WebSearchResult] | None, Field(title="Web Search")] = None
-    file_search: Annotated[list[FileSearchResult] | None, Field(title="File Search")] = None
+    web_search: list[WebSearchResult] | None = None
+    file_search: list[FileSearchResult] | None = None
 
 
 class RunResponse(Model):
-    """
-    A Maestro run.
-    """
+    """A Maestro run."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(examples=["dba286ef-5067-4c6e-b215-5483500da8df"], title="Id")]
-    """
-    Unique identifier of the run, used for polling.
-    """
-    status: Annotated[
-        Literal["in_progress", "completed", "failed", "requires_action"] | str,
-        Field(title="Status"),
-    ]
-    """
-    Status of the run.
-    """
-    result: Annotated[Any, Field(title="Result")]
-    """
-    The final output of the run; its shape varies by task. Null until the run completes.
-    """
+    id: str
+    """Unique identifier of the run, used for polling."""
+    status: Literal["in_progress", "completed", "failed", "requires_action"] | str
+    """Status of the run."""
+    result: Any
+    """The final output of the run; its shape varies by task. Null until the run completes."""
     data_sources: DataSources | None = None
-    """
-    Sources used by the run. Only present when `include` contains `data_sources`.
-    """
+    """Sources used by the run. Only present when `include` contains `data_sources`."""
     requirements_result: RequirementsResult | None = None
-    """
-    How well the output met the requirements. Only present when `include` contains `requirements_result`.
-    """
+    """How well the output met the requirements. Only present when `include` contains `requirements_result`."""
     error: RunError | None = None
-    """
-    Null when the run succeeded; filled when it failed.
-    """
+    """Null when the run succeeded; filled when it failed."""

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Any, Literal
 
 from crewship_runs._base import Model
 
 
 class CreateRunRequest(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    deployment_id: Annotated[str, Field(examples=["dep_abc123xyz"])]
-    """
-    Deployment to run.
-    """
+    deployment_id: str
+    """Deployment to run."""
     input: dict[str, Any] | None = None
-    """
-    Input passed to the crew's kickoff function.
-    """
+    """Input passed to the crew's kickoff function."""
     environment: Literal["production", "staging"] | str | None = "production"
-    """
-    Environment whose running version is used.
-    """
+    """Environment whose running version is used."""

@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict
-
 from crewship_runs._base import Model
 
 
 class CreateThreadRequest(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     deployment_id: str
-    """
-    Deployment the thread belongs to.
-    """
+    """Deployment the thread belongs to."""
     metadata: dict[str, Any] | None = None
-    """
-    Free-form metadata stored with the thread.
-    """
+    """Free-form metadata stored with the thread."""
     values: dict[str, Any] | None = None
-    """
-    Initial state values of the thread.
-    """
+    """Initial state values of the thread."""

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict
-
 from crewship_runs._base import Model
 
 
 class CreateThreadRunRequest(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: dict[str, Any] | None = None
-    """
-    Input passed to the crew.
-    """
+    """Input passed to the crew."""
     environment: Literal["production", "staging"] | str | None = "production"
-    """
-    Environment whose running version is used.
-    """
+    """Environment whose running version is used."""

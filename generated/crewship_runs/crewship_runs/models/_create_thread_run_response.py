@@ -4,33 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
-
 from crewship_runs._base import Model
 
 
 class CreateThreadRunResponse(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     run_id: str
-    """
-    ID of the new run.
-    """
+    """ID of the new run."""
     thread_id: str
-    """
-    ID of the thread.
-    """
+    """ID of the thread."""
     version_id: str
-    """
-    ID of the deployment version that runs.
-    """
+    """ID of the deployment version that runs."""
     version_number: int
-    """
-    Number of the deployment version that runs.
-    """
+    """Number of the deployment version that runs."""
     status: Literal["pending", "running", "succeeded", "failed", "canceled"] | str
-    """
-    Run status: running.
-    """
+    """Run status: running."""

@@ -4,40 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict
-
 from crewship_runs._base import Model
 
 
 class Error(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     message: str
-    """
-    Human-readable message.
-    """
+    """Human-readable message."""
     code: str | None = None
-    """
-    Machine-readable code, e.g. `invalid_request`. Seen only in older docs.
-    """
+    """Machine-readable code, e.g. `invalid_request`. Seen only in older docs."""
     details: dict[str, Any] | None = None
-    """
-    Further details. Seen only in older docs.
-    """
+    """Further details. Seen only in older docs."""
 
 
 class ErrorResponse(Model):
-    """
-    Body of an error response.
-    """
+    """Body of an error response."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: Error
-    """
-    The error.
-    """
+    """The error."""

@@ -3,55 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Any, Literal
 
 from crewship_runs._base import Model
 
 
 class Run(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(examples=["run_xyz789abc"])]
-    """
-    Run ID
-    """
+    id: str
+    """Run ID"""
     version_id: str
-    """
-    Version ID
-    """
+    """Version ID"""
     deployment_id: str
-    """
-    Deployment ID
-    """
+    """Deployment ID"""
     status: Literal["pending", "running", "succeeded", "failed", "canceled"] | str
-    """
-    Run status: `pending`, `running`, `succeeded`, `failed`, `canceled`
-    """
+    """Run status: `pending`, `running`, `succeeded`, `failed`, `canceled`"""
     input: dict[str, Any]
-    """
-    Input provided when creating the run
-    """
+    """Input provided when creating the run"""
     output: dict[str, Any] | None
-    """
-    Final output (only present when succeeded)
-    """
+    """Final output (only present when succeeded)"""
     error_message: str | None
-    """
-    Error message (only present when failed)
-    """
+    """Error message (only present when failed)"""
     created_at: datetime
-    """
-    When the run was created (ISO 8601)
-    """
+    """When the run was created (ISO 8601)"""
     started_at: datetime | None
-    """
-    When execution started (ISO 8601), or `null`
-    """
+    """When execution started (ISO 8601), or `null`"""
     completed_at: datetime | None
-    """
-    When the run finished (ISO 8601), or `null`
-    """
+    """When the run finished (ISO 8601), or `null`"""

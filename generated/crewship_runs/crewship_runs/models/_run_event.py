@@ -4,183 +4,103 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 from typing_extensions import TypeAliasType
 
 from crewship_runs._base import Model
 
 
 class AgentActionEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["agent.action"]
     data: dict[str, Any] | None = None
 
 
 class ArtifactEventData(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str | None = None
 
 
 class ArtifactEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["artifact"]
     data: ArtifactEventData
 
 
 class CompleteEvent(Model):
-    """
-    The run reached `succeeded`, `failed` or `canceled`.
-    """
+    """The run reached `succeeded`, `failed` or `canceled`."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["complete"]
     data: dict[str, Any] | None = None
 
 
 class ErrorEvent(Model):
-    """
-    An error, e.g. the run was not found.
-    """
+    """An error, e.g. the run was not found."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["error"]
     data: dict[str, Any] | None = None
 
 
 class HeartbeatEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["heartbeat"]
     data: dict[str, Any] | None = None
 
 
 class LogEventData(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     message: str | None = None
 
 
 class LogEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["log"]
     data: LogEventData
 
 
 class RunCompletedEventData(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    status: Annotated[str | None, Field(examples=["succeeded"])] = None
+    status: str | None = None
 
 
 class RunCompletedEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["run.completed"]
     data: RunCompletedEventData
 
 
 class RunFailedEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["run.failed"]
     data: dict[str, Any] | None = None
 
 
 class RunStartedEventData(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    entrypoint: Annotated[str | None, Field(examples=["default"])] = None
+    entrypoint: str | None = None
 
 
 class RunStartedEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["run.started"]
     data: RunStartedEventData
 
 
 class TaskCompletedEventData(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     task: str | None = None
     agent: str | None = None
 
 
 class TaskCompletedEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["task.completed"]
     data: TaskCompletedEventData
 
 
 class TaskStartedEventData(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     task: str | None = None
     agent: str | None = None
 
 
 class TaskStartedEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["task.started"]
     data: TaskStartedEventData
 
 
 class TimeoutEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["timeout"]
     data: dict[str, Any] | None = None
 
 
 class ToolUseEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["tool_use"]
     data: dict[str, Any] | None = None
 
@@ -201,9 +121,7 @@ RunEvent = TypeAliasType(
         | CompleteEvent
         | ErrorEvent
         | TimeoutEvent,
-        Field(discriminator="type", title="RunEvent"),
+        Field(discriminator="type"),
     ],
 )
-"""
-The data of one server-sent event.
-"""
+"""The data of one server-sent event."""

@@ -3,43 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Any, Literal
 
 from crewship_runs._base import Model
 
 
 class Thread(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    thread_id: Annotated[str, Field(examples=["thr_abc123xyz"])]
-    """
-    Thread ID
-    """
+    thread_id: str
+    """Thread ID"""
     deployment_id: str
-    """
-    Deployment ID
-    """
+    """Deployment ID"""
     status: Literal["idle", "busy", "interrupted", "error"] | str
-    """
-    `busy` while a run of the thread is in progress.
-    """
+    """`busy` while a run of the thread is in progress."""
     metadata: dict[str, Any]
-    """
-    Metadata stored with the thread.
-    """
+    """Metadata stored with the thread."""
     values: dict[str, Any] | None = None
-    """
-    State values of the thread.
-    """
+    """State values of the thread."""
     created_at: datetime
-    """
-    When the thread was created (ISO 8601)
-    """
+    """When the thread was created (ISO 8601)"""
     updated_at: datetime | None = None
-    """
-    When the thread was last updated (ISO 8601)
-    """
+    """When the thread was last updated (ISO 8601)"""

@@ -96,30 +96,35 @@ class Runs:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.Run:
         """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
 
-        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
-        sleeps between. Each request's timeout is cut to what is left, and a retry that could
-        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        ``poll_timeout`` bounds the whole wait: the create call, every poll, their retries and
+        the sleeps between. Each request's timeout (``timeout``) is cut to what is left, and a
+        retry that could not finish in time is not made; raises ``errors.PollTimeoutError``
+        when time runs out.
         """
-        with _base.Deadline(timeout):
-            created = self.create(
+        with _base.Deadline(poll_timeout):
+            _created = self.create(
                 deployment_id=deployment_id,
                 input=input,
                 environment=environment,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
+                timeout=timeout,
                 max_retries=max_retries,
             )
             return self.poll_retrieve(
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
+                max_retries=max_retries,
+                poll_timeout=poll_timeout,
                 poll_interval=poll_interval,
             )
 
@@ -168,25 +173,33 @@ class Runs:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.Run:
         """Call ``retrieve`` until the status is terminal (canceled, failed, succeeded).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = RunsWithRawResponse(self._client)
         poller = _base.Poller(
             terminal=frozenset({"canceled", "failed", "succeeded"}),
-            timeout=timeout,
+            poll_timeout=poll_timeout,
             interval=poll_interval,
         )
         return self._client._poll(
-            lambda: raw.retrieve(id, extra_headers=extra_headers, extra_query=extra_query),
+            lambda: raw.retrieve(
+                id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            ),
             poller,
         )
 
@@ -622,30 +635,35 @@ class AsyncRuns:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.Run:
         """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
 
-        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
-        sleeps between. Each request's timeout is cut to what is left, and a retry that could
-        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        ``poll_timeout`` bounds the whole wait: the create call, every poll, their retries and
+        the sleeps between. Each request's timeout (``timeout``) is cut to what is left, and a
+        retry that could not finish in time is not made; raises ``errors.PollTimeoutError``
+        when time runs out.
         """
-        with _base.Deadline(timeout):
-            created = await self.create(
+        with _base.Deadline(poll_timeout):
+            _created = await self.create(
                 deployment_id=deployment_id,
                 input=input,
                 environment=environment,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
+                timeout=timeout,
                 max_retries=max_retries,
             )
             return await self.poll_retrieve(
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
+                max_retries=max_retries,
+                poll_timeout=poll_timeout,
                 poll_interval=poll_interval,
             )
 
@@ -694,25 +712,33 @@ class AsyncRuns:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.Run:
         """Call ``retrieve`` until the status is terminal (canceled, failed, succeeded).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = AsyncRunsWithRawResponse(self._client)
         poller = _base.Poller(
             terminal=frozenset({"canceled", "failed", "succeeded"}),
-            timeout=timeout,
+            poll_timeout=poll_timeout,
             interval=poll_interval,
         )
         return await self._client._poll(
-            lambda: raw.retrieve(id, extra_headers=extra_headers, extra_query=extra_query),
+            lambda: raw.retrieve(
+                id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            ),
             poller,
         )
 

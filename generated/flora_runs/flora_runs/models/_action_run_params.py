@@ -2,60 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Any, Literal
 
 from flora_runs._base import Model
 
 
 class ActionInput(Model):
-    """
-    One input of an action run, read from a URL or given as text.
-    """
+    """One input of an action run, read from a URL or given as text."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["image", "video", "audio", "text"] | str
     name: str | None = None
-    """
-    Optional input name.
-    """
+    """Optional input name."""
     text: str | None = None
-    """
-    Input text value.
-    """
+    """Input text value."""
     url: str | None = None
-    """
-    Input media URL.
-    """
+    """Input media URL."""
 
 
 class ActionRunParams(Model):
-    """
-    Body of `POST /runs/action`.
-    """
+    """Body of `POST /runs/action`."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    action_id: Annotated[str, Field(examples=["rotate-image-browser"])]
-    """
-    Action slug, e.g. `color-grade-image-browser`, `rotate-image-browser`, `ken-burns-video`, `stitch-videos`, `merge-audio-into-video`.
-    """
+    action_id: str
+    """Action slug, e.g. `color-grade-image-browser`, `rotate-image-browser`, `ken-burns-video`, `stitch-videos`, `merge-audio-into-video`."""
     inputs: list[ActionInput]
     project_id: str
-    """
-    Project used for ownership, billing and run history (the canvas is not changed).
-    """
+    """Project used for ownership, billing and run history (the canvas is not changed)."""
     workspace_id: str
-    """
-    Workspace identifier.
-    """
+    """Workspace identifier."""
     params: dict[str, Any] | None = None
-    """
-    Action-specific parameters (e.g. `brightness`, `contrast` for color grading).
-    """
+    """Action-specific parameters (e.g. `brightness`, `contrast` for color grading)."""

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from flora_runs._base import Model
 
 
 class CursorPageMeta(Model):
-    """
-    Cursor pagination state.
-    """
+    """Cursor pagination state."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     next_cursor: str | None = None
-    """
-    Cursor of the next page; null or missing on the last page.
-    """
+    """Cursor of the next page; null or missing on the last page."""

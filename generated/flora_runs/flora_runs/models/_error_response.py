@@ -32,45 +32,32 @@ Machine-readable error code. The documentation also names `conflict`, `internal_
 
 
 class ErrorField(Model):
-    """
-    A field that failed validation.
-    """
+    """A field that failed validation."""
 
     model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
+        extra="forbid",
     )
     field: str
     message: str
 
 
 class Error(Model):
-    """
-    Error details.
-    """
+    """Error details."""
 
     model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
+        extra="forbid",
     )
     code: ErrorCode
     message: str
-    """
-    Human-readable message.
-    """
+    """Human-readable message."""
     fields: list[ErrorField] | None = None
-    """
-    Per-field validation problems.
-    """
+    """Per-field validation problems."""
 
 
 class ErrorResponse(Model):
-    """
-    Error envelope of every non-2xx response.
-    """
+    """Error envelope of every non-2xx response."""
 
     model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
+        extra="forbid",
     )
     error: Error

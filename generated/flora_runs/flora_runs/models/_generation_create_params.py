@@ -4,51 +4,28 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
 from flora_runs._base import Model
 
 GenerationType = TypeAliasType("GenerationType", Literal["image", "video", "audio", "text"] | str)
-"""
-Output type of a generation.
-"""
+"""Output type of a generation."""
 
 
 class GenerationCreateParams(Model):
-    """
-    Body of `POST /generate`.
-    """
+    """Body of `POST /generate`."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: GenerationType
-    """
-    Generation type.
-    """
+    """Generation type."""
     prompt: str
-    """
-    Generation prompt.
-    """
+    """Generation prompt."""
     workspace_id: str
-    """
-    Workspace identifier (`ws_...`).
-    """
+    """Workspace identifier (`ws_...`)."""
     project_id: str
-    """
-    Project identifier (`prj_...`).
-    """
+    """Project identifier (`prj_...`)."""
     model: str | None = None
-    """
-    Model endpoint id from `GET /models`, e.g. `t2i-flux-2-pro`.
-    """
+    """Model endpoint id from `GET /models`, e.g. `t2i-flux-2-pro`."""
     params: dict[str, Any] | None = None
-    """
-    Model parameters.
-    """
+    """Model parameters."""
     callback_url: str | None = None
-    """
-    HTTPS URL that receives a signed webhook when the run is completed or failed.
-    """
+    """HTTPS URL that receives a signed webhook when the run is completed or failed."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from flora_runs._base import Model
 
 from ._cursor_page_meta import CursorPageMeta
@@ -11,52 +9,26 @@ from ._run_status import RunStatus
 
 
 class GenerationListItemModel(Model):
-    """
-    The model that ran the generation.
-    """
+    """The model that ran the generation."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model_id: str | None = None
-    """
-    Model endpoint id.
-    """
+    """Model endpoint id."""
 
 
 class GenerationListItem(RunStatus):
-    """
-    A generation run as listed by `GET /generations`.
-    """
+    """A generation run as listed by `GET /generations`."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     generation_id: str
-    """
-    Generation identifier.
-    """
+    """Generation identifier."""
     project_id: str
-    """
-    Project identifier.
-    """
+    """Project identifier."""
     workspace_id: str
-    """
-    Workspace identifier.
-    """
+    """Workspace identifier."""
     model: GenerationListItemModel | None = None
 
 
 class GenerationsCursorPage(Model):
-    """
-    One page of generations, newest first.
-    """
+    """One page of generations, newest first."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     generations: list[GenerationListItem]
     meta: CursorPageMeta

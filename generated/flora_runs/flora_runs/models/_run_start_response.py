@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
 from flora_runs._base import Model
@@ -13,75 +12,37 @@ from ._technique_ref import TechniqueRef
 
 
 class RunStartResponseAction(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     action_id: str
-    """
-    Action identifier, e.g. `rotate-image-browser`.
-    """
+    """Action identifier, e.g. `rotate-image-browser`."""
 
 
 class RunStartResponseModel(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model_id: str
-    """
-    Model endpoint id.
-    """
+    """Model endpoint id."""
 
 
 RunType = TypeAliasType("RunType", Literal["generation", "technique", "action"] | str)
-"""
-Kind of run.
-"""
+"""Kind of run."""
 
 
 class RunStartResponse(Model):
-    """
-    Answer to starting a generation, technique or action run; poll the run with `GET /runs/{runId}`.
-    """
+    """Answer to starting a generation, technique or action run; poll the run with `GET /runs/{runId}`."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     run_id: str
-    """
-    Run identifier.
-    """
+    """Run identifier."""
     type: RunType
-    """
-    Run type.
-    """
+    """Run type."""
     estimated_seconds: int | None
-    """
-    Estimated seconds until the run completes.
-    """
+    """Estimated seconds until the run completes."""
     charged_cost: float
-    """
-    Cost charged in USD.
-    """
+    """Cost charged in USD."""
     poll_url: str | None = None
-    """
-    URL to poll the run.
-    """
+    """URL to poll the run."""
     project_id: str | None = None
-    """
-    Project identifier.
-    """
+    """Project identifier."""
     model: RunStartResponseModel | None = None
-    """
-    Model of a generation run.
-    """
+    """Model of a generation run."""
     technique: TechniqueRef | None = None
-    """
-    Technique of a technique run.
-    """
+    """Technique of a technique run."""
     action: RunStartResponseAction | None = None
-    """
-    Action of an action run.
-    """
+    """Action of an action run."""

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict
-
 from flora_runs._base import Model
 
 
 class RunStartTechniqueParams(Model):
-    """
-    Body of `POST /runs/technique`.
-    """
+    """Body of `POST /runs/technique`."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     technique_id: str
-    """
-    Technique identifier (`tech_...`).
-    """
+    """Technique identifier (`tech_...`)."""
     workspace_id: str
-    """
-    Workspace identifier.
-    """
+    """Workspace identifier."""
     inputs: dict[str, Any]
-    """
-    Technique inputs keyed by input id.
-    """
+    """Technique inputs keyed by input id."""

@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType
 
 from flora_runs._base import Model
 
 
 class RunOutput(Model):
-    """
-    One output of a run.
-    """
+    """One output of a run."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    output_id: Annotated[str, Field(examples=["output_1"])]
-    """
-    Run output identifier.
-    """
+    output_id: str
+    """Run output identifier."""
     type: Literal["imageUrl", "videoUrl", "audioUrl", "text", "documentUrl"] | str
-    """
-    Run output media type.
-    """
+    """Run output media type."""
     url: str
-    """
-    Run output URL, or the text content when `type` is `text`.
-    """
+    """Run output URL, or the text content when `type` is `text`."""
 
 
 RunState = TypeAliasType("RunState", Literal["pending", "running", "completed", "failed"] | str)
-"""
-Status of a run. `completed` and `failed` are terminal.
-"""
+"""Status of a run. `completed` and `failed` are terminal."""
 
 
 class RunStatus(Model):
@@ -45,51 +30,25 @@ class RunStatus(Model):
     for every run type, and by the technique run endpoints.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     run_id: str
-    """
-    Run identifier.
-    """
+    """Run identifier."""
     status: RunState
-    """
-    Current run status.
-    """
+    """Current run status."""
     progress: float
-    """
-    Run progress (the scale, 0-1 or 0-100, is not documented).
-    """
+    """Run progress (the scale, 0-1 or 0-100, is not documented)."""
     created_at: float
-    """
-    When the run was created, as an epoch timestamp (webhook timestamps are in milliseconds).
-    """
+    """When the run was created, as an epoch timestamp (webhook timestamps are in milliseconds)."""
     started_at: float | None = None
-    """
-    When the run started, as an epoch timestamp.
-    """
+    """When the run started, as an epoch timestamp."""
     completed_at: float | None = None
-    """
-    When the run reached `completed` or `failed`, as an epoch timestamp.
-    """
+    """When the run reached `completed` or `failed`, as an epoch timestamp."""
     charged_cost: float | None = None
-    """
-    Cost charged in USD.
-    """
-    error_code: Annotated[str | None, Field(examples=["provider_error"])] = None
-    """
-    Machine-readable run error code, e.g. `provider_error`, `model_timeout`, `safety_blocked`, `input_unreachable`, `internal_error`.
-    """
+    """Cost charged in USD."""
+    error_code: str | None = None
+    """Machine-readable run error code, e.g. `provider_error`, `model_timeout`, `safety_blocked`, `input_unreachable`, `internal_error`."""
     error_message: str | None = None
-    """
-    Human-readable run error message.
-    """
+    """Human-readable run error message."""
     outputs: list[RunOutput] | None = None
-    """
-    Outputs of a completed run.
-    """
+    """Outputs of a completed run."""
     poll_url: str | None = None
-    """
-    URL to poll pending/running runs or fetch completed/failed run details.
-    """
+    """URL to poll pending/running runs or fetch completed/failed run details."""

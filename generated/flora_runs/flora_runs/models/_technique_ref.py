@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from flora_runs._base import Model
 
 
 class TechniqueRef(Model):
-    """
-    The technique a run belongs to.
-    """
+    """The technique a run belongs to."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     technique_id: str
-    """
-    Technique identifier.
-    """
+    """Technique identifier."""
     name: str
-    """
-    Technique name.
-    """
+    """Technique name."""

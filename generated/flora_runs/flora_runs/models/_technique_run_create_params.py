@@ -4,53 +4,27 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
-
 from flora_runs._base import Model
 
 
 class TechniqueRunInput(Model):
-    """
-    One input of a technique run; `id` must match the technique's input schema.
-    """
+    """One input of a technique run; `id` must match the technique's input schema."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
-    """
-    Input id.
-    """
+    """Input id."""
     type: Literal["text", "imageUrl", "videoUrl"] | str
-    """
-    Input type.
-    """
+    """Input type."""
     value: str
-    """
-    Text or media URL.
-    """
+    """Text or media URL."""
 
 
 class TechniqueRunCreateParams(Model):
-    """
-    Body of `POST /techniques/{techniqueId}/runs`.
-    """
+    """Body of `POST /techniques/{techniqueId}/runs`."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     inputs: list[TechniqueRunInput]
     mode: Literal["async", "stream"] | str
-    """
-    Run mode. The response format of `stream` mode is not documented.
-    """
+    """Run mode. The response format of `stream` mode is not documented."""
     callback_url: str | None = None
-    """
-    HTTPS URL that receives a signed webhook when the run is completed or failed.
-    """
+    """HTTPS URL that receives a signed webhook when the run is completed or failed."""
     idempotency_key: str | None = None
-    """
-    Idempotency key (alternative to the header).
-    """
+    """Idempotency key (alternative to the header)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from flora_runs._base import Model
 
 from ._cursor_page_meta import CursorPageMeta
@@ -12,37 +10,19 @@ from ._technique_ref import TechniqueRef
 
 
 class TechniqueRunListItem(RunStatus):
-    """
-    A technique run as listed by `GET /technique-runs`.
-    """
+    """A technique run as listed by `GET /technique-runs`."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     technique_run_id: str
-    """
-    Technique run identifier.
-    """
+    """Technique run identifier."""
     project_id: str
-    """
-    Project identifier.
-    """
+    """Project identifier."""
     workspace_id: str
-    """
-    Workspace identifier.
-    """
+    """Workspace identifier."""
     technique: TechniqueRef
 
 
 class TechniqueRunsCursorPage(Model):
-    """
-    One page of technique runs, newest first.
-    """
+    """One page of technique runs, newest first."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     technique_runs: list[TechniqueRunListItem]
     meta: CursorPageMeta

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
-
 from flora_runs._base import Model
 
 
 class WebhookEventData(Model):
-    """
-    The run a webhook event is about.
-    """
+    """The run a webhook event is about."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     run_id: str
     run_type: Literal["generation", "technique"] | str
     workspace_id: str
@@ -27,25 +19,13 @@ class WebhookEventData(Model):
 
 
 class WebhookEvent(Model):
-    """
-    Envelope of a webhook delivery.
-    """
+    """Envelope of a webhook delivery."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
-    """
-    Delivery id (`whd_...`).
-    """
+    """Delivery id (`whd_...`)."""
     type: Literal["run.completed", "run.failed"] | str
     api_version: str
-    """
-    API version date, e.g. `2026-06-11`.
-    """
+    """API version date, e.g. `2026-06-11`."""
     created_at: float
-    """
-    Unix time in milliseconds.
-    """
+    """Unix time in milliseconds."""
     data: WebhookEventData

@@ -41,11 +41,11 @@ class Actions:
     def run(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         action_id: str,
         inputs: list[models.ActionInput],
         project_id: str,
         workspace_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
@@ -58,10 +58,10 @@ class Actions:
         Starts a headless prebuilt action run. Direct action runs read their inputs from URLs or text and do not create or change canvas nodes. Poll the run with `GET /runs/{runId}`.
 
         Args:
-            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             action_id: Action slug, e.g. `color-grade-image-browser`, `rotate-image-browser`, `ken-burns-video`, `stitch-videos`, `merge-audio-into-video`.
             project_id: Project used for ownership, billing and run history (the canvas is not changed).
             workspace_id: Workspace identifier.
+            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             params: Action-specific parameters (e.g. `brightness`, `contrast` for color grading).
         """
         return cast(
@@ -110,11 +110,11 @@ class ActionsWithRawResponse:
     def run(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         action_id: str,
         inputs: list[models.ActionInput],
         project_id: str,
         workspace_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
@@ -168,11 +168,11 @@ class ActionsWithStreamingResponse:
     def run(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         action_id: str,
         inputs: list[models.ActionInput],
         project_id: str,
         workspace_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
@@ -238,11 +238,11 @@ class AsyncActions:
     async def run(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         action_id: str,
         inputs: list[models.ActionInput],
         project_id: str,
         workspace_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
@@ -255,10 +255,10 @@ class AsyncActions:
         Starts a headless prebuilt action run. Direct action runs read their inputs from URLs or text and do not create or change canvas nodes. Poll the run with `GET /runs/{runId}`.
 
         Args:
-            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             action_id: Action slug, e.g. `color-grade-image-browser`, `rotate-image-browser`, `ken-burns-video`, `stitch-videos`, `merge-audio-into-video`.
             project_id: Project used for ownership, billing and run history (the canvas is not changed).
             workspace_id: Workspace identifier.
+            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             params: Action-specific parameters (e.g. `brightness`, `contrast` for color grading).
         """
         return cast(
@@ -307,11 +307,11 @@ class AsyncActionsWithRawResponse:
     async def run(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         action_id: str,
         inputs: list[models.ActionInput],
         project_id: str,
         workspace_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
@@ -365,11 +365,11 @@ class AsyncActionsWithStreamingResponse:
     def run(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         action_id: str,
         inputs: list[models.ActionInput],
         project_id: str,
         workspace_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,

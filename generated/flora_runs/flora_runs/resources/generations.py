@@ -49,11 +49,11 @@ class Generations:
     def create(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
@@ -68,11 +68,11 @@ class Generations:
         Starts a model generation run in a project from a prompt, an optional model endpoint id and optional model parameters.
 
         Args:
-            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             type: Generation type.
             prompt: Generation prompt.
             workspace_id: Workspace identifier (`ws_...`).
             project_id: Project identifier (`prj_...`).
+            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             model: Model endpoint id from `GET /models`, e.g. `t2i-flux-2-pro`.
             params: Model parameters.
             callback_url: HTTPS URL that receives a signed webhook when the run is completed or failed.
@@ -231,23 +231,33 @@ class Generations:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.RunStatus:
         """Call ``retrieve`` until the status is terminal (completed, failed).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = GenerationsWithRawResponse(self._client)
         poller = _base.Poller(
-            terminal=frozenset({"completed", "failed"}), timeout=timeout, interval=poll_interval
+            terminal=frozenset({"completed", "failed"}),
+            poll_timeout=poll_timeout,
+            interval=poll_interval,
         )
         return self._client._poll(
-            lambda: raw.retrieve(run_id, extra_headers=extra_headers, extra_query=extra_query),
+            lambda: raw.retrieve(
+                run_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            ),
             poller,
         )
 
@@ -259,11 +269,11 @@ class GenerationsWithRawResponse:
     def create(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
@@ -411,11 +421,11 @@ class GenerationsWithStreamingResponse:
     def create(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
@@ -581,11 +591,11 @@ class AsyncGenerations:
     async def create(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
@@ -600,11 +610,11 @@ class AsyncGenerations:
         Starts a model generation run in a project from a prompt, an optional model endpoint id and optional model parameters.
 
         Args:
-            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             type: Generation type.
             prompt: Generation prompt.
             workspace_id: Workspace identifier (`ws_...`).
             project_id: Project identifier (`prj_...`).
+            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             model: Model endpoint id from `GET /models`, e.g. `t2i-flux-2-pro`.
             params: Model parameters.
             callback_url: HTTPS URL that receives a signed webhook when the run is completed or failed.
@@ -761,23 +771,33 @@ class AsyncGenerations:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.RunStatus:
         """Call ``retrieve`` until the status is terminal (completed, failed).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = AsyncGenerationsWithRawResponse(self._client)
         poller = _base.Poller(
-            terminal=frozenset({"completed", "failed"}), timeout=timeout, interval=poll_interval
+            terminal=frozenset({"completed", "failed"}),
+            poll_timeout=poll_timeout,
+            interval=poll_interval,
         )
         return await self._client._poll(
-            lambda: raw.retrieve(run_id, extra_headers=extra_headers, extra_query=extra_query),
+            lambda: raw.retrieve(
+                run_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            ),
             poller,
         )
 
@@ -789,11 +809,11 @@ class AsyncGenerationsWithRawResponse:
     async def create(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
@@ -941,11 +961,11 @@ class AsyncGenerationsWithStreamingResponse:
     def create(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,

@@ -41,11 +41,11 @@ class Runs:
     def start_generation(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
@@ -62,11 +62,11 @@ class Runs:
         Deprecated.
 
         Args:
-            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             type: Generation type.
             prompt: Generation prompt.
             workspace_id: Workspace identifier (`ws_...`).
             project_id: Project identifier (`prj_...`).
+            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             model: Model endpoint id from `GET /models`, e.g. `t2i-flux-2-pro`.
             params: Model parameters.
             callback_url: HTTPS URL that receives a signed webhook when the run is completed or failed.
@@ -114,10 +114,10 @@ class Runs:
     def start_technique(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         technique_id: str,
         workspace_id: str,
         inputs: dict[str, Any],
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
@@ -129,10 +129,10 @@ class Runs:
         Starts a technique run through the normalized top-level run resource.
 
         Args:
-            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             technique_id: Technique identifier (`tech_...`).
             workspace_id: Workspace identifier.
             inputs: Technique inputs keyed by input id.
+            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
         """
         return cast(
             models.RunStartResponse,
@@ -178,11 +178,11 @@ class RunsWithRawResponse:
     def start_generation(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
@@ -235,10 +235,10 @@ class RunsWithRawResponse:
     def start_technique(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         technique_id: str,
         workspace_id: str,
         inputs: dict[str, Any],
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
@@ -289,11 +289,11 @@ class RunsWithStreamingResponse:
     def start_generation(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
@@ -346,10 +346,10 @@ class RunsWithStreamingResponse:
     def start_technique(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         technique_id: str,
         workspace_id: str,
         inputs: dict[str, Any],
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
@@ -412,11 +412,11 @@ class AsyncRuns:
     async def start_generation(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
@@ -433,11 +433,11 @@ class AsyncRuns:
         Deprecated.
 
         Args:
-            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             type: Generation type.
             prompt: Generation prompt.
             workspace_id: Workspace identifier (`ws_...`).
             project_id: Project identifier (`prj_...`).
+            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             model: Model endpoint id from `GET /models`, e.g. `t2i-flux-2-pro`.
             params: Model parameters.
             callback_url: HTTPS URL that receives a signed webhook when the run is completed or failed.
@@ -485,10 +485,10 @@ class AsyncRuns:
     async def start_technique(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         technique_id: str,
         workspace_id: str,
         inputs: dict[str, Any],
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
@@ -500,10 +500,10 @@ class AsyncRuns:
         Starts a technique run through the normalized top-level run resource.
 
         Args:
-            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             technique_id: Technique identifier (`tech_...`).
             workspace_id: Workspace identifier.
             inputs: Technique inputs keyed by input id.
+            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
         """
         return cast(
             models.RunStartResponse,
@@ -549,11 +549,11 @@ class AsyncRunsWithRawResponse:
     async def start_generation(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
@@ -606,10 +606,10 @@ class AsyncRunsWithRawResponse:
     async def start_technique(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         technique_id: str,
         workspace_id: str,
         inputs: dict[str, Any],
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
@@ -660,11 +660,11 @@ class AsyncRunsWithStreamingResponse:
     def start_generation(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         type: models.GenerationType,
         prompt: str,
         workspace_id: str,
         project_id: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         params: dict[str, Any] | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
@@ -717,10 +717,10 @@ class AsyncRunsWithStreamingResponse:
     def start_technique(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         technique_id: str,
         workspace_id: str,
         inputs: dict[str, Any],
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,

@@ -51,9 +51,9 @@ class TechniqueRuns:
         self,
         technique_id: str,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         inputs: builtins.list[models.TechniqueRunInput],
         mode: Literal["async", "stream"] | str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
         idempotency_key_2: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
@@ -68,8 +68,8 @@ class TechniqueRuns:
 
         Args:
             technique_id: Technique identifier or slug.
-            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             mode: Run mode. The response format of `stream` mode is not documented.
+            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             callback_url: HTTPS URL that receives a signed webhook when the run is completed or failed.
             idempotency_key_2: Idempotency key (alternative to the header).
         """
@@ -117,42 +117,47 @@ class TechniqueRuns:
         self,
         technique_id: str,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         inputs: builtins.list[models.TechniqueRunInput],
         mode: Literal["async", "stream"] | str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
         idempotency_key_2: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.RunStatus:
         """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
 
-        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
-        sleeps between. Each request's timeout is cut to what is left, and a retry that could
-        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        ``poll_timeout`` bounds the whole wait: the create call, every poll, their retries and
+        the sleeps between. Each request's timeout (``timeout``) is cut to what is left, and a
+        retry that could not finish in time is not made; raises ``errors.PollTimeoutError``
+        when time runs out.
         """
-        with _base.Deadline(timeout):
-            created = self.create(
+        with _base.Deadline(poll_timeout):
+            _created = self.create(
                 technique_id,
-                idempotency_key=idempotency_key,
                 inputs=inputs,
                 mode=mode,
+                idempotency_key=idempotency_key,
                 callback_url=callback_url,
                 idempotency_key_2=idempotency_key_2,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
+                timeout=timeout,
                 max_retries=max_retries,
             )
             return self.poll_retrieve(
                 technique_id,
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
+                max_retries=max_retries,
+                poll_timeout=poll_timeout,
                 poll_interval=poll_interval,
             )
 
@@ -211,24 +216,33 @@ class TechniqueRuns:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.RunStatus:
         """Call ``retrieve`` until the status is terminal (completed, failed).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = TechniqueRunsWithRawResponse(self._client)
         poller = _base.Poller(
-            terminal=frozenset({"completed", "failed"}), timeout=timeout, interval=poll_interval
+            terminal=frozenset({"completed", "failed"}),
+            poll_timeout=poll_timeout,
+            interval=poll_interval,
         )
         return self._client._poll(
             lambda: raw.retrieve(
-                technique_id, run_id, extra_headers=extra_headers, extra_query=extra_query
+                technique_id,
+                run_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
             ),
             poller,
         )
@@ -308,9 +322,9 @@ class TechniqueRunsWithRawResponse:
         self,
         technique_id: str,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         inputs: builtins.list[models.TechniqueRunInput],
         mode: Literal["async", "stream"] | str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
         idempotency_key_2: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
@@ -462,9 +476,9 @@ class TechniqueRunsWithStreamingResponse:
         self,
         technique_id: str,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         inputs: builtins.list[models.TechniqueRunInput],
         mode: Literal["async", "stream"] | str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
         idempotency_key_2: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
@@ -634,9 +648,9 @@ class AsyncTechniqueRuns:
         self,
         technique_id: str,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         inputs: builtins.list[models.TechniqueRunInput],
         mode: Literal["async", "stream"] | str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
         idempotency_key_2: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
@@ -651,8 +665,8 @@ class AsyncTechniqueRuns:
 
         Args:
             technique_id: Technique identifier or slug.
-            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             mode: Run mode. The response format of `stream` mode is not documented.
+            idempotency_key: Key for safe client retries; reusing a key within two hours returns 409 `idempotency_duplicate`.
             callback_url: HTTPS URL that receives a signed webhook when the run is completed or failed.
             idempotency_key_2: Idempotency key (alternative to the header).
         """
@@ -700,42 +714,47 @@ class AsyncTechniqueRuns:
         self,
         technique_id: str,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         inputs: builtins.list[models.TechniqueRunInput],
         mode: Literal["async", "stream"] | str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
         idempotency_key_2: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.RunStatus:
         """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
 
-        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
-        sleeps between. Each request's timeout is cut to what is left, and a retry that could
-        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        ``poll_timeout`` bounds the whole wait: the create call, every poll, their retries and
+        the sleeps between. Each request's timeout (``timeout``) is cut to what is left, and a
+        retry that could not finish in time is not made; raises ``errors.PollTimeoutError``
+        when time runs out.
         """
-        with _base.Deadline(timeout):
-            created = await self.create(
+        with _base.Deadline(poll_timeout):
+            _created = await self.create(
                 technique_id,
-                idempotency_key=idempotency_key,
                 inputs=inputs,
                 mode=mode,
+                idempotency_key=idempotency_key,
                 callback_url=callback_url,
                 idempotency_key_2=idempotency_key_2,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
+                timeout=timeout,
                 max_retries=max_retries,
             )
             return await self.poll_retrieve(
                 technique_id,
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
+                max_retries=max_retries,
+                poll_timeout=poll_timeout,
                 poll_interval=poll_interval,
             )
 
@@ -794,24 +813,33 @@ class AsyncTechniqueRuns:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.RunStatus:
         """Call ``retrieve`` until the status is terminal (completed, failed).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = AsyncTechniqueRunsWithRawResponse(self._client)
         poller = _base.Poller(
-            terminal=frozenset({"completed", "failed"}), timeout=timeout, interval=poll_interval
+            terminal=frozenset({"completed", "failed"}),
+            poll_timeout=poll_timeout,
+            interval=poll_interval,
         )
         return await self._client._poll(
             lambda: raw.retrieve(
-                technique_id, run_id, extra_headers=extra_headers, extra_query=extra_query
+                technique_id,
+                run_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
             ),
             poller,
         )
@@ -889,9 +917,9 @@ class AsyncTechniqueRunsWithRawResponse:
         self,
         technique_id: str,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         inputs: builtins.list[models.TechniqueRunInput],
         mode: Literal["async", "stream"] | str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
         idempotency_key_2: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
@@ -1043,9 +1071,9 @@ class AsyncTechniqueRunsWithStreamingResponse:
         self,
         technique_id: str,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         inputs: builtins.list[models.TechniqueRunInput],
         mode: Literal["async", "stream"] | str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         callback_url: str | NotGiven = NOT_GIVEN,
         idempotency_key_2: str | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,

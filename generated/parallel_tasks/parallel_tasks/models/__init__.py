@@ -21,7 +21,6 @@ if _typing.TYPE_CHECKING:
     from ._field_basis import Citation, FieldBasis
     from ._http_validation_error import HTTPValidationError, ValidationError
     from ._mcp_tool_call import McpToolCall
-    from ._output import Output
     from ._source_policy import SourcePolicy
     from ._task_group_events_response import TaskGroupEventsResponse, TaskGroupStatusEvent
     from ._task_group_get_runs_response import TaskGroupGetRunsResponse
@@ -39,7 +38,7 @@ if _typing.TYPE_CHECKING:
     )
     from ._task_run_input import TaskRunInput
     from ._task_run_json_output import TaskRunJsonOutput
-    from ._task_run_result import TaskRunResult
+    from ._task_run_result import Output, TaskRunResult
     from ._task_run_status_event import TaskRunStatusEvent
     from ._task_run_text_output import TaskRunTextOutput
     from ._task_spec import AutoSchema, JsonSchema, TaskSpec, TextSchema
@@ -99,7 +98,7 @@ _MODULES: dict[str, str] = {
     "JsonSchema": "_task_spec",
     "McpServer": "_beta_run_input",
     "McpToolCall": "_mcp_tool_call",
-    "Output": "_output",
+    "Output": "_task_run_result",
     "SourcePolicy": "_source_policy",
     "SourceStats": "_task_run_events_response",
     "TaskGroupEventsResponse": "_task_group_events_response",

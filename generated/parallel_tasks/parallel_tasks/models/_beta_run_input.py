@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Any, Literal
 
 from parallel_tasks._base import Model
 
@@ -13,95 +11,45 @@ from ._task_spec import TaskSpec
 
 
 class McpServer(Model):
-    """
-    An MCP server the run may call.
-    """
+    """An MCP server the run may call."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["url"], Field(title="Type")] = "url"
-    """
-    Type of MCP server. Always `url`.
-    """
-    name: Annotated[str, Field(title="Name")]
-    """
-    Name of the MCP server.
-    """
-    url: Annotated[str, Field(title="Url")]
-    """
-    URL of the MCP server.
-    """
-    headers: Annotated[dict[str, str] | None, Field(title="Headers")] = None
-    """
-    Headers sent to the MCP server.
-    """
-    allowed_tools: Annotated[list[str] | None, Field(title="Allowed Tools")] = None
-    """
-    Tools of the server the run may use.
-    """
+    type: Literal["url"] = "url"
+    """Type of MCP server. Always `url`."""
+    name: str
+    """Name of the MCP server."""
+    url: str
+    """URL of the MCP server."""
+    headers: dict[str, str] | None = None
+    """Headers sent to the MCP server."""
+    allowed_tools: list[str] | None = None
+    """Tools of the server the run may use."""
 
 
 class Webhook(Model):
-    """
-    Webhook notified of task run events.
-    """
+    """Webhook notified of task run events."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    url: Annotated[str, Field(title="Url")]
-    """
-    URL of the webhook.
-    """
-    event_types: Annotated[list[Literal["task_run.status"]] | None, Field(title="Event Types")] = (
-        None
-    )
-    """
-    Event types to send to the webhook.
-    """
+    url: str
+    """URL of the webhook."""
+    event_types: list[Literal["task_run.status"]] | None = None
+    """Event types to send to the webhook."""
 
 
 class BetaRunInput(Model):
-    """
-    Task run input with beta features; also the item type of a task group's inputs.
-    """
+    """Task run input with beta features; also the item type of a task group's inputs."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    input: Annotated[str | dict[str, Any], Field(title="Input")]
-    """
-    Input to the task, either text or a JSON object.
-    """
-    processor: Annotated[str, Field(title="Processor")]
-    """
-    Processor to use for the task.
-    """
-    metadata: Annotated[dict[str, str | float | bool] | None, Field(title="Metadata")] = None
-    """
-    User-provided metadata stored with the run. Keys up to 16 characters, values up to 512.
-    """
+    input: str | dict[str, Any]
+    """Input to the task, either text or a JSON object."""
+    processor: str
+    """Processor to use for the task."""
+    metadata: dict[str, str | float | bool] | None = None
+    """User-provided metadata stored with the run. Keys up to 16 characters, values up to 512."""
     source_policy: SourcePolicy | None = None
-    """
-    Optional source policy governing search results.
-    """
+    """Optional source policy governing search results."""
     task_spec: TaskSpec | None = None
-    """
-    Task specification. If omitted, the output schema is chosen automatically.
-    """
-    enable_events: Annotated[bool | None, Field(title="Enable Events")] = None
-    """
-    Record progress events for the run (beta `events-sse-2025-07-24`). Defaults to true for pro processors and above.
-    """
-    mcp_servers: Annotated[list[McpServer] | None, Field(title="Mcp Servers")] = None
-    """
-    MCP servers the run may call (beta `mcp-server-2025-07-17`).
-    """
+    """Task specification. If omitted, the output schema is chosen automatically."""
+    enable_events: bool | None = None
+    """Record progress events for the run (beta `events-sse-2025-07-24`). Defaults to true for pro processors and above."""
+    mcp_servers: list[McpServer] | None = None
+    """MCP servers the run may call (beta `mcp-server-2025-07-17`)."""
     webhook: Webhook | None = None
-    """
-    Webhook notified of run status changes (beta `webhook-2025-08-12`).
-    """
+    """Webhook notified of run status changes (beta `webhook-2025-08-12`)."""

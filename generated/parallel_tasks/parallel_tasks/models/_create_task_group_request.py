@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import ConfigDict, Field
-
 from parallel_tasks._base import Model
 
 
 class CreateTaskGroupRequest(Model):
-    """
-    Request to create a task group.
-    """
+    """Request to create a task group."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    metadata: Annotated[dict[str, str | float | bool] | None, Field(title="Metadata")] = None
-    """
-    User-provided metadata stored with the group. Keys up to 16 characters, values up to 512.
-    """
+    metadata: dict[str, str | float | bool] | None = None
+    """User-provided metadata stored with the group. Keys up to 16 characters, values up to 512."""

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from pydantic import ConfigDict, Field
+from typing import Any
 
 from parallel_tasks._base import Model
 
 
 class Error(Model):
-    """
-    An error message.
-    """
+    """An error message."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    ref_id: Annotated[str, Field(title="Reference ID")]
-    """
-    Reference ID for the error.
-    """
-    message: Annotated[str, Field(title="Message")]
-    """
-    Human-readable message.
-    """
-    detail: Annotated[dict[str, Any] | None, Field(title="Detail")] = None
-    """
-    Optional detail supporting the error.
-    """
+    ref_id: str
+    """Reference ID for the error."""
+    message: str
+    """Human-readable message."""
+    detail: dict[str, Any] | None = None
+    """Optional detail supporting the error."""

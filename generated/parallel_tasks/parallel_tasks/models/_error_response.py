@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Literal
 
 from parallel_tasks._base import Model
 
@@ -12,19 +10,9 @@ from ._error import Error
 
 
 class ErrorResponse(Model):
-    """
-    Response object used for non-200 status codes.
-    """
+    """Response object used for non-200 status codes."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["error"], Field(title="Type")]
-    """
-    Always 'error'.
-    """
+    type: Literal["error"]
+    """Always 'error'."""
     error: Error
-    """
-    Error.
-    """
+    """Error."""

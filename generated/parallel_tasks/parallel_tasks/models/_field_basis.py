@@ -2,58 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import ConfigDict, Field
-
 from parallel_tasks._base import Model
 
 
 class Citation(Model):
-    """
-    A citation for a task output.
-    """
+    """A citation for a task output."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    url: Annotated[str, Field(title="Url")]
-    """
-    URL of the citation.
-    """
-    title: Annotated[str | None, Field(title="Title")] = None
-    """
-    Title of the citation.
-    """
-    excerpts: Annotated[list[str] | None, Field(title="Excerpts")] = None
-    """
-    Excerpts from the citation supporting the output.
-    """
+    url: str
+    """URL of the citation."""
+    title: str | None = None
+    """Title of the citation."""
+    excerpts: list[str] | None = None
+    """Excerpts from the citation supporting the output."""
 
 
 class FieldBasis(Model):
-    """
-    Citations and reasoning supporting one field of a task output.
-    """
+    """Citations and reasoning supporting one field of a task output."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    field: Annotated[str, Field(title="Field")]
-    """
-    Name of the output field.
-    """
-    reasoning: Annotated[str, Field(title="Reasoning")]
-    """
-    Reasoning for the output field.
-    """
-    citations: Annotated[list[Citation] | None, Field(title="Citations")] = None
-    """
-    List of citations supporting the output field.
-    """
-    confidence: Annotated[str | None, Field(title="Confidence")] = None
-    """
-    Confidence level for the output field.
-    """
+    field: str
+    """Name of the output field."""
+    reasoning: str
+    """Reasoning for the output field."""
+    citations: list[Citation] | None = None
+    """List of citations supporting the output field."""
+    confidence: str | None = None
+    """Confidence level for the output field."""

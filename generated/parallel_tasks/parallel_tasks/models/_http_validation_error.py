@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import ConfigDict, Field
-
 from parallel_tasks._base import Model
 
 
 class ValidationError(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    loc: Annotated[list[str | int], Field(title="Location")]
-    msg: Annotated[str, Field(title="Message")]
-    type: Annotated[str, Field(title="Error Type")]
+    loc: list[str | int]
+    msg: str
+    type: str
 
 
 class HTTPValidationError(Model):
-    """
-    Request validation error of the task-group endpoints.
-    """
+    """Request validation error of the task-group endpoints."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    detail: Annotated[list[ValidationError] | None, Field(title="Detail")] = None
+    detail: list[ValidationError] | None = None

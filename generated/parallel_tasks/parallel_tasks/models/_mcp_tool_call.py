@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import ConfigDict, Field
-
 from parallel_tasks._base import Model
 
 
 class McpToolCall(Model):
-    """
-    Result of one MCP tool call.
-    """
+    """Result of one MCP tool call."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    tool_call_id: Annotated[str, Field(title="Tool Call Id")]
-    """
-    Identifier of the tool call.
-    """
-    server_name: Annotated[str, Field(title="Server Name")]
-    """
-    Name of the MCP server.
-    """
-    tool_name: Annotated[str, Field(title="Tool Name")]
-    """
-    Name of the tool called.
-    """
-    arguments: Annotated[str, Field(title="Arguments")]
-    """
-    Arguments used to call the tool, as a JSON string.
-    """
-    content: Annotated[str | None, Field(title="Content")] = None
-    """
-    Output of the tool call, if any.
-    """
-    error: Annotated[str | None, Field(title="Error")] = None
-    """
-    Error of the tool call, if any.
-    """
+    tool_call_id: str
+    """Identifier of the tool call."""
+    server_name: str
+    """Name of the MCP server."""
+    tool_name: str
+    """Name of the tool called."""
+    arguments: str
+    """Arguments used to call the tool, as a JSON string."""
+    content: str | None = None
+    """Output of the tool call, if any."""
+    error: str | None = None
+    """Error of the tool call, if any."""

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
-
-from pydantic import ConfigDict, Field
 
 from parallel_tasks._base import Model
 
 
 class SourcePolicy(Model):
-    """
-    Source policy for web search results.
-    """
+    """Source policy for web search results."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    include_domains: Annotated[list[str] | None, Field(title="Include Domains")] = None
-    """
-    Only use these domains (plain domains or suffixes such as `.gov`).
-    """
-    exclude_domains: Annotated[list[str] | None, Field(title="Exclude Domains")] = None
-    """
-    Never use these domains (plain domains or suffixes such as `.gov`).
-    """
-    after_date: Annotated[date | None, Field(title="After Date")] = None
-    """
-    Only use sources published after this date (YYYY-MM-DD).
-    """
+    include_domains: list[str] | None = None
+    """Only use these domains (plain domains or suffixes such as `.gov`)."""
+    exclude_domains: list[str] | None = None
+    """Never use these domains (plain domains or suffixes such as `.gov`)."""
+    after_date: date | None = None
+    """Only use sources published after this date (YYYY-MM-DD)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 from typing_extensions import TypeAliasType
 
 from parallel_tasks._base import Model
@@ -15,35 +15,18 @@ from ._task_run_event import TaskRunEvent
 
 
 class TaskGroupStatusEvent(Model):
-    """
-    Event indicating an update to a task group's status.
-    """
+    """Event indicating an update to a task group's status."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["task_group_status"], Field(title="Type")]
-    """
-    Event type; always 'task_group_status'.
-    """
-    event_id: Annotated[str, Field(title="Event Id")]
-    """
-    Cursor to resume the stream from.
-    """
+    type: Literal["task_group_status"]
+    """Event type; always 'task_group_status'."""
+    event_id: str
+    """Cursor to resume the stream from."""
     status: TaskGroupStatus
-    """
-    Status of the group.
-    """
+    """Status of the group."""
 
 
 TaskGroupEventsResponse = TypeAliasType(
     "TaskGroupEventsResponse",
-    Annotated[
-        TaskGroupStatusEvent | TaskRunEvent | ErrorEvent,
-        Field(discriminator="type", title="TaskGroupEventsResponse"),
-    ],
+    Annotated[TaskGroupStatusEvent | TaskRunEvent | ErrorEvent, Field(discriminator="type")],
 )
-"""
-The data of one server-sent event.
-"""
+"""The data of one server-sent event."""

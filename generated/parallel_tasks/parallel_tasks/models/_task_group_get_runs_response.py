@@ -11,11 +11,6 @@ from ._error_event import ErrorEvent
 from ._task_run_event import TaskRunEvent
 
 TaskGroupGetRunsResponse = TypeAliasType(
-    "TaskGroupGetRunsResponse",
-    Annotated[
-        TaskRunEvent | ErrorEvent, Field(discriminator="type", title="TaskGroupGetRunsResponse")
-    ],
+    "TaskGroupGetRunsResponse", Annotated[TaskRunEvent | ErrorEvent, Field(discriminator="type")]
 )
-"""
-The data of one server-sent event.
-"""
+"""The data of one server-sent event."""

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import ConfigDict, Field
-
 from parallel_tasks._base import Model
 
 from ._task_group_status import TaskGroupStatus
 
 
 class TaskGroupResponse(Model):
-    """
-    Response object for a task group, including its status and metadata.
-    """
+    """Response object for a task group, including its status and metadata."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    taskgroup_id: Annotated[str, Field(title="Taskgroup ID")]
-    """
-    ID of the group.
-    """
+    taskgroup_id: str
+    """ID of the group."""
     status: TaskGroupStatus
-    """
-    Status of the group.
-    """
-    created_at: Annotated[str | None, Field(title="Created At")] = None
-    """
-    Timestamp of the creation of the group, as an RFC 3339 string.
-    """
-    metadata: Annotated[dict[str, str | float | bool] | None, Field(title="Metadata")] = None
-    """
-    User-provided metadata stored with the group. Keys up to 16 characters, values up to 512.
-    """
+    """Status of the group."""
+    created_at: str | None = None
+    """Timestamp of the creation of the group, as an RFC 3339 string."""
+    metadata: dict[str, str | float | bool] | None = None
+    """User-provided metadata stored with the group. Keys up to 16 characters, values up to 512."""

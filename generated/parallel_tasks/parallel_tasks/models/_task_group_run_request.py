@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import ConfigDict, Field
-
 from parallel_tasks._base import Model
 
 from ._beta_run_input import BetaRunInput
@@ -13,19 +9,9 @@ from ._task_spec import TaskSpec
 
 
 class TaskGroupRunRequest(Model):
-    """
-    Request to initiate new task runs in a task group.
-    """
+    """Request to initiate new task runs in a task group."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    inputs: Annotated[list[BetaRunInput], Field(title="Inputs")]
-    """
-    List of task runs to execute.
-    """
+    inputs: list[BetaRunInput]
+    """List of task runs to execute."""
     default_task_spec: TaskSpec | None = None
-    """
-    Default task spec for runs that do not give their own.
-    """
+    """Default task spec for runs that do not give their own."""

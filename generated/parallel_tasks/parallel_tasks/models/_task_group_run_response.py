@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import ConfigDict, Field
-
 from parallel_tasks._base import Model
 
 from ._task_group_status import TaskGroupStatus
 
 
 class TaskGroupRunResponse(Model):
-    """
-    Response from adding new task runs to a task group.
-    """
+    """Response from adding new task runs to a task group."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    run_ids: Annotated[list[str], Field(title="Run Ids")]
-    """
-    IDs of the newly created runs.
-    """
+    run_ids: list[str]
+    """IDs of the newly created runs."""
     status: TaskGroupStatus
-    """
-    Status of the group.
-    """
-    event_cursor: Annotated[str | None, Field(title="Event Cursor")] = None
-    """
-    Cursor for the group's events stream, usable as `last_event_id`.
-    """
-    run_cursor: Annotated[str | None, Field(title="Run Cursor")] = None
-    """
-    Cursor for the group's runs stream. Empty for the group's first runs.
-    """
+    """Status of the group."""
+    event_cursor: str | None = None
+    """Cursor for the group's events stream, usable as `last_event_id`."""
+    run_cursor: str | None = None
+    """Cursor for the group's runs stream. Empty for the group's first runs."""

@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import ConfigDict, Field
-
 from parallel_tasks._base import Model
 
 
 class TaskGroupStatus(Model):
-    """
-    Status of a task group.
-    """
+    """Status of a task group."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    num_task_runs: Annotated[int, Field(title="Num Task Runs")]
-    """
-    Number of task runs in the group.
-    """
-    task_run_status_counts: Annotated[dict[str, int], Field(title="Task Run Status Counts")]
-    """
-    Number of task runs with each status.
-    """
-    is_active: Annotated[bool, Field(title="Is Active")]
-    """
-    True if at least one run in the group is currently active.
-    """
-    status_message: Annotated[str | None, Field(title="Status Message")] = None
-    """
-    Human-readable status message for the group.
-    """
-    modified_at: Annotated[str | None, Field(title="Modified At")] = None
-    """
-    Timestamp of the last status update to the group, as an RFC 3339 string.
-    """
+    num_task_runs: int
+    """Number of task runs in the group."""
+    task_run_status_counts: dict[str, int]
+    """Number of task runs with each status."""
+    is_active: bool
+    """True if at least one run in the group is currently active."""
+    status_message: str | None = None
+    """Human-readable status message for the group."""
+    modified_at: str | None = None
+    """Timestamp of the last status update to the group, as an RFC 3339 string."""

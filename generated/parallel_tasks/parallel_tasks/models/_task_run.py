@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Any, Literal
 
 from parallel_tasks._base import Model
 
@@ -12,89 +10,41 @@ from ._error import Error
 
 
 class WarningModel(Model):
-    """
-    Human-readable message for a task.
-    """
+    """Human-readable message for a task."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[
-        Literal["spec_validation_warning", "input_validation_warning", "warning"] | str,
-        Field(title="Type"),
-    ]
-    """
-    Type of warning. Note that adding new warning types is considered a backward-compatible change.
-    """
-    message: Annotated[str, Field(title="Message")]
-    """
-    Human-readable message.
-    """
-    detail: Annotated[dict[str, Any] | None, Field(title="Detail")] = None
-    """
-    Optional detail supporting the warning.
-    """
+    type: Literal["spec_validation_warning", "input_validation_warning", "warning"] | str
+    """Type of warning. Note that adding new warning types is considered a backward-compatible change."""
+    message: str
+    """Human-readable message."""
+    detail: dict[str, Any] | None = None
+    """Optional detail supporting the warning."""
 
 
 class TaskRun(Model):
-    """
-    Status of a task run.
-    """
+    """Status of a task run."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    run_id: Annotated[
-        str, Field(examples=["trun_e0083b6aac0544eb8686e8d2a76533d2"], title="Run ID")
-    ]
-    """
-    ID of the task run.
-    """
-    status: Annotated[
+    run_id: str
+    """ID of the task run."""
+    status: (
         Literal[
             "queued", "action_required", "running", "completed", "failed", "cancelling", "cancelled"
         ]
-        | str,
-        Field(title="Status"),
-    ]
-    """
-    Status of the run.
-    """
-    is_active: Annotated[bool, Field(title="Is Active")]
-    """
-    Whether the run is currently active, i.e. status is one of {'cancelling', 'queued', 'running'}.
-    """
-    warnings: Annotated[list[WarningModel] | None, Field(title="Warnings")] = None
-    """
-    Warnings for the run, if any.
-    """
+        | str
+    )
+    """Status of the run."""
+    is_active: bool
+    """Whether the run is currently active, i.e. status is one of {'cancelling', 'queued', 'running'}."""
+    warnings: list[WarningModel] | None = None
+    """Warnings for the run, if any."""
     error: Error | None = None
-    """
-    Error for the run, present only if status is 'failed'.
-    """
-    processor: Annotated[str, Field(examples=["base"], title="Processor")]
-    """
-    Processor used for the run.
-    """
-    metadata: Annotated[dict[str, str | int | float | bool] | None, Field(title="Metadata")] = None
-    """
-    User-provided metadata stored with the run.
-    """
-    taskgroup_id: Annotated[str | None, Field(title="Taskgroup ID")] = None
-    """
-    ID of the taskgroup to which the run belongs.
-    """
-    created_at: Annotated[
-        str | None, Field(examples=["2025-04-24T18:56:22.513132Z"], title="Created At")
-    ]
-    """
-    Timestamp of the creation of the task, as an RFC 3339 string.
-    """
-    modified_at: Annotated[
-        str | None, Field(examples=["2025-04-24T18:56:22.513132Z"], title="Modified At")
-    ]
-    """
-    Timestamp of the last modification to the task, as an RFC 3339 string.
-    """
+    """Error for the run, present only if status is 'failed'."""
+    processor: str
+    """Processor used for the run."""
+    metadata: dict[str, str | int | float | bool] | None = None
+    """User-provided metadata stored with the run."""
+    taskgroup_id: str | None = None
+    """ID of the taskgroup to which the run belongs."""
+    created_at: str | None
+    """Timestamp of the creation of the task, as an RFC 3339 string."""
+    modified_at: str | None
+    """Timestamp of the last modification to the task, as an RFC 3339 string."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 from typing_extensions import TypeAliasType
 
 from parallel_tasks._base import Model
@@ -21,31 +21,15 @@ TaskRunEventOutput = TypeAliasType(
 
 
 class TaskRunEvent(Model):
-    """
-    Event when a task run changes state.
-    """
+    """Event when a task run changes state."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["task_run.state"], Field(title="Type")]
-    """
-    Event type; always 'task_run.state'.
-    """
+    type: Literal["task_run.state"]
+    """Event type; always 'task_run.state'."""
     run: TaskRun
-    """
-    The task run as of this event.
-    """
-    event_id: Annotated[str | None, Field(title="Event Id")] = None
-    """
-    Cursor to resume the stream from. Empty outside task groups.
-    """
+    """The task run as of this event."""
+    event_id: str | None = None
+    """Cursor to resume the stream from. Empty outside task groups."""
     input: BetaRunInput | None = None
-    """
-    Input of the run; only when requested.
-    """
-    output: Annotated[TaskRunEventOutput | None, Field(title="Output")] = None
-    """
-    Output of the run; only when requested and the run is completed.
-    """
+    """Input of the run; only when requested."""
+    output: TaskRunEventOutput | None = None
+    """Output of the run; only when requested and the run is completed."""

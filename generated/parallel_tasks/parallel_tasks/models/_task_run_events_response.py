@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 from typing_extensions import TypeAliasType
 
 from parallel_tasks._base import Model
@@ -14,77 +14,40 @@ from ._task_run_event import TaskRunEvent
 
 
 class SourceStats(Model):
-    """
-    Source statistics of the run.
-    """
+    """Source statistics of the run."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    num_sources_considered: Annotated[int | None, Field(title="Num Sources Considered")] = None
-    """
-    Number of sources considered.
-    """
-    num_sources_read: Annotated[int | None, Field(title="Num Sources Read")] = None
-    """
-    Number of sources read.
-    """
-    sources_read_sample: Annotated[list[str] | None, Field(title="Sources Read Sample")] = None
-    """
-    A sample of the URLs of sources read.
-    """
+    num_sources_considered: int | None = None
+    """Number of sources considered."""
+    num_sources_read: int | None = None
+    """Number of sources read."""
+    sources_read_sample: list[str] | None = None
+    """A sample of the URLs of sources read."""
 
 
 class TaskRunProgressMessageEvent(Model):
-    """
-    A message about the progress of a task run.
-    """
+    """A message about the progress of a task run."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[
-        Literal[
-            "task_run.progress_msg.plan",
-            "task_run.progress_msg.search",
-            "task_run.progress_msg.result",
-            "task_run.progress_msg.tool_call",
-            "task_run.progress_msg.exec_status",
-        ],
-        Field(title="Type"),
+    type: Literal[
+        "task_run.progress_msg.plan",
+        "task_run.progress_msg.search",
+        "task_run.progress_msg.result",
+        "task_run.progress_msg.tool_call",
+        "task_run.progress_msg.exec_status",
     ]
-    """
-    Event type; the kind of progress message.
-    """
-    message: Annotated[str, Field(title="Message")]
-    """
-    Progress update message.
-    """
-    timestamp: Annotated[str | None, Field(title="Timestamp")] = None
-    """
-    Timestamp of the message, as an RFC 3339 string.
-    """
+    """Event type; the kind of progress message."""
+    message: str
+    """Progress update message."""
+    timestamp: str | None = None
+    """Timestamp of the message, as an RFC 3339 string."""
 
 
 class TaskRunProgressStatsEvent(Model):
-    """
-    A progress update for a task run.
-    """
+    """A progress update for a task run."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["task_run.progress_stats"], Field(title="Type")]
-    """
-    Event type; always 'task_run.progress_stats'.
-    """
-    progress_meter: Annotated[float, Field(title="Progress Meter")]
-    """
-    Completion percentage of the run, from 0 to 100.
-    """
+    type: Literal["task_run.progress_stats"]
+    """Event type; always 'task_run.progress_stats'."""
+    progress_meter: float
+    """Completion percentage of the run, from 0 to 100."""
     source_stats: SourceStats
 
 
@@ -92,9 +55,7 @@ TaskRunEventsResponse = TypeAliasType(
     "TaskRunEventsResponse",
     Annotated[
         TaskRunProgressStatsEvent | TaskRunProgressMessageEvent | TaskRunEvent | ErrorEvent,
-        Field(discriminator="type", title="TaskRunEventsResponse"),
+        Field(discriminator="type"),
     ],
 )
-"""
-The data of one server-sent event.
-"""
+"""The data of one server-sent event."""

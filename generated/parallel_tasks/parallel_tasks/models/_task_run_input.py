@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from pydantic import ConfigDict, Field
+from typing import Any
 
 from parallel_tasks._base import Model
 
@@ -13,31 +11,15 @@ from ._task_spec import TaskSpec
 
 
 class TaskRunInput(Model):
-    """
-    Request to run a task.
-    """
+    """Request to run a task."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    input: Annotated[str | dict[str, Any], Field(title="Input")]
-    """
-    Input to the task, either text or a JSON object.
-    """
-    processor: Annotated[str, Field(examples=["base"], title="Processor")]
-    """
-    Processor to use for the task.
-    """
-    metadata: Annotated[dict[str, str | float | bool] | None, Field(title="Metadata")] = None
-    """
-    User-provided metadata stored with the run. Keys up to 16 characters, values up to 512.
-    """
+    input: str | dict[str, Any]
+    """Input to the task, either text or a JSON object."""
+    processor: str
+    """Processor to use for the task."""
+    metadata: dict[str, str | float | bool] | None = None
+    """User-provided metadata stored with the run. Keys up to 16 characters, values up to 512."""
     source_policy: SourcePolicy | None = None
-    """
-    Optional source policy governing search results.
-    """
+    """Optional source policy governing search results."""
     task_spec: TaskSpec | None = None
-    """
-    Task specification. If omitted, the output schema is chosen automatically.
-    """
+    """Task specification. If omitted, the output schema is chosen automatically."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Any, Literal
 
 from parallel_tasks._base import Model
 
@@ -13,35 +11,17 @@ from ._mcp_tool_call import McpToolCall
 
 
 class TaskRunJsonOutput(Model):
-    """
-    Output from a task that returns JSON.
-    """
+    """Output from a task that returns JSON."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    basis: Annotated[list[FieldBasis], Field(title="Basis")]
-    """
-    Basis for each top-level field in the JSON output.
-    """
-    content: Annotated[dict[str, Any], Field(title="Content")]
-    """
-    Output from the task as a native JSON object, as determined by the output schema of the task spec.
-    """
-    type: Annotated[Literal["json"], Field(title="Type")]
-    """
-    The type of output being returned, as determined by the output schema of the task spec.
-    """
-    beta_fields: Annotated[dict[str, Any] | None, Field(title="Beta Fields")] = None
-    """
-    Additional fields from beta features.
-    """
-    output_schema: Annotated[dict[str, Any] | None, Field(title="Output Schema")] = None
-    """
-    Output schema for the task. Only present when the task spec used an auto schema.
-    """
-    mcp_tool_calls: Annotated[list[McpToolCall] | None, Field(title="Mcp Tool Calls")] = None
-    """
-    MCP tool calls made by the task (beta).
-    """
+    basis: list[FieldBasis]
+    """Basis for each top-level field in the JSON output."""
+    content: dict[str, Any]
+    """Output from the task as a native JSON object, as determined by the output schema of the task spec."""
+    type: Literal["json"]
+    """The type of output being returned, as determined by the output schema of the task spec."""
+    beta_fields: dict[str, Any] | None = None
+    """Additional fields from beta features."""
+    output_schema: dict[str, Any] | None = None
+    """Output schema for the task. Only present when the task spec used an auto schema."""
+    mcp_tool_calls: list[McpToolCall] | None = None
+    """MCP tool calls made by the task (beta)."""

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
+from typing import Annotated
+
+from pydantic import Field
+from typing_extensions import TypeAliasType
 
 from parallel_tasks._base import Model
 
-from ._output import Output
 from ._task_run import TaskRun
+from ._task_run_json_output import TaskRunJsonOutput
+from ._task_run_text_output import TaskRunTextOutput
+
+Output = TypeAliasType(
+    "Output", Annotated[TaskRunTextOutput | TaskRunJsonOutput, Field(discriminator="type")]
+)
+"""Output from the task conforming to the output schema."""
 
 
 class TaskRunResult(Model):
-    """
-    Result of a task run.
-    """
+    """Result of a task run."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     run: TaskRun
-    """
-    Task run object with status 'completed'.
-    """
+    """Task run object with status 'completed'."""
     output: Output

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Literal
 
 from parallel_tasks._base import Model
 
@@ -12,20 +10,10 @@ from ._task_run import TaskRun
 
 
 class TaskRunStatusEvent(Model):
-    """
-    A webhook delivery about a task run whose status changed.
-    """
+    """A webhook delivery about a task run whose status changed."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    timestamp: Annotated[str, Field(title="Timestamp")]
-    """
-    When the event happened (RFC 3339).
-    """
-    type: Annotated[Literal["task_run.status"], Field(title="Type")]
-    """
-    Event type; always `task_run.status`.
-    """
+    timestamp: str
+    """When the event happened (RFC 3339)."""
+    type: Literal["task_run.status"]
+    """Event type; always `task_run.status`."""
     data: TaskRun

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Any, Literal
 
 from parallel_tasks._base import Model
 
@@ -13,31 +11,15 @@ from ._mcp_tool_call import McpToolCall
 
 
 class TaskRunTextOutput(Model):
-    """
-    Output from a task that returns text.
-    """
+    """Output from a task that returns text."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    basis: Annotated[list[FieldBasis], Field(title="Basis")]
-    """
-    Basis for the output. The basis has a single field named `output`.
-    """
-    content: Annotated[str, Field(title="Content")]
-    """
-    Text output from the task.
-    """
-    type: Annotated[Literal["text"], Field(title="Type")]
-    """
-    The type of output being returned, as determined by the output schema of the task spec.
-    """
-    beta_fields: Annotated[dict[str, Any] | None, Field(title="Beta Fields")] = None
-    """
-    Additional fields from beta features.
-    """
-    mcp_tool_calls: Annotated[list[McpToolCall] | None, Field(title="Mcp Tool Calls")] = None
-    """
-    MCP tool calls made by the task (beta).
-    """
+    basis: list[FieldBasis]
+    """Basis for the output. The basis has a single field named `output`."""
+    content: str
+    """Text output from the task."""
+    type: Literal["text"]
+    """The type of output being returned, as determined by the output schema of the task spec."""
+    beta_fields: dict[str, Any] | None = None
+    """Additional fields from beta features."""
+    mcp_tool_calls: list[McpToolCall] | None = None
+    """MCP tool calls made by the task (beta)."""

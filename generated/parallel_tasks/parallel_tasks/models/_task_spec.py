@@ -2,84 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field
+from typing import Any, Literal
 
 from parallel_tasks._base import Model
 
 
 class AutoSchema(Model):
-    """
-    The output schema is determined automatically.
-    """
+    """The output schema is determined automatically."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: Annotated[Literal["auto"], Field(title="Type")] = "auto"
-    """
-    The type of schema being defined. Always `auto`.
-    """
+    type: Literal["auto"] = "auto"
+    """The type of schema being defined. Always `auto`."""
 
 
 class JsonSchema(Model):
-    """
-    JSON schema for a task input or output. Only a subset of JSON Schema is supported.
-    """
+    """JSON schema for a task input or output. Only a subset of JSON Schema is supported."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    json_schema: Annotated[dict[str, Any], Field(title="Json Schema")]
-    """
-    A JSON Schema object.
-    """
-    type: Annotated[Literal["json"], Field(title="Type")] = "json"
-    """
-    The type of schema being defined. Always `json`.
-    """
+    json_schema: dict[str, Any]
+    """A JSON Schema object."""
+    type: Literal["json"] = "json"
+    """The type of schema being defined. Always `json`."""
 
 
 class TextSchema(Model):
-    """
-    Text description of a task input or output.
-    """
+    """Text description of a task input or output."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    description: Annotated[str | None, Field(title="Description")] = None
-    """
-    A text description of the desired output.
-    """
-    type: Annotated[Literal["text"], Field(title="Type")] = "text"
-    """
-    The type of schema being defined. Always `text`.
-    """
+    description: str | None = None
+    """A text description of the desired output."""
+    type: Literal["text"] = "text"
+    """The type of schema being defined. Always `text`."""
 
 
 class TaskSpec(Model):
-    """
-    Specification for a task, with its output schema and optionally its input schema.
-    """
+    """Specification for a task, with its output schema and optionally its input schema."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    output_schema: Annotated[
-        JsonSchema | TextSchema | AutoSchema | str, Field(title="Output Schema")
-    ]
-    """
-    JSON, text or auto schema for the output. A bare string is a text schema with that description.
-    """
-    input_schema: Annotated[str | JsonSchema | TextSchema | None, Field(title="Input Schema")] = (
-        None
-    )
-    """
-    Optional schema of the input.
-    """
+    output_schema: JsonSchema | TextSchema | AutoSchema | str
+    """JSON, text or auto schema for the output. A bare string is a text schema with that description."""
+    input_schema: str | JsonSchema | TextSchema | None = None
+    """Optional schema of the input."""

@@ -175,8 +175,8 @@ class TaskGroups:
         self,
         taskgroup_id: str,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         inputs: list[models.BetaRunInput],
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         default_task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
@@ -189,8 +189,8 @@ class TaskGroups:
         Initiates multiple task runs within a TaskGroup.
 
         Args:
-            parallel_beta: Optional comma-separated list of beta features to opt into.
             inputs: List of task runs to execute.
+            parallel_beta: Optional comma-separated list of beta features to opt into.
             default_task_spec: Default task spec for runs that do not give their own.
         """
         return cast(
@@ -315,26 +315,33 @@ class TaskGroups:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.TaskRun:
         """Call ``retrieve_run`` until the status is terminal (cancelled, completed, failed).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = TaskGroupsWithRawResponse(self._client)
         poller = _base.Poller(
             terminal=frozenset({"cancelled", "completed", "failed"}),
-            timeout=timeout,
+            poll_timeout=poll_timeout,
             interval=poll_interval,
         )
         return self._client._poll(
             lambda: raw.retrieve_run(
-                taskgroup_id, run_id, extra_headers=extra_headers, extra_query=extra_query
+                taskgroup_id,
+                run_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
             ),
             poller,
         )
@@ -459,8 +466,8 @@ class TaskGroupsWithRawResponse:
         self,
         taskgroup_id: str,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         inputs: list[models.BetaRunInput],
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         default_task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
@@ -691,8 +698,8 @@ class TaskGroupsWithStreamingResponse:
         self,
         taskgroup_id: str,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         inputs: list[models.BetaRunInput],
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         default_task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
@@ -956,8 +963,8 @@ class AsyncTaskGroups:
         self,
         taskgroup_id: str,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         inputs: list[models.BetaRunInput],
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         default_task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
@@ -970,8 +977,8 @@ class AsyncTaskGroups:
         Initiates multiple task runs within a TaskGroup.
 
         Args:
-            parallel_beta: Optional comma-separated list of beta features to opt into.
             inputs: List of task runs to execute.
+            parallel_beta: Optional comma-separated list of beta features to opt into.
             default_task_spec: Default task spec for runs that do not give their own.
         """
         return cast(
@@ -1096,26 +1103,33 @@ class AsyncTaskGroups:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.TaskRun:
         """Call ``retrieve_run`` until the status is terminal (cancelled, completed, failed).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = AsyncTaskGroupsWithRawResponse(self._client)
         poller = _base.Poller(
             terminal=frozenset({"cancelled", "completed", "failed"}),
-            timeout=timeout,
+            poll_timeout=poll_timeout,
             interval=poll_interval,
         )
         return await self._client._poll(
             lambda: raw.retrieve_run(
-                taskgroup_id, run_id, extra_headers=extra_headers, extra_query=extra_query
+                taskgroup_id,
+                run_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
             ),
             poller,
         )
@@ -1240,8 +1254,8 @@ class AsyncTaskGroupsWithRawResponse:
         self,
         taskgroup_id: str,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         inputs: list[models.BetaRunInput],
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         default_task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
@@ -1472,8 +1486,8 @@ class AsyncTaskGroupsWithStreamingResponse:
         self,
         taskgroup_id: str,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         inputs: list[models.BetaRunInput],
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         default_task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,

@@ -42,9 +42,9 @@ class TaskRuns:
     def create(
         self,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         input: str | dict[str, Any],
         processor: str,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
         source_policy: models.SourcePolicy | None | NotGiven = NOT_GIVEN,
         task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
@@ -59,9 +59,9 @@ class TaskRuns:
         Initiates a task run. Returns immediately with a run object in status `queued`. Poll the run, long-poll its result or stream its events.
 
         Args:
-            parallel_beta: Optional comma-separated list of beta features to opt into.
             input: Input to the task, either text or a JSON object.
             processor: Processor to use for the task.
+            parallel_beta: Optional comma-separated list of beta features to opt into.
             metadata: User-provided metadata stored with the run. Keys up to 16 characters, values up to 512.
             source_policy: Optional source policy governing search results.
             task_spec: Task specification. If omitted, the output schema is chosen automatically.
@@ -103,42 +103,47 @@ class TaskRuns:
     def create_and_poll(
         self,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         input: str | dict[str, Any],
         processor: str,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
         source_policy: models.SourcePolicy | None | NotGiven = NOT_GIVEN,
         task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.TaskRun:
         """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
 
-        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
-        sleeps between. Each request's timeout is cut to what is left, and a retry that could
-        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        ``poll_timeout`` bounds the whole wait: the create call, every poll, their retries and
+        the sleeps between. Each request's timeout (``timeout``) is cut to what is left, and a
+        retry that could not finish in time is not made; raises ``errors.PollTimeoutError``
+        when time runs out.
         """
-        with _base.Deadline(timeout):
-            created = self.create(
-                parallel_beta=parallel_beta,
+        with _base.Deadline(poll_timeout):
+            _created = self.create(
                 input=input,
                 processor=processor,
+                parallel_beta=parallel_beta,
                 metadata=metadata,
                 source_policy=source_policy,
                 task_spec=task_spec,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
+                timeout=timeout,
                 max_retries=max_retries,
             )
             return self.poll_retrieve(
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
+                max_retries=max_retries,
+                poll_timeout=poll_timeout,
                 poll_interval=poll_interval,
             )
 
@@ -185,25 +190,33 @@ class TaskRuns:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.TaskRun:
         """Call ``retrieve`` until the status is terminal (cancelled, completed, failed).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = TaskRunsWithRawResponse(self._client)
         poller = _base.Poller(
             terminal=frozenset({"cancelled", "completed", "failed"}),
-            timeout=timeout,
+            poll_timeout=poll_timeout,
             interval=poll_interval,
         )
         return self._client._poll(
-            lambda: raw.retrieve(run_id, extra_headers=extra_headers, extra_query=extra_query),
+            lambda: raw.retrieve(
+                run_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            ),
             poller,
         )
 
@@ -339,9 +352,9 @@ class TaskRunsWithRawResponse:
     def create(
         self,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         input: str | dict[str, Any],
         processor: str,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
         source_policy: models.SourcePolicy | None | NotGiven = NOT_GIVEN,
         task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
@@ -534,9 +547,9 @@ class TaskRunsWithStreamingResponse:
     def create(
         self,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         input: str | dict[str, Any],
         processor: str,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
         source_policy: models.SourcePolicy | None | NotGiven = NOT_GIVEN,
         task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
@@ -741,9 +754,9 @@ class AsyncTaskRuns:
     async def create(
         self,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         input: str | dict[str, Any],
         processor: str,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
         source_policy: models.SourcePolicy | None | NotGiven = NOT_GIVEN,
         task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
@@ -758,9 +771,9 @@ class AsyncTaskRuns:
         Initiates a task run. Returns immediately with a run object in status `queued`. Poll the run, long-poll its result or stream its events.
 
         Args:
-            parallel_beta: Optional comma-separated list of beta features to opt into.
             input: Input to the task, either text or a JSON object.
             processor: Processor to use for the task.
+            parallel_beta: Optional comma-separated list of beta features to opt into.
             metadata: User-provided metadata stored with the run. Keys up to 16 characters, values up to 512.
             source_policy: Optional source policy governing search results.
             task_spec: Task specification. If omitted, the output schema is chosen automatically.
@@ -802,42 +815,47 @@ class AsyncTaskRuns:
     async def create_and_poll(
         self,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         input: str | dict[str, Any],
         processor: str,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
         source_policy: models.SourcePolicy | None | NotGiven = NOT_GIVEN,
         task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.TaskRun:
         """``create``, then ``poll_retrieve`` until the run reaches a terminal status.
 
-        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
-        sleeps between. Each request's timeout is cut to what is left, and a retry that could
-        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        ``poll_timeout`` bounds the whole wait: the create call, every poll, their retries and
+        the sleeps between. Each request's timeout (``timeout``) is cut to what is left, and a
+        retry that could not finish in time is not made; raises ``errors.PollTimeoutError``
+        when time runs out.
         """
-        with _base.Deadline(timeout):
-            created = await self.create(
-                parallel_beta=parallel_beta,
+        with _base.Deadline(poll_timeout):
+            _created = await self.create(
                 input=input,
                 processor=processor,
+                parallel_beta=parallel_beta,
                 metadata=metadata,
                 source_policy=source_policy,
                 task_spec=task_spec,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
+                timeout=timeout,
                 max_retries=max_retries,
             )
             return await self.poll_retrieve(
-                _base.field_value(created, "run_id"),
+                _base.field_value(_created, "run_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
+                max_retries=max_retries,
+                poll_timeout=poll_timeout,
                 poll_interval=poll_interval,
             )
 
@@ -884,25 +902,33 @@ class AsyncTaskRuns:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.TaskRun:
         """Call ``retrieve`` until the status is terminal (cancelled, completed, failed).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = AsyncTaskRunsWithRawResponse(self._client)
         poller = _base.Poller(
             terminal=frozenset({"cancelled", "completed", "failed"}),
-            timeout=timeout,
+            poll_timeout=poll_timeout,
             interval=poll_interval,
         )
         return await self._client._poll(
-            lambda: raw.retrieve(run_id, extra_headers=extra_headers, extra_query=extra_query),
+            lambda: raw.retrieve(
+                run_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            ),
             poller,
         )
 
@@ -1038,9 +1064,9 @@ class AsyncTaskRunsWithRawResponse:
     async def create(
         self,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         input: str | dict[str, Any],
         processor: str,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
         source_policy: models.SourcePolicy | None | NotGiven = NOT_GIVEN,
         task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,
@@ -1233,9 +1259,9 @@ class AsyncTaskRunsWithStreamingResponse:
     def create(
         self,
         *,
-        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         input: str | dict[str, Any],
         processor: str,
+        parallel_beta: str | None | NotGiven = NOT_GIVEN,
         metadata: dict[str, str | float | bool] | None | NotGiven = NOT_GIVEN,
         source_policy: models.SourcePolicy | None | NotGiven = NOT_GIVEN,
         task_spec: models.TaskSpec | None | NotGiven = NOT_GIVEN,

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from praisonai_jobs._base import Model
 
 
 class ErrorResponse(Model):
-    """
-    Error body of the jobs endpoints (`HTTPException`).
-    """
+    """Error body of the jobs endpoints (`HTTPException`)."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     detail: str
-    """
-    Human-readable error message.
-    """
+    """Human-readable error message."""

@@ -4,49 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict
-
 from praisonai_jobs._base import Model
 
 
 class ValidationError(Model):
-    """
-    One request-validation problem.
-    """
+    """One request-validation problem."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     loc: list[str | int]
-    """
-    Where the problem is, e.g. `["body", "prompt"]`.
-    """
+    """Where the problem is, e.g. `["body", "prompt"]`."""
     msg: str
-    """
-    Human-readable message.
-    """
+    """Human-readable message."""
     type: str
-    """
-    Error type, e.g. `missing`, `value_error`.
-    """
+    """Error type, e.g. `missing`, `value_error`."""
     input: Any | None = None
-    """
-    The offending input.
-    """
+    """The offending input."""
     ctx: dict[str, Any] | None = None
-    """
-    Extra context.
-    """
+    """Extra context."""
 
 
 class HTTPValidationError(Model):
-    """
-    Request-validation error body (422).
-    """
+    """Request-validation error body (422)."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     detail: list[ValidationError]

@@ -4,117 +4,59 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict
-
 from praisonai_jobs._base import Model
 
 from ._job_status import JobStatus
 
 
 class JobProgress(Model):
-    """
-    Progress information for a job.
-    """
+    """Progress information for a job."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     percentage: float | None = 0.0
-    """
-    Completion percentage (0-100).
-    """
+    """Completion percentage (0-100)."""
     current_step: str | None = None
-    """
-    Description of the current processing step.
-    """
+    """Description of the current processing step."""
     steps_completed: int | None = 0
-    """
-    Number of steps completed.
-    """
+    """Number of steps completed."""
     steps_total: int | None = None
-    """
-    Total number of steps.
-    """
+    """Total number of steps."""
 
 
 class JobStatusResponse(Model):
-    """
-    A job's status, progress and timing.
-    """
+    """A job's status, progress and timing."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     job_id: str
-    """
-    Unique job identifier.
-    """
+    """Unique job identifier."""
     status: JobStatus
-    """
-    Current job status.
-    """
+    """Current job status."""
     progress: JobProgress | None = None
-    """
-    Progress information (always sent by the server; most meaningful while running).
-    """
+    """Progress information (always sent by the server; most meaningful while running)."""
     created_at: datetime
-    """
-    When the job was created.
-    """
+    """When the job was created."""
     started_at: datetime | None = None
-    """
-    When the job started running.
-    """
+    """When the job started running."""
     completed_at: datetime | None = None
-    """
-    When the job reached `succeeded`, `failed` or `cancelled`.
-    """
+    """When the job reached `succeeded`, `failed` or `cancelled`."""
     agent_id: str | None = None
-    """
-    Current agent id (e.g. `recipe:<name>` for recipe jobs).
-    """
+    """Current agent id (e.g. `recipe:<name>` for recipe jobs)."""
     run_id: str | None = None
-    """
-    Run id for tracing.
-    """
+    """Run id for tracing."""
     session_id: str | None = None
-    """
-    Session id.
-    """
+    """Session id."""
     error: str | None = None
-    """
-    Error message when the job failed.
-    """
+    """Error message when the job failed."""
     retry_after: int | None = None
-    """
-    Suggested seconds before the next poll (2 when queued, 5 when running, null once terminal).
-    """
+    """Suggested seconds before the next poll (2 when queued, 5 when running, null once terminal)."""
 
 
 class JobListResponse(Model):
-    """
-    One page of jobs.
-    """
+    """One page of jobs."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     jobs: list[JobStatusResponse]
-    """
-    Jobs on this page, newest first.
-    """
+    """Jobs on this page, newest first."""
     total: int
-    """
-    Total number of jobs matching the filter.
-    """
+    """Total number of jobs matching the filter."""
     page: int | None = 1
-    """
-    Current page number.
-    """
+    """Current page number."""
     page_size: int | None = 20
-    """
-    Number of jobs per page.
-    """
+    """Number of jobs per page."""

@@ -5,59 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import ConfigDict
-
 from praisonai_jobs._base import Model
 
 from ._job_status import JobStatus
 
 
 class JobResultResponse(Model):
-    """
-    A terminal job's result.
-    """
+    """A terminal job's result."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     job_id: str
-    """
-    Unique job identifier.
-    """
+    """Unique job identifier."""
     status: JobStatus
-    """
-    Final job status.
-    """
+    """Final job status."""
     result: Any | None = None
-    """
-    The job's output (any JSON value; usually a string). Null unless the job succeeded.
-    """
+    """The job's output (any JSON value; usually a string). Null unless the job succeeded."""
     result_url: str | None = None
-    """
-    URL to fetch a large result (currently always null).
-    """
+    """URL to fetch a large result (currently always null)."""
     metrics: dict[str, Any] | None = None
-    """
-    Execution metrics.
-    """
+    """Execution metrics."""
     created_at: datetime
-    """
-    When the job was created.
-    """
+    """When the job was created."""
     started_at: datetime | None = None
-    """
-    When the job started running.
-    """
+    """When the job started running."""
     completed_at: datetime | None = None
-    """
-    When the job completed.
-    """
+    """When the job completed."""
     duration_seconds: float | None = None
-    """
-    Total execution time in seconds.
-    """
+    """Total execution time in seconds."""
     error: str | None = None
-    """
-    Error message when the job failed.
-    """
+    """Error message when the job failed."""

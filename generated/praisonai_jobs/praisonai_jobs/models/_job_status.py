@@ -9,6 +9,4 @@ from typing_extensions import TypeAliasType
 JobStatus = TypeAliasType(
     "JobStatus", Literal["queued", "running", "succeeded", "failed", "cancelled"] | str
 )
-"""
-Status of a job. A job starts `queued`, becomes `running`, then ends `succeeded`, `failed` or `cancelled`.
-"""
+"""Status of a job. A job starts `queued`, becomes `running`, then ends `succeeded`, `failed` or `cancelled`."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
 from praisonai_jobs._base import Model
@@ -14,81 +13,41 @@ from ._job_status import JobStatus
 
 
 class CancelledEvent(Model):
-    """
-    Data of the terminal `event: cancelled` SSE event.
-    """
+    """Data of the terminal `event: cancelled` SSE event."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     message: Literal["Job was cancelled"]
 
 
 class ErrorEvent(Model):
-    """
-    Data of the terminal `event: error` SSE event (job failed, or the job disappeared).
-    """
+    """Data of the terminal `event: error` SSE event (job failed, or the job disappeared)."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: str
 
 
 class HeartbeatEvent(Model):
-    """
-    Data of an `event: heartbeat` SSE event, sent after 5 seconds without updates.
-    """
+    """Data of an `event: heartbeat` SSE event, sent after 5 seconds without updates."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     timestamp: datetime
 
 
 class ProgressEvent(Model):
-    """
-    Data of an `event: progress` SSE event, sent when the percentage changes.
-    """
+    """Data of an `event: progress` SSE event, sent when the percentage changes."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     percentage: float
     step: str
-    """
-    Current step (empty string when none).
-    """
+    """Current step (empty string when none)."""
 
 
 class ResultEvent(Model):
-    """
-    Data of the terminal `event: result` SSE event (job succeeded).
-    """
+    """Data of the terminal `event: result` SSE event (job succeeded)."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     result: str
-    """
-    The result as text, truncated to 1000 characters.
-    """
+    """The result as text, truncated to 1000 characters."""
 
 
 class StatusEvent(Model):
-    """
-    Data of an `event: status` SSE event, sent when the status changes.
-    """
+    """Data of an `event: status` SSE event, sent when the status changes."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     status: JobStatus
     job_id: str
 

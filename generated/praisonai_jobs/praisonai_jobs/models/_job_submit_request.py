@@ -4,49 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict
-
 from praisonai_jobs._base import Model
 
 
 class JobSubmitRequest(Model):
-    """
-    Request body for submitting a new job.
-    """
+    """Request body for submitting a new job."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt: str
-    """
-    The prompt or task for the agent.
-    """
+    """The prompt or task for the agent."""
     agent_file: str | None = None
     """
     Path to an agents YAML file; must lie inside `PRAISONAI_JOBS_AGENT_ROOT` when that
     is set (otherwise 400). When omitted the server uses `agents.yaml`.
     """
     agent_yaml: str | None = None
-    """
-    Inline agents YAML configuration.
-    """
+    """Inline agents YAML configuration."""
     recipe_name: str | None = None
-    """
-    Recipe to execute (mutually exclusive with `agent_file`).
-    """
+    """Recipe to execute (mutually exclusive with `agent_file`)."""
     recipe_config: dict[str, Any] | None = {}
-    """
-    Recipe configuration overrides.
-    """
+    """Recipe configuration overrides."""
     framework: str | None = None
-    """
-    Framework to use (`praisonai`, `crewai`, `autogen`); the server uses `praisonai` when omitted.
-    """
+    """Framework to use (`praisonai`, `crewai`, `autogen`); the server uses `praisonai` when omitted."""
     config: dict[str, Any] | None = {}
-    """
-    Additional configuration.
-    """
+    """Additional configuration."""
     webhook_url: str | None = None
     """
     URL to POST the outcome to when the job succeeds or fails with an error. Must be
@@ -54,18 +34,10 @@ class JobSubmitRequest(Model):
     link-local or multicast address (otherwise 422).
     """
     timeout: int | None = 3600
-    """
-    Timeout in seconds; a job that exceeds it fails with `Job timed out after {timeout}s`.
-    """
+    """Timeout in seconds; a job that exceeds it fails with `Job timed out after {timeout}s`."""
     session_id: str | None = None
-    """
-    Session id that groups jobs.
-    """
+    """Session id that groups jobs."""
     idempotency_key: str | None = None
-    """
-    Body alternative to the `Idempotency-Key` header (the header wins).
-    """
+    """Body alternative to the `Idempotency-Key` header (the header wins)."""
     idempotency_scope: str | None = "none"
-    """
-    Idempotency scope (`none`, `session`, `global`); accepted but not applied by the current router.
-    """
+    """Idempotency scope (`none`, `session`, `global`); accepted but not applied by the current router."""

@@ -4,39 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict
-
 from praisonai_jobs._base import Model
 
 from ._job_status import JobStatus
 
 
 class JobSubmitResponse(Model):
-    """
-    Response after submitting a job.
-    """
+    """Response after submitting a job."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     job_id: str
-    """
-    Unique job identifier.
-    """
+    """Unique job identifier."""
     status: JobStatus
-    """
-    Current job status.
-    """
+    """Current job status."""
     created_at: datetime
-    """
-    Job creation timestamp.
-    """
+    """Job creation timestamp."""
     poll_url: str
-    """
-    Absolute URL to poll for status.
-    """
+    """Absolute URL to poll for status."""
     stream_url: str
-    """
-    Absolute URL of the SSE stream.
-    """
+    """Absolute URL of the SSE stream."""

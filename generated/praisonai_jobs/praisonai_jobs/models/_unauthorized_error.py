@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from praisonai_jobs._base import Model
 
 
 class UnauthorizedError(Model):
-    """
-    Error body of the API-key check.
-    """
+    """Error body of the API-key check."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: str
-    """
-    Error message.
-    """
+    """Error message."""

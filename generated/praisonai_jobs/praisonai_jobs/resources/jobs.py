@@ -105,8 +105,8 @@ class Jobs:
     def submit(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         prompt: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         agent_file: str | None | NotGiven = NOT_GIVEN,
         agent_yaml: str | None | NotGiven = NOT_GIVEN,
         recipe_name: str | None | NotGiven = NOT_GIVEN,
@@ -131,8 +131,8 @@ class Jobs:
         matches an existing job, that job is returned with 202 instead of creating another.
 
         Args:
-            idempotency_key: Deduplicates submissions: a job already created with this key is returned (202) instead of a new one. Takes precedence over the body's `idempotency_key`.
             prompt: The prompt or task for the agent.
+            idempotency_key: Deduplicates submissions: a job already created with this key is returned (202) instead of a new one. Takes precedence over the body's `idempotency_key`.
             agent_file: Path to an agents YAML file; must lie inside `PRAISONAI_JOBS_AGENT_ROOT` when that is set (otherwise 400). When omitted the server uses `agents.yaml`.
             agent_yaml: Inline agents YAML configuration.
             recipe_name: Recipe to execute (mutually exclusive with `agent_file`).
@@ -189,8 +189,8 @@ class Jobs:
     def submit_and_poll(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         prompt: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         agent_file: str | None | NotGiven = NOT_GIVEN,
         agent_yaml: str | None | NotGiven = NOT_GIVEN,
         recipe_name: str | None | NotGiven = NOT_GIVEN,
@@ -205,20 +205,22 @@ class Jobs:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.JobStatusResponse:
         """``submit``, then ``poll_get_status`` until the run reaches a terminal status.
 
-        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
-        sleeps between. Each request's timeout is cut to what is left, and a retry that could
-        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        ``poll_timeout`` bounds the whole wait: the create call, every poll, their retries and
+        the sleeps between. Each request's timeout (``timeout``) is cut to what is left, and a
+        retry that could not finish in time is not made; raises ``errors.PollTimeoutError``
+        when time runs out.
         """
-        with _base.Deadline(timeout):
-            created = self.submit(
-                idempotency_key=idempotency_key,
+        with _base.Deadline(poll_timeout):
+            _created = self.submit(
                 prompt=prompt,
+                idempotency_key=idempotency_key,
                 agent_file=agent_file,
                 agent_yaml=agent_yaml,
                 recipe_name=recipe_name,
@@ -233,12 +235,15 @@ class Jobs:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
+                timeout=timeout,
                 max_retries=max_retries,
             )
             return self.poll_get_status(
-                _base.field_value(created, "job_id"),
+                _base.field_value(_created, "job_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
+                max_retries=max_retries,
+                poll_timeout=poll_timeout,
                 poll_interval=poll_interval,
             )
 
@@ -289,25 +294,33 @@ class Jobs:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.JobStatusResponse:
         """Call ``get_status`` until the status is terminal (cancelled, failed, succeeded).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = JobsWithRawResponse(self._client)
         poller = _base.Poller(
             terminal=frozenset({"cancelled", "failed", "succeeded"}),
-            timeout=timeout,
+            poll_timeout=poll_timeout,
             interval=poll_interval,
         )
         return self._client._poll(
-            lambda: raw.get_status(job_id, extra_headers=extra_headers, extra_query=extra_query),
+            lambda: raw.get_status(
+                job_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            ),
             poller,
         )
 
@@ -532,8 +545,8 @@ class JobsWithRawResponse:
     def submit(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         prompt: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         agent_file: str | None | NotGiven = NOT_GIVEN,
         agent_yaml: str | None | NotGiven = NOT_GIVEN,
         recipe_name: str | None | NotGiven = NOT_GIVEN,
@@ -811,8 +824,8 @@ class JobsWithStreamingResponse:
     def submit(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         prompt: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         agent_file: str | None | NotGiven = NOT_GIVEN,
         agent_yaml: str | None | NotGiven = NOT_GIVEN,
         recipe_name: str | None | NotGiven = NOT_GIVEN,
@@ -1114,8 +1127,8 @@ class AsyncJobs:
     async def submit(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         prompt: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         agent_file: str | None | NotGiven = NOT_GIVEN,
         agent_yaml: str | None | NotGiven = NOT_GIVEN,
         recipe_name: str | None | NotGiven = NOT_GIVEN,
@@ -1140,8 +1153,8 @@ class AsyncJobs:
         matches an existing job, that job is returned with 202 instead of creating another.
 
         Args:
-            idempotency_key: Deduplicates submissions: a job already created with this key is returned (202) instead of a new one. Takes precedence over the body's `idempotency_key`.
             prompt: The prompt or task for the agent.
+            idempotency_key: Deduplicates submissions: a job already created with this key is returned (202) instead of a new one. Takes precedence over the body's `idempotency_key`.
             agent_file: Path to an agents YAML file; must lie inside `PRAISONAI_JOBS_AGENT_ROOT` when that is set (otherwise 400). When omitted the server uses `agents.yaml`.
             agent_yaml: Inline agents YAML configuration.
             recipe_name: Recipe to execute (mutually exclusive with `agent_file`).
@@ -1198,8 +1211,8 @@ class AsyncJobs:
     async def submit_and_poll(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         prompt: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         agent_file: str | None | NotGiven = NOT_GIVEN,
         agent_yaml: str | None | NotGiven = NOT_GIVEN,
         recipe_name: str | None | NotGiven = NOT_GIVEN,
@@ -1214,20 +1227,22 @@ class AsyncJobs:
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
         extra_body: _base.Body | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.JobStatusResponse:
         """``submit``, then ``poll_get_status`` until the run reaches a terminal status.
 
-        ``timeout`` bounds the whole wait: the create call, every poll, their retries and the
-        sleeps between. Each request's timeout is cut to what is left, and a retry that could
-        not finish in time is not made; raises ``errors.PollTimeoutError`` when time runs out.
+        ``poll_timeout`` bounds the whole wait: the create call, every poll, their retries and
+        the sleeps between. Each request's timeout (``timeout``) is cut to what is left, and a
+        retry that could not finish in time is not made; raises ``errors.PollTimeoutError``
+        when time runs out.
         """
-        with _base.Deadline(timeout):
-            created = await self.submit(
-                idempotency_key=idempotency_key,
+        with _base.Deadline(poll_timeout):
+            _created = await self.submit(
                 prompt=prompt,
+                idempotency_key=idempotency_key,
                 agent_file=agent_file,
                 agent_yaml=agent_yaml,
                 recipe_name=recipe_name,
@@ -1242,12 +1257,15 @@ class AsyncJobs:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
+                timeout=timeout,
                 max_retries=max_retries,
             )
             return await self.poll_get_status(
-                _base.field_value(created, "job_id"),
+                _base.field_value(_created, "job_id"),
                 extra_headers=extra_headers,
                 timeout=timeout,
+                max_retries=max_retries,
+                poll_timeout=poll_timeout,
                 poll_interval=poll_interval,
             )
 
@@ -1298,25 +1316,33 @@ class AsyncJobs:
         *,
         extra_headers: _base.Headers | None = None,
         extra_query: _base.Query | None = None,
-        timeout: float | None = 600.0,
+        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = 600.0,
         poll_interval: float | None = None,
     ) -> models.JobStatusResponse:
         """Call ``get_status`` until the status is terminal (cancelled, failed, succeeded).
 
         Waits as the server asks (a ``retry_after`` field or ``Retry-After`` header), else
         ``poll_interval`` seconds, else backs off from 1 s to 30 s. Returns the last response,
-        whatever its terminal status. ``timeout`` bounds the whole wait (every fetch, its
+        whatever its terminal status. ``poll_timeout`` bounds the whole wait (every fetch, its
         retries, the sleeps); raises ``errors.PollTimeoutError`` (with ``.last``) when the
-        next fetch could not be made within it.
+        next fetch could not be made within it. ``timeout`` is each fetch's own.
         """
         raw = AsyncJobsWithRawResponse(self._client)
         poller = _base.Poller(
             terminal=frozenset({"cancelled", "failed", "succeeded"}),
-            timeout=timeout,
+            poll_timeout=poll_timeout,
             interval=poll_interval,
         )
         return await self._client._poll(
-            lambda: raw.get_status(job_id, extra_headers=extra_headers, extra_query=extra_query),
+            lambda: raw.get_status(
+                job_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            ),
             poller,
         )
 
@@ -1541,8 +1567,8 @@ class AsyncJobsWithRawResponse:
     async def submit(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         prompt: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         agent_file: str | None | NotGiven = NOT_GIVEN,
         agent_yaml: str | None | NotGiven = NOT_GIVEN,
         recipe_name: str | None | NotGiven = NOT_GIVEN,
@@ -1820,8 +1846,8 @@ class AsyncJobsWithStreamingResponse:
     def submit(
         self,
         *,
-        idempotency_key: str | NotGiven = NOT_GIVEN,
         prompt: str,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
         agent_file: str | None | NotGiven = NOT_GIVEN,
         agent_yaml: str | None | NotGiven = NOT_GIVEN,
         recipe_name: str | None | NotGiven = NOT_GIVEN,

@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING
 
-from . import _base, models
-from ._base import NOT_GIVEN, NotGiven
+from . import _base
+
+if TYPE_CHECKING:
+    from .resources.things import (
+        AsyncThings,
+        AsyncThingsWithRawResponse,
+        AsyncThingsWithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -36,6 +42,13 @@ class AsyncClient(_base.AsyncAPIClient):
     _resources: _base.ResourceCache[AsyncClient]
 
     @property
+    def things(self) -> AsyncThings:
+        """``/things``"""
+        from .resources.things import AsyncThings
+
+        return self._resources.get(AsyncThings)
+
+    @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
@@ -45,82 +58,6 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(AsyncClientWithStreamingResponse)
 
-    async def get_thing(
-        self,
-        thing_id: str,
-        *,
-        cursor: str | None | NotGiven = NOT_GIVEN,
-        limit: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Thing:
-        """GET /things/{thing_id}"""
-        return cast(
-            models.Thing,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    query={
-                        "cursor": cursor,
-                        "limit": limit,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing,
-            ),
-        )
-
-    async def update_thing(
-        self,
-        thing_id: str,
-        *,
-        label: str | None,
-        parent: models.Parent | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Thing | None:
-        """PATCH /things/{thing_id}
-
-        Args:
-            label: Required but may be null.
-        """
-        return cast(
-            models.Thing | None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    json={
-                        "label": label,
-                        "parent": parent,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing | None,
-            ),
-        )
-
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -128,75 +65,11 @@ class AsyncClientWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def get_thing(
-        self,
-        thing_id: str,
-        *,
-        cursor: str | None | NotGiven = NOT_GIVEN,
-        limit: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Thing]:
-        return cast(
-            _base.RawResponse[models.Thing],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    query={
-                        "cursor": cursor,
-                        "limit": limit,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing,
-            ),
-        )
+    @property
+    def things(self) -> AsyncThingsWithRawResponse:
+        from .resources.things import AsyncThingsWithRawResponse
 
-    async def update_thing(
-        self,
-        thing_id: str,
-        *,
-        label: str | None,
-        parent: models.Parent | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Thing | None]:
-        return cast(
-            _base.RawResponse[models.Thing | None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    json={
-                        "label": label,
-                        "parent": parent,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing | None,
-            ),
-        )
+        return self._client._resources.get(AsyncThingsWithRawResponse)
 
 
 class AsyncClientWithStreamingResponse:
@@ -207,72 +80,8 @@ class AsyncClientWithStreamingResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    def get_thing(
-        self,
-        thing_id: str,
-        *,
-        cursor: str | None | NotGiven = NOT_GIVEN,
-        limit: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[models.Thing]:
-        return cast(
-            _base.AsyncStreamedResponseManager[models.Thing],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    query={
-                        "cursor": cursor,
-                        "limit": limit,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing,
-            ),
-        )
+    @property
+    def things(self) -> AsyncThingsWithStreamingResponse:
+        from .resources.things import AsyncThingsWithStreamingResponse
 
-    def update_thing(
-        self,
-        thing_id: str,
-        *,
-        label: str | None,
-        parent: models.Parent | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[models.Thing | None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[models.Thing | None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    json={
-                        "label": label,
-                        "parent": parent,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing | None,
-            ),
-        )
+        return self._client._resources.get(AsyncThingsWithStreamingResponse)

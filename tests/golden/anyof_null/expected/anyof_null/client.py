@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING
 
-from . import _base, models
-from ._base import NOT_GIVEN, NotGiven
+from . import _base
+
+if TYPE_CHECKING:
+    from .resources.things import Things, ThingsWithRawResponse, ThingsWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -36,6 +38,13 @@ class Client(_base.SyncAPIClient):
     _resources: _base.ResourceCache[Client]
 
     @property
+    def things(self) -> Things:
+        """``/things``"""
+        from .resources.things import Things
+
+        return self._resources.get(Things)
+
+    @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
@@ -45,82 +54,6 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(ClientWithStreamingResponse)
 
-    def get_thing(
-        self,
-        thing_id: str,
-        *,
-        cursor: str | None | NotGiven = NOT_GIVEN,
-        limit: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Thing:
-        """GET /things/{thing_id}"""
-        return cast(
-            models.Thing,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    query={
-                        "cursor": cursor,
-                        "limit": limit,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing,
-            ),
-        )
-
-    def update_thing(
-        self,
-        thing_id: str,
-        *,
-        label: str | None,
-        parent: models.Parent | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Thing | None:
-        """PATCH /things/{thing_id}
-
-        Args:
-            label: Required but may be null.
-        """
-        return cast(
-            models.Thing | None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    json={
-                        "label": label,
-                        "parent": parent,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing | None,
-            ),
-        )
-
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -128,75 +61,11 @@ class ClientWithRawResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def get_thing(
-        self,
-        thing_id: str,
-        *,
-        cursor: str | None | NotGiven = NOT_GIVEN,
-        limit: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Thing]:
-        return cast(
-            _base.RawResponse[models.Thing],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    query={
-                        "cursor": cursor,
-                        "limit": limit,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing,
-            ),
-        )
+    @property
+    def things(self) -> ThingsWithRawResponse:
+        from .resources.things import ThingsWithRawResponse
 
-    def update_thing(
-        self,
-        thing_id: str,
-        *,
-        label: str | None,
-        parent: models.Parent | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Thing | None]:
-        return cast(
-            _base.RawResponse[models.Thing | None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    json={
-                        "label": label,
-                        "parent": parent,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing | None,
-            ),
-        )
+        return self._client._resources.get(ThingsWithRawResponse)
 
 
 class ClientWithStreamingResponse:
@@ -207,72 +76,8 @@ class ClientWithStreamingResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def get_thing(
-        self,
-        thing_id: str,
-        *,
-        cursor: str | None | NotGiven = NOT_GIVEN,
-        limit: int | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[models.Thing]:
-        return cast(
-            _base.StreamedResponseManager[models.Thing],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    query={
-                        "cursor": cursor,
-                        "limit": limit,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing,
-            ),
-        )
+    @property
+    def things(self) -> ThingsWithStreamingResponse:
+        from .resources.things import ThingsWithStreamingResponse
 
-    def update_thing(
-        self,
-        thing_id: str,
-        *,
-        label: str | None,
-        parent: models.Parent | None | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[models.Thing | None]:
-        return cast(
-            _base.StreamedResponseManager[models.Thing | None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things/{thing_id}",
-                    path_params={
-                        "thing_id": thing_id,
-                    },
-                    json={
-                        "label": label,
-                        "parent": parent,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Thing | None,
-            ),
-        )
+        return self._client._resources.get(ThingsWithStreamingResponse)

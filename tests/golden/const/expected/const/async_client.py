@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from . import _base, models
-from ._base import NOT_GIVEN, NotGiven
+from . import _base
 
 if TYPE_CHECKING:
     from .resources.shapes import (
         AsyncShapes,
         AsyncShapesWithRawResponse,
         AsyncShapesWithStreamingResponse,
+    )
+    from .resources.version import (
+        AsyncVersion,
+        AsyncVersionWithRawResponse,
+        AsyncVersionWithStreamingResponse,
     )
 
 __all__ = ["AsyncClient"]
@@ -50,6 +54,13 @@ class AsyncClient(_base.AsyncAPIClient):
         return self._resources.get(AsyncShapes)
 
     @property
+    def version(self) -> AsyncVersion:
+        """``/version``"""
+        from .resources.version import AsyncVersion
+
+        return self._resources.get(AsyncVersion)
+
+    @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
@@ -58,31 +69,6 @@ class AsyncClient(_base.AsyncAPIClient):
     def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(AsyncClientWithStreamingResponse)
-
-    async def get_version(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Version:
-        """GET /version"""
-        return cast(
-            models.Version,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/version",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Version,
-            ),
-        )
 
 
 class AsyncClientWithRawResponse:
@@ -97,29 +83,11 @@ class AsyncClientWithRawResponse:
 
         return self._client._resources.get(AsyncShapesWithRawResponse)
 
-    async def get_version(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Version]:
-        return cast(
-            _base.RawResponse[models.Version],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/version",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Version,
-            ),
-        )
+    @property
+    def version(self) -> AsyncVersionWithRawResponse:
+        from .resources.version import AsyncVersionWithRawResponse
+
+        return self._client._resources.get(AsyncVersionWithRawResponse)
 
 
 class AsyncClientWithStreamingResponse:
@@ -136,26 +104,8 @@ class AsyncClientWithStreamingResponse:
 
         return self._client._resources.get(AsyncShapesWithStreamingResponse)
 
-    def get_version(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[models.Version]:
-        return cast(
-            _base.AsyncStreamedResponseManager[models.Version],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/version",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Version,
-            ),
-        )
+    @property
+    def version(self) -> AsyncVersionWithStreamingResponse:
+        from .resources.version import AsyncVersionWithStreamingResponse
+
+        return self._client._resources.get(AsyncVersionWithStreamingResponse)

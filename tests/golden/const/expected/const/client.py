@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from . import _base, models
-from ._base import NOT_GIVEN, NotGiven
+from . import _base
 
 if TYPE_CHECKING:
     from .resources.shapes import Shapes, ShapesWithRawResponse, ShapesWithStreamingResponse
+    from .resources.version import Version, VersionWithRawResponse, VersionWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -46,6 +46,13 @@ class Client(_base.SyncAPIClient):
         return self._resources.get(Shapes)
 
     @property
+    def version(self) -> Version:
+        """``/version``"""
+        from .resources.version import Version
+
+        return self._resources.get(Version)
+
+    @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
@@ -54,31 +61,6 @@ class Client(_base.SyncAPIClient):
     def with_streaming_response(self) -> ClientWithStreamingResponse:
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(ClientWithStreamingResponse)
-
-    def get_version(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Version:
-        """GET /version"""
-        return cast(
-            models.Version,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/version",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Version,
-            ),
-        )
 
 
 class ClientWithRawResponse:
@@ -93,29 +75,11 @@ class ClientWithRawResponse:
 
         return self._client._resources.get(ShapesWithRawResponse)
 
-    def get_version(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Version]:
-        return cast(
-            _base.RawResponse[models.Version],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/version",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Version,
-            ),
-        )
+    @property
+    def version(self) -> VersionWithRawResponse:
+        from .resources.version import VersionWithRawResponse
+
+        return self._client._resources.get(VersionWithRawResponse)
 
 
 class ClientWithStreamingResponse:
@@ -132,26 +96,8 @@ class ClientWithStreamingResponse:
 
         return self._client._resources.get(ShapesWithStreamingResponse)
 
-    def get_version(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[models.Version]:
-        return cast(
-            _base.StreamedResponseManager[models.Version],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/version",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Version,
-            ),
-        )
+    @property
+    def version(self) -> VersionWithStreamingResponse:
+        from .resources.version import VersionWithStreamingResponse
+
+        return self._client._resources.get(VersionWithStreamingResponse)

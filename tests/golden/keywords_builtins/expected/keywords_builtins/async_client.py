@@ -3,17 +3,35 @@
 
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from . import _base, models
-from ._base import NOT_GIVEN, NotGiven
+from . import _base
 
 if TYPE_CHECKING:
+    from .resources.copy_2 import (
+        AsyncCopy,
+        AsyncCopyWithRawResponse,
+        AsyncCopyWithStreamingResponse,
+    )
+    from .resources.field_2fa import (
+        AsyncModel2fa,
+        AsyncModel2faWithRawResponse,
+        AsyncModel2faWithStreamingResponse,
+    )
     from .resources.items import (
         AsyncItems,
         AsyncItemsWithRawResponse,
         AsyncItemsWithStreamingResponse,
+    )
+    from .resources.list_ import (
+        AsyncListModel,
+        AsyncListModelWithRawResponse,
+        AsyncListModelWithStreamingResponse,
+    )
+    from .resources.timeout_ import (
+        AsyncTimeout,
+        AsyncTimeoutWithRawResponse,
+        AsyncTimeoutWithStreamingResponse,
     )
 
 __all__ = ["AsyncClient"]
@@ -44,11 +62,39 @@ class AsyncClient(_base.AsyncAPIClient):
     _resources: _base.ResourceCache[AsyncClient]
 
     @property
+    def field_2fa(self) -> AsyncModel2fa:
+        """``/2fa``"""
+        from .resources.field_2fa import AsyncModel2fa
+
+        return self._resources.get(AsyncModel2fa)
+
+    @property
+    def copy_2(self) -> AsyncCopy:
+        """``/copy``"""
+        from .resources.copy_2 import AsyncCopy
+
+        return self._resources.get(AsyncCopy)
+
+    @property
     def items(self) -> AsyncItems:
         """Items"""
         from .resources.items import AsyncItems
 
         return self._resources.get(AsyncItems)
+
+    @property
+    def list_(self) -> AsyncListModel:
+        """``/list``"""
+        from .resources.list_ import AsyncListModel
+
+        return self._resources.get(AsyncListModel)
+
+    @property
+    def timeout_(self) -> AsyncTimeout:
+        """``/timeout``"""
+        from .resources.timeout_ import AsyncTimeout
+
+        return self._resources.get(AsyncTimeout)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
@@ -60,118 +106,6 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(AsyncClientWithStreamingResponse)
 
-    async def copy_2(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /copy"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/copy",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[models.Item]:
-        """GET /list"""
-        return cast(
-            builtins.list[models.Item],
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/list",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Item],
-            ),
-        )
-
-    async def timeout_(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> int:
-        """GET /timeout"""
-        return cast(
-            int,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/timeout",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                int,
-            ),
-        )
-
-    async def field_2fa(
-        self,
-        *,
-        json: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        self_: str | NotGiven = NOT_GIVEN,
-        model_config: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /2fa"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/2fa",
-                    json={
-                        "json": json,
-                        "type": type,
-                        "self": self_,
-                        "model_config": model_config,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -180,118 +114,34 @@ class AsyncClientWithRawResponse:
         self._client = client
 
     @property
+    def field_2fa(self) -> AsyncModel2faWithRawResponse:
+        from .resources.field_2fa import AsyncModel2faWithRawResponse
+
+        return self._client._resources.get(AsyncModel2faWithRawResponse)
+
+    @property
+    def copy_2(self) -> AsyncCopyWithRawResponse:
+        from .resources.copy_2 import AsyncCopyWithRawResponse
+
+        return self._client._resources.get(AsyncCopyWithRawResponse)
+
+    @property
     def items(self) -> AsyncItemsWithRawResponse:
         from .resources.items import AsyncItemsWithRawResponse
 
         return self._client._resources.get(AsyncItemsWithRawResponse)
 
-    async def copy_2(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/copy",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def list_(self) -> AsyncListModelWithRawResponse:
+        from .resources.list_ import AsyncListModelWithRawResponse
 
-    async def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[builtins.list[models.Item]]:
-        return cast(
-            _base.RawResponse[builtins.list[models.Item]],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/list",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Item],
-            ),
-        )
+        return self._client._resources.get(AsyncListModelWithRawResponse)
 
-    async def timeout_(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[int]:
-        return cast(
-            _base.RawResponse[int],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/timeout",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                int,
-            ),
-        )
+    @property
+    def timeout_(self) -> AsyncTimeoutWithRawResponse:
+        from .resources.timeout_ import AsyncTimeoutWithRawResponse
 
-    async def field_2fa(
-        self,
-        *,
-        json: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        self_: str | NotGiven = NOT_GIVEN,
-        model_config: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/2fa",
-                    json={
-                        "json": json,
-                        "type": type,
-                        "self": self_,
-                        "model_config": model_config,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncTimeoutWithRawResponse)
 
 
 class AsyncClientWithStreamingResponse:
@@ -303,115 +153,31 @@ class AsyncClientWithStreamingResponse:
         self._client = client
 
     @property
+    def field_2fa(self) -> AsyncModel2faWithStreamingResponse:
+        from .resources.field_2fa import AsyncModel2faWithStreamingResponse
+
+        return self._client._resources.get(AsyncModel2faWithStreamingResponse)
+
+    @property
+    def copy_2(self) -> AsyncCopyWithStreamingResponse:
+        from .resources.copy_2 import AsyncCopyWithStreamingResponse
+
+        return self._client._resources.get(AsyncCopyWithStreamingResponse)
+
+    @property
     def items(self) -> AsyncItemsWithStreamingResponse:
         from .resources.items import AsyncItemsWithStreamingResponse
 
         return self._client._resources.get(AsyncItemsWithStreamingResponse)
 
-    def copy_2(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/copy",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def list_(self) -> AsyncListModelWithStreamingResponse:
+        from .resources.list_ import AsyncListModelWithStreamingResponse
 
-    def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[builtins.list[models.Item]]:
-        return cast(
-            _base.AsyncStreamedResponseManager[builtins.list[models.Item]],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/list",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Item],
-            ),
-        )
+        return self._client._resources.get(AsyncListModelWithStreamingResponse)
 
-    def timeout_(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[int]:
-        return cast(
-            _base.AsyncStreamedResponseManager[int],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/timeout",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                int,
-            ),
-        )
+    @property
+    def timeout_(self) -> AsyncTimeoutWithStreamingResponse:
+        from .resources.timeout_ import AsyncTimeoutWithStreamingResponse
 
-    def field_2fa(
-        self,
-        *,
-        json: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        self_: str | NotGiven = NOT_GIVEN,
-        model_config: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/2fa",
-                    json={
-                        "json": json,
-                        "type": type,
-                        "self": self_,
-                        "model_config": model_config,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncTimeoutWithStreamingResponse)

@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from . import _base, models
-from ._base import NOT_GIVEN, NotGiven
+from . import _base
 
 if TYPE_CHECKING:
+    from .resources.copy_2 import Copy, CopyWithRawResponse, CopyWithStreamingResponse
+    from .resources.field_2fa import (
+        Model2fa,
+        Model2faWithRawResponse,
+        Model2faWithStreamingResponse,
+    )
     from .resources.items import Items, ItemsWithRawResponse, ItemsWithStreamingResponse
+    from .resources.list_ import ListModel, ListModelWithRawResponse, ListModelWithStreamingResponse
+    from .resources.timeout_ import Timeout, TimeoutWithRawResponse, TimeoutWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -40,11 +46,39 @@ class Client(_base.SyncAPIClient):
     _resources: _base.ResourceCache[Client]
 
     @property
+    def field_2fa(self) -> Model2fa:
+        """``/2fa``"""
+        from .resources.field_2fa import Model2fa
+
+        return self._resources.get(Model2fa)
+
+    @property
+    def copy_2(self) -> Copy:
+        """``/copy``"""
+        from .resources.copy_2 import Copy
+
+        return self._resources.get(Copy)
+
+    @property
     def items(self) -> Items:
         """Items"""
         from .resources.items import Items
 
         return self._resources.get(Items)
+
+    @property
+    def list_(self) -> ListModel:
+        """``/list``"""
+        from .resources.list_ import ListModel
+
+        return self._resources.get(ListModel)
+
+    @property
+    def timeout_(self) -> Timeout:
+        """``/timeout``"""
+        from .resources.timeout_ import Timeout
+
+        return self._resources.get(Timeout)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
@@ -56,118 +90,6 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(ClientWithStreamingResponse)
 
-    def copy_2(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /copy"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/copy",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> builtins.list[models.Item]:
-        """GET /list"""
-        return cast(
-            builtins.list[models.Item],
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/list",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Item],
-            ),
-        )
-
-    def timeout_(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> int:
-        """GET /timeout"""
-        return cast(
-            int,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/timeout",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                int,
-            ),
-        )
-
-    def field_2fa(
-        self,
-        *,
-        json: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        self_: str | NotGiven = NOT_GIVEN,
-        model_config: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /2fa"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/2fa",
-                    json={
-                        "json": json,
-                        "type": type,
-                        "self": self_,
-                        "model_config": model_config,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -176,118 +98,34 @@ class ClientWithRawResponse:
         self._client = client
 
     @property
+    def field_2fa(self) -> Model2faWithRawResponse:
+        from .resources.field_2fa import Model2faWithRawResponse
+
+        return self._client._resources.get(Model2faWithRawResponse)
+
+    @property
+    def copy_2(self) -> CopyWithRawResponse:
+        from .resources.copy_2 import CopyWithRawResponse
+
+        return self._client._resources.get(CopyWithRawResponse)
+
+    @property
     def items(self) -> ItemsWithRawResponse:
         from .resources.items import ItemsWithRawResponse
 
         return self._client._resources.get(ItemsWithRawResponse)
 
-    def copy_2(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/copy",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def list_(self) -> ListModelWithRawResponse:
+        from .resources.list_ import ListModelWithRawResponse
 
-    def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[builtins.list[models.Item]]:
-        return cast(
-            _base.RawResponse[builtins.list[models.Item]],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/list",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Item],
-            ),
-        )
+        return self._client._resources.get(ListModelWithRawResponse)
 
-    def timeout_(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[int]:
-        return cast(
-            _base.RawResponse[int],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/timeout",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                int,
-            ),
-        )
+    @property
+    def timeout_(self) -> TimeoutWithRawResponse:
+        from .resources.timeout_ import TimeoutWithRawResponse
 
-    def field_2fa(
-        self,
-        *,
-        json: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        self_: str | NotGiven = NOT_GIVEN,
-        model_config: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/2fa",
-                    json={
-                        "json": json,
-                        "type": type,
-                        "self": self_,
-                        "model_config": model_config,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(TimeoutWithRawResponse)
 
 
 class ClientWithStreamingResponse:
@@ -299,115 +137,31 @@ class ClientWithStreamingResponse:
         self._client = client
 
     @property
+    def field_2fa(self) -> Model2faWithStreamingResponse:
+        from .resources.field_2fa import Model2faWithStreamingResponse
+
+        return self._client._resources.get(Model2faWithStreamingResponse)
+
+    @property
+    def copy_2(self) -> CopyWithStreamingResponse:
+        from .resources.copy_2 import CopyWithStreamingResponse
+
+        return self._client._resources.get(CopyWithStreamingResponse)
+
+    @property
     def items(self) -> ItemsWithStreamingResponse:
         from .resources.items import ItemsWithStreamingResponse
 
         return self._client._resources.get(ItemsWithStreamingResponse)
 
-    def copy_2(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/copy",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def list_(self) -> ListModelWithStreamingResponse:
+        from .resources.list_ import ListModelWithStreamingResponse
 
-    def list(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[builtins.list[models.Item]]:
-        return cast(
-            _base.StreamedResponseManager[builtins.list[models.Item]],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/list",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                builtins.list[models.Item],
-            ),
-        )
+        return self._client._resources.get(ListModelWithStreamingResponse)
 
-    def timeout_(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[int]:
-        return cast(
-            _base.StreamedResponseManager[int],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/timeout",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                int,
-            ),
-        )
+    @property
+    def timeout_(self) -> TimeoutWithStreamingResponse:
+        from .resources.timeout_ import TimeoutWithStreamingResponse
 
-    def field_2fa(
-        self,
-        *,
-        json: str | NotGiven = NOT_GIVEN,
-        type: str | NotGiven = NOT_GIVEN,
-        self_: str | NotGiven = NOT_GIVEN,
-        model_config: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/2fa",
-                    json={
-                        "json": json,
-                        "type": type,
-                        "self": self_,
-                        "model_config": model_config,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(TimeoutWithStreamingResponse)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING
 
 from . import _base
-from ._base import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from .resources.orgs import AsyncOrgs, AsyncOrgsWithRawResponse, AsyncOrgsWithStreamingResponse
 
 __all__ = ["AsyncClient"]
 
@@ -36,6 +38,13 @@ class AsyncClient(_base.AsyncAPIClient):
     _resources: _base.ResourceCache[AsyncClient]
 
     @property
+    def orgs(self) -> AsyncOrgs:
+        """``/orgs``"""
+        from .resources.orgs import AsyncOrgs
+
+        return self._resources.get(AsyncOrgs)
+
+    @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
@@ -45,66 +54,6 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(AsyncClientWithStreamingResponse)
 
-    async def list_items(
-        self,
-        org: str,
-        *,
-        page_size: int | NotGiven = NOT_GIVEN,
-        ids: list[int] | NotGiven = NOT_GIVEN,
-        colors: list[str] | NotGiven = NOT_GIVEN,
-        words: list[str] | NotGiven = NOT_GIVEN,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        filter: dict[str, Any] | NotGiven = NOT_GIVEN,
-        x_trace: list[str] | NotGiven = NOT_GIVEN,
-        session: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> list[str]:
-        """GET /orgs/{org}/items"""
-        return cast(
-            list[str],
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/orgs/{org}/items",
-                    path_params={
-                        "org": org,
-                    },
-                    query={
-                        "page_size": page_size,
-                        "ids": ids,
-                        "colors": colors,
-                        "words": words,
-                        "tags": tags,
-                        "filter": filter,
-                    },
-                    headers={
-                        "X-Trace": x_trace,
-                    },
-                    cookies={
-                        "session": session,
-                    },
-                    query_styles={
-                        "ids": "csv",
-                        "colors": "pipes",
-                        "words": "ssv",
-                        "filter": "deep",
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: dict[str, Any],
-                    },
-                    response_kind="json",
-                ),
-                list[str],
-            ),
-        )
-
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -112,64 +61,11 @@ class AsyncClientWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def list_items(
-        self,
-        org: str,
-        *,
-        page_size: int | NotGiven = NOT_GIVEN,
-        ids: list[int] | NotGiven = NOT_GIVEN,
-        colors: list[str] | NotGiven = NOT_GIVEN,
-        words: list[str] | NotGiven = NOT_GIVEN,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        filter: dict[str, Any] | NotGiven = NOT_GIVEN,
-        x_trace: list[str] | NotGiven = NOT_GIVEN,
-        session: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[list[str]]:
-        return cast(
-            _base.RawResponse[list[str]],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/orgs/{org}/items",
-                    path_params={
-                        "org": org,
-                    },
-                    query={
-                        "page_size": page_size,
-                        "ids": ids,
-                        "colors": colors,
-                        "words": words,
-                        "tags": tags,
-                        "filter": filter,
-                    },
-                    headers={
-                        "X-Trace": x_trace,
-                    },
-                    cookies={
-                        "session": session,
-                    },
-                    query_styles={
-                        "ids": "csv",
-                        "colors": "pipes",
-                        "words": "ssv",
-                        "filter": "deep",
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: dict[str, Any],
-                    },
-                    response_kind="json",
-                ),
-                list[str],
-            ),
-        )
+    @property
+    def orgs(self) -> AsyncOrgsWithRawResponse:
+        from .resources.orgs import AsyncOrgsWithRawResponse
+
+        return self._client._resources.get(AsyncOrgsWithRawResponse)
 
 
 class AsyncClientWithStreamingResponse:
@@ -180,61 +76,8 @@ class AsyncClientWithStreamingResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    def list_items(
-        self,
-        org: str,
-        *,
-        page_size: int | NotGiven = NOT_GIVEN,
-        ids: list[int] | NotGiven = NOT_GIVEN,
-        colors: list[str] | NotGiven = NOT_GIVEN,
-        words: list[str] | NotGiven = NOT_GIVEN,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        filter: dict[str, Any] | NotGiven = NOT_GIVEN,
-        x_trace: list[str] | NotGiven = NOT_GIVEN,
-        session: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[list[str]]:
-        return cast(
-            _base.AsyncStreamedResponseManager[list[str]],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/orgs/{org}/items",
-                    path_params={
-                        "org": org,
-                    },
-                    query={
-                        "page_size": page_size,
-                        "ids": ids,
-                        "colors": colors,
-                        "words": words,
-                        "tags": tags,
-                        "filter": filter,
-                    },
-                    headers={
-                        "X-Trace": x_trace,
-                    },
-                    cookies={
-                        "session": session,
-                    },
-                    query_styles={
-                        "ids": "csv",
-                        "colors": "pipes",
-                        "words": "ssv",
-                        "filter": "deep",
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: dict[str, Any],
-                    },
-                    response_kind="json",
-                ),
-                list[str],
-            ),
-        )
+    @property
+    def orgs(self) -> AsyncOrgsWithStreamingResponse:
+        from .resources.orgs import AsyncOrgsWithStreamingResponse
+
+        return self._client._resources.get(AsyncOrgsWithStreamingResponse)

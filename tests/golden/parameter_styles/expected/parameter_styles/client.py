@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING
 
 from . import _base
-from ._base import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from .resources.orgs import Orgs, OrgsWithRawResponse, OrgsWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -36,6 +38,13 @@ class Client(_base.SyncAPIClient):
     _resources: _base.ResourceCache[Client]
 
     @property
+    def orgs(self) -> Orgs:
+        """``/orgs``"""
+        from .resources.orgs import Orgs
+
+        return self._resources.get(Orgs)
+
+    @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
@@ -45,66 +54,6 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(ClientWithStreamingResponse)
 
-    def list_items(
-        self,
-        org: str,
-        *,
-        page_size: int | NotGiven = NOT_GIVEN,
-        ids: list[int] | NotGiven = NOT_GIVEN,
-        colors: list[str] | NotGiven = NOT_GIVEN,
-        words: list[str] | NotGiven = NOT_GIVEN,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        filter: dict[str, Any] | NotGiven = NOT_GIVEN,
-        x_trace: list[str] | NotGiven = NOT_GIVEN,
-        session: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> list[str]:
-        """GET /orgs/{org}/items"""
-        return cast(
-            list[str],
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/orgs/{org}/items",
-                    path_params={
-                        "org": org,
-                    },
-                    query={
-                        "page_size": page_size,
-                        "ids": ids,
-                        "colors": colors,
-                        "words": words,
-                        "tags": tags,
-                        "filter": filter,
-                    },
-                    headers={
-                        "X-Trace": x_trace,
-                    },
-                    cookies={
-                        "session": session,
-                    },
-                    query_styles={
-                        "ids": "csv",
-                        "colors": "pipes",
-                        "words": "ssv",
-                        "filter": "deep",
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: dict[str, Any],
-                    },
-                    response_kind="json",
-                ),
-                list[str],
-            ),
-        )
-
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -112,64 +61,11 @@ class ClientWithRawResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def list_items(
-        self,
-        org: str,
-        *,
-        page_size: int | NotGiven = NOT_GIVEN,
-        ids: list[int] | NotGiven = NOT_GIVEN,
-        colors: list[str] | NotGiven = NOT_GIVEN,
-        words: list[str] | NotGiven = NOT_GIVEN,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        filter: dict[str, Any] | NotGiven = NOT_GIVEN,
-        x_trace: list[str] | NotGiven = NOT_GIVEN,
-        session: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[list[str]]:
-        return cast(
-            _base.RawResponse[list[str]],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/orgs/{org}/items",
-                    path_params={
-                        "org": org,
-                    },
-                    query={
-                        "page_size": page_size,
-                        "ids": ids,
-                        "colors": colors,
-                        "words": words,
-                        "tags": tags,
-                        "filter": filter,
-                    },
-                    headers={
-                        "X-Trace": x_trace,
-                    },
-                    cookies={
-                        "session": session,
-                    },
-                    query_styles={
-                        "ids": "csv",
-                        "colors": "pipes",
-                        "words": "ssv",
-                        "filter": "deep",
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: dict[str, Any],
-                    },
-                    response_kind="json",
-                ),
-                list[str],
-            ),
-        )
+    @property
+    def orgs(self) -> OrgsWithRawResponse:
+        from .resources.orgs import OrgsWithRawResponse
+
+        return self._client._resources.get(OrgsWithRawResponse)
 
 
 class ClientWithStreamingResponse:
@@ -180,61 +76,8 @@ class ClientWithStreamingResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def list_items(
-        self,
-        org: str,
-        *,
-        page_size: int | NotGiven = NOT_GIVEN,
-        ids: list[int] | NotGiven = NOT_GIVEN,
-        colors: list[str] | NotGiven = NOT_GIVEN,
-        words: list[str] | NotGiven = NOT_GIVEN,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        filter: dict[str, Any] | NotGiven = NOT_GIVEN,
-        x_trace: list[str] | NotGiven = NOT_GIVEN,
-        session: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[list[str]]:
-        return cast(
-            _base.StreamedResponseManager[list[str]],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/orgs/{org}/items",
-                    path_params={
-                        "org": org,
-                    },
-                    query={
-                        "page_size": page_size,
-                        "ids": ids,
-                        "colors": colors,
-                        "words": words,
-                        "tags": tags,
-                        "filter": filter,
-                    },
-                    headers={
-                        "X-Trace": x_trace,
-                    },
-                    cookies={
-                        "session": session,
-                    },
-                    query_styles={
-                        "ids": "csv",
-                        "colors": "pipes",
-                        "words": "ssv",
-                        "filter": "deep",
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: dict[str, Any],
-                    },
-                    response_kind="json",
-                ),
-                list[str],
-            ),
-        )
+    @property
+    def orgs(self) -> OrgsWithStreamingResponse:
+        from .resources.orgs import OrgsWithStreamingResponse
+
+        return self._client._resources.get(OrgsWithStreamingResponse)

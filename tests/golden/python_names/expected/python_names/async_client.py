@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING
 
-from . import _base, models
-from ._base import NOT_GIVEN, NotGiven
+from . import _base
+
+if TYPE_CHECKING:
+    from .resources.things import (
+        AsyncThings,
+        AsyncThingsWithRawResponse,
+        AsyncThingsWithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -36,6 +42,13 @@ class AsyncClient(_base.AsyncAPIClient):
     _resources: _base.ResourceCache[AsyncClient]
 
     @property
+    def things(self) -> AsyncThings:
+        """``/things``"""
+        from .resources.things import AsyncThings
+
+        return self._resources.get(AsyncThings)
+
+    @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
@@ -45,62 +58,6 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(AsyncClientWithStreamingResponse)
 
-    async def get_things(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.ModelModel:
-        """GET /things"""
-        return cast(
-            models.ModelModel,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.ModelModel,
-            ),
-        )
-
-    async def create_thing(
-        self,
-        *,
-        field: models.FieldModel | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.ClientModel:
-        """POST /things"""
-        return cast(
-            models.ClientModel,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/things",
-                    json={
-                        "field": field,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.ClientModel,
-            ),
-        )
-
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -108,59 +65,11 @@ class AsyncClientWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def get_things(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.ModelModel]:
-        return cast(
-            _base.RawResponse[models.ModelModel],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.ModelModel,
-            ),
-        )
+    @property
+    def things(self) -> AsyncThingsWithRawResponse:
+        from .resources.things import AsyncThingsWithRawResponse
 
-    async def create_thing(
-        self,
-        *,
-        field: models.FieldModel | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.ClientModel]:
-        return cast(
-            _base.RawResponse[models.ClientModel],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/things",
-                    json={
-                        "field": field,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.ClientModel,
-            ),
-        )
+        return self._client._resources.get(AsyncThingsWithRawResponse)
 
 
 class AsyncClientWithStreamingResponse:
@@ -171,56 +80,8 @@ class AsyncClientWithStreamingResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    def get_things(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[models.ModelModel]:
-        return cast(
-            _base.AsyncStreamedResponseManager[models.ModelModel],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.ModelModel,
-            ),
-        )
+    @property
+    def things(self) -> AsyncThingsWithStreamingResponse:
+        from .resources.things import AsyncThingsWithStreamingResponse
 
-    def create_thing(
-        self,
-        *,
-        field: models.FieldModel | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[models.ClientModel]:
-        return cast(
-            _base.AsyncStreamedResponseManager[models.ClientModel],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/things",
-                    json={
-                        "field": field,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.ClientModel,
-            ),
-        )
+        return self._client._resources.get(AsyncThingsWithStreamingResponse)

@@ -3,10 +3,36 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING
 
 from . import _base
-from ._base import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from .resources.batches import (
+        AsyncBatches,
+        AsyncBatchesWithRawResponse,
+        AsyncBatchesWithStreamingResponse,
+    )
+    from .resources.blobs import (
+        AsyncBlobs,
+        AsyncBlobsWithRawResponse,
+        AsyncBlobsWithStreamingResponse,
+    )
+    from .resources.forms import (
+        AsyncForms,
+        AsyncFormsWithRawResponse,
+        AsyncFormsWithStreamingResponse,
+    )
+    from .resources.notes import (
+        AsyncNotes,
+        AsyncNotesWithRawResponse,
+        AsyncNotesWithStreamingResponse,
+    )
+    from .resources.uploads import (
+        AsyncUploads,
+        AsyncUploadsWithRawResponse,
+        AsyncUploadsWithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -36,6 +62,41 @@ class AsyncClient(_base.AsyncAPIClient):
     _resources: _base.ResourceCache[AsyncClient]
 
     @property
+    def batches(self) -> AsyncBatches:
+        """``/batches``"""
+        from .resources.batches import AsyncBatches
+
+        return self._resources.get(AsyncBatches)
+
+    @property
+    def blobs(self) -> AsyncBlobs:
+        """``/blobs``"""
+        from .resources.blobs import AsyncBlobs
+
+        return self._resources.get(AsyncBlobs)
+
+    @property
+    def forms(self) -> AsyncForms:
+        """``/forms``"""
+        from .resources.forms import AsyncForms
+
+        return self._resources.get(AsyncForms)
+
+    @property
+    def notes(self) -> AsyncNotes:
+        """``/notes``"""
+        from .resources.notes import AsyncNotes
+
+        return self._resources.get(AsyncNotes)
+
+    @property
+    def uploads(self) -> AsyncUploads:
+        """``/uploads``"""
+        from .resources.uploads import AsyncUploads
+
+        return self._resources.get(AsyncUploads)
+
+    @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
@@ -45,162 +106,6 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(AsyncClientWithStreamingResponse)
 
-    async def submit_form(
-        self,
-        *,
-        name: str,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /forms"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                        "tags": tags,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def upload_files(
-        self,
-        *,
-        file: _base.FileContent,
-        attachments: list[_base.FileContent] | NotGiven = NOT_GIVEN,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /uploads"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "attachments": attachments,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def put_note(
-        self,
-        *,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """PUT /notes"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def put_blob(
-        self,
-        *,
-        body: bytes,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> bytes:
-        """PUT /blobs"""
-        return cast(
-            bytes,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/blobs",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="application/octet-stream",
-                ),
-                bytes,
-            ),
-        )
-
-    async def create_batch(
-        self,
-        *,
-        body: list[str],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /batches"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/batches",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -208,156 +113,35 @@ class AsyncClientWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def submit_form(
-        self,
-        *,
-        name: str,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                        "tags": tags,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def batches(self) -> AsyncBatchesWithRawResponse:
+        from .resources.batches import AsyncBatchesWithRawResponse
 
-    async def upload_files(
-        self,
-        *,
-        file: _base.FileContent,
-        attachments: list[_base.FileContent] | NotGiven = NOT_GIVEN,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "attachments": attachments,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncBatchesWithRawResponse)
 
-    async def put_note(
-        self,
-        *,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def blobs(self) -> AsyncBlobsWithRawResponse:
+        from .resources.blobs import AsyncBlobsWithRawResponse
 
-    async def put_blob(
-        self,
-        *,
-        body: bytes,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[bytes]:
-        return cast(
-            _base.RawResponse[bytes],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/blobs",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="application/octet-stream",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(AsyncBlobsWithRawResponse)
 
-    async def create_batch(
-        self,
-        *,
-        body: list[str],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/batches",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def forms(self) -> AsyncFormsWithRawResponse:
+        from .resources.forms import AsyncFormsWithRawResponse
+
+        return self._client._resources.get(AsyncFormsWithRawResponse)
+
+    @property
+    def notes(self) -> AsyncNotesWithRawResponse:
+        from .resources.notes import AsyncNotesWithRawResponse
+
+        return self._client._resources.get(AsyncNotesWithRawResponse)
+
+    @property
+    def uploads(self) -> AsyncUploadsWithRawResponse:
+        from .resources.uploads import AsyncUploadsWithRawResponse
+
+        return self._client._resources.get(AsyncUploadsWithRawResponse)
 
 
 class AsyncClientWithStreamingResponse:
@@ -368,153 +152,32 @@ class AsyncClientWithStreamingResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    def submit_form(
-        self,
-        *,
-        name: str,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                        "tags": tags,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def batches(self) -> AsyncBatchesWithStreamingResponse:
+        from .resources.batches import AsyncBatchesWithStreamingResponse
 
-    def upload_files(
-        self,
-        *,
-        file: _base.FileContent,
-        attachments: list[_base.FileContent] | NotGiven = NOT_GIVEN,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "attachments": attachments,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncBatchesWithStreamingResponse)
 
-    def put_note(
-        self,
-        *,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def blobs(self) -> AsyncBlobsWithStreamingResponse:
+        from .resources.blobs import AsyncBlobsWithStreamingResponse
 
-    def put_blob(
-        self,
-        *,
-        body: bytes,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[bytes]:
-        return cast(
-            _base.AsyncStreamedResponseManager[bytes],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/blobs",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="application/octet-stream",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(AsyncBlobsWithStreamingResponse)
 
-    def create_batch(
-        self,
-        *,
-        body: list[str],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/batches",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def forms(self) -> AsyncFormsWithStreamingResponse:
+        from .resources.forms import AsyncFormsWithStreamingResponse
+
+        return self._client._resources.get(AsyncFormsWithStreamingResponse)
+
+    @property
+    def notes(self) -> AsyncNotesWithStreamingResponse:
+        from .resources.notes import AsyncNotesWithStreamingResponse
+
+        return self._client._resources.get(AsyncNotesWithStreamingResponse)
+
+    @property
+    def uploads(self) -> AsyncUploadsWithStreamingResponse:
+        from .resources.uploads import AsyncUploadsWithStreamingResponse
+
+        return self._client._resources.get(AsyncUploadsWithStreamingResponse)

@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING
 
 from . import _base
-from ._base import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from .resources.batches import Batches, BatchesWithRawResponse, BatchesWithStreamingResponse
+    from .resources.blobs import Blobs, BlobsWithRawResponse, BlobsWithStreamingResponse
+    from .resources.forms import Forms, FormsWithRawResponse, FormsWithStreamingResponse
+    from .resources.notes import Notes, NotesWithRawResponse, NotesWithStreamingResponse
+    from .resources.uploads import Uploads, UploadsWithRawResponse, UploadsWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -36,6 +42,41 @@ class Client(_base.SyncAPIClient):
     _resources: _base.ResourceCache[Client]
 
     @property
+    def batches(self) -> Batches:
+        """``/batches``"""
+        from .resources.batches import Batches
+
+        return self._resources.get(Batches)
+
+    @property
+    def blobs(self) -> Blobs:
+        """``/blobs``"""
+        from .resources.blobs import Blobs
+
+        return self._resources.get(Blobs)
+
+    @property
+    def forms(self) -> Forms:
+        """``/forms``"""
+        from .resources.forms import Forms
+
+        return self._resources.get(Forms)
+
+    @property
+    def notes(self) -> Notes:
+        """``/notes``"""
+        from .resources.notes import Notes
+
+        return self._resources.get(Notes)
+
+    @property
+    def uploads(self) -> Uploads:
+        """``/uploads``"""
+        from .resources.uploads import Uploads
+
+        return self._resources.get(Uploads)
+
+    @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
@@ -45,162 +86,6 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(ClientWithStreamingResponse)
 
-    def submit_form(
-        self,
-        *,
-        name: str,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /forms"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                        "tags": tags,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def upload_files(
-        self,
-        *,
-        file: _base.FileContent,
-        attachments: list[_base.FileContent] | NotGiven = NOT_GIVEN,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /uploads"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "attachments": attachments,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def put_note(
-        self,
-        *,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """PUT /notes"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def put_blob(
-        self,
-        *,
-        body: bytes,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> bytes:
-        """PUT /blobs"""
-        return cast(
-            bytes,
-            self._client._request(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/blobs",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="application/octet-stream",
-                ),
-                bytes,
-            ),
-        )
-
-    def create_batch(
-        self,
-        *,
-        body: list[str],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /batches"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/batches",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -208,156 +93,35 @@ class ClientWithRawResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def submit_form(
-        self,
-        *,
-        name: str,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                        "tags": tags,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def batches(self) -> BatchesWithRawResponse:
+        from .resources.batches import BatchesWithRawResponse
 
-    def upload_files(
-        self,
-        *,
-        file: _base.FileContent,
-        attachments: list[_base.FileContent] | NotGiven = NOT_GIVEN,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "attachments": attachments,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(BatchesWithRawResponse)
 
-    def put_note(
-        self,
-        *,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def blobs(self) -> BlobsWithRawResponse:
+        from .resources.blobs import BlobsWithRawResponse
 
-    def put_blob(
-        self,
-        *,
-        body: bytes,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[bytes]:
-        return cast(
-            _base.RawResponse[bytes],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/blobs",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="application/octet-stream",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(BlobsWithRawResponse)
 
-    def create_batch(
-        self,
-        *,
-        body: list[str],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/batches",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def forms(self) -> FormsWithRawResponse:
+        from .resources.forms import FormsWithRawResponse
+
+        return self._client._resources.get(FormsWithRawResponse)
+
+    @property
+    def notes(self) -> NotesWithRawResponse:
+        from .resources.notes import NotesWithRawResponse
+
+        return self._client._resources.get(NotesWithRawResponse)
+
+    @property
+    def uploads(self) -> UploadsWithRawResponse:
+        from .resources.uploads import UploadsWithRawResponse
+
+        return self._client._resources.get(UploadsWithRawResponse)
 
 
 class ClientWithStreamingResponse:
@@ -368,153 +132,32 @@ class ClientWithStreamingResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def submit_form(
-        self,
-        *,
-        name: str,
-        tags: list[str] | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                        "tags": tags,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def batches(self) -> BatchesWithStreamingResponse:
+        from .resources.batches import BatchesWithStreamingResponse
 
-    def upload_files(
-        self,
-        *,
-        file: _base.FileContent,
-        attachments: list[_base.FileContent] | NotGiven = NOT_GIVEN,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "attachments": attachments,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(BatchesWithStreamingResponse)
 
-    def put_note(
-        self,
-        *,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def blobs(self) -> BlobsWithStreamingResponse:
+        from .resources.blobs import BlobsWithStreamingResponse
 
-    def put_blob(
-        self,
-        *,
-        body: bytes,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[bytes]:
-        return cast(
-            _base.StreamedResponseManager[bytes],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/blobs",
-                    content=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="application/octet-stream",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(BlobsWithStreamingResponse)
 
-    def create_batch(
-        self,
-        *,
-        body: list[str],
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/batches",
-                    json=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def forms(self) -> FormsWithStreamingResponse:
+        from .resources.forms import FormsWithStreamingResponse
+
+        return self._client._resources.get(FormsWithStreamingResponse)
+
+    @property
+    def notes(self) -> NotesWithStreamingResponse:
+        from .resources.notes import NotesWithStreamingResponse
+
+        return self._client._resources.get(NotesWithStreamingResponse)
+
+    @property
+    def uploads(self) -> UploadsWithStreamingResponse:
+        from .resources.uploads import UploadsWithStreamingResponse
+
+        return self._client._resources.get(UploadsWithStreamingResponse)

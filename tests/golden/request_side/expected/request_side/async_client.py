@@ -3,10 +3,51 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING
 
-from . import _base, models
-from ._base import NOT_GIVEN, NotGiven
+from . import _base
+
+if TYPE_CHECKING:
+    from .resources.files import (
+        AsyncFiles,
+        AsyncFilesWithRawResponse,
+        AsyncFilesWithStreamingResponse,
+    )
+    from .resources.forms import (
+        AsyncForms,
+        AsyncFormsWithRawResponse,
+        AsyncFormsWithStreamingResponse,
+    )
+    from .resources.notes import (
+        AsyncNotes,
+        AsyncNotesWithRawResponse,
+        AsyncNotesWithStreamingResponse,
+    )
+    from .resources.report import (
+        AsyncReport,
+        AsyncReportWithRawResponse,
+        AsyncReportWithStreamingResponse,
+    )
+    from .resources.secure import (
+        AsyncSecure,
+        AsyncSecureWithRawResponse,
+        AsyncSecureWithStreamingResponse,
+    )
+    from .resources.speech import (
+        AsyncSpeech,
+        AsyncSpeechWithRawResponse,
+        AsyncSpeechWithStreamingResponse,
+    )
+    from .resources.things import (
+        AsyncThings,
+        AsyncThingsWithRawResponse,
+        AsyncThingsWithStreamingResponse,
+    )
+    from .resources.uploads import (
+        AsyncUploads,
+        AsyncUploadsWithRawResponse,
+        AsyncUploadsWithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -42,6 +83,62 @@ class AsyncClient(_base.AsyncAPIClient):
     _resources: _base.ResourceCache[AsyncClient]
 
     @property
+    def files(self) -> AsyncFiles:
+        """``/files``"""
+        from .resources.files import AsyncFiles
+
+        return self._resources.get(AsyncFiles)
+
+    @property
+    def forms(self) -> AsyncForms:
+        """``/forms``"""
+        from .resources.forms import AsyncForms
+
+        return self._resources.get(AsyncForms)
+
+    @property
+    def notes(self) -> AsyncNotes:
+        """``/notes``"""
+        from .resources.notes import AsyncNotes
+
+        return self._resources.get(AsyncNotes)
+
+    @property
+    def report(self) -> AsyncReport:
+        """``/report``"""
+        from .resources.report import AsyncReport
+
+        return self._resources.get(AsyncReport)
+
+    @property
+    def secure(self) -> AsyncSecure:
+        """``/secure``"""
+        from .resources.secure import AsyncSecure
+
+        return self._resources.get(AsyncSecure)
+
+    @property
+    def speech(self) -> AsyncSpeech:
+        """``/speech``"""
+        from .resources.speech import AsyncSpeech
+
+        return self._resources.get(AsyncSpeech)
+
+    @property
+    def things(self) -> AsyncThings:
+        """``/things``"""
+        from .resources.things import AsyncThings
+
+        return self._resources.get(AsyncThings)
+
+    @property
+    def uploads(self) -> AsyncUploads:
+        """``/uploads``"""
+        from .resources.uploads import AsyncUploads
+
+        return self._resources.get(AsyncUploads)
+
+    @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
@@ -51,560 +148,6 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(AsyncClientWithStreamingResponse)
 
-    async def replace_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """PUT /notes"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def create_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Note:
-        """POST /notes"""
-        return cast(
-            models.Note,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/notes",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Note,
-            ),
-        )
-
-    async def submit_form(
-        self,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /forms"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def download_file(
-        self,
-        file_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> bytes:
-        """GET /files/{file_id}"""
-        return cast(
-            bytes,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/files/{file_id}",
-                    path_params={
-                        "file_id": file_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.Problem,
-                    },
-                    response_kind="binary",
-                    accept="application/octet-stream, application/problem+json",
-                ),
-                bytes,
-            ),
-        )
-
-    async def get_report(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> str:
-        """GET /report"""
-        return cast(
-            str,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/report",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="text",
-                    accept="text/csv, application/xml",
-                ),
-                str,
-            ),
-        )
-
-    async def get_speech(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> bytes:
-        """GET /speech"""
-        return cast(
-            bytes,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/speech",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="audio/mpeg",
-                ),
-                bytes,
-            ),
-        )
-
-    async def list_things(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Note:
-        """GET /things"""
-        return cast(
-            models.Note,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        "default": models.Problem,
-                    },
-                    response_kind="json",
-                    accept="application/vnd.foo+json, application/json",
-                ),
-                models.Note,
-            ),
-        )
-
-    async def create_thing(
-        self,
-        *,
-        title: str,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /things"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/things",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/vnd.api+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def patch_thing(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """PATCH /things"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/merge-patch+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def upload(
-        self,
-        *,
-        file: _base.FileContent,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /uploads"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def upload_tagged(
-        self,
-        *,
-        body: models.TaggedUpload,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /uploads/tagged"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads/tagged",
-                    multipart=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def with_header_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/header"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/header",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("HeaderKey",),),
-                ),
-                None,
-            ),
-        )
-
-    async def with_query_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/query"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/query",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("QueryKey",),),
-                ),
-                None,
-            ),
-        )
-
-    async def with_cookie_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/cookie"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/cookie",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("CookieKey",),),
-                ),
-                None,
-            ),
-        )
-
-    async def with_basic(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/basic"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/basic",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("Basic",),),
-                ),
-                None,
-            ),
-        )
-
-    async def with_document_default(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/default"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/default",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def with_no_security(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/none"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/none",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
-
-    async def with_alternatives(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/alternatives"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/alternatives",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        ("OAuthFlow",),
-                        ("QueryKey",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
-
-    async def with_optional_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/optional"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/optional",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        (),
-                        ("OAuthFlow",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
-
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -612,540 +155,53 @@ class AsyncClientWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def replace_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def files(self) -> AsyncFilesWithRawResponse:
+        from .resources.files import AsyncFilesWithRawResponse
 
-    async def create_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Note]:
-        return cast(
-            _base.RawResponse[models.Note],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/notes",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Note,
-            ),
-        )
+        return self._client._resources.get(AsyncFilesWithRawResponse)
 
-    async def submit_form(
-        self,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def forms(self) -> AsyncFormsWithRawResponse:
+        from .resources.forms import AsyncFormsWithRawResponse
 
-    async def download_file(
-        self,
-        file_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[bytes]:
-        return cast(
-            _base.RawResponse[bytes],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/files/{file_id}",
-                    path_params={
-                        "file_id": file_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.Problem,
-                    },
-                    response_kind="binary",
-                    accept="application/octet-stream, application/problem+json",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(AsyncFormsWithRawResponse)
 
-    async def get_report(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[str]:
-        return cast(
-            _base.RawResponse[str],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/report",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="text",
-                    accept="text/csv, application/xml",
-                ),
-                str,
-            ),
-        )
+    @property
+    def notes(self) -> AsyncNotesWithRawResponse:
+        from .resources.notes import AsyncNotesWithRawResponse
 
-    async def get_speech(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[bytes]:
-        return cast(
-            _base.RawResponse[bytes],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/speech",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="audio/mpeg",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(AsyncNotesWithRawResponse)
 
-    async def list_things(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Note]:
-        return cast(
-            _base.RawResponse[models.Note],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        "default": models.Problem,
-                    },
-                    response_kind="json",
-                    accept="application/vnd.foo+json, application/json",
-                ),
-                models.Note,
-            ),
-        )
+    @property
+    def report(self) -> AsyncReportWithRawResponse:
+        from .resources.report import AsyncReportWithRawResponse
 
-    async def create_thing(
-        self,
-        *,
-        title: str,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/things",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/vnd.api+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncReportWithRawResponse)
 
-    async def patch_thing(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/merge-patch+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def secure(self) -> AsyncSecureWithRawResponse:
+        from .resources.secure import AsyncSecureWithRawResponse
 
-    async def upload(
-        self,
-        *,
-        file: _base.FileContent,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncSecureWithRawResponse)
 
-    async def upload_tagged(
-        self,
-        *,
-        body: models.TaggedUpload,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads/tagged",
-                    multipart=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def speech(self) -> AsyncSpeechWithRawResponse:
+        from .resources.speech import AsyncSpeechWithRawResponse
 
-    async def with_header_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/header",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("HeaderKey",),),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncSpeechWithRawResponse)
 
-    async def with_query_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/query",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("QueryKey",),),
-                ),
-                None,
-            ),
-        )
+    @property
+    def things(self) -> AsyncThingsWithRawResponse:
+        from .resources.things import AsyncThingsWithRawResponse
 
-    async def with_cookie_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/cookie",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("CookieKey",),),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncThingsWithRawResponse)
 
-    async def with_basic(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/basic",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("Basic",),),
-                ),
-                None,
-            ),
-        )
+    @property
+    def uploads(self) -> AsyncUploadsWithRawResponse:
+        from .resources.uploads import AsyncUploadsWithRawResponse
 
-    async def with_document_default(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/default",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def with_no_security(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/none",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
-
-    async def with_alternatives(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/alternatives",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        ("OAuthFlow",),
-                        ("QueryKey",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
-
-    async def with_optional_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/optional",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        (),
-                        ("OAuthFlow",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncUploadsWithRawResponse)
 
 
 class AsyncClientWithStreamingResponse:
@@ -1156,537 +212,50 @@ class AsyncClientWithStreamingResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    def replace_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def files(self) -> AsyncFilesWithStreamingResponse:
+        from .resources.files import AsyncFilesWithStreamingResponse
 
-    def create_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[models.Note]:
-        return cast(
-            _base.AsyncStreamedResponseManager[models.Note],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/notes",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Note,
-            ),
-        )
+        return self._client._resources.get(AsyncFilesWithStreamingResponse)
 
-    def submit_form(
-        self,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def forms(self) -> AsyncFormsWithStreamingResponse:
+        from .resources.forms import AsyncFormsWithStreamingResponse
 
-    def download_file(
-        self,
-        file_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[bytes]:
-        return cast(
-            _base.AsyncStreamedResponseManager[bytes],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/files/{file_id}",
-                    path_params={
-                        "file_id": file_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.Problem,
-                    },
-                    response_kind="binary",
-                    accept="application/octet-stream, application/problem+json",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(AsyncFormsWithStreamingResponse)
 
-    def get_report(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[str]:
-        return cast(
-            _base.AsyncStreamedResponseManager[str],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/report",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="text",
-                    accept="text/csv, application/xml",
-                ),
-                str,
-            ),
-        )
+    @property
+    def notes(self) -> AsyncNotesWithStreamingResponse:
+        from .resources.notes import AsyncNotesWithStreamingResponse
 
-    def get_speech(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[bytes]:
-        return cast(
-            _base.AsyncStreamedResponseManager[bytes],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/speech",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="audio/mpeg",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(AsyncNotesWithStreamingResponse)
 
-    def list_things(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[models.Note]:
-        return cast(
-            _base.AsyncStreamedResponseManager[models.Note],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        "default": models.Problem,
-                    },
-                    response_kind="json",
-                    accept="application/vnd.foo+json, application/json",
-                ),
-                models.Note,
-            ),
-        )
+    @property
+    def report(self) -> AsyncReportWithStreamingResponse:
+        from .resources.report import AsyncReportWithStreamingResponse
 
-    def create_thing(
-        self,
-        *,
-        title: str,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/things",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/vnd.api+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncReportWithStreamingResponse)
 
-    def patch_thing(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/merge-patch+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def secure(self) -> AsyncSecureWithStreamingResponse:
+        from .resources.secure import AsyncSecureWithStreamingResponse
 
-    def upload(
-        self,
-        *,
-        file: _base.FileContent,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncSecureWithStreamingResponse)
 
-    def upload_tagged(
-        self,
-        *,
-        body: models.TaggedUpload,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads/tagged",
-                    multipart=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def speech(self) -> AsyncSpeechWithStreamingResponse:
+        from .resources.speech import AsyncSpeechWithStreamingResponse
 
-    def with_header_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/header",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("HeaderKey",),),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncSpeechWithStreamingResponse)
 
-    def with_query_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/query",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("QueryKey",),),
-                ),
-                None,
-            ),
-        )
+    @property
+    def things(self) -> AsyncThingsWithStreamingResponse:
+        from .resources.things import AsyncThingsWithStreamingResponse
 
-    def with_cookie_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/cookie",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("CookieKey",),),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncThingsWithStreamingResponse)
 
-    def with_basic(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/basic",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("Basic",),),
-                ),
-                None,
-            ),
-        )
+    @property
+    def uploads(self) -> AsyncUploadsWithStreamingResponse:
+        from .resources.uploads import AsyncUploadsWithStreamingResponse
 
-    def with_document_default(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/default",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def with_no_security(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/none",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
-
-    def with_alternatives(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/alternatives",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        ("OAuthFlow",),
-                        ("QueryKey",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
-
-    def with_optional_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/optional",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        (),
-                        ("OAuthFlow",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncUploadsWithStreamingResponse)

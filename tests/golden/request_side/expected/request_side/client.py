@@ -3,10 +3,19 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING
 
-from . import _base, models
-from ._base import NOT_GIVEN, NotGiven
+from . import _base
+
+if TYPE_CHECKING:
+    from .resources.files import Files, FilesWithRawResponse, FilesWithStreamingResponse
+    from .resources.forms import Forms, FormsWithRawResponse, FormsWithStreamingResponse
+    from .resources.notes import Notes, NotesWithRawResponse, NotesWithStreamingResponse
+    from .resources.report import Report, ReportWithRawResponse, ReportWithStreamingResponse
+    from .resources.secure import Secure, SecureWithRawResponse, SecureWithStreamingResponse
+    from .resources.speech import Speech, SpeechWithRawResponse, SpeechWithStreamingResponse
+    from .resources.things import Things, ThingsWithRawResponse, ThingsWithStreamingResponse
+    from .resources.uploads import Uploads, UploadsWithRawResponse, UploadsWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -42,6 +51,62 @@ class Client(_base.SyncAPIClient):
     _resources: _base.ResourceCache[Client]
 
     @property
+    def files(self) -> Files:
+        """``/files``"""
+        from .resources.files import Files
+
+        return self._resources.get(Files)
+
+    @property
+    def forms(self) -> Forms:
+        """``/forms``"""
+        from .resources.forms import Forms
+
+        return self._resources.get(Forms)
+
+    @property
+    def notes(self) -> Notes:
+        """``/notes``"""
+        from .resources.notes import Notes
+
+        return self._resources.get(Notes)
+
+    @property
+    def report(self) -> Report:
+        """``/report``"""
+        from .resources.report import Report
+
+        return self._resources.get(Report)
+
+    @property
+    def secure(self) -> Secure:
+        """``/secure``"""
+        from .resources.secure import Secure
+
+        return self._resources.get(Secure)
+
+    @property
+    def speech(self) -> Speech:
+        """``/speech``"""
+        from .resources.speech import Speech
+
+        return self._resources.get(Speech)
+
+    @property
+    def things(self) -> Things:
+        """``/things``"""
+        from .resources.things import Things
+
+        return self._resources.get(Things)
+
+    @property
+    def uploads(self) -> Uploads:
+        """``/uploads``"""
+        from .resources.uploads import Uploads
+
+        return self._resources.get(Uploads)
+
+    @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
@@ -51,560 +116,6 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(ClientWithStreamingResponse)
 
-    def replace_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """PUT /notes"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def create_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Note:
-        """POST /notes"""
-        return cast(
-            models.Note,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/notes",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Note,
-            ),
-        )
-
-    def submit_form(
-        self,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /forms"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def download_file(
-        self,
-        file_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> bytes:
-        """GET /files/{file_id}"""
-        return cast(
-            bytes,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/files/{file_id}",
-                    path_params={
-                        "file_id": file_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.Problem,
-                    },
-                    response_kind="binary",
-                    accept="application/octet-stream, application/problem+json",
-                ),
-                bytes,
-            ),
-        )
-
-    def get_report(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> str:
-        """GET /report"""
-        return cast(
-            str,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/report",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="text",
-                    accept="text/csv, application/xml",
-                ),
-                str,
-            ),
-        )
-
-    def get_speech(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> bytes:
-        """GET /speech"""
-        return cast(
-            bytes,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/speech",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="audio/mpeg",
-                ),
-                bytes,
-            ),
-        )
-
-    def list_things(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> models.Note:
-        """GET /things"""
-        return cast(
-            models.Note,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        "default": models.Problem,
-                    },
-                    response_kind="json",
-                    accept="application/vnd.foo+json, application/json",
-                ),
-                models.Note,
-            ),
-        )
-
-    def create_thing(
-        self,
-        *,
-        title: str,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /things"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/things",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/vnd.api+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def patch_thing(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """PATCH /things"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/merge-patch+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def upload(
-        self,
-        *,
-        file: _base.FileContent,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /uploads"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def upload_tagged(
-        self,
-        *,
-        body: models.TaggedUpload,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """POST /uploads/tagged"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads/tagged",
-                    multipart=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def with_header_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/header"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/header",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("HeaderKey",),),
-                ),
-                None,
-            ),
-        )
-
-    def with_query_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/query"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/query",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("QueryKey",),),
-                ),
-                None,
-            ),
-        )
-
-    def with_cookie_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/cookie"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/cookie",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("CookieKey",),),
-                ),
-                None,
-            ),
-        )
-
-    def with_basic(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/basic"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/basic",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("Basic",),),
-                ),
-                None,
-            ),
-        )
-
-    def with_document_default(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/default"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/default",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def with_no_security(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/none"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/none",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
-
-    def with_alternatives(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/alternatives"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/alternatives",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        ("OAuthFlow",),
-                        ("QueryKey",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
-
-    def with_optional_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /secure/optional"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/optional",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        (),
-                        ("OAuthFlow",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
-
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -612,540 +123,53 @@ class ClientWithRawResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def replace_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def files(self) -> FilesWithRawResponse:
+        from .resources.files import FilesWithRawResponse
 
-    def create_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Note]:
-        return cast(
-            _base.RawResponse[models.Note],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/notes",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Note,
-            ),
-        )
+        return self._client._resources.get(FilesWithRawResponse)
 
-    def submit_form(
-        self,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def forms(self) -> FormsWithRawResponse:
+        from .resources.forms import FormsWithRawResponse
 
-    def download_file(
-        self,
-        file_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[bytes]:
-        return cast(
-            _base.RawResponse[bytes],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/files/{file_id}",
-                    path_params={
-                        "file_id": file_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.Problem,
-                    },
-                    response_kind="binary",
-                    accept="application/octet-stream, application/problem+json",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(FormsWithRawResponse)
 
-    def get_report(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[str]:
-        return cast(
-            _base.RawResponse[str],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/report",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="text",
-                    accept="text/csv, application/xml",
-                ),
-                str,
-            ),
-        )
+    @property
+    def notes(self) -> NotesWithRawResponse:
+        from .resources.notes import NotesWithRawResponse
 
-    def get_speech(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[bytes]:
-        return cast(
-            _base.RawResponse[bytes],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/speech",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="audio/mpeg",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(NotesWithRawResponse)
 
-    def list_things(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[models.Note]:
-        return cast(
-            _base.RawResponse[models.Note],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        "default": models.Problem,
-                    },
-                    response_kind="json",
-                    accept="application/vnd.foo+json, application/json",
-                ),
-                models.Note,
-            ),
-        )
+    @property
+    def report(self) -> ReportWithRawResponse:
+        from .resources.report import ReportWithRawResponse
 
-    def create_thing(
-        self,
-        *,
-        title: str,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/things",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/vnd.api+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(ReportWithRawResponse)
 
-    def patch_thing(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/merge-patch+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def secure(self) -> SecureWithRawResponse:
+        from .resources.secure import SecureWithRawResponse
 
-    def upload(
-        self,
-        *,
-        file: _base.FileContent,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(SecureWithRawResponse)
 
-    def upload_tagged(
-        self,
-        *,
-        body: models.TaggedUpload,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads/tagged",
-                    multipart=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def speech(self) -> SpeechWithRawResponse:
+        from .resources.speech import SpeechWithRawResponse
 
-    def with_header_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/header",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("HeaderKey",),),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(SpeechWithRawResponse)
 
-    def with_query_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/query",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("QueryKey",),),
-                ),
-                None,
-            ),
-        )
+    @property
+    def things(self) -> ThingsWithRawResponse:
+        from .resources.things import ThingsWithRawResponse
 
-    def with_cookie_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/cookie",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("CookieKey",),),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(ThingsWithRawResponse)
 
-    def with_basic(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/basic",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("Basic",),),
-                ),
-                None,
-            ),
-        )
+    @property
+    def uploads(self) -> UploadsWithRawResponse:
+        from .resources.uploads import UploadsWithRawResponse
 
-    def with_document_default(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/default",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def with_no_security(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/none",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
-
-    def with_alternatives(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/alternatives",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        ("OAuthFlow",),
-                        ("QueryKey",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
-
-    def with_optional_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/optional",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        (),
-                        ("OAuthFlow",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(UploadsWithRawResponse)
 
 
 class ClientWithStreamingResponse:
@@ -1156,537 +180,50 @@ class ClientWithStreamingResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def replace_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="PUT",
-                    path="/notes",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def files(self) -> FilesWithStreamingResponse:
+        from .resources.files import FilesWithStreamingResponse
 
-    def create_note(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[models.Note]:
-        return cast(
-            _base.StreamedResponseManager[models.Note],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/notes",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="json",
-                ),
-                models.Note,
-            ),
-        )
+        return self._client._resources.get(FilesWithStreamingResponse)
 
-    def submit_form(
-        self,
-        *,
-        name: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/forms",
-                    form={
-                        "name": name,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    body_optional=True,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def forms(self) -> FormsWithStreamingResponse:
+        from .resources.forms import FormsWithStreamingResponse
 
-    def download_file(
-        self,
-        file_id: str,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[bytes]:
-        return cast(
-            _base.StreamedResponseManager[bytes],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/files/{file_id}",
-                    path_params={
-                        "file_id": file_id,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        404: models.Problem,
-                    },
-                    response_kind="binary",
-                    accept="application/octet-stream, application/problem+json",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(FormsWithStreamingResponse)
 
-    def get_report(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[str]:
-        return cast(
-            _base.StreamedResponseManager[str],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/report",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="text",
-                    accept="text/csv, application/xml",
-                ),
-                str,
-            ),
-        )
+    @property
+    def notes(self) -> NotesWithStreamingResponse:
+        from .resources.notes import NotesWithStreamingResponse
 
-    def get_speech(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[bytes]:
-        return cast(
-            _base.StreamedResponseManager[bytes],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/speech",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="binary",
-                    accept="audio/mpeg",
-                ),
-                bytes,
-            ),
-        )
+        return self._client._resources.get(NotesWithStreamingResponse)
 
-    def list_things(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[models.Note]:
-        return cast(
-            _base.StreamedResponseManager[models.Note],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/things",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    errors={
-                        "default": models.Problem,
-                    },
-                    response_kind="json",
-                    accept="application/vnd.foo+json, application/json",
-                ),
-                models.Note,
-            ),
-        )
+    @property
+    def report(self) -> ReportWithStreamingResponse:
+        from .resources.report import ReportWithStreamingResponse
 
-    def create_thing(
-        self,
-        *,
-        title: str,
-        body: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/things",
-                    json={
-                        "title": title,
-                        "body": body,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/vnd.api+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(ReportWithStreamingResponse)
 
-    def patch_thing(
-        self,
-        *,
-        title: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="PATCH",
-                    path="/things",
-                    json={
-                        "title": title,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    content_type="application/merge-patch+json",
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def secure(self) -> SecureWithStreamingResponse:
+        from .resources.secure import SecureWithStreamingResponse
 
-    def upload(
-        self,
-        *,
-        file: _base.FileContent,
-        caption: str | NotGiven = NOT_GIVEN,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads",
-                    multipart={
-                        "file": file,
-                        "caption": caption,
-                    },
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(SecureWithStreamingResponse)
 
-    def upload_tagged(
-        self,
-        *,
-        body: models.TaggedUpload,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        extra_body: _base.Body | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="POST",
-                    path="/uploads/tagged",
-                    multipart=body,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def speech(self) -> SpeechWithStreamingResponse:
+        from .resources.speech import SpeechWithStreamingResponse
 
-    def with_header_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/header",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("HeaderKey",),),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(SpeechWithStreamingResponse)
 
-    def with_query_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/query",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("QueryKey",),),
-                ),
-                None,
-            ),
-        )
+    @property
+    def things(self) -> ThingsWithStreamingResponse:
+        from .resources.things import ThingsWithStreamingResponse
 
-    def with_cookie_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/cookie",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("CookieKey",),),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(ThingsWithStreamingResponse)
 
-    def with_basic(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/basic",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(("Basic",),),
-                ),
-                None,
-            ),
-        )
+    @property
+    def uploads(self) -> UploadsWithStreamingResponse:
+        from .resources.uploads import UploadsWithStreamingResponse
 
-    def with_document_default(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/default",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def with_no_security(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/none",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
-
-    def with_alternatives(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/alternatives",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        ("OAuthFlow",),
-                        ("QueryKey",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
-
-    def with_optional_key(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/secure/optional",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(
-                        (),
-                        ("OAuthFlow",),
-                        ("HeaderKey",),
-                    ),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(UploadsWithStreamingResponse)

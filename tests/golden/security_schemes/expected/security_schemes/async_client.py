@@ -3,10 +3,21 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING
 
 from . import _base
-from ._base import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from .resources.private import (
+        AsyncPrivate,
+        AsyncPrivateWithRawResponse,
+        AsyncPrivateWithStreamingResponse,
+    )
+    from .resources.public import (
+        AsyncPublic,
+        AsyncPublicWithRawResponse,
+        AsyncPublicWithStreamingResponse,
+    )
 
 __all__ = ["AsyncClient"]
 
@@ -40,6 +51,20 @@ class AsyncClient(_base.AsyncAPIClient):
     _resources: _base.ResourceCache[AsyncClient]
 
     @property
+    def private(self) -> AsyncPrivate:
+        """``/private``"""
+        from .resources.private import AsyncPrivate
+
+        return self._resources.get(AsyncPrivate)
+
+    @property
+    def public(self) -> AsyncPublic:
+        """``/public``"""
+        from .resources.public import AsyncPublic
+
+        return self._resources.get(AsyncPublic)
+
+    @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(AsyncClientWithRawResponse)
@@ -49,57 +74,6 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(AsyncClientWithStreamingResponse)
 
-    async def get_private(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /private"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/private",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    async def get_public(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /public"""
-        return cast(
-            None,
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/public",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
-
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -107,54 +81,17 @@ class AsyncClientWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def get_private(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/private",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def private(self) -> AsyncPrivateWithRawResponse:
+        from .resources.private import AsyncPrivateWithRawResponse
 
-    async def get_public(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/public",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncPrivateWithRawResponse)
+
+    @property
+    def public(self) -> AsyncPublicWithRawResponse:
+        from .resources.public import AsyncPublicWithRawResponse
+
+        return self._client._resources.get(AsyncPublicWithRawResponse)
 
 
 class AsyncClientWithStreamingResponse:
@@ -165,51 +102,14 @@ class AsyncClientWithStreamingResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    def get_private(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/private",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def private(self) -> AsyncPrivateWithStreamingResponse:
+        from .resources.private import AsyncPrivateWithStreamingResponse
 
-    def get_public(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[None]:
-        return cast(
-            _base.AsyncStreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/public",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(AsyncPrivateWithStreamingResponse)
+
+    @property
+    def public(self) -> AsyncPublicWithStreamingResponse:
+        from .resources.public import AsyncPublicWithStreamingResponse
+
+        return self._client._resources.get(AsyncPublicWithStreamingResponse)

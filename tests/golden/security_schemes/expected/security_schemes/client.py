@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING
 
 from . import _base
-from ._base import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from .resources.private import Private, PrivateWithRawResponse, PrivateWithStreamingResponse
+    from .resources.public import Public, PublicWithRawResponse, PublicWithStreamingResponse
 
 __all__ = ["Client"]
 
@@ -40,6 +43,20 @@ class Client(_base.SyncAPIClient):
     _resources: _base.ResourceCache[Client]
 
     @property
+    def private(self) -> Private:
+        """``/private``"""
+        from .resources.private import Private
+
+        return self._resources.get(Private)
+
+    @property
+    def public(self) -> Public:
+        """``/public``"""
+        from .resources.public import Public
+
+        return self._resources.get(Public)
+
+    @property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same resources and methods, returning ``RawResponse`` values."""
         return self._resources.get(ClientWithRawResponse)
@@ -49,57 +66,6 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(ClientWithStreamingResponse)
 
-    def get_private(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /private"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/private",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
-
-    def get_public(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> None:
-        """GET /public"""
-        return cast(
-            None,
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/public",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
-
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -107,54 +73,17 @@ class ClientWithRawResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def get_private(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/private",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def private(self) -> PrivateWithRawResponse:
+        from .resources.private import PrivateWithRawResponse
 
-    def get_public(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[None]:
-        return cast(
-            _base.RawResponse[None],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/public",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(PrivateWithRawResponse)
+
+    @property
+    def public(self) -> PublicWithRawResponse:
+        from .resources.public import PublicWithRawResponse
+
+        return self._client._resources.get(PublicWithRawResponse)
 
 
 class ClientWithStreamingResponse:
@@ -165,51 +94,14 @@ class ClientWithStreamingResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def get_private(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/private",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                ),
-                None,
-            ),
-        )
+    @property
+    def private(self) -> PrivateWithStreamingResponse:
+        from .resources.private import PrivateWithStreamingResponse
 
-    def get_public(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[None]:
-        return cast(
-            _base.StreamedResponseManager[None],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/public",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="empty",
-                    security=(),
-                ),
-                None,
-            ),
-        )
+        return self._client._resources.get(PrivateWithStreamingResponse)
+
+    @property
+    def public(self) -> PublicWithStreamingResponse:
+        from .resources.public import PublicWithStreamingResponse
+
+        return self._client._resources.get(PublicWithStreamingResponse)

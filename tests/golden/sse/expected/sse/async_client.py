@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from . import _base, models
-from ._base import NOT_GIVEN, NotGiven
-from ._streaming import AsyncStream
+from . import _base
 
 if TYPE_CHECKING:
+    from .resources.logs import AsyncLogs, AsyncLogsWithRawResponse, AsyncLogsWithStreamingResponse
     from .resources.runs import AsyncRuns, AsyncRunsWithRawResponse, AsyncRunsWithStreamingResponse
 
 __all__ = ["AsyncClient"]
@@ -40,6 +39,13 @@ class AsyncClient(_base.AsyncAPIClient):
     _resources: _base.ResourceCache[AsyncClient]
 
     @property
+    def logs(self) -> AsyncLogs:
+        """``/logs``"""
+        from .resources.logs import AsyncLogs
+
+        return self._resources.get(AsyncLogs)
+
+    @property
     def runs(self) -> AsyncRuns:
         """Runs"""
         from .resources.runs import AsyncRuns
@@ -56,31 +62,6 @@ class AsyncClient(_base.AsyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(AsyncClientWithStreamingResponse)
 
-    async def stream_logs(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncStream[models.MessageEvent]:
-        """GET /logs"""
-        return cast(
-            AsyncStream[models.MessageEvent],
-            await self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/logs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="sse",
-                ),
-                models.MessageEvent,
-            ),
-        )
-
 
 class AsyncClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -89,34 +70,16 @@ class AsyncClientWithRawResponse:
         self._client = client
 
     @property
+    def logs(self) -> AsyncLogsWithRawResponse:
+        from .resources.logs import AsyncLogsWithRawResponse
+
+        return self._client._resources.get(AsyncLogsWithRawResponse)
+
+    @property
     def runs(self) -> AsyncRunsWithRawResponse:
         from .resources.runs import AsyncRunsWithRawResponse
 
         return self._client._resources.get(AsyncRunsWithRawResponse)
-
-    async def stream_logs(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[AsyncStream[models.MessageEvent]]:
-        return cast(
-            _base.RawResponse[AsyncStream[models.MessageEvent]],
-            await self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/logs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="sse",
-                ),
-                models.MessageEvent,
-            ),
-        )
 
 
 class AsyncClientWithStreamingResponse:
@@ -128,31 +91,13 @@ class AsyncClientWithStreamingResponse:
         self._client = client
 
     @property
+    def logs(self) -> AsyncLogsWithStreamingResponse:
+        from .resources.logs import AsyncLogsWithStreamingResponse
+
+        return self._client._resources.get(AsyncLogsWithStreamingResponse)
+
+    @property
     def runs(self) -> AsyncRunsWithStreamingResponse:
         from .resources.runs import AsyncRunsWithStreamingResponse
 
         return self._client._resources.get(AsyncRunsWithStreamingResponse)
-
-    def stream_logs(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.AsyncStreamedResponseManager[AsyncStream[models.MessageEvent]]:
-        return cast(
-            _base.AsyncStreamedResponseManager[AsyncStream[models.MessageEvent]],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/logs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="sse",
-                ),
-                models.MessageEvent,
-            ),
-        )

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from . import _base, models
-from ._base import NOT_GIVEN, NotGiven
-from ._streaming import Stream
+from . import _base
 
 if TYPE_CHECKING:
+    from .resources.logs import Logs, LogsWithRawResponse, LogsWithStreamingResponse
     from .resources.runs import Runs, RunsWithRawResponse, RunsWithStreamingResponse
 
 __all__ = ["Client"]
@@ -40,6 +39,13 @@ class Client(_base.SyncAPIClient):
     _resources: _base.ResourceCache[Client]
 
     @property
+    def logs(self) -> Logs:
+        """``/logs``"""
+        from .resources.logs import Logs
+
+        return self._resources.get(Logs)
+
+    @property
     def runs(self) -> Runs:
         """Runs"""
         from .resources.runs import Runs
@@ -56,31 +62,6 @@ class Client(_base.SyncAPIClient):
         """The same resources and methods as context managers that read the body as you ask."""
         return self._resources.get(ClientWithStreamingResponse)
 
-    def stream_logs(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Stream[models.MessageEvent]:
-        """GET /logs"""
-        return cast(
-            Stream[models.MessageEvent],
-            self._client._request(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/logs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="sse",
-                ),
-                models.MessageEvent,
-            ),
-        )
-
 
 class ClientWithRawResponse:
     """``client.with_raw_response``: every method returns a ``RawResponse``."""
@@ -89,34 +70,16 @@ class ClientWithRawResponse:
         self._client = client
 
     @property
+    def logs(self) -> LogsWithRawResponse:
+        from .resources.logs import LogsWithRawResponse
+
+        return self._client._resources.get(LogsWithRawResponse)
+
+    @property
     def runs(self) -> RunsWithRawResponse:
         from .resources.runs import RunsWithRawResponse
 
         return self._client._resources.get(RunsWithRawResponse)
-
-    def stream_logs(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.RawResponse[Stream[models.MessageEvent]]:
-        return cast(
-            _base.RawResponse[Stream[models.MessageEvent]],
-            self._client._request_raw(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/logs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="sse",
-                ),
-                models.MessageEvent,
-            ),
-        )
 
 
 class ClientWithStreamingResponse:
@@ -128,31 +91,13 @@ class ClientWithStreamingResponse:
         self._client = client
 
     @property
+    def logs(self) -> LogsWithStreamingResponse:
+        from .resources.logs import LogsWithStreamingResponse
+
+        return self._client._resources.get(LogsWithStreamingResponse)
+
+    @property
     def runs(self) -> RunsWithStreamingResponse:
         from .resources.runs import RunsWithStreamingResponse
 
         return self._client._resources.get(RunsWithStreamingResponse)
-
-    def stream_logs(
-        self,
-        *,
-        extra_headers: _base.Headers | None = None,
-        extra_query: _base.Query | None = None,
-        timeout: _base.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> _base.StreamedResponseManager[Stream[models.MessageEvent]]:
-        return cast(
-            _base.StreamedResponseManager[Stream[models.MessageEvent]],
-            self._client._request_streamed(
-                _base.RequestOptions(
-                    method="GET",
-                    path="/logs",
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                    response_kind="sse",
-                ),
-                models.MessageEvent,
-            ),
-        )

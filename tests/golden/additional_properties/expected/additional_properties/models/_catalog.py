@@ -4,46 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict
-
 from additional_properties._base import Model
 
 
 class CatalogInlineValuesValue(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     count: int | None = None
 
 
 class Item(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str | None = None
 
 
 class Catalog(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     items: dict[str, Item]
-    """
-    Items by id.
-    """
+    """Items by id."""
     labels: dict[str, str] | None = None
     extra: dict[str, Any] | None = None
-    """
-    Anything goes.
-    """
+    """Anything goes."""
     nested: dict[str, dict[str, float]] | None = None
-    """
-    Maps of maps.
-    """
+    """Maps of maps."""
     inline_values: dict[str, CatalogInlineValuesValue] | None = None
-    """
-    Map values that are inline objects.
-    """
+    """Map values that are inline objects."""

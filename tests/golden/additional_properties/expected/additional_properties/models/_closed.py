@@ -8,12 +8,9 @@ from additional_properties._base import Model
 
 
 class Closed(Model):
-    """
-    No extra keys allowed.
-    """
+    """No extra keys allowed."""
 
     model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
+        extra="forbid",
     )
     a: str | None = None

@@ -8,13 +8,10 @@ from additional_properties._base import Model
 
 
 class Metadata(Model):
-    """
-    Fixed properties plus arbitrary extra string keys.
-    """
+    """Fixed properties plus arbitrary extra string keys."""
 
     model_config = ConfigDict(
         extra="allow",
-        populate_by_name=True,
     )
     __annotations__ = {
         "__pydantic_extra__": dict[str, str],

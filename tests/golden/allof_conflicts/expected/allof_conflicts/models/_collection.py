@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict
-
 from allof_conflicts._base import Model
 
 
 class Collection(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     data: list[dict[str, Any]] | None = None
     next: str | None = None

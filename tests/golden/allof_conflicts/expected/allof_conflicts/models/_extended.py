@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from allof_conflicts._base import Model
 
 
 class Named(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str | None = None
 
 
 class Extended(Named):
-    """
-    A compatible child stays a subclass.
-    """
+    """A compatible child stays a subclass."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     age: int | None = None

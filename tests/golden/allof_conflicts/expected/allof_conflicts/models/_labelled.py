@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from allof_conflicts._base import Model
 
 
 class Labelled(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from allof_conflicts._base import Model
 
 
 class Booking(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
 
 
 class ListBookingsResponse(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     data: list[Booking] | None = None
     next: str | None = None

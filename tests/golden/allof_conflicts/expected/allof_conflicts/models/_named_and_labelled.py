@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from allof_conflicts._base import Model
 
 
 class NamedAndLabelled(Model):
-    """
-    Two parents that disagree on whether `name` is required.
-    """
+    """Two parents that disagree on whether `name` is required."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from allof_conflicts._base import Model
 
 
 class PatternUpdate(Model):
-    """
-    At least one of `pattern` or `flags` (a constraint, not a type).
-    """
+    """At least one of `pattern` or `flags` (a constraint, not a type)."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     pattern: str | None = None
     flags: str | None = None

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from allof_wrapper._base import Model
 
 
 class Address(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     city: str | None = None

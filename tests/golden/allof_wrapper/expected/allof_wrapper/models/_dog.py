@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from allof_wrapper._base import Model
 
@@ -12,49 +12,25 @@ from ._address import Address
 
 
 class Owner(Model):
-    """
-    Someone who owns pets.
-    """
+    """Someone who owns pets."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str
 
 
 class Pet(Model):
-    """
-    The base of every pet.
-    """
+    """The base of every pet."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str
     owner: Owner
-    """
-    Who owns the pet (a wrapper with a description).
-    """
-    vet_address: Annotated[Address | None, Field(title="Vet Address")] = None
-    """
-    Where the vet is; optional, wrapped, with a title.
-    """
+    """Who owns the pet (a wrapper with a description)."""
+    vet_address: Address | None = None
+    """Where the vet is; optional, wrapped, with a title."""
     previous_owner: Annotated[Owner | None, Field(deprecated=True)] = None
-    """
-    A deprecated wrapper (annotations beside the allOf are kept).
-    """
+    """A deprecated wrapper (annotations beside the allOf are kept)."""
 
 
 class Dog(Pet):
-    """
-    A pet that barks (inherits Pet's properties).
-    """
+    """A pet that barks (inherits Pet's properties)."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     bark_volume: int
     good_boy: bool | None = None

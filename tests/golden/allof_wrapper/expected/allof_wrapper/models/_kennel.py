@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from ._address import Address
 
 
 class Kennel(Address):
-    """
-    An allOf wrapper with a structural sibling is a real composition.
-    """
+    """An allOf wrapper with a structural sibling is a real composition."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     capacity: int

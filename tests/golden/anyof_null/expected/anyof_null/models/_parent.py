@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from anyof_null._base import Model
 
 
 class Parent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str | None = None

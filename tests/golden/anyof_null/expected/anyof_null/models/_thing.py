@@ -4,36 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict
-
 from anyof_null._base import Model
 
 from ._parent import Parent
 
 
 class Thing(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     parent: Parent | None
-    """
-    A required, nullable reference.
-    """
+    """A required, nullable reference."""
     maybe_parent: Parent | None = None
-    """
-    An optional, nullable reference through oneOf.
-    """
+    """An optional, nullable reference through oneOf."""
     note: str | None
-    """
-    A required, nullable string.
-    """
+    """A required, nullable string."""
     score: float | None = None
     count: int | None = None
     created_at: datetime | None = None
     tags: list[str] | None = None
     either: str | int | None = None
-    """
-    A union of two types and null.
-    """
+    """A union of two types and null."""

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from anyof_null._base import Model
 
 from ._parent import Parent
 
 
 class UpdateThingRequest(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     label: str | None
-    """
-    Required but may be null.
-    """
+    """Required but may be null."""
     parent: Parent | None = None

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from arrays_of_refs._base import Model
 
 
 class Point(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     x: float
     y: float

@@ -7,6 +7,4 @@ from typing_extensions import TypeAliasType
 from ._point import Point
 
 PointList = TypeAliasType("PointList", list[Point])
-"""
-A named array component.
-"""
+"""A named array component."""

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from arrays_of_refs._base import Model
 
 from ._point import Point
 
 
 class Polygon(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vertices: list[Point]
     holes: list[list[Point]] | None = None
-    """
-    Arrays of arrays of refs.
-    """
+    """Arrays of arrays of refs."""
     maybe_points: list[Point | None] | None = None
-    """
-    Arrays of nullable refs.
-    """
+    """Arrays of nullable refs."""
     grid: list[list[int]] | None = None

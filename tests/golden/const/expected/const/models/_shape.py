@@ -4,31 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 from typing_extensions import TypeAliasType
 
 from const._base import Model
 
 
 class Circle(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["circle"]
     radius: float
 
 
 class Square(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["square"]
     side: float
 
 
 Shape = TypeAliasType("Shape", Annotated[Circle | Square, Field(discriminator="type")])
-"""
-A shape, tagged by its `type`.
-"""
+"""A shape, tagged by its `type`."""

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict
-
 from const._base import Model
 
 
 class Version(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Literal["version"]
     major: Literal[2]
     stable: Literal[True] | None = None

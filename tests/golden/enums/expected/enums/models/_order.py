@@ -4,38 +4,23 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
 from enums._base import Model
 
 OrderStatus = TypeAliasType("OrderStatus", Literal["pending", "paid", "shipped", "cancelled"] | str)
-"""
-Where an order is.
-"""
+"""Where an order is."""
 
 
 class Order(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     status: OrderStatus
     channel: Literal["web", "store", "phone"] | str | None = None
-    """
-    An inline string enum.
-    """
+    """An inline string enum."""
     priority: Literal[1, 2, 3] | int | None = None
     refund_reason: Literal["damaged", "late", "other"] | str | None = None
-    """
-    An enum that may be null.
-    """
+    """An enum that may be null."""
     kind: Literal["order"] | None = None
-    """
-    A single-value enum.
-    """
+    """A single-value enum."""
     weird: Literal["in-progress", "2x", "with space", ""] | str | None = None
-    """
-    Values that are not identifiers.
-    """
+    """Values that are not identifiers."""

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
 from external_refs._base import Model
 
 
 class Error(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     message: str
 
 
@@ -22,10 +17,6 @@ RunStatus = TypeAliasType("RunStatus", Literal["queued", "running", "done"] | st
 
 
 class Run(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     status: RunStatus
     error: Error | None = None

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from inline_objects._base import Model
 
 
 class CreateOrder400Response(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     message: str | None = None

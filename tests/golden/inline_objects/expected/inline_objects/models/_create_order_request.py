@@ -2,68 +2,38 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from inline_objects._base import Model
 
 
 class CreateOrderRequestCustomerAddressGeo(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     lat: float | None = None
     lon: float | None = None
 
 
 class CreateOrderRequestCustomerAddress(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     street: str | None = None
     geo: CreateOrderRequestCustomerAddressGeo | None = None
 
 
 class CreateOrderRequestCustomer(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     email: str
     address: CreateOrderRequestCustomerAddress | None = None
 
 
 class CreateOrderRequestGift(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     message: str | None = None
 
 
 class CreateOrderRequestLinesItem(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sku: str
     quantity: int
 
 
 class ShippingOption(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     method: str | None = None
 
 
 class CreateOrderRequest(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     customer: CreateOrderRequestCustomer
     lines: list[CreateOrderRequestLinesItem]
     shipping: ShippingOption | None = None

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from inline_objects._base import Model
 
 
 class CreateOrderResponseTotals(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     net: float | None = None
     tax: float | None = None
 
 
 class CreateOrderResponse(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     order_id: str
     totals: CreateOrderResponseTotals | None = None

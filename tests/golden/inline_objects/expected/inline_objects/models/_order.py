@@ -4,41 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict
-
 from inline_objects._base import Model
 
 
 class OrderAttributesValue(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     value: str | None = None
 
 
 class OrderCustomer(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str | None = None
 
 
 class OrderHistoryItem(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     at: datetime | None = None
     note: str | None = None
 
 
 class Order(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str | None = None
     customer: OrderCustomer | None = None
     history: list[OrderHistoryItem] | None = None

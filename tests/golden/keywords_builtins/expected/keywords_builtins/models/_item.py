@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from keywords_builtins._base import Model
 
 
 class Item(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     class_: Annotated[str, Field(alias="class")]
     from_: Annotated[str | None, Field(alias="from")] = None
     import_: Annotated[str | None, Field(alias="import")] = None
@@ -33,6 +29,4 @@ class Item(Model):
     foo_bar_2: Annotated[str | None, Field(alias="foo-bar")] = None
     foo_bar: str | None = None
     match: str | None = None
-    """
-    A soft keyword.
-    """
+    """A soft keyword."""

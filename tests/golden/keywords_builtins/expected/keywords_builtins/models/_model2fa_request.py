@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from keywords_builtins._base import Model
 
 
 class Model2faRequest(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     json_: Annotated[str | None, Field(alias="json")] = None
     type: str | None = None
     self: str | None = None

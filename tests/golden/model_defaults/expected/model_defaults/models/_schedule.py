@@ -5,20 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from uuid import UUID
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from model_defaults._base import Model
 
 
 class Schedule(Model):
-    """
-    Defaults written as strings for dates, times and UUIDs.
-    """
+    """Defaults written as strings for dates, times and UUIDs."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     day: date | None = Field("2024-01-31", validate_default=True)
     at: datetime | None = Field("2024-01-31T09:30:00Z", validate_default=True)
     opens: time | None = Field("09:00:00", validate_default=True)

@@ -4,43 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from model_defaults._base import Model
 
 
 class Limits(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     requests: int | None = 60
 
 
 class Window(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     start: int | None = None
     end: int | None = None
 
 
 class Settings(Model):
-    """
-    Defaults written as JSON objects for fields whose type is a model.
-    """
+    """Defaults written as JSON objects for fields whose type is a model."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     window: Annotated[Window | None, Field(validate_default=True)] = Field(
         {"start": 0, "end": 10}, validate_default=True
     )
-    """
-    An object default on a model-typed field, through an allOf wrapper.
-    """
+    """An object default on a model-typed field, through an allOf wrapper."""
     limits: Limits | None = None
     windows: Annotated[list[Window] | None, Field(validate_default=True)] = Field(
         [{"start": 0, "end": 1}], validate_default=True
@@ -48,12 +32,8 @@ class Settings(Model):
     fallback: Annotated[Limits | None, Field(validate_default=True)] = Field(
         {}, validate_default=True
     )
-    """
-    An empty object default.
-    """
+    """An empty object default."""
     span: Annotated[Window | str | None, Field(validate_default=True)] = Field(
         {"start": 1, "end": 2}, validate_default=True
     )
-    """
-    A default for a union of a model and a string.
-    """
+    """A default for a union of a model and a string."""

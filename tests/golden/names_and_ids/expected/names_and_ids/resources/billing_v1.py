@@ -38,7 +38,7 @@ class BillingV1:
         """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
         return self._client._resources.get(BillingV1WithStreamingResponse)
 
-    def get_invoices(
+    def list_invoices(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -136,7 +136,7 @@ class BillingV1WithRawResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def get_invoices(
+    def list_invoices(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -231,7 +231,7 @@ class BillingV1WithStreamingResponse:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def get_invoices(
+    def list_invoices(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -338,7 +338,7 @@ class AsyncBillingV1:
         """The same methods as context managers: the body is read as you ask (``iter_bytes``, ``write_to_file``, ...)."""
         return self._client._resources.get(AsyncBillingV1WithStreamingResponse)
 
-    async def get_invoices(
+    async def list_invoices(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -436,7 +436,7 @@ class AsyncBillingV1WithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def get_invoices(
+    async def list_invoices(
         self,
         *,
         extra_headers: _base.Headers | None = None,
@@ -531,7 +531,7 @@ class AsyncBillingV1WithStreamingResponse:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    def get_invoices(
+    def list_invoices(
         self,
         *,
         extra_headers: _base.Headers | None = None,

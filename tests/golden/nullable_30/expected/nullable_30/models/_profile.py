@@ -2,45 +2,25 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from nullable_30._base import Model
 
 
 class ProfileExtras(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     note: str | None = None
 
 
 class Settings(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     theme: str | None = None
 
 
 class Profile(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     nickname: str | None
-    """
-    Required, but may be null.
-    """
+    """Required, but may be null."""
     age: int | None = None
     ratio: float | None = None
     settings: Settings | None
-    """
-    A nullable reference (nullable beside $ref inside allOf).
-    """
+    """A nullable reference (nullable beside $ref inside allOf)."""
     extras: ProfileExtras | None = None
-    """
-    A nullable inline object.
-    """
+    """A nullable inline object."""
     labels: list[str] | None = None

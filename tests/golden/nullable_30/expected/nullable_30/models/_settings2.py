@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from nullable_30._base import Model
 
 
 class Settings2(Model):
-    """
-    A 3.0 object schema that itself is nullable.
-    """
+    """A 3.0 object schema that itself is nullable."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     value: str | None = None

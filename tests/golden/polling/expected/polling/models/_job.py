@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
-
 from polling._base import Model
 
 
 class Job(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"] | str
-    """
-    The usual words only.
-    """
+    """The usual words only."""

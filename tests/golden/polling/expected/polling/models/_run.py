@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
 from polling._base import Model
@@ -12,16 +11,10 @@ from polling._base import Model
 RunStatus = TypeAliasType(
     "RunStatus", Literal["queued", "running", "needs_input", "done", "failed"] | str
 )
-"""
-A run's lifecycle; `needs_input` also ends polling.
-"""
+"""A run's lifecycle; `needs_input` also ends polling."""
 
 
 class Run(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     run_id: str
     status: RunStatus
     retry_after: float | None = None

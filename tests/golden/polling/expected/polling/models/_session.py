@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
-
 from polling._base import Model
 
 
 class Session(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     status: Literal["idle", "busy", "error"] | str
-    """
-    No success state, so no poll helper.
-    """
+    """No success state, so no poll helper."""

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
-
 from polling._base import Model
 
 
 class Worker(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     status: Literal["starting", "running", "completed", "failed"] | str
-    """
-    Never ends, says the spec.
-    """
+    """Never ends, says the spec."""

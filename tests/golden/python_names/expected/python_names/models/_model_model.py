@@ -5,41 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import ConfigDict
 from typing_extensions import TypeAliasType
 
 from python_names._base import Model
 
 
 class AnyModel(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     anything: Any | None = None
 
 
 class Datetime(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     at: datetime | None = None
 
 
 class FieldModel(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str | None = None
 
 
 class BaseModelModel(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     field: FieldModel | None = None
 
 
@@ -47,20 +30,12 @@ LiteralModel = TypeAliasType("LiteralModel", Literal["a", "b"] | str)
 
 
 class ClientModel(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     any: AnyModel | None = None
     literal: LiteralModel | None = None
     when: Datetime | None = None
 
 
 class Str(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     value: str | None = None
 
 
@@ -68,10 +43,6 @@ ListModel = TypeAliasType("ListModel", list[Str])
 
 
 class ModelModel(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     items: ListModel | None = None
     client: ClientModel | None = None
     base: BaseModelModel | None = None

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from recursion._base import Model
 
 
 class File(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str
     folder: Folder | None = None
 
 
 class Folder(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str
     files: list[File] | None = None
 

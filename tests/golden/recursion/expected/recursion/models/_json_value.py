@@ -9,6 +9,4 @@ from typing_extensions import TypeAliasType
 JsonValue = TypeAliasType(
     "JsonValue", Union[str, float, bool, "list[JsonValue]", "dict[str, JsonValue]"] | None
 )
-"""
-A recursive type alias (any JSON value).
-"""
+"""A recursive type alias (any JSON value)."""

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from recursion._base import Model
 
 
 class TreeNode(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     value: str
     children: list[TreeNode] | None = None
     parent: TreeNode | None = None

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from request_bodies._base import Model
 
 
 class SubmitFormRequest(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str
     tags: list[str] | None = None

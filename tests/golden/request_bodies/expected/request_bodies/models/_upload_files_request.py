@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from request_bodies._base import Model
 
 
 class UploadFilesRequest(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: bytes
     attachments: list[bytes] | None = None
     caption: str | None = None

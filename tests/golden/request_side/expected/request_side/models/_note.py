@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from request_side._base import Model
 
 
 class Note(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     title: str

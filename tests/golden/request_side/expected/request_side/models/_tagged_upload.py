@@ -10,7 +10,6 @@ from request_side._base import Model
 class TaggedUpload(Model):
     model_config = ConfigDict(
         extra="allow",
-        populate_by_name=True,
     )
     __annotations__ = {
         "__pydantic_extra__": dict[str, str],

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from request_side._base import Model
 
 
 class UploadForm(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: bytes
     caption: str | None = None

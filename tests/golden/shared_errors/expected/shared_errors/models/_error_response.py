@@ -2,44 +2,24 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from shared_errors._base import Model
 
 
 class Error(Model):
-    """
-    One error.
-    """
+    """One error."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: str
     message: str
 
 
 class WarningModel(Model):
-    """
-    One warning.
-    """
+    """One warning."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     message: str
 
 
 class ErrorResponse(Model):
-    """
-    The error envelope every failing call returns.
-    """
+    """The error envelope every failing call returns."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: Error
     warnings: list[WarningModel] | None = None

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from shared_errors._base import Model
 
 
 class Job(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str | None = None
     name: str

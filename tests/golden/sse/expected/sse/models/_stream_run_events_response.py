@@ -4,35 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 from typing_extensions import TypeAliasType
 
 from sse._base import Model
 
 
 class DoneEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["done"]
     result: str | None = None
 
 
 class MessageEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["message"]
     text: str
 
 
 class ProgressEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["progress"]
     percent: float
 

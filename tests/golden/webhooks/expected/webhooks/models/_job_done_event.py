@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
-
 from webhooks._base import Model
 
 
 class Job(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str | None = None
 
 
 class JobDoneEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     kind: Literal["job.done"]
     job: Job

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
-
 from webhooks._base import Model
 
 
 class JobRemoved(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     kind: Literal["job.removed"]
     id: str | None = None

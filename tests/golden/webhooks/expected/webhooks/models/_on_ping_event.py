@@ -5,15 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import ConfigDict
-
 from webhooks._base import Model
 
 
 class OnPingEvent(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     kind: Literal["ping"]
     at: datetime | None = None

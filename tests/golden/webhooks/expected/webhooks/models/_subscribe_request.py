@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-
 from webhooks._base import Model
 
 
 class SubscribeRequest(Model):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     url: str | None = None

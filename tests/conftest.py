@@ -21,6 +21,7 @@ for _package in SEED_PACKAGES:
         sys.path.insert(0, _path)
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook; the matrix venvs have no xdist
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """``-n auto``: one worker per CPU this run may use, counting a container's CPU quota (a CI
     runner that sees every CPU of a large machine but may use two gets two workers, not one

@@ -19,7 +19,8 @@ from generator.ir import polling, types
 from generator.ir.nodes import ErrorModel, OAuth2, Operation, Param, Poll
 from generator.literals import docstring, literal, one_line
 from generator.naming import NameRegistry, PyIdent
-from generator.spec.load import resolve_pointer
+from generator.spec.pointer import follow
+from generator.spec.schemas import deref, object_properties
 
 PATH_PARAM = re.compile(r"{([^{}]+)}")
 # OpenAPI says these header parameters are ignored; ``Authorization`` is kept all the same
@@ -55,14 +56,7 @@ class SpecContext:
         self.diagnostics.append(Diagnostic("error", where, message, self.file))
 
     def resolve(self, node: Any) -> Any:
-        seen = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
-            seen += 1
-            try:
-                node = resolve_pointer(self.spec, node["$ref"])
-            except KeyError:
-                return {}
-        return node
+        return follow(self.spec, node)
 
 
 def success_schema(ctx: SpecContext, op: Operation) -> Any:
@@ -284,8 +278,8 @@ def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -
     declared = _declared(media, _DEFAULT_MEDIA[keyword])
     holder = content[media] if isinstance(content[media], dict) else {}
     schema = holder.get("schema")
-    properties, required_names = polling.object_properties(ctx.spec, schema)
-    resolved = polling.deref(ctx.spec, schema)
+    properties, required_names = object_properties(ctx.spec, schema)
+    resolved = deref(ctx.spec, schema)
     if properties and not _open_or_union(ctx, resolved):
         params = []
         names = naming.keyword_names(properties)  # as the model's fields are named

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.spec.load import resolve_pointer
-from generator.spec.schemas import Schema, split_nullable
+from generator.spec.pointer import resolve_pointer
+from generator.spec.schemas import deref
+from generator.spec.schemas import object_properties as object_properties  # apidiff reads it here
 
 SUCCESS_WORDS = frozenset(
     {"completed", "complete", "succeeded", "success", "successful", "done", "finished"}
@@ -43,46 +44,6 @@ TERMINAL_WORDS = frozenset(
         "aborted",
     }
 )
-
-
-def deref(spec: dict[str, Any], schema: Any, depth: int = 0) -> Schema:
-    """Follow ``$ref``s, single-member ``allOf``s and nullability to the schema underneath."""
-    while isinstance(schema, dict) and depth < 32:
-        depth += 1
-        if isinstance(schema.get("$ref"), str):
-            try:
-                schema = resolve_pointer(spec, schema["$ref"])
-            except KeyError:
-                return {}
-            continue
-        inner, nullable = split_nullable(schema)
-        if nullable:
-            schema = inner
-            continue
-        members = schema.get("allOf")
-        if isinstance(members, list) and len(members) == 1 and not schema.get("properties"):
-            schema = members[0]
-            continue
-        return schema
-    return schema if isinstance(schema, dict) else {}
-
-
-def object_properties(
-    spec: dict[str, Any], schema: Any, depth: int = 0
-) -> tuple[dict[str, Any], set[str]]:
-    """Properties and required names of an object schema, ``allOf`` members merged."""
-    schema = deref(spec, schema)
-    properties: dict[str, Any] = {}
-    required: set[str] = set()
-    if depth > 16:
-        return properties, required
-    for member in schema.get("allOf") or []:
-        more, more_required = object_properties(spec, member, depth + 1)
-        properties.update(more)
-        required |= more_required
-    properties.update(schema.get("properties") or {})
-    required |= {r for r in schema.get("required") or [] if isinstance(r, str)}
-    return properties, required
 
 
 def terminal_states(spec: dict[str, Any], response_schema: Any) -> tuple[str, ...] | None:

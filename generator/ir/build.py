@@ -16,7 +16,16 @@ from generator import naming
 from generator.config import HTTP_LIBRARIES, Target
 from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.ir import pagers, polling, types
-from generator.ir.nodes import Api, Auth, AuthScheme, CreateAndPoll, Operation, Param, Resource
+from generator.ir.nodes import (
+    Api,
+    Auth,
+    AuthScheme,
+    CreateAndPoll,
+    Operation,
+    Param,
+    Resource,
+    Webhooks,
+)
 from generator.ir.operations import (
     PATH_PARAM,
     SpecContext,
@@ -25,7 +34,7 @@ from generator.ir.operations import (
     security_literal,
     success_schema,
 )
-from generator.ir.readme import readme
+from generator.ir.readme import OperationText, operation_text, readme
 from generator.ir.webhooks import build_webhooks
 from generator.literals import comment, docstring, literal, one_line, toml_string
 from generator.naming import NameRegistry, PyIdent
@@ -85,11 +94,12 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
     module_names = NameRegistry(naming.RESERVED_MODULE_NAMES)
     resources: list[Resource] = []
     root_ops: tuple[Operation, ...] = ()
+    texts: dict[tuple[str, str], OperationText] = {}  # for the README
     overrides = json.loads(target.pagination) if target.pagination else {}
     for tag in sorted(grouped, key=lambda t: (t == "", naming.to_snake(t))):
         resource_words = naming.words(tag)
         reserved = client_names.taken() if not tag else _RESOURCE_MEMBERS
-        ops = _build_operations(ctx, grouped[tag], ids, resource_words, reserved)
+        ops = _build_operations(ctx, grouped[tag], ids, resource_words, reserved, texts)
         if not tag:
             root_ops = pagers.attach_pagers(ctx, ops, "", class_names, target.package, overrides)
             continue
@@ -112,8 +122,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
     errors = [d for d in ctx.diagnostics if d.level == "error"]
     if errors:
         raise SpecError(errors)
-    api = replace(_api(ctx, target, tuple(resources), root_ops), webhooks=events)
-    return api, ctx.diagnostics
+    return _api(ctx, target, tuple(resources), root_ops, events, texts), ctx.diagnostics
 
 
 def _resource_classes(name: str) -> tuple[str, ...]:
@@ -149,6 +158,7 @@ def _build_operations(
     ids: dict[tuple[str, str], str],
     resource_words: list[str],
     reserved: frozenset[str],
+    texts: dict[tuple[str, str], OperationText],
 ) -> tuple[Operation, ...]:
     method_names = NameRegistry(reserved)
     built: list[Operation] = []
@@ -157,6 +167,7 @@ def _build_operations(
         op = build_operation(ctx, path, method, operation, item, name, ids[(path, method)])
         if op is not None:
             built.append(op)
+            texts[(path, method)] = operation_text(operation, item)
     pollable = [op.path for op in built if op.poll is not None]
     by_path: dict[tuple[str, str], Operation] = {}
     for index, op in enumerate(built):
@@ -271,6 +282,8 @@ def _api(
     target: Target,
     resources: tuple[Resource, ...],
     root_ops: tuple[Operation, ...],
+    webhooks: Webhooks | None,
+    texts: dict[tuple[str, str], OperationText],
 ) -> Api:
     spec = ctx.spec
     info = spec.get("info") or {}
@@ -279,7 +292,7 @@ def _api(
     api_key_env = target.api_key_env or f"{prefix}_API_KEY"
     base_url_env = f"{prefix}_BASE_URL"
     all_ops = [op for r in resources for op in r.operations] + list(root_ops)
-    api = Api(
+    return Api(
         package=target.package,
         distribution=target.package.replace("_", "-"),
         install_path=_install_path(target),
@@ -303,11 +316,11 @@ def _api(
         resources=resources,
         operations=root_ops,
         model_names=tuple(sorted((spec.get("components") or {}).get("schemas") or {})),
-        readme=None,
+        readme=readme(resources, root_ops, texts),
         operation_count=len(all_ops),
         oauth2=oauth2_flow(ctx, prefix),
+        webhooks=webhooks,
     )
-    return replace(api, readme=readme(api, spec))
 
 
 def _pep440(version: str) -> str:

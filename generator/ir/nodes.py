@@ -271,7 +271,7 @@ class Api:
     resources: tuple[Resource, ...]
     operations: tuple[Operation, ...]  # untagged: methods of the client itself
     model_names: tuple[str, ...]
-    readme: Readme | None
+    readme: Readme
     operation_count: int
     webhooks: Webhooks | None = None
     oauth2: OAuth2 | None = None

@@ -32,7 +32,6 @@ from generator.ir.operations import (
     build_operation,
     oauth2_flow,
     security_literal,
-    success_schema,
 )
 from generator.ir.readme import OperationText, operation_text, readme
 from generator.ir.webhooks import build_webhooks
@@ -242,14 +241,8 @@ def _with_create_and_poll(
                 param = PATH_PARAM.fullmatch(last)
                 if not param:
                     continue
-                schema = success_schema(ctx, op)
-                id_wire = (
-                    polling.id_attribute(
-                        ctx.spec, schema, param.group(1), parent.rsplit("/", 1)[-1]
-                    )
-                    if schema
-                    else None
-                )
+                collection = parent.rsplit("/", 1)[-1]
+                id_wire = polling.id_attribute(op.response_fields, param.group(1), collection)
                 if id_wire is None:
                     continue
                 if any(p.required for p in target.keyword_params):

@@ -104,6 +104,8 @@ class Operation:
     poll: Poll | None
     create_and_poll: CreateAndPoll | None
     pager: Pager | None = None
+    # a POST's JSON success body: its properties' wire names (where create-and-poll finds the id)
+    response_fields: tuple[str, ...] = ()
 
     @property
     def doc_multiline(self) -> bool:

@@ -59,8 +59,7 @@ class SpecContext:
         return follow(self.spec, node)
 
 
-def success_schema(ctx: SpecContext, op: Operation) -> Any:
-    operation = ctx.spec["paths"][op.path][op.http_method.lower()]
+def success_schema(ctx: SpecContext, operation: dict[str, Any]) -> Any:
     for status, response in sorted(
         (operation.get("responses") or {}).items(), key=lambda kv: str(kv[0])
     ):
@@ -161,7 +160,18 @@ def build_operation(
         deprecated=bool(operation.get("deprecated")),
         poll=poll,
         create_and_poll=None,
+        response_fields=_response_fields(ctx, method, operation, response_kind),
     )
+
+
+def _response_fields(
+    ctx: SpecContext, method: str, operation: dict[str, Any], response_kind: str
+) -> tuple[str, ...]:
+    """A POST's JSON success body's property names: a create-and-poll reads the id there."""
+    if method != "post" or response_kind != "json":
+        return ()
+    schema = success_schema(ctx, operation)
+    return polling.response_fields(ctx.spec, schema) if schema else ()
 
 
 def _merged_parameters(

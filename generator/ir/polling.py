@@ -96,17 +96,19 @@ def _enum_values(spec: dict[str, Any], schema: Any) -> list[str]:
     return []
 
 
-def id_attribute(
-    spec: dict[str, Any], response_schema: Any, path_param: str, collection: str
-) -> str | None:
-    """Which property of a create response names the run to poll (wire name), if any.
+def response_fields(spec: dict[str, Any], response_schema: Any) -> tuple[str, ...]:
+    """The wire names of a response body's properties (``allOf`` members merged)."""
+    return tuple(object_properties(spec, response_schema)[0])
+
+
+def id_attribute(fields: tuple[str, ...], path_param: str, collection: str) -> str | None:
+    """Which of a create response's ``fields`` names the run to poll (wire name), if any.
 
     Tried in turn: the GET's path parameter (``run_id``), ``id``, and the collection's
     singular with ``_id`` (``/runs/{id}`` -> ``run_id``).
     """
-    properties, _ = object_properties(spec, response_schema)
     singular = collection[:-1] if collection.endswith("s") else collection
     for candidate in (path_param, "id", f"{singular}_id"):
-        if candidate in properties:
+        if candidate in fields:
             return candidate
     return None

@@ -13,19 +13,9 @@ SCHEMA_PREFIX = "#/components/schemas/"  # a reference to a component schema sta
 # mapping of names to them, or one schema. Every walk over sub-schemas reads it.
 SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-SUBSCHEMA_SINGLE = (
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "additionalItems",
-)
+_APPLICATORS = ("items", "additionalProperties", "not", "contains", "propertyNames")
+_UNEVALUATED = ("unevaluatedItems", "unevaluatedProperties", "additionalItems")
+SUBSCHEMA_SINGLE = (*_APPLICATORS, "if", "then", "else", *_UNEVALUATED)
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 NULL: Schema = {"type": "null"}
 

@@ -39,8 +39,8 @@ from generator.config import Target
 from generator.diagnostics import SpecError
 from generator.emit.write import write_tree
 from generator.ir.nodes import Operation, Param
-from generator.ir.polling import deref, object_properties
 from generator.spec.load import load_spec
+from generator.spec.schemas import deref, object_properties
 from generator.workflow.pipeline import generate
 from tests.conftest import NEXT_ITEM
 from tests.support.corpus import CACHE, OAS_EXAMPLES, CorpusUnavailable, install, install_lock

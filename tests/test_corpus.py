@@ -263,7 +263,7 @@ def _response(op: Operation, spec: dict[str, Any]) -> tuple[int, Any]:
         if str(status).startswith("2"):
             code = int(status) if str(status).isdigit() else 200
             while isinstance(response, dict) and "$ref" in response:
-                from generator.spec.load import resolve_pointer
+                from generator.spec.pointer import resolve_pointer
 
                 response = resolve_pointer(spec, response["$ref"])
             for media, content in (response.get("content") or {}).items():

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from generator.ir.polling import id_attribute, terminal_states
+from generator.ir.polling import id_attribute, response_fields, terminal_states
 
 LIFECYCLE = {"type": "string", "enum": ["queued", "running", "completed", "failed", "cancelled"]}
 SPEC: dict[str, Any] = {
@@ -134,22 +134,22 @@ def test_dangling_ref_is_not_pollable() -> None:
 
 def test_id_attribute_prefers_the_path_parameter() -> None:
     response = {"type": "object", "properties": {"id": {}, "run_id": {}}}
-    assert id_attribute(SPEC, response, "run_id", "runs") == "run_id"
+    assert id_attribute(response_fields(SPEC, response), "run_id", "runs") == "run_id"
 
 
 def test_id_attribute_falls_back_to_id() -> None:
-    assert id_attribute(SPEC, ref("Run"), "run_id", "runs") == "id"
+    assert id_attribute(response_fields(SPEC, ref("Run")), "run_id", "runs") == "id"
 
 
 def test_id_attribute_falls_back_to_singular_collection_id() -> None:
     response = {"type": "object", "properties": {"job_id": {}}}
-    assert id_attribute(SPEC, response, "id", "jobs") == "job_id"
+    assert id_attribute(response_fields(SPEC, response), "id", "jobs") == "job_id"
 
 
 def test_id_attribute_through_allof() -> None:
-    assert id_attribute(SPEC, ref("Child"), "run_id", "runs") == "run_id"
+    assert id_attribute(response_fields(SPEC, ref("Child")), "run_id", "runs") == "run_id"
 
 
 def test_id_attribute_none_when_nothing_names_the_run() -> None:
     response = {"type": "object", "properties": {"name": {}}}
-    assert id_attribute(SPEC, response, "run_id", "runs") is None
+    assert id_attribute(response_fields(SPEC, response), "run_id", "runs") is None

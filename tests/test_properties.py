@@ -232,8 +232,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-PACKAGES: list[Path] = []  # every example's package, for the one mypy run at the end
-# one pytest-xdist worker runs this module, so the mypy run sees every package (make test)
+# one pytest-xdist worker runs this module's examples (make test)
 pytestmark = pytest.mark.xdist_group("properties")
 
 
@@ -245,13 +244,35 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     sys.path.remove(str(folder))
 
 
-@given(spec=specs())
-@settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-def test_any_spec_text_stays_data(workdir: Path, spec: dict[str, Any]) -> None:
+def test_any_spec_text_stays_data(workdir: Path) -> None:
+    """Every example's package holds to the rules below; then all of them, in one run, pass
+    ``mypy --strict`` (one test, so no order of tests can leave the run without packages)."""
+    packages: list[Path] = []
+
+    @given(spec=specs())
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    def example(spec: dict[str, Any]) -> None:
+        packages.append(_check_example(workdir, spec))
+
+    example()
+    assert packages
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental"] + [p.name for p in packages],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+
+
+def _check_example(workdir: Path, spec: dict[str, Any]) -> Path:
+    """Generate one example's package and check it; the package's folder."""
     package = f"prop_{next(_numbers)}"
     spec_file = workdir / f"{package}.json"
     spec_file.write_text(json.dumps(spec), encoding="utf-8")
@@ -260,7 +281,6 @@ def test_any_spec_text_stays_data(workdir: Path, spec: dict[str, Any]) -> None:
         path = workdir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    PACKAGES.append(workdir / package)
 
     assert package_problems(workdir / package) == []
     ops = [(path, method) for path, method, _, _ in operations(spec)]
@@ -284,20 +304,7 @@ def test_any_spec_text_stays_data(workdir: Path, spec: dict[str, Any]) -> None:
     finally:
         for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
             del sys.modules[name]
-
-
-@pytest.mark.slow
-def test_every_example_passes_mypy_strict(workdir: Path) -> None:
-    if not PACKAGES:
-        pytest.skip("runs after test_any_spec_text_stays_data, on the packages it generated")
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental"] + [p.name for p in PACKAGES],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    return workdir / package
 
 
 def _check_exact_paths(package: Path, expected: set[str]) -> None:

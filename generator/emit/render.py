@@ -29,6 +29,7 @@ RUNTIME_FILES = (
     "_base.py",
     "_base_client.py",
     "_client.py",
+    "_closing.py",
     "_logs.py",
     "_deadline.py",
     "_middleware.py",

@@ -16,16 +16,25 @@ from generator import naming
 from generator.config import HTTP_LIBRARIES, Target
 from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.ir import pagers, polling, types
-from generator.ir.nodes import Api, Auth, AuthScheme, CreateAndPoll, Operation, Param, Resource
+from generator.ir.nodes import (
+    Api,
+    Auth,
+    AuthScheme,
+    CreateAndPoll,
+    Operation,
+    Param,
+    Resource,
+    Webhooks,
+    every_resource,
+)
 from generator.ir.operations import (
     PATH_PARAM,
     SpecContext,
     build_operation,
     oauth2_flow,
     security_literal,
-    success_schema,
 )
-from generator.ir.readme import readme
+from generator.ir.readme import OperationText, operation_text, readme
 from generator.ir.resources import PathPlan, azure_style, restates, tagged_rest_name
 from generator.ir.webhooks import build_webhooks
 from generator.literals import comment, docstring, literal, one_line, toml_string
@@ -137,13 +146,13 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
     root_ops: tuple[Operation, ...] = ()
     if root:
         names = NameRegistry(client_names.taken())
-        ops = _build_operations(ctx, root, ids, [], names, "the client")
+        ops = _build_operations(ctx, root, ids, [], names, "the client", builder.texts)
         root_ops = pagers.attach_pagers(ctx, ops, "", class_names, target.package, overrides)
     pagers.check_overrides(ctx, overrides, target.package)
     errors = [d for d in ctx.diagnostics if d.level == "error"]
     if errors:
         raise SpecError(errors)
-    api = replace(_api(ctx, target, tuple(resources), root_ops), webhooks=events)
+    api = _api(ctx, target, tuple(resources), root_ops, events, builder.texts)
     return api, ctx.diagnostics
 
 
@@ -161,6 +170,7 @@ class _TreeBuilder:
     ) -> None:
         self.ctx, self.ids, self.package, self.overrides = ctx, ids, package, overrides
         self.class_names, self.module_names = class_names, module_names
+        self.texts: dict[tuple[str, str], OperationText] = {}  # for the README
 
     def build(
         self, nodes: dict[str, _Node], names: NameRegistry, parent: str, words: tuple[str, ...]
@@ -188,6 +198,7 @@ class _TreeBuilder:
                 naming.words(node.label),
                 members,
                 f"client.{attr_path}",
+                self.texts,
             )
             ops = pagers.attach_pagers(
                 self.ctx, ops, class_name, self.class_names, self.package, self.overrides
@@ -212,10 +223,6 @@ class _TreeBuilder:
     def _clash(self, node: _Node, message: str) -> None:
         entry = _first_entry(node)
         self.ctx.warn(pointer("paths", entry[0], entry[1]) if entry else "#", message)
-
-
-def _flatten(resources: tuple[Resource, ...]) -> list[Resource]:
-    return [r for top in resources for r in (top, *_flatten(top.children))]
 
 
 def _first_entry(node: _Node) -> Entry | None:
@@ -289,6 +296,7 @@ def _build_operations(
     resource_words: list[str],
     method_names: NameRegistry,
     where: str,
+    texts: dict[tuple[str, str], OperationText],
 ) -> tuple[Operation, ...]:
     built: list[Operation] = []
     for entry, wanted in entries:
@@ -298,6 +306,7 @@ def _build_operations(
         op = build_operation(ctx, path, method, operation, item, name, operation_id)
         if op is not None:
             built.append(op)
+            texts[(path, method)] = operation_text(operation, item)
     pollable = [op.path for op in built if op.poll is not None]
     by_path: dict[tuple[str, str], Operation] = {}
     for index, op in enumerate(built):
@@ -372,14 +381,8 @@ def _with_create_and_poll(
                 param = PATH_PARAM.fullmatch(last)
                 if not param:
                     continue
-                schema = success_schema(ctx, op)
-                id_wire = (
-                    polling.id_attribute(
-                        ctx.spec, schema, param.group(1), parent.rsplit("/", 1)[-1]
-                    )
-                    if schema
-                    else None
-                )
+                collection = parent.rsplit("/", 1)[-1]
+                id_wire = polling.id_attribute(op.response_fields, param.group(1), collection)
                 if id_wire is None:
                     continue
                 if any(p.required for p in target.keyword_params):
@@ -412,6 +415,8 @@ def _api(
     target: Target,
     resources: tuple[Resource, ...],
     root_ops: tuple[Operation, ...],
+    webhooks: Webhooks | None,
+    texts: dict[tuple[str, str], OperationText],
 ) -> Api:
     spec = ctx.spec
     info = spec.get("info") or {}
@@ -419,7 +424,7 @@ def _api(
     prefix = naming.env_var_prefix(target.package)
     api_key_env = target.api_key_env or f"{prefix}_API_KEY"
     base_url_env = f"{prefix}_BASE_URL"
-    api = Api(
+    return Api(
         package=target.package,
         distribution=target.package.replace("_", "-"),
         install_path=_install_path(target),
@@ -443,11 +448,11 @@ def _api(
         resources=resources,
         operations=root_ops,
         model_names=tuple(sorted((spec.get("components") or {}).get("schemas") or {})),
-        readme=None,
-        operation_count=sum(len(r.operations) for r in _flatten(resources)) + len(root_ops),
+        readme=readme(resources, root_ops, texts),
+        operation_count=sum(len(r.operations) for r in every_resource(resources)) + len(root_ops),
         oauth2=oauth2_flow(ctx, prefix),
+        webhooks=webhooks,
     )
-    return replace(api, readme=readme(api, spec))
 
 
 def _pep440(version: str) -> str:

@@ -104,6 +104,8 @@ class Operation:
     poll: Poll | None
     create_and_poll: CreateAndPoll | None
     pager: Pager | None = None
+    # a POST's JSON success body: its properties' wire names (where create-and-poll finds the id)
+    response_fields: tuple[str, ...] = ()
 
     @property
     def doc_multiline(self) -> bool:
@@ -273,7 +275,7 @@ class Api:
     resources: tuple[Resource, ...]  # the client's attributes; nested ones in their children
     operations: tuple[Operation, ...]  # methods of the client itself
     model_names: tuple[str, ...]
-    readme: Readme | None
+    readme: Readme
     operation_count: int
     webhooks: Webhooks | None = None
     oauth2: OAuth2 | None = None
@@ -281,11 +283,7 @@ class Api:
     @property
     def all_resources(self) -> tuple[Resource, ...]:
         """Every resource, nested ones after their parent, depth first."""
-
-        def walk(resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
-            return tuple(r for top in resources for r in (top, *walk(top.children)))
-
-        return walk(self.resources)
+        return every_resource(self.resources)
 
     @property
     def paged(self) -> tuple[Operation, ...]:
@@ -295,3 +293,8 @@ class Api:
     @property
     def has_pagers(self) -> bool:
         return any(op.pager for op in self.operations)
+
+
+def every_resource(resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
+    """``resources`` and their nested ones, each after its parent, depth first."""
+    return tuple(r for top in resources for r in (top, *every_resource(top.children)))

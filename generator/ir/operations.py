@@ -19,7 +19,8 @@ from generator.ir import polling, types
 from generator.ir.nodes import ErrorModel, OAuth2, Operation, Param, Poll
 from generator.literals import docstring, literal, one_line
 from generator.naming import NameRegistry, PyIdent
-from generator.spec.load import resolve_pointer
+from generator.spec.pointer import follow
+from generator.spec.schemas import deref, object_properties
 
 PATH_PARAM = re.compile(r"{([^{}]+)}")
 # OpenAPI says these header parameters are ignored; ``Authorization`` is kept all the same
@@ -55,18 +56,10 @@ class SpecContext:
         self.diagnostics.append(Diagnostic("error", where, message, self.file))
 
     def resolve(self, node: Any) -> Any:
-        seen = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
-            seen += 1
-            try:
-                node = resolve_pointer(self.spec, node["$ref"])
-            except KeyError:
-                return {}
-        return node
+        return follow(self.spec, node)
 
 
-def success_schema(ctx: SpecContext, op: Operation) -> Any:
-    operation = ctx.spec["paths"][op.path][op.http_method.lower()]
+def success_schema(ctx: SpecContext, operation: dict[str, Any]) -> Any:
     for status, response in sorted(
         (operation.get("responses") or {}).items(), key=lambda kv: str(kv[0])
     ):
@@ -169,7 +162,18 @@ def build_operation(
         deprecated=bool(operation.get("deprecated")),
         poll=poll,
         create_and_poll=None,
+        response_fields=_response_fields(ctx, method, operation, response_kind),
     )
+
+
+def _response_fields(
+    ctx: SpecContext, method: str, operation: dict[str, Any], response_kind: str
+) -> tuple[str, ...]:
+    """A POST's JSON success body's property names: a create-and-poll reads the id there."""
+    if method != "post" or response_kind != "json":
+        return ()
+    schema = success_schema(ctx, operation)
+    return polling.response_fields(ctx.spec, schema) if schema else ()
 
 
 def _merged_parameters(
@@ -308,8 +312,8 @@ def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -
     declared = _declared(media, _DEFAULT_MEDIA[keyword])
     holder = content[media] if isinstance(content[media], dict) else {}
     schema = holder.get("schema")
-    properties, required_names = polling.object_properties(ctx.spec, schema)
-    resolved = polling.deref(ctx.spec, schema)
+    properties, required_names = object_properties(ctx.spec, schema)
+    resolved = deref(ctx.spec, schema)
     if properties and not _open_or_union(ctx, resolved):
         params = []
         names = naming.keyword_names(properties)  # as the model's fields are named

@@ -24,9 +24,9 @@ from generator.ir.pagination_given import (
     speakeasy,
     with_item_schema,
 )
-from generator.ir.polling import object_properties
 from generator.literals import one_line
 from generator.naming import NameRegistry, PyIdent
+from generator.spec.schemas import object_properties
 
 
 def hint(package: str, operation_id: str, example: str) -> str:

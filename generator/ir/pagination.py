@@ -49,8 +49,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from generator.ir.polling import deref, object_properties
 from generator.literals import literal
+from generator.spec.schemas import deref, object_properties
 
 STYLES = ("cursor", "last_id", "next_url", "link", "offset", "page")
 ITEM_NAMES = ("data", "items", "results", "records", "entries", "values", "nodes", "list")

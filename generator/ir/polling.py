@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.spec.load import resolve_pointer
-from generator.spec.schemas import Schema, split_nullable
+from generator.spec.pointer import resolve_pointer
+from generator.spec.schemas import deref
+from generator.spec.schemas import object_properties as object_properties  # apidiff reads it here
 
 SUCCESS_WORDS = frozenset(
     {"completed", "complete", "succeeded", "success", "successful", "done", "finished"}
@@ -43,46 +44,6 @@ TERMINAL_WORDS = frozenset(
         "aborted",
     }
 )
-
-
-def deref(spec: dict[str, Any], schema: Any, depth: int = 0) -> Schema:
-    """Follow ``$ref``s, single-member ``allOf``s and nullability to the schema underneath."""
-    while isinstance(schema, dict) and depth < 32:
-        depth += 1
-        if isinstance(schema.get("$ref"), str):
-            try:
-                schema = resolve_pointer(spec, schema["$ref"])
-            except KeyError:
-                return {}
-            continue
-        inner, nullable = split_nullable(schema)
-        if nullable:
-            schema = inner
-            continue
-        members = schema.get("allOf")
-        if isinstance(members, list) and len(members) == 1 and not schema.get("properties"):
-            schema = members[0]
-            continue
-        return schema
-    return schema if isinstance(schema, dict) else {}
-
-
-def object_properties(
-    spec: dict[str, Any], schema: Any, depth: int = 0
-) -> tuple[dict[str, Any], set[str]]:
-    """Properties and required names of an object schema, ``allOf`` members merged."""
-    schema = deref(spec, schema)
-    properties: dict[str, Any] = {}
-    required: set[str] = set()
-    if depth > 16:
-        return properties, required
-    for member in schema.get("allOf") or []:
-        more, more_required = object_properties(spec, member, depth + 1)
-        properties.update(more)
-        required |= more_required
-    properties.update(schema.get("properties") or {})
-    required |= {r for r in schema.get("required") or [] if isinstance(r, str)}
-    return properties, required
 
 
 def terminal_states(spec: dict[str, Any], response_schema: Any) -> tuple[str, ...] | None:
@@ -135,17 +96,19 @@ def _enum_values(spec: dict[str, Any], schema: Any) -> list[str]:
     return []
 
 
-def id_attribute(
-    spec: dict[str, Any], response_schema: Any, path_param: str, collection: str
-) -> str | None:
-    """Which property of a create response names the run to poll (wire name), if any.
+def response_fields(spec: dict[str, Any], response_schema: Any) -> tuple[str, ...]:
+    """The wire names of a response body's properties (``allOf`` members merged)."""
+    return tuple(object_properties(spec, response_schema)[0])
+
+
+def id_attribute(fields: tuple[str, ...], path_param: str, collection: str) -> str | None:
+    """Which of a create response's ``fields`` names the run to poll (wire name), if any.
 
     Tried in turn: the GET's path parameter (``run_id``), ``id``, and the collection's
     singular with ``_id`` (``/runs/{id}`` -> ``run_id``).
     """
-    properties, _ = object_properties(spec, response_schema)
     singular = collection[:-1] if collection.endswith("s") else collection
     for candidate in (path_param, "id", f"{singular}_id"):
-        if candidate in properties:
+        if candidate in fields:
             return candidate
     return None

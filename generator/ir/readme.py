@@ -1,11 +1,25 @@
 """What a generated package's README shows: example calls from the spec's own examples, and
-a table of every method."""
+a table of every method.
+
+``build`` reads each operation's summary and examples (``operation_text``) as it builds the
+operation, and hands them here with the resources: nothing here looks in the spec.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from generator.ir.nodes import Api, Example, MethodRow, Operation, Param, Readme
+from generator.ir.nodes import (
+    Example,
+    MethodRow,
+    Operation,
+    Param,
+    Readme,
+    Resource,
+    every_resource,
+)
 from generator.literals import comment, literal
 
 _SIMPLE_PLACEHOLDERS = {"str": None, "int": "1", "float": "1.0", "bool": "True"}
@@ -23,13 +37,39 @@ _PREFERRED = (
 )
 
 
-def readme(api: Api, spec: dict[str, Any]) -> Readme:
+@dataclass(frozen=True, slots=True)
+class OperationText:
+    """What the README shows of one operation, as the spec writes it."""
+
+    summary: str  # the first line of its summary or description
+    params: Mapping[str, Any]  # a parameter's example (or default), by wire name
+    body: Mapping[str, Any]  # the request body's example, by property
+
+
+def operation_text(operation: dict[str, Any], item: dict[str, Any]) -> OperationText:
+    """The summary and examples of ``operation`` (at path item ``item``)."""
+    summary = str(operation.get("summary") or operation.get("description") or "")
+    raw_params = {
+        str(p.get("name")): p
+        for p in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]
+        if isinstance(p, dict)
+    }
+    params = {name: _param_example(raw) for name, raw in raw_params.items()}
+    return OperationText(summary.split("\n")[0], params, _body_example(operation))
+
+
+Texts = Mapping[tuple[str, str], OperationText]  # by (path, method)
+
+
+def readme(
+    resources: tuple[Resource, ...], root_ops: tuple[Operation, ...], texts: Texts
+) -> Readme:
     shown: list[Example] = []
     poll_example = create_example = None
     terminal = ""
-    groups = [(f"{r.attr_path}.", r.operations) for r in api.all_resources]
-    if api.operations:
-        groups.append(("", api.operations))
+    groups = [(f"{r.attr_path}.", r.operations) for r in every_resource(resources)]
+    if root_ops:
+        groups.append(("", root_ops))
     groups.sort(
         key=lambda group: (
             not any(op.create_and_poll for op in group[1]),
@@ -38,13 +78,13 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
     )  # the run lifecycle first
     for prefix, ops in groups:
         for op in sorted(ops, key=lambda op: _rank(op.name))[:3]:
-            args = _call(op, spec)
+            args = _call(op, texts)
             if args is not None:
                 tail = f"{prefix}{op.name}({args})"
-                summary = comment(_summary(op, spec))[:160]
+                summary = comment(_text(op, texts).summary)[:160]
                 shown.append(Example(f"client.{tail}", tail, op.return_annotation, summary))
         for op in ops:
-            args = _call(op, spec) if op.poll or op.create_and_poll else None
+            args = _call(op, texts) if op.poll or op.create_and_poll else None
             if args is None:
                 continue
             sep = ", " if args else ""
@@ -58,7 +98,7 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
     pages = []
     for prefix, ops in groups:
         for op in ops:
-            args = _call(op, spec) if op.pager is not None else None
+            args = _call(op, texts) if op.pager is not None else None
             if op.pager is not None and args is not None:
                 tail = f"{prefix}{op.name}({args})"
                 summary = comment(op.pager.summary)[:160]
@@ -68,30 +108,29 @@ def readme(api: Api, spec: dict[str, Any]) -> Readme:
         poll_example,
         create_example,
         terminal,
-        tuple(_rows(api)),
-        _download_example(groups, spec),
+        tuple(_rows(resources, root_ops)),
+        _download_example(groups, texts),
         tuple(pages[:3]),
     )
 
 
 def _download_example(
-    groups: list[tuple[str, tuple[Operation, ...]]], spec: dict[str, Any]
+    groups: list[tuple[str, tuple[Operation, ...]]], texts: Texts
 ) -> Example | None:
     """The first operation with a binary response, called through ``with_streaming_response``."""
     for prefix, ops in groups:
         for op in ops:
-            args = _call(op, spec) if op.response_kind == "binary" else None
+            args = _call(op, texts) if op.response_kind == "binary" else None
             if args is not None:
                 tail = f"{prefix}with_streaming_response.{op.name}({args})"
                 return Example(f"client.{tail}", tail, op.return_annotation, "")
     return None
 
 
-def _rows(api: Api) -> list[MethodRow]:
+def _rows(resources: tuple[Resource, ...], root_ops: tuple[Operation, ...]) -> list[MethodRow]:
     rows = []
-    groups = [(f"client.{r.attr_path}.", r.operations) for r in api.all_resources] + [
-        ("client.", api.operations)
-    ]
+    groups = [(f"client.{r.attr_path}.", r.operations) for r in every_resource(resources)]
+    groups.append(("client.", root_ops))
     for prefix, ops in groups:
         for op in ops:
             returns = (
@@ -137,23 +176,15 @@ def _rank(name: str) -> tuple[int, str]:
     return len(_PREFERRED), name
 
 
-def _summary(op: Operation, spec: dict[str, Any]) -> str:
-    operation = spec["paths"][op.path][op.http_method.lower()]
-    return str(operation.get("summary") or operation.get("description") or "").split("\n")[0]
+def _text(op: Operation, texts: Texts) -> OperationText:
+    return texts[(op.path, op.http_method.lower())]
 
 
-def _call(op: Operation, spec: dict[str, Any]) -> str | None:
-    operation = spec["paths"][op.path][op.http_method.lower()]
-    item = spec["paths"][op.path]
-    raw_params = {
-        str(p.get("name")): p
-        for p in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]
-        if isinstance(p, dict)
-    }
-    body_examples = _body_example(operation)
+def _call(op: Operation, texts: Texts) -> str | None:
+    text = _text(op, texts)
     args: list[str] = []
     for param in op.path_params:
-        value = _value(param, _param_example(raw_params.get(param.wire_name)))
+        value = _value(param, text.params.get(param.wire_name))
         if value is None:
             return None
         args.append(value)
@@ -161,9 +192,9 @@ def _call(op: Operation, spec: dict[str, Any]) -> str | None:
         if not param.required:
             continue
         example = (
-            body_examples.get(param.wire_name)
+            text.body.get(param.wire_name)
             if param.location == "body"
-            else _param_example(raw_params.get(param.wire_name))
+            else text.params.get(param.wire_name)
         )
         value = _value(param, example)
         if value is None:

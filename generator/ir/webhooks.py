@@ -23,7 +23,7 @@ from generator.ir import types
 from generator.ir.nodes import EventType, SignatureScheme, WebhookEvent, Webhooks
 from generator.ir.operations import SpecContext
 from generator.literals import literal, one_line
-from generator.spec.schemas import SCHEMA_PREFIX, sent_operations
+from generator.spec.schemas import SCHEMA_PREFIX, merged_properties, sent_operations
 
 UNKNOWN = "UnknownWebhookEvent"  # the runtime's model of an event type the spec does not name
 _TYPE_FIELDS = ("type", "event", "event_type", "kind")  # preferred, in this order
@@ -137,14 +137,13 @@ def _members(ctx: SpecContext, schema: dict[str, Any]) -> tuple[list[str], dict[
     return members, mapping
 
 
-def _pinned(ctx: SpecContext, model: str, depth: int = 0) -> dict[str, list[str]]:
+def _pinned(ctx: SpecContext, model: str) -> dict[str, list[str]]:
     """Properties of ``model`` (its allOf parts included) that only take given strings."""
-    schema = _component(ctx, model)
+    properties, _ = merged_properties(
+        _component(ctx, model), lambda part: _component(ctx, types.annotation(part))
+    )
     found: dict[str, list[str]] = {}
-    for part in schema.get("allOf") or []:
-        if isinstance(part, dict) and depth < 8:
-            found |= _pinned(ctx, types.annotation(part), depth + 1)
-    for name, prop in (schema.get("properties") or {}).items():
+    for name, prop in properties.items():
         prop = ctx.resolve(prop)
         if not isinstance(prop, dict):
             continue

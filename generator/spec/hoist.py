@@ -25,7 +25,8 @@ from typing import Any
 from generator.diagnostics import pointer
 from generator.naming import NameRegistry, PyIdent, to_class_name
 from generator.naming import words as naming_words
-from generator.spec.load import iter_refs, pointer_parts
+from generator.spec.load import iter_refs
+from generator.spec.pointer import pointer_parts
 from generator.spec.schemas import (
     SCHEMA_PREFIX,
     Schema,

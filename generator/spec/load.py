@@ -18,12 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from generator.diagnostics import Diagnostic, SpecError, error, pointer
 from generator.naming import NameRegistry, PyIdent
 from generator.spec.anchors import is_plain_name, plain_name_refs
+from generator.spec.pointer import canonical_parts, pointer_parts, resolve_pointer
 from generator.spec.read import read_document
+from generator.spec.schemas import SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, SUBSCHEMA_SINGLE
 
 Spec = dict[str, Any]
 
@@ -126,53 +127,6 @@ def iter_refs(
             stack.extend(((*where, i), v) for i, v in reversed(list(enumerate(value))))
 
 
-def pointer_parts(ref: str, *, decode: bool = True) -> list[str]:
-    """The reference tokens of a local ``#/a/b`` reference; KeyError for any other.
-
-    A ``$ref`` is a URI, so its fragment may be percent-encoded (``~1%7Bid%7D`` for ``/{id}``,
-    RFC 6901 section 6): it is decoded first, then ``~1`` and ``~0`` are unescaped.
-    """
-    if ref == "#":
-        return []
-    if not ref.startswith("#/"):
-        raise KeyError(ref)
-    fragment = unquote(ref[2:]) if decode and "%" in ref else ref[2:]
-    return [raw.replace("~1", "/").replace("~0", "~") for raw in fragment.split("/")]
-
-
-def resolve_pointer(document: Any, ref: str) -> Any:
-    """The node a local ``#/a/b`` reference names; KeyError when there is none.
-
-    The one resolver of local references: every stage follows a ``$ref`` through it. A
-    pointer whose ``%`` was not meant as an escape (``#/components/schemas/100%25`` written
-    ``.../100%``) is tried as written when its decoded form names nothing.
-    """
-    return _walk(document, canonical_parts(document, ref), ref)
-
-
-def canonical_parts(document: Any, ref: str) -> list[str]:
-    """The tokens of ``ref`` as they name a node of ``document`` (KeyError when none does)."""
-    parts = pointer_parts(ref)
-    if "%" in ref:
-        try:
-            _walk(document, parts, ref)
-        except KeyError:
-            return pointer_parts(ref, decode=False)
-    return parts
-
-
-def _walk(document: Any, parts: list[str], ref: str) -> Any:
-    node = document
-    for part in parts:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            raise KeyError(ref)
-    return node
-
-
 def _canonical_refs(document: Spec) -> None:
     """Every local ``$ref`` written in its plain form (no percent-escapes), so that the later
     stages, which compare references as text, read one spelling."""
@@ -246,33 +200,17 @@ def _ref_cycles(
     return problems
 
 
-SCHEMA_KEYS = frozenset(
-    {
-        "schema",
-        "items",
-        "additionalProperties",
-        "not",
-        "contains",
-        "propertyNames",
-        "if",
-        "then",
-        "else",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-        "additionalItems",
-    }
-)
-SCHEMA_MAPS = frozenset(
-    {"schemas", "properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
-)
-SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+# Where a schema stands: at a keyword of the one schema vocabulary (``spec.schemas``), at
+# OpenAPI's own ``schema`` (of a parameter, header or media type), in ``components/schemas``.
+SCHEMA_KEYS = frozenset({"schema", *SUBSCHEMA_SINGLE})
+SCHEMA_MAPS = frozenset({"schemas", *SUBSCHEMA_MAPS})
 
 
 def is_schema_position(where: tuple[str | int, ...]) -> bool:
     """Whether the node at ``where`` is a schema, judged from the keys leading to it."""
     if len(where) >= 2 and (
         (where[-2] in SCHEMA_MAPS and isinstance(where[-1], str))
-        or (where[-2] in SCHEMA_LISTS and isinstance(where[-1], int))
+        or (where[-2] in SUBSCHEMA_LISTS and isinstance(where[-1], int))
     ):
         return not (where[-2] == "schemas" and (len(where) != 3 or where[0] != "components"))
     return bool(where) and where[-1] in SCHEMA_KEYS

@@ -47,11 +47,14 @@ import copy
 from typing import Any
 
 from generator.diagnostics import pointer
-from generator.spec.load import SCHEMA_KEYS, SCHEMA_MAPS, resolve_pointer
+from generator.spec.pointer import follow, resolve_pointer
 from generator.spec.schemas import (
     NULL,
+    SUBSCHEMA_MAPS,
+    SUBSCHEMA_SINGLE,
     Schema,
     is_null,
+    merged_properties,
     schema_roots,
     set_at,
     split_nullable,
@@ -122,7 +125,7 @@ def merge_conflicting_allof(spec: dict[str, Any]) -> None:
     schemas = (spec.get("components") or {}).get("schemas") or {}
     for name, schema in list(schemas.items()):
         if isinstance(schema, dict) and _redeclares_parent_property(spec, schema):
-            schemas[name] = _merged(spec, schema, depth=0)
+            schemas[name] = _merged(spec, schema)
 
 
 def _parents(spec: dict[str, Any], schema: Schema) -> list[Schema]:
@@ -154,7 +157,7 @@ def _redeclares_parent_property(spec: dict[str, Any], schema: Schema) -> bool:
     # the child's own properties, then each parent's in turn: (schema, required)
     seen = {k: (v, k in own_required) for k, v in _own_properties(schema).items()}
     for parent in _parents(spec, schema):
-        merged = _merged(spec, parent, depth=0)
+        merged = _merged(spec, parent)
         required = set(merged.get("required") or [])
         inherited = {k: (v, k in required) for k, v in (merged.get("properties") or {}).items()}
         if any(key in seen and seen[key] != value for key, value in inherited.items()):
@@ -163,25 +166,11 @@ def _redeclares_parent_property(spec: dict[str, Any], schema: Schema) -> bool:
     return False
 
 
-def _merged(spec: dict[str, Any], schema: Schema, depth: int) -> Schema:
+def _merged(spec: dict[str, Any], schema: Schema) -> Schema:
     """One object schema with the properties of every allOf member (later ones win)."""
-    if depth > 16 or not isinstance(schema.get("allOf"), list):
+    if not isinstance(schema.get("allOf"), list):
         return schema
-    properties: dict[str, Any] = {}
-    required: list[str] = []
-    for member in schema["allOf"]:
-        if not isinstance(member, dict):
-            continue
-        if isinstance(member.get("$ref"), str):
-            try:
-                member = resolve_pointer(spec, member["$ref"])
-            except KeyError:
-                continue
-        part = _merged(spec, member, depth + 1) if isinstance(member, dict) else {}
-        properties.update(part.get("properties") or {})
-        required += [r for r in part.get("required") or [] if r not in required]
-    properties.update(schema.get("properties") or {})
-    required += [r for r in schema.get("required") or [] if r not in required]
+    properties, required = merged_properties(schema, lambda member: follow(spec, member))
     merged = {k: v for k, v in schema.items() if k not in ("allOf", "properties", "required")}
     merged.update({"type": "object", "properties": properties})
     if required:
@@ -385,7 +374,7 @@ def _boolean_members(schema: dict[str, Any]) -> None:
         schema["prefixItems"] = [
             ({} if p else dict(NOTHING)) if isinstance(p, bool) else p for p in prefix
         ]
-    for key in SCHEMA_MAPS - {"schemas"}:
+    for key in SUBSCHEMA_MAPS:
         mapping = schema.get(key)
         if not isinstance(mapping, dict):
             continue
@@ -399,7 +388,7 @@ def _boolean_members(schema: dict[str, Any]) -> None:
                     schema["required"] = [r for r in required if r != name]
             elif sub is False:
                 mapping[name] = dict(NOTHING)
-    for key in SCHEMA_KEYS - _BOOLEAN_KEPT - {"schema"}:
+    for key in (k for k in SUBSCHEMA_SINGLE if k not in _BOOLEAN_KEPT):
         sub = schema.get(key)
         if not isinstance(sub, bool):
             continue

@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from generator.spec.pointer import canonical_parts, follow, resolve_pointer
+
 Schema = dict[str, Any]
 SCHEMA_PREFIX = "#/components/schemas/"  # a reference to a component schema starts so
+# The one vocabulary of JSON-schema keywords whose values are schemas: a list of them, a
+# mapping of names to them, or one schema. Every walk over sub-schemas reads it.
 SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
-SUBSCHEMA_SINGLE = ("items", "additionalProperties", "not", "contains", "propertyNames")
+SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_APPLICATORS = ("items", "additionalProperties", "not", "contains", "propertyNames")
+_UNEVALUATED = ("unevaluatedItems", "unevaluatedProperties", "additionalItems")
+SUBSCHEMA_SINGLE = (*_APPLICATORS, "if", "then", "else", *_UNEVALUATED)
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 NULL: Schema = {"type": "null"}
 
@@ -98,13 +104,10 @@ def _followed(
         ref = node.get("$ref") if isinstance(node, dict) else None
         if not isinstance(ref, str) or not ref.startswith("#/"):
             break
-        parts = tuple(p.replace("~1", "/").replace("~0", "~") for p in ref[2:].split("/"))
-        target: Any = document
-        for part in parts:
-            target = target.get(part) if isinstance(target, dict) else None
-        if target is None:
+        try:
+            where, node = tuple(canonical_parts(document, ref)), resolve_pointer(document, ref)
+        except KeyError:
             break
-        where, node = parts, target
     return where, node
 
 
@@ -193,3 +196,52 @@ def schema_nodes(document: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ..
         where, schema = stack.pop()
         yield where, schema
         stack.extend(reversed([((*where, *rel), sub) for rel, sub in children(schema)]))
+
+
+def deref(document: dict[str, Any], schema: Any) -> Schema:
+    """Follow ``$ref``s, single-member ``allOf``s and nullability to the schema underneath."""
+    for _ in range(32):
+        schema = follow(document, schema)
+        if not isinstance(schema, dict):
+            break
+        inner, nullable = split_nullable(schema)
+        members = schema.get("allOf")
+        if nullable:
+            schema = inner
+        elif isinstance(members, list) and len(members) == 1 and not schema.get("properties"):
+            schema = members[0]
+        else:
+            return schema
+    return schema if isinstance(schema, dict) else {}
+
+
+def merged_properties(
+    schema: Schema, resolve: Callable[[Any], Any], depth: int = 0
+) -> tuple[dict[str, Any], list[str]]:
+    """The one ``allOf`` merge: the properties and required names of ``schema`` with those of
+    its ``allOf`` members (each read through ``resolve``, members of members too): members in
+    order, then the schema's own, a later one winning."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    if depth > 16:
+        return properties, required
+    for member in schema.get("allOf") or []:
+        member = resolve(member)
+        if isinstance(member, dict):
+            more, more_required = merged_properties(member, resolve, depth + 1)
+            properties.update(more)
+            required += [r for r in more_required if r not in required]
+    properties.update(schema.get("properties") or {})
+    required += [
+        r for r in schema.get("required") or [] if isinstance(r, str) and r not in required
+    ]
+    return properties, required
+
+
+def object_properties(document: dict[str, Any], schema: Any) -> tuple[dict[str, Any], set[str]]:
+    """Properties and required names of an object schema (``deref``ed), ``allOf`` members
+    merged."""
+    properties, required = merged_properties(
+        deref(document, schema), lambda member: deref(document, member)
+    )
+    return properties, set(required)

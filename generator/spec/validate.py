@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 
 from generator.diagnostics import Diagnostic, pointer
-from generator.spec.load import pointer_parts
+from generator.spec.pointer import canonical_parts, resolve_pointer
 from generator.spec.schemas import schema_nodes
 
 MESSAGE_LIMIT = 200
@@ -264,9 +264,11 @@ def real_pointer(document: Any, parts: list[str | int]) -> str:
             and str(part) not in node
             and hops < 32
         ):
-            target = _ref_parts(node["$ref"])
-            node = _lookup(document, target)
-            real = list(target)
+            try:
+                real = list(canonical_parts(document, node["$ref"]))
+                node = resolve_pointer(document, node["$ref"])
+            except KeyError:
+                return pointer(*real, *parts[index:])
             hops += 1
         child = _child(node, part)
         if child is _MISSING:
@@ -286,19 +288,3 @@ def _child(node: Any, part: str | int) -> Any:
         index = part if isinstance(part, int) else int(part) if str(part).isdigit() else -1
         return node[index] if 0 <= index < len(node) else _MISSING
     return _MISSING
-
-
-def _ref_parts(ref: str) -> list[str | int]:
-    try:
-        return list(pointer_parts(ref, decode=False))
-    except KeyError:
-        return []
-
-
-def _lookup(document: Any, parts: list[str | int]) -> Any:
-    node = document
-    for part in parts:
-        node = _child(node, part)
-        if node is _MISSING:
-            return _MISSING
-    return node

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from types import TracebackType
 from typing import Any, TypeVar, cast
 
 import httpx
 
-from ._base_client import (
-    Action,
-    Authorize,
-    BaseClient,
-    Close,
-    EventParser,
-    Flow,
-    ReadAndClose,
-    Send,
-    Sleep,
-)
+from . import _base_client as steps
+from ._base_client import BaseClient, EventParser, Flow
+from ._closing import AsyncClosing
 from ._middleware import AsyncMiddleware, chain_async
 from ._polling import Poller
 from ._request import RequestOptions
@@ -33,7 +24,7 @@ T = TypeVar("T")
 SelfT = TypeVar("SelfT", bound="AsyncAPIClient")
 
 
-class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncMiddleware]):
+class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncMiddleware], AsyncClosing):
     def _stream(self, response: httpx.Response, parse: EventParser) -> AsyncStream[Any]:
         return AsyncStream(response, parse)
 
@@ -47,14 +38,6 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncMiddleware]):
 
     async def __aenter__(self: SelfT) -> SelfT:
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def _request_raw(self, options: RequestOptions, cast_to: Any) -> RawResponse[object]:
         return await self._run(self._request_flow(options, cast_to))
@@ -85,8 +68,8 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncMiddleware]):
         except StopIteration as done:
             return cast(T, done.value)
 
-    async def _do(self, step: Action) -> object:
-        if isinstance(step, Send):
+    async def _do(self, step: steps.Action) -> object:
+        if isinstance(step, steps.Send):
             try:
                 if not self._middleware:
                     return await self._http.send(step.request, stream=step.stream)
@@ -97,10 +80,10 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncMiddleware]):
                 return await chain_async(self._middleware, send)(step.request)
             except httpx.TransportError as exc:
                 return exc
-        if isinstance(step, Sleep):
+        if isinstance(step, steps.Sleep):
             await asyncio.sleep(step.seconds)
             return None
-        if isinstance(step, ReadAndClose):
+        if isinstance(step, steps.ReadAndClose):
             try:
                 await step.response.aread()
             except httpx.TransportError as exc:
@@ -108,10 +91,10 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncMiddleware]):
             finally:
                 await step.response.aclose()
             return None
-        if isinstance(step, Close):
+        if isinstance(step, steps.Close):
             await step.response.aclose()
             return None
-        if isinstance(step, Authorize):
+        if isinstance(step, steps.Authorize):
             assert self._tokens is not None
             return await self._tokens.token_async(self._http.send, step.stale)
         return await cast(Awaitable[object], step.fetch())

@@ -5,6 +5,7 @@ this one module (``_base.RequestOptions``, ``_base.RawResponse``, ...). What eac
 lives in its own module:
 
 _types          NOT_GIVEN and the argument types (Headers, Query, Body, Timeout, FileContent)
+_closing        Closing, AsyncClosing: what a with block closes when it ends
 _models         Model, the base of every generated model
 _request        RequestOptions, and the path, query, headers and body they become
 _auth           what each security scheme sends; keys kept out of logs

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, TypeVar, cast
 
 import httpx
 
-from ._base_client import (
-    Action,
-    Authorize,
-    BaseClient,
-    Close,
-    EventParser,
-    Flow,
-    ReadAndClose,
-    Send,
-    Sleep,
-)
+from . import _base_client as steps
+from ._base_client import BaseClient, EventParser, Flow
+from ._closing import Closing
 from ._middleware import Middleware, chain
 from ._polling import Poller
 from ._request import RequestOptions
@@ -33,7 +24,7 @@ T = TypeVar("T")
 SelfT = TypeVar("SelfT", bound="SyncAPIClient")
 
 
-class SyncAPIClient(BaseClient[httpx.Client, Middleware]):
+class SyncAPIClient(BaseClient[httpx.Client, Middleware], Closing):
     def _stream(self, response: httpx.Response, parse: EventParser) -> Stream[Any]:
         return Stream(response, parse)
 
@@ -47,14 +38,6 @@ class SyncAPIClient(BaseClient[httpx.Client, Middleware]):
 
     def __enter__(self: SelfT) -> SelfT:
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _request_raw(self, options: RequestOptions, cast_to: Any) -> RawResponse[object]:
         return self._run(self._request_flow(options, cast_to))
@@ -85,8 +68,8 @@ class SyncAPIClient(BaseClient[httpx.Client, Middleware]):
         except StopIteration as done:
             return cast(T, done.value)
 
-    def _do(self, step: Action) -> object:
-        if isinstance(step, Send):
+    def _do(self, step: steps.Action) -> object:
+        if isinstance(step, steps.Send):
             try:
                 if not self._middleware:
                     return self._http.send(step.request, stream=step.stream)
@@ -94,10 +77,10 @@ class SyncAPIClient(BaseClient[httpx.Client, Middleware]):
                 return send(step.request)
             except httpx.TransportError as exc:
                 return exc
-        if isinstance(step, Sleep):
+        if isinstance(step, steps.Sleep):
             time.sleep(step.seconds)
             return None
-        if isinstance(step, ReadAndClose):
+        if isinstance(step, steps.ReadAndClose):
             try:
                 step.response.read()
             except httpx.TransportError as exc:
@@ -105,10 +88,10 @@ class SyncAPIClient(BaseClient[httpx.Client, Middleware]):
             finally:
                 step.response.close()
             return None
-        if isinstance(step, Close):
+        if isinstance(step, steps.Close):
             step.response.close()
             return None
-        if isinstance(step, Authorize):
+        if isinstance(step, steps.Authorize):
             assert self._tokens is not None
             return self._tokens.token(self._http.send, step.stale)
         return step.fetch()

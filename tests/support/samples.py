@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from generator.spec.load import resolve_pointer
+from generator.spec.pointer import resolve_pointer
 
 _STRINGS = {
     "date-time": "2024-01-02T03:04:05Z",

@@ -17,6 +17,7 @@ from ._streaming import ServerSentEvent
 
 __all__ = [
     "RawResponse",
+    "ResponseFields",
     "field_value",
     "parse",
     "parse_error_body",
@@ -27,12 +28,11 @@ __all__ = [
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class RawResponse(Generic[T]):
-    """A parsed value with the ``httpx2.Response`` it came from."""
+class ResponseFields:
+    """The status and headers of ``http_response``, read through."""
 
+    __slots__ = ()
     http_response: httpx2.Response
-    parsed: T
 
     @property
     def status_code(self) -> int:
@@ -41,6 +41,14 @@ class RawResponse(Generic[T]):
     @property
     def headers(self) -> httpx2.Headers:
         return self.http_response.headers
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse(ResponseFields, Generic[T]):
+    """A parsed value with the ``httpx2.Response`` it came from."""
+
+    http_response: httpx2.Response
+    parsed: T
 
 
 def parse(response: httpx2.Response, kind: str, cast_to: Any) -> Any:

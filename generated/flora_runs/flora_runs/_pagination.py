@@ -115,21 +115,16 @@ def pick(value: object, path: tuple[str, ...]) -> Any:
 
 
 def next_request(
-    pager: Pager,
-    options: RequestOptions,
-    page: object,
-    items: list[Any],
-    response: httpx2.Response,
-    base_url: str,
-    seen: frozenset[str],
+    pager: Pager, origin: _Origin, page: object, items: list[Any]
 ) -> tuple[RequestOptions, str] | None:
     """The options of the next page's request and its loop-guard key, or None on the last page."""
     if pager.has_more and pick(page, pager.has_more) is False:
         return None
-    found = _next(pager, options, page, items, response, base_url)
+    options = origin.options
+    found = _next(pager, origin, page, items)
     if found is None:
         return None
-    if found[1] in seen:
+    if found[1] in origin.seen:
         log.warning(
             "%s %s: the next page's %s %r was requested before; stopping",
             options.method,
@@ -142,13 +137,9 @@ def next_request(
 
 
 def _next(
-    pager: Pager,
-    options: RequestOptions,
-    page: object,
-    items: list[Any],
-    response: httpx2.Response,
-    base_url: str,
+    pager: Pager, origin: _Origin, page: object, items: list[Any]
 ) -> tuple[RequestOptions, str] | None:
+    options, response = origin.options, origin.response
     style = pager.style
     if style == "cursor":
         cursor = response.headers.get(pager.header) if pager.header else pick(page, pager.next)
@@ -162,7 +153,7 @@ def _next(
             url = pick(page, pager.next)
         if not isinstance(url, str) or not url:
             return None
-        followed = _follow(options, url, base_url)
+        followed = _follow(options, url, origin.client.base_url)
         return None if followed is None else (followed, url)
     if not items:
         return None
@@ -268,15 +259,7 @@ class _PageBase(Model, Generic[ItemT]):
         origin = self._origin
         if origin is None or origin.options.pager is None:
             return None
-        return next_request(
-            origin.options.pager,
-            origin.options,
-            self,
-            self._page_items(),
-            origin.response,
-            origin.client.base_url,
-            origin.seen,
-        )
+        return next_request(origin.options.pager, origin, self, self._page_items())
 
     def has_next_page(self) -> bool:
         """Whether there is a page after this one."""

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Generic, TypeVar
 
 import httpx2
 
 from . import errors
+from ._closing import AsyncClosing, Closing
 
 T = TypeVar("T")
 
@@ -59,6 +60,17 @@ class SSEDecoder:
         return None
 
 
+@contextmanager
+def reading(response: httpx2.Response) -> Iterator[None]:
+    """Around reading a body: a transport error that breaks it raises ``APIConnectionError``."""
+    try:
+        yield
+    except httpx2.TransportError as exc:
+        raise errors.APIConnectionError(
+            f"Stream interrupted: {type(exc).__name__}", request=response.request
+        ) from exc
+
+
 class _EventStream(Generic[T]):
     """What both streams share: one decoder, parsing, and the error a broken stream raises."""
 
@@ -76,23 +88,17 @@ class _EventStream(Generic[T]):
         event = self._decoder.feed(line)
         return None if event is None else self._parse(event, self.response)
 
-    def _interrupted(self, exc: httpx2.TransportError) -> errors.APIConnectionError:
-        return errors.APIConnectionError(
-            f"Stream interrupted: {type(exc).__name__}", request=self.response.request
-        )
 
-
-class Stream(_EventStream[T]):
+class Stream(_EventStream[T], Closing):
     """Iterate to get each event parsed into its declared type."""
 
     def __iter__(self) -> Iterator[T]:
         try:
-            # "" ends the last event
-            for line in itertools.chain(self.response.iter_lines(), ("",)):
-                if (item := self._item(line)) is not None:
-                    yield item
-        except httpx2.TransportError as exc:
-            raise self._interrupted(exc) from exc
+            with reading(self.response):
+                # "" ends the last event
+                for line in itertools.chain(self.response.iter_lines(), ("",)):
+                    if (item := self._item(line)) is not None:
+                        yield item
         finally:
             self.response.close()
 
@@ -102,27 +108,18 @@ class Stream(_EventStream[T]):
     def __enter__(self) -> Stream[T]:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
-
-class AsyncStream(_EventStream[T]):
+class AsyncStream(_EventStream[T], AsyncClosing):
     """``async for`` to get each event parsed into its declared type."""
 
     async def __aiter__(self) -> AsyncIterator[T]:
         try:
-            async for line in self.response.aiter_lines():
-                if (item := self._item(line)) is not None:
+            with reading(self.response):
+                async for line in self.response.aiter_lines():
+                    if (item := self._item(line)) is not None:
+                        yield item
+                if (item := self._item("")) is not None:
                     yield item
-            if (item := self._item("")) is not None:
-                yield item
-        except httpx2.TransportError as exc:
-            raise self._interrupted(exc) from exc
         finally:
             await self.response.aclose()
 
@@ -131,11 +128,3 @@ class AsyncStream(_EventStream[T]):
 
     async def __aenter__(self) -> AsyncStream[T]:
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()

@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, TypeVar, cast
 
 import httpx2
 
-from ._base_client import (
-    Action,
-    Authorize,
-    BaseClient,
-    Close,
-    EventParser,
-    Flow,
-    ReadAndClose,
-    Send,
-    Sleep,
-)
+from . import _base_client as steps
+from ._base_client import BaseClient, EventParser, Flow
+from ._closing import Closing
 from ._middleware import Middleware, chain
 from ._polling import Poller
 from ._request import RequestOptions
@@ -34,7 +25,7 @@ T = TypeVar("T")
 SelfT = TypeVar("SelfT", bound="SyncAPIClient")
 
 
-class SyncAPIClient(BaseClient[httpx2.Client, Middleware]):
+class SyncAPIClient(BaseClient[httpx2.Client, Middleware], Closing):
     def _stream(self, response: httpx2.Response, parse: EventParser) -> Stream[Any]:
         return Stream(response, parse)
 
@@ -48,14 +39,6 @@ class SyncAPIClient(BaseClient[httpx2.Client, Middleware]):
 
     def __enter__(self: SelfT) -> SelfT:
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _request_raw(self, options: RequestOptions, cast_to: Any) -> RawResponse[object]:
         return self._run(self._request_flow(options, cast_to))
@@ -86,8 +69,8 @@ class SyncAPIClient(BaseClient[httpx2.Client, Middleware]):
         except StopIteration as done:
             return cast(T, done.value)
 
-    def _do(self, step: Action) -> object:
-        if isinstance(step, Send):
+    def _do(self, step: steps.Action) -> object:
+        if isinstance(step, steps.Send):
             try:
                 if not self._middleware:
                     return self._http.send(step.request, stream=step.stream)
@@ -95,10 +78,10 @@ class SyncAPIClient(BaseClient[httpx2.Client, Middleware]):
                 return send(step.request)
             except httpx2.TransportError as exc:
                 return exc
-        if isinstance(step, Sleep):
+        if isinstance(step, steps.Sleep):
             time.sleep(step.seconds)
             return None
-        if isinstance(step, ReadAndClose):
+        if isinstance(step, steps.ReadAndClose):
             try:
                 step.response.read()
             except httpx2.TransportError as exc:
@@ -106,10 +89,10 @@ class SyncAPIClient(BaseClient[httpx2.Client, Middleware]):
             finally:
                 step.response.close()
             return None
-        if isinstance(step, Close):
+        if isinstance(step, steps.Close):
             step.response.close()
             return None
-        if isinstance(step, Authorize):
+        if isinstance(step, steps.Authorize):
             assert self._tokens is not None
             return self._tokens.token(self._http.send, step.stale)
         return step.fetch()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from contextvars import ContextVar, Token
-from types import TracebackType
 
 from . import errors
 
@@ -56,12 +55,7 @@ class Deadline:
         self._token = _CURRENT.set(self)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         if self._token is not None:
             _CURRENT.reset(self._token)
             self._token = None

@@ -3,11 +3,30 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import pydantic
 
 __all__ = ["Model"]
+
+
+class _DumpOptions(TypedDict):
+    by_alias: bool
+    exclude_unset: bool
+    exclude_defaults: bool
+    exclude_none: bool
+
+
+def _dump_options(
+    use_api_names: bool, exclude_unset: bool, exclude_defaults: bool, exclude_none: bool
+) -> _DumpOptions:
+    """The arguments of ``to_dict`` and ``to_json`` as pydantic's ``model_dump`` takes them."""
+    return _DumpOptions(
+        by_alias=use_api_names,
+        exclude_unset=exclude_unset,
+        exclude_defaults=exclude_defaults,
+        exclude_none=exclude_none,
+    )
 
 
 class Model(pydantic.BaseModel):
@@ -34,13 +53,8 @@ class Model(pydantic.BaseModel):
         wire names, not the Python attributes), with only the fields that were set (sent by
         the server, or passed in), fields the spec does not know kept. ``mode="json"`` gives
         JSON values (a datetime as its string). The arguments undo each choice."""
-        return self.model_dump(
-            mode=mode,
-            by_alias=use_api_names,
-            exclude_unset=exclude_unset,
-            exclude_defaults=exclude_defaults,
-            exclude_none=exclude_none,
-        )
+        options = _dump_options(use_api_names, exclude_unset, exclude_defaults, exclude_none)
+        return self.model_dump(mode=mode, **options)
 
     def to_json(
         self,
@@ -52,10 +66,5 @@ class Model(pydantic.BaseModel):
         exclude_none: bool = False,
     ) -> str:
         """This model as JSON text, by the rules of ``to_dict``; ``indent=None`` for one line."""
-        return self.model_dump_json(
-            indent=indent,
-            by_alias=use_api_names,
-            exclude_unset=exclude_unset,
-            exclude_defaults=exclude_defaults,
-            exclude_none=exclude_none,
-        )
+        options = _dump_options(use_api_names, exclude_unset, exclude_defaults, exclude_none)
+        return self.model_dump_json(indent=indent, **options)

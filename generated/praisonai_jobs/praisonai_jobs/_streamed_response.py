@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from types import TracebackType
 from typing import Generic, TypeVar
 
 import httpx2
 
-from . import errors
+from ._closing import AsyncClosing, Closing
+from ._response import ResponseFields
+from ._streaming import reading
 
 __all__ = [
     "AsyncStreamedResponse",
@@ -36,11 +37,12 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+ChunkT = TypeVar("ChunkT", bytes, str)
 
 CHUNK_SIZE = 64 * 1024
 
 
-class _Base(Generic[T]):
+class _Base(ResponseFields, Generic[T]):
     def __init__(
         self, response: httpx2.Response, parse: Callable[[httpx2.Response], T], *, reads: bool
     ) -> None:
@@ -48,46 +50,26 @@ class _Base(Generic[T]):
         self._parse = parse
         self._reads = reads  # parse() needs the whole body first (all but event streams)
 
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx2.Headers:
-        return self.http_response.headers
-
-    def _interrupted(self, exc: httpx2.TransportError) -> errors.APIConnectionError:
-        return errors.APIConnectionError(
-            f"Stream interrupted: {type(exc).__name__}", request=self.http_response.request
-        )
-
 
 class StreamedResponse(_Base[T]):
     """A response whose body is read as the caller asks."""
 
+    def _pieces(self, pieces: Iterator[ChunkT]) -> Iterator[ChunkT]:
+        with reading(self.http_response):
+            yield from pieces
+
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        try:
-            yield from self.http_response.iter_bytes(chunk_size)
-        except httpx2.TransportError as exc:
-            raise self._interrupted(exc) from exc
+        return self._pieces(self.http_response.iter_bytes(chunk_size))
 
     def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
-        try:
-            yield from self.http_response.iter_text(chunk_size)
-        except httpx2.TransportError as exc:
-            raise self._interrupted(exc) from exc
+        return self._pieces(self.http_response.iter_text(chunk_size))
 
     def iter_lines(self) -> Iterator[str]:
-        try:
-            yield from self.http_response.iter_lines()
-        except httpx2.TransportError as exc:
-            raise self._interrupted(exc) from exc
+        return self._pieces(self.http_response.iter_lines())
 
     def read(self) -> bytes:
-        try:
+        with reading(self.http_response):
             return self.http_response.read()
-        except httpx2.TransportError as exc:
-            raise self._interrupted(exc) from exc
 
     def parse(self) -> T:
         """What the plain method returns: the model, text, bytes, or the event stream."""
@@ -108,32 +90,23 @@ class StreamedResponse(_Base[T]):
 class AsyncStreamedResponse(_Base[T]):
     """A response whose body is read as the caller asks (``async for``, ``await``)."""
 
-    async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self.http_response.aiter_bytes(chunk_size):
-                yield chunk
-        except httpx2.TransportError as exc:
-            raise self._interrupted(exc) from exc
+    async def _pieces(self, pieces: AsyncIterator[ChunkT]) -> AsyncIterator[ChunkT]:
+        with reading(self.http_response):
+            async for piece in pieces:
+                yield piece
 
-    async def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
-        try:
-            async for text in self.http_response.aiter_text(chunk_size):
-                yield text
-        except httpx2.TransportError as exc:
-            raise self._interrupted(exc) from exc
+    def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        return self._pieces(self.http_response.aiter_bytes(chunk_size))
 
-    async def iter_lines(self) -> AsyncIterator[str]:
-        try:
-            async for line in self.http_response.aiter_lines():
-                yield line
-        except httpx2.TransportError as exc:
-            raise self._interrupted(exc) from exc
+    def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
+        return self._pieces(self.http_response.aiter_text(chunk_size))
+
+    def iter_lines(self) -> AsyncIterator[str]:
+        return self._pieces(self.http_response.aiter_lines())
 
     async def read(self) -> bytes:
-        try:
+        with reading(self.http_response):
             return await self.http_response.aread()
-        except httpx2.TransportError as exc:
-            raise self._interrupted(exc) from exc
 
     async def parse(self) -> T:
         """What the plain method returns: the model, text, bytes, or the event stream."""
@@ -153,7 +126,7 @@ class AsyncStreamedResponse(_Base[T]):
         await self.http_response.aclose()
 
 
-class StreamedResponseManager(Generic[T]):
+class StreamedResponseManager(Closing, Generic[T]):
     """``with``: sends the request on entering, closes the response on leaving."""
 
     def __init__(self, start: Callable[[], StreamedResponse[T]]) -> None:
@@ -164,17 +137,12 @@ class StreamedResponseManager(Generic[T]):
         self._response = self._start()
         return self._response
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         if self._response is not None:
             self._response.close()
 
 
-class AsyncStreamedResponseManager(Generic[T]):
+class AsyncStreamedResponseManager(AsyncClosing, Generic[T]):
     """``async with``: sends the request on entering, closes the response on leaving."""
 
     def __init__(self, start: Callable[[], Awaitable[AsyncStreamedResponse[T]]]) -> None:
@@ -185,11 +153,6 @@ class AsyncStreamedResponseManager(Generic[T]):
         self._response = await self._start()
         return self._response
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def close(self) -> None:
         if self._response is not None:
             await self._response.close()

@@ -33,7 +33,7 @@ FAST_TESTS := tests/test_generator_layout.py tests/test_golden.py tests/test_nor
 
 lint: $(STAMP)  ## the generator and the runtime it copies (templates/runtime): ruff, mypy --strict
 	$(BIN)/ruff check generator tests templates/runtime
-	$(BIN)/ruff format --check templates/runtime
+	$(BIN)/ruff format --check generator tests templates/runtime
 	$(BIN)/mypy
 
 test-fast: $(STAMP)  ## unit and golden tests (UPDATE_GOLDEN=1 rewrites golden files)
@@ -41,7 +41,7 @@ test-fast: $(STAMP)  ## unit and golden tests (UPDATE_GOLDEN=1 rewrites golden f
 
 test: $(STAMP)  ## the whole suite, in parallel (UPDATE_GOLDEN=1 rewrites golden files)
 	$(BIN)/ruff check generator tests templates/runtime
-	$(BIN)/ruff format --check templates/runtime
+	$(BIN)/ruff format --check generator tests templates/runtime
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q --durations=15 $(XDIST)
 

@@ -215,9 +215,7 @@ def load_targets(pyproject: Path) -> list[TargetConfig]:
                 output=folder,
                 api_key_env=entry.get("api_key_env"),
                 http=http,
-                location=folder.relative_to(root).as_posix()
-                if folder.is_relative_to(root)
-                else "",
+                location=folder.relative_to(root).as_posix() if folder.is_relative_to(root) else "",
                 webhook_signature=signature_settings(
                     entry["webhook_signature"], f"{where}/webhook_signature", file
                 )

@@ -256,7 +256,7 @@ def test_an_alias_of_a_recursive_model_builds_in_every_model_that_uses_it(
         "Index": {"type": "object", "additionalProperties": {"$ref": ref + "Shrub"}},
     }
     source = _source(schemas)
-    assert 'Shrub = Twig\n"""\nA shrub.\n"""' in source
+    assert 'Shrub = Twig\n"""A shrub."""' in source
     spec = tmp_path / "shrubs.yaml"
     spec.write_text(json.dumps({"info": {"title": "t", "version": "1"}, **_spec(schemas)}))
     generated = generate(spec, Target("shrubs", "shrubs.yaml"))

@@ -41,7 +41,7 @@ test-fast: $(STAMP)  ## unit and golden tests (UPDATE_GOLDEN=1 rewrites golden f
 test: $(STAMP)  ## the whole suite, in parallel (UPDATE_GOLDEN=1 rewrites golden files)
 	$(BIN)/ruff check generator tests templates/runtime
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q $(XDIST)
+	$(BIN)/python -m pytest -q --durations=15 $(XDIST)
 
 bench: $(STAMP)  ## benchmarks (see bench/README.md)
 	$(BIN)/python bench/run.py
@@ -52,7 +52,7 @@ lock:  ## re-resolve requirements.lock from pyproject.toml (every Python from 3.
 	printf "hatchling\neditables\n" | .cache/lock/bin/uv pip compile pyproject.toml - --extra dev \
 	  --universal --python-version 3.10 --generate-hashes --quiet -o $(LOCK)
 	for bound in lowest-direct highest; do \
-	  printf "pytest==9.2.0\nanyio==4.16.0\n" | .cache/lock/bin/uv pip compile \
+	  printf "pytest==9.2.0\npytest-timeout==2.4.0\nanyio==4.16.0\n" | .cache/lock/bin/uv pip compile \
 	    generated/parallel_tasks/pyproject.toml - --resolution $$bound \
 	    --universal --python-version 3.10 --generate-hashes --quiet -o tests/matrix/$${bound%-direct}.lock; \
 	done

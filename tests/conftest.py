@@ -21,6 +21,17 @@ for _package in SEED_PACKAGES:
         sys.path.insert(0, _path)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto``: one worker per CPU this run may use, counting a container's CPU quota (a CI
+    runner that sees every CPU of a large machine but may use two gets two workers, not one
+    per CPU it sees). ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides when set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    from generator.models.pool import usable_cpus
+
+    return usable_cpus()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",

@@ -391,6 +391,7 @@ def test_a_component_keeps_its_name_when_an_inline_object_would_take_it(padding:
 
 def test_processes_follow_the_cpus_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
     """A container on a large machine may run on 2 of its 64 CPUs: 2 processes, not 64."""
+    monkeypatch.setattr(pool, "cpu_quota", lambda cgroup=None: None)
     monkeypatch.setattr(pool.os, "cpu_count", lambda: 64)
     monkeypatch.setattr(pool.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert pool.processes() == 2
@@ -399,3 +400,28 @@ def test_processes_follow_the_cpus_this_process_may_use(monkeypatch: pytest.Monk
     monkeypatch.delattr(pool.os, "sched_getaffinity")  # as on macOS and Windows
     monkeypatch.setattr(pool.os, "cpu_count", lambda: None)
     assert pool.processes() == 1
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"cpu.max": "200000 100000\n"}, 2),  # cgroup v2: two CPUs' worth
+        ({"cpu.max": "150000 100000\n"}, 2),  # one and a half: rounded up
+        ({"cpu.max": "50000 100000\n"}, 1),
+        ({"cpu.max": "max 100000\n"}, 64),  # no quota
+        ({"cpu/cpu.cfs_quota_us": "300000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 3),  # v1
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, 64),
+        ({"cpu.max": "garbage"}, 64),
+        ({}, 64),
+    ],
+)
+def test_usable_cpus_follow_the_cgroup_quota(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], expected: int
+) -> None:
+    """A CI runner's container may see 64 CPUs and be allowed two: two, for the pool and for
+    pytest-xdist's workers alike (tests/conftest.py)."""
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert pool.usable_cpus(tmp_path) == expected

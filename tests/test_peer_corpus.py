@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import importlib
 import json
+import multiprocessing
 import os
 import re
 import subprocess
@@ -122,7 +123,8 @@ def _generate_all(out: Path) -> dict[str, Any]:
     documents = [d for d in _classified() if d.kind == "valid"]
     jobs = [(str(d.path), d.name, str(out)) for d in documents]
     workers = max(1, min(2, len(os.sched_getaffinity(0))))
-    with ProcessPoolExecutor(workers) as pool:
+    # spawn, not fork: a forked copy of an xdist worker (which has threads) can deadlock
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = dict(
             zip(
                 [d.name for d in documents], pool.map(_generate_one, jobs, chunksize=4), strict=True

@@ -19,6 +19,7 @@ once. The policy:
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -45,14 +46,57 @@ MAX_PROCESSES = 8  # in all, this one included: each holds its chunk and datamod
 
 
 def processes() -> int:
-    """How many processes chunks are run in at most: the CPUs this process may run on (not
-    all those of the machine, in a container or under ``taskset``), up to ``MAX_PROCESSES``."""
+    """How many processes chunks are run in at most: ``usable_cpus()``, up to
+    ``MAX_PROCESSES``."""
+    return min(usable_cpus(), MAX_PROCESSES)
+
+
+CGROUP = Path("/sys/fs/cgroup")
+
+
+def usable_cpus(cgroup: Path = CGROUP) -> int:
+    """The CPUs this process may use: those it may run on (not all the machine's, in a
+    container or under ``taskset``), and no more than its cgroup's CPU quota (a CI runner's
+    container on a large machine sees every CPU but may use two)."""
     affinity: Callable[[int], set[int]] | None = getattr(os, "sched_getaffinity", None)
     try:
         usable = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
     except OSError:
         usable = os.cpu_count() or 1
-    return max(1, min(usable, MAX_PROCESSES))
+    quota = cpu_quota(cgroup)
+    if quota is not None:
+        usable = min(usable, math.ceil(quota))
+    return max(1, usable)
+
+
+def cpu_quota(cgroup: Path = CGROUP) -> float | None:
+    """The CPU quota in CPUs of this process's cgroup (v2 ``cpu.max``, v1
+    ``cpu.cfs_quota_us``), or None where there is none or it cannot be read."""
+    try:
+        own = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        own = []
+    unified = next((line.split(":", 2)[2] for line in own if line.startswith("0::")), "/")
+    for folder in dict.fromkeys([cgroup / unified.lstrip("/"), cgroup]):
+        try:
+            limit, period = (folder / "cpu.max").read_text().split()[:2]
+        except (OSError, ValueError):
+            continue
+        return None if limit == "max" else _ratio(limit, period)
+    try:
+        limit = (cgroup / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+        period = (cgroup / "cpu" / "cpu.cfs_period_us").read_text().strip()
+    except OSError:
+        return None
+    return None if limit.startswith("-") else _ratio(limit, period)
+
+
+def _ratio(limit: str, period: str) -> float | None:
+    try:
+        quota = int(limit) / int(period)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return quota if quota > 0 else None
 
 
 def serves_chunks(document: Any) -> bool:

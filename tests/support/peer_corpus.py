@@ -70,8 +70,8 @@ def _install_dcg_documents() -> Path:
                 "download",
                 "--quiet",
                 "--no-deps",
-                "--no-binary",
-                ":all:",
+                "--no-binary",  # its sdist (the test documents); its build backend as wheels
+                "datamodel-code-generator",
                 "--dest",
                 str(folder),
                 f"datamodel-code-generator=={DCG_VERSION}",

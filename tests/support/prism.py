@@ -7,10 +7,9 @@ port of 127.0.0.1 only; its output is kept in a file for failure messages.
 
 from __future__ import annotations
 
-import ctypes
+import atexit
 import json
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -68,10 +67,23 @@ def _install_prism() -> Path:
     return program
 
 
-def _end_with_parent() -> None:
-    """In the child: ask Linux to end it when the test process dies (no orphaned servers)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+def _ended_with_parent(command: list[str]) -> list[str]:
+    """``command`` run so that Linux ends it when the test process dies (no orphaned servers):
+    util-linux's ``setpriv --pdeathsig``, where there is one. Not ``preexec_fn``: Python code
+    run between fork and exec can deadlock in a process with threads (an xdist worker has
+    them), and ``Popen`` then waits for that child forever."""
+    setpriv = shutil.which("setpriv") if sys.platform == "linux" else None
+    return [setpriv, "--pdeathsig", "TERM", "--", *command] if setpriv else command
+
+
+_RUNNING: set[PrismServer] = set()
+
+
+@atexit.register
+def _stop_running() -> None:
+    """Servers still running when the test process exits normally (a failed fixture, say)."""
+    for server in list(_RUNNING):
+        server.stop()
 
 
 def free_port() -> int:
@@ -95,20 +107,21 @@ class PrismServer:
         self.process = self._start()
 
     def _start(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            self._command,
+        process = subprocess.Popen(
+            _ended_with_parent(self._command),
             stdin=subprocess.DEVNULL,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
-            preexec_fn=_end_with_parent if sys.platform == "linux" else None,
         )
+        _RUNNING.add(self)
+        return process
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def restart(self) -> bool:
         """Start it again on the same port (after it exited); True once it answers."""
-        self.process.wait()
+        self.process.wait(10)
         self.process = self._start()
         return self.wait()
 
@@ -162,7 +175,8 @@ class PrismServer:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                self.process.wait()
+                self.process.wait(10)
+        _RUNNING.discard(self)
         self._log_file.close()
 
     def __enter__(self) -> PrismServer:

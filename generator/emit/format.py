@@ -80,7 +80,9 @@ class FormatStore(Protocol):
     def save(self, formatted: dict[str, str]) -> None: ...
 
 
-def format_files(files: dict[str, str], store: FormatStore | None = None) -> dict[str, str]:
+def format_files(
+    files: dict[str, str], store: FormatStore | None = None, keys: dict[str, str] | None = None
+) -> dict[str, str]:
     """Format every ``.py`` and ``.md`` file of a package project.
 
     The Python files go through one ``ruff check --fix`` and one ``ruff format`` over a
@@ -88,12 +90,13 @@ def format_files(files: dict[str, str], store: FormatStore | None = None) -> dic
     each would cost more than the formatting); the Markdown files through ``format_markdown``.
     ruff reads each file on its own, so a file that ``store`` holds formatted, from the same
     text under the same name and settings, is taken from there: after a small change to a
-    spec, only the files that changed are formatted again.
+    spec, only the files that changed are formatted again. ``keys`` are the files'
+    ``format_keys`` when the caller has them.
     """
     python = sorted(name for name in files if name.endswith(".py"))
     markdown = [name for name in files if name.endswith(".md")]
     packages = _packages(python)
-    keys = {name: format_key(name, files[name], packages) for name in python}
+    keys = keys if keys is not None else format_keys(files)
     known = store.load() if store is not None else {}
     formatted = {name: known[keys[name]] for name in python if keys[name] in known}
     formatted.update(_format_tree({n: files[n] for n in python if n not in formatted}, packages))
@@ -101,6 +104,21 @@ def format_files(files: dict[str, str], store: FormatStore | None = None) -> dic
         store.save({keys[name]: formatted[name] for name in python})
     formatted.update({name: format_markdown(files[name], name) for name in markdown})
     return {name: formatted.get(name, text) for name, text in files.items()}
+
+
+def format_keys(files: dict[str, str], made: dict[str, str] | None = None) -> dict[str, str]:
+    """``format_key`` of each Python file of a package project; of a file in ``made``, the
+    key is of that description of its text instead (a models module: what it is made of,
+    ``models.build.provenance``), which fixes the text as surely."""
+    python = sorted(name for name in files if name.endswith(".py"))
+    packages = _packages(python)
+    made = made or {}
+    return {
+        name: format_key(name, "\0made\0" + made[name], packages)
+        if name in made
+        else format_key(name, files[name], packages)
+        for name in python
+    }
 
 
 def format_key(name: str, text: str, packages: list[str]) -> str:

@@ -19,7 +19,8 @@ class Drift:
     diff: str  # unified diff, empty for a binary or missing-file difference
 
 
-def _stale(root: Path, files: dict[str, bytes], package: str) -> list[Path]:
+def stale_files(root: Path, files: dict[str, bytes], package: str) -> list[Path]:
+    """The files of the package folder that are not among ``files`` (ours by their suffix)."""
     folder = root / package
     if not folder.is_dir():
         return []
@@ -44,7 +45,7 @@ def write_tree(root: Path, files: dict[str, bytes], package: str) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         changed.append(name)
-    for path in _stale(root, files, package):
+    for path in stale_files(root, files, package):
         path.unlink()
         changed.append(str(path.relative_to(root)))
     return changed
@@ -66,7 +67,7 @@ def compare_tree(root: Path, files: dict[str, bytes], package: str, label: str) 
             )
         )
         drifts.append(Drift(shown, diff))
-    for path in _stale(root, files, package):
+    for path in stale_files(root, files, package):
         shown = f"{label}/{path.relative_to(root)}"
         drifts.append(
             Drift(shown, f"--- a/{shown}\n+++ /dev/null\n(stale file: no longer generated)\n")

@@ -9,14 +9,15 @@ each chunk's own statements and splits them into lazily imported modules
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from generator.diagnostics import Diagnostic, SpecError
 from generator.literals import comment
 from generator.models import chunks as model_chunks
 from generator.models import modules as model_modules
-from generator.models import pool
+from generator.models import pool, subclasses
 from generator.models.chunks import ChunkStore
 from generator.models.dcg import generate_chunk
 from generator.models.modules import ModelModule
@@ -36,6 +37,22 @@ class ModelsPackage:
 
     modules: tuple[ModelModule, ...]
     sources: dict[str, str]
+    # What each chunk was made from and where its classes went (``ChunkRecord``): a
+    # package's manifest keeps it, so a later run can take unchanged chunks from the package.
+    chunks: tuple[ChunkRecord, ...] = ()
+    # Module stem -> what its source is made of: its imports and, of each statement, the
+    # chunk's key and the names it defines (``provenance``).
+    provenance: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRecord:
+    """A chunk's key (``model_chunks.job_key``), its imports' source, and the statements
+    kept of it: (module stem, names defined, class rebuilt) each, in the chunk's order."""
+
+    key: str
+    imports: str
+    statements: tuple[tuple[str, tuple[str, ...], str | None], ...]
 
 
 def render_models(
@@ -53,20 +70,61 @@ def render_models(
     if not schemas:
         return ModelsPackage((), {})
     prepared = prepared_schemas(spec)
+    unshared = None
     if model_chunks.is_large(prepared):
         members = frozenset(discriminator_fields(prepared))
-        prepared = share_identical(prepared, members)
+        unshared, prepared = prepared, share_identical(prepared, members)
     aliases = model_field_aliases(prepared)
-    generate = _Chunks(prepared, aliases, header, file, package, store, workers)
+    generate = _Chunks(prepared, aliases, header, file, package, store, workers, unshared)
     try:
-        split = generate.split(model_chunks.plan(prepared, generate.graph, generate.stubs))
+        split = generate.split(generate.plan())
         sources = model_modules.render(split, header)
     except model_modules.NameClash:
+        generate.derived = {}  # the library writes them all, in one module
         whole = model_chunks.Chunk(tuple(prepared), tuple(prepared))
         split = generate.split([whole])
         sources = model_modules.render(split, header)
     _check_names(split, schemas, file)
-    return ModelsPackage(split.modules, sources)
+    records = _records(generate.made, split)
+    return ModelsPackage(split.modules, sources, records, provenance(generate.made, split, sources))
+
+
+def provenance(
+    made: list[tuple[str, str, list[model_modules.Statement]]],
+    split: model_modules.SplitModels,
+    sources: dict[str, str],
+) -> dict[str, str]:
+    """Of each module, its source but for the statements' text, and each statement as the
+    key of its chunk and the names it defines. A chunk's key fixes the text of its
+    statements, so this fixes the module's source: two runs whose modules agree here wrote
+    the same source, however each came by its statements (generated, or read back from a
+    committed package, already formatted)."""
+    keys = [key for key, _, _ in made]
+    found = {}
+    for module in split.modules:
+        body = "\n\n".join(s.source.rstrip("\n") for s in module.statements) + "\n"
+        head = sources[module.name][: -len(body)]
+        statements = [[keys[s.chunk], list(s.defines), s.owner] for s in module.statements]
+        found[module.name] = json.dumps([head, statements], ensure_ascii=False)
+    return found
+
+
+def _records(
+    made: list[tuple[str, str, list[model_modules.Statement]]], split: model_modules.SplitModels
+) -> tuple[ChunkRecord, ...]:
+    """Each chunk of the last round, with the module each kept statement went to."""
+    where = {
+        (s.defines, s.owner): module.name for module in split.modules for s in module.statements
+    }
+    return tuple(
+        ChunkRecord(
+            key,
+            imports,
+            tuple((where[(s.defines, s.owner)], s.defines, s.owner) for s in kept),
+        )
+        for key, imports, kept in made
+        if all((s.defines, s.owner) in where for s in kept)
+    )
 
 
 class _Chunks:
@@ -81,12 +139,31 @@ class _Chunks:
         package: str,
         store: ChunkStore | None,
         workers: pool.Workers | None,
+        unshared: dict[str, Any] | None = None,
     ) -> None:
+        """``unshared``: the schemas before ``share_identical``, when it ran: the subclasses it
+        made are written by our template (``subclasses``), and chunks are given them as stubs."""
         self.schemas, self.aliases, self.header = schemas, aliases, header
         self.file, self.package, self.store, self.workers = file, package, store, workers
         self.graph = model_chunks.closure_graph(schemas)
         self.stubs = model_chunks.stubs(schemas)
         self.large = model_chunks.is_large(schemas)
+        self.derived: dict[str, str] = {}
+        if unshared is not None:
+            self.derived = subclasses.derived(unshared, schemas, self.graph, self.stubs)
+        if self.derived:
+            able = self.stubs.able | self.derived.keys()
+            self.stubs = model_chunks.Stubs(self.stubs.weak, able)
+        self.made: list[tuple[str, str, list[model_modules.Statement]]] = []
+
+    def plan(self) -> list[model_chunks.Chunk]:
+        """The chunks for the library: the spec's plan, less the derived subclasses."""
+        chunks = model_chunks.plan(self.schemas, self.graph, self.stubs)
+        if not self.derived:
+            return chunks
+        names = list(self.schemas)
+        owned = [[n for n in c.owned if n not in self.derived] for c in chunks]
+        return [model_chunks.chunk_of(o, names, self.graph, self.stubs) for o in owned if o]
 
     def split(self, chunks: list[model_chunks.Chunk]) -> model_modules.SplitModels:
         """The chunks' statements, joined. Of a large spec, they come in the order of the
@@ -109,13 +186,24 @@ class _Chunks:
             if merged is not None:
                 chunks = merged
                 continue
+            self.made = [
+                (key, data[0], [s for _, s in k])
+                for (key, _), data, k in zip(jobs, dumped, kept, strict=True)
+            ]
+            imports = tuple(i for i, _ in read)
+            if self.derived:
+                ours = subclasses.statements(self.derived, self.schemas, len(chunks))
+                kept.append([(position[s.defines[0]], s) for s in ours])
+                imports += (subclasses.imports(),)
+                key = subclasses.key(self.derived, self.schemas)
+                self.made.append((key, subclasses.IMPORTS, ours))
             ordered = [
                 (where if self.large else 0, chunk, index, statement)
                 for chunk, statements in enumerate(kept)
                 for index, (where, statement) in enumerate(statements)
             ]
             statements = [s for *_, s in sorted(ordered, key=lambda row: row[:3])]
-            return model_modules.split(tuple(i for i, _ in read), statements)
+            return model_modules.split(imports, statements)
 
     def _given_names(
         self, chunks: list[model_chunks.Chunk], read: list[list[model_modules.Statement]]

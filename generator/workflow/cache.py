@@ -2,10 +2,11 @@
 
 An entry's key is the sha256 of everything the output depends on: the generator (its version,
 the bytes of its own modules and of ``templates/``, the pinned versions of
-datamodel-code-generator, ruff and openapi-spec-validator), the spec's bytes and the target's
-settings. The spec may ``$ref`` other files; their paths and digests are recorded in the entry
-and checked on every hit, so a changed referenced file misses too (any file that a spec's
-``$ref`` names, in the spec or in a file it names, counts, found without resolving anything).
+datamodel-code-generator, ruff, openapi-spec-validator and pydantic), the spec's bytes and the
+target's settings. The spec may ``$ref`` other files; their paths and digests are recorded in
+the entry and checked on every hit, so a changed referenced file misses too (any file that a
+spec's ``$ref`` names, in the spec or in a file it names, counts, found without resolving
+anything).
 
 An entry is one zip file, ``<key>.zip``, under ``$CLIENTGEN_CACHE_DIR`` or else
 ``.cache/clientgen/`` beside the nearest pyproject.toml (``~/.cache/clientgen`` outside a
@@ -17,6 +18,7 @@ folder that cannot be written is no error.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -32,11 +34,14 @@ from typing import Any
 from generator import __version__
 from generator.config import Target
 from generator.diagnostics import Diagnostic, SpecError, as_errors
+from generator.emit.format import FormatStore
+from generator.models.chunks import ChunkStore
+from generator.workflow import manifest
 from generator.workflow.pipeline import STAGES, Generated, Progress
 from generator.workflow.pipeline import generate as generate_fresh
 
 CACHE_ENV = "CLIENTGEN_CACHE_DIR"
-FORMAT = "clientgen-cache-1"
+FORMAT = "clientgen-cache-2"  # 2: the files hold the package's manifest
 KEEP = 64  # entries kept per folder, the most recently used
 _PINNED = ("datamodel-code-generator", "ruff", "openapi-spec-validator", "pydantic")
 _MANIFEST = "manifest.json"
@@ -73,75 +78,144 @@ def generate(
     progress: Progress | None = None,
     use_cache: bool = True,
     folder: Path | None = None,
+    committed: Path | None = None,
 ) -> Result:
-    """``pipeline.generate`` through the cache (or around it, with ``use_cache=False``)."""
-    key = None
+    """``pipeline.generate`` through the cache (or around it, with ``use_cache=False``).
+
+    ``committed`` is the project folder of the package as it is now: when its manifest says
+    it is what these inputs make, and its files are what the manifest hashed, that is the
+    result and nothing runs; else its unchanged model chunks and formatted files are reused
+    (``generator.workflow.manifest``). The files returned hold the package's manifest.
+    """
+    made = manifest.inputs(spec_path, target, display)
+    if committed is not None:
+        verified = manifest.verify(committed, target.package, made)
+        if verified is not None:
+            return _served(
+                Result(
+                    verified.files,
+                    verified.diagnostics,
+                    verified.operations,
+                    verified.models,
+                    None,
+                ),
+                strict,
+                progress,
+            )
+    key = made.cache_key if made is not None and use_cache else None
     if use_cache:
         folder = folder or cache_dir()
-        key = entry_key(spec_path, target, display)
         hit = lookup(folder, key) if key is not None else None
         if hit is not None:
-            for stage in STAGES:
-                if progress is not None:
-                    progress(stage)
-            if strict and hit.diagnostics:
-                raise as_errors(hit.diagnostics)
-            return hit
-    chunks = ChunkCache(folder / "models") if folder is not None else None
-    formatted = FormatCache(folder / "format", target.package) if folder is not None else None
+            return _served(hit, strict, progress)
+    chunks: list[ChunkStore] = [ChunkCache(folder / "models")] if folder is not None else []
+    formats: list[FormatStore] = (
+        [FormatCache(folder / "format", target.package)] if folder is not None else []
+    )
+    package = manifest.stores(committed, target.package) if committed is not None else None
+    if package is not None:
+        chunks.append(package[0])
+        formats.append(package[1])
     fresh = generate_fresh(
         spec_path,
         target,
         display=display,
         strict=strict,
         progress=progress,
-        store=chunks,
-        formatted=formatted,
+        store=_Chunks(chunks) if chunks else None,
+        formatted=_Formats(formats) if formats else None,
     )
-    result = Result(
-        fresh.files,
-        fresh.diagnostics,
-        fresh.api.operation_count,
-        len(fresh.api.model_names),
-        fresh,
-    )
+    files = dict(fresh.files)
+    operations, models = fresh.api.operation_count, len(fresh.api.model_names)
+    if made is not None:
+        files[manifest.NAME] = manifest.build(
+            made, files, fresh.format_keys, fresh.chunks, fresh.diagnostics, operations, models
+        )
+    result = Result(files, fresh.diagnostics, operations, models, fresh)
     if folder is not None and key is not None:
         store(folder, key, spec_path, result)
     return result
 
 
-def entry_key(spec_path: Path, target: Target, display: str | None) -> str | None:
-    """The entry's name; None when the spec cannot be read (the pipeline reports why)."""
+def _served(result: Result, strict: bool, progress: Progress | None) -> Result:
+    """A result that needed no generation, reported as a run would be."""
+    for stage in STAGES:
+        if progress is not None:
+            progress(stage)
+    if strict and result.diagnostics:
+        raise as_errors(result.diagnostics)
+    return result
+
+
+class _Chunks:
+    """Chunk stores in order: the first that holds a chunk gives it; each keeps new ones."""
+
+    def __init__(self, stores: list[ChunkStore]) -> None:
+        self.stores = stores
+
+    def get(self, key: str) -> str | None:
+        for source in self.stores:
+            found = source.get(key)
+            if found is not None:
+                return found
+        return None
+
+    def put(self, key: str, text: str) -> None:
+        for source in self.stores:
+            source.put(key, text)
+
+
+class _Formats:
+    """Format stores in order: the first that holds a file gives it; each keeps the run's."""
+
+    def __init__(self, stores: list[FormatStore]) -> None:
+        self.stores = stores
+
+    def load(self) -> dict[str, str]:
+        known: dict[str, str] = {}
+        for source in reversed(self.stores):
+            known.update(source.load())
+        return known
+
+    def save(self, formatted: dict[str, str]) -> None:
+        for source in self.stores:
+            source.save(formatted)
+
+
+def entry_key(
+    spec_path: Path, target: Target, display: str | None, fingerprint: bytes | None = None
+) -> str | None:
+    """The entry's name; None when the spec cannot be read (the pipeline reports why).
+    ``fingerprint`` is the generator's part (``generator_fingerprint`` unless given)."""
     try:
         spec = spec_path.read_bytes()
     except OSError:
         return None
+    return input_key(hashlib.sha256(spec).digest(), target, display, fingerprint)
+
+
+def input_key(
+    spec_digest: bytes, target: Target, display: str | None, fingerprint: bytes | None = None
+) -> str:
+    """``entry_key`` from the sha256 of the spec's bytes."""
     digest = hashlib.sha256()
     for part in (
         FORMAT.encode(),
-        generator_fingerprint(),
-        json.dumps(
-            [
-                target.package,
-                target.spec_name,
-                target.api_key_env,
-                target.http,
-                target.location,
-                target.webhook_signature,
-                target.pagination,
-                target.resources,
-                display,
-            ]
-        ).encode(),
-        spec,
+        generator_fingerprint() if fingerprint is None else fingerprint,
+        # every setting of the target, so that one added later is part of the key too
+        json.dumps([*dataclasses.astuple(target), display]).encode(),
     ):
         digest.update(hashlib.sha256(part).digest())
+    digest.update(spec_digest)
     return digest.hexdigest()
 
 
 @cache
-def generator_fingerprint() -> bytes:
-    """What the output depends on besides the spec: versions, modules, templates."""
+def release_fingerprint() -> bytes:
+    """What the output depends on besides the spec, as a release of clientgen names it: its
+    version, its templates and the pinned versions of the libraries that shape the output.
+    A committed package's manifest records this one (``generator.workflow.manifest``): a
+    change to the generator's own modules moves no committed file until the version does."""
     digest = hashlib.sha256(__version__.encode())
     for name in _PINNED:
         try:
@@ -150,13 +224,25 @@ def generator_fingerprint() -> bytes:
             digest.update(f"\0{name}=?".encode())
     from generator.emit.render import templates_dir
 
-    for root in (Path(__file__).parent.parent, templates_dir()):
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            if "__pycache__" in path.parts or path.suffix == ".pyc":
-                continue
-            digest.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    _hash_tree(digest, templates_dir())
     return digest.digest()
+
+
+@cache
+def generator_fingerprint() -> bytes:
+    """``release_fingerprint`` and the bytes of the generator's own modules: the key of the
+    local cache folder, so that a clientgen being worked on never serves an older output."""
+    digest = hashlib.sha256(release_fingerprint())
+    _hash_tree(digest, Path(__file__).parent.parent)
+    return digest.digest()
+
+
+def _hash_tree(digest: Any, root: Path) -> None:
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
+        digest.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
 def referenced_files(spec_path: Path) -> list[Path]:

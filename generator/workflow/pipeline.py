@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.config import Target
 from generator.diagnostics import Diagnostic, as_errors
-from generator.emit.format import FormatStore, format_files
+from generator.emit.format import FormatStore, format_files, format_keys
 from generator.emit.render import render_package
 from generator.ir.build import build_ir
 from generator.ir.nodes import Api
-from generator.models.build import render_models
+from generator.models.build import ChunkRecord, render_models
 from generator.models.chunks import ChunkStore
 from generator.models.pool import Worker, Workers, model_workers, start_process
 from generator.spec.load import LoadedSpec, load_spec
@@ -56,6 +56,10 @@ class Generated:
     spec: dict[str, Any]
     files: dict[str, bytes]
     diagnostics: tuple[Diagnostic, ...]
+    # What a package's manifest records of the run (``generator.workflow.manifest``): the
+    # models' chunks, and each Python file's ``format.format_key``.
+    chunks: tuple[ChunkRecord, ...] = ()
+    format_keys: dict[str, str] = field(default_factory=dict)
 
 
 class _Validation:
@@ -143,6 +147,11 @@ def _start(
     return _Started(loaded, spec, api, tuple(warnings), validation, workers)
 
 
+def _model_sources(package: str, provenance: dict[str, str]) -> dict[str, str]:
+    """The models' modules as their provenance: what their formatted text is kept under."""
+    return {f"{package}/models/{stem}.py": made for stem, made in provenance.items()}
+
+
 def analyse(
     spec_path: Path,
     target: Target,
@@ -187,9 +196,10 @@ def generate(
         report("render")
         rendered = render_package(started.api, models)
         report("format")
-        files_formatted = format_files(rendered, formatted)
+        keys = format_keys(rendered, _model_sources(target.package, models.provenance))
+        files_formatted = format_files(rendered, formatted, keys)
         analysis = analysis or started.finish(strict)
     finally:
         started.close()
     files = {name: text.encode("utf-8") for name, text in sorted(files_formatted.items())}
-    return Generated(analysis.api, analysis.spec, files, analysis.diagnostics)
+    return Generated(analysis.api, analysis.spec, files, analysis.diagnostics, models.chunks, keys)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from generator.config import Target
+from generator.literals import plain
 from generator.models import build, pool, prepare, subclasses
 from generator.models import chunks as model_chunks
 from generator.workflow.pipeline import generate
@@ -108,3 +109,23 @@ def _shared(spec: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     prepared = prepare.prepared_schemas(document)
     members = frozenset(prepare.discriminator_fields(prepared))
     return prepared, prepare.share_identical(prepared, members)
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "One line.",
+        "ends in a quote: 'x'\"",
+        'tail ""',
+        'escaped \\"',
+        "x\\",
+        "Two\nlines",
+        'a\n\nb "',
+        "",
+    ],
+)
+def test_a_derived_class_docstring_is_the_one_the_library_writes(description: str) -> None:
+    from datamodel_code_generator._python_syntax import format_docstring
+
+    expected = format_docstring(plain(description), 4, use_single_line_docstring=True)
+    assert subclasses._docstring({"description": description}) == expected

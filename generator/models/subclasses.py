@@ -30,7 +30,7 @@ from generator.models.modules import ImportNode, Statement
 from generator.spec.load import iter_refs
 from generator.spec.schemas import SCHEMA_PREFIX, Schema, transform
 
-IMPORTS = "from pydantic import ConfigDict"
+IMPORTS = ""  # a derived class names only its base (the base model holds the config)
 
 
 def _references(schema: Any) -> set[str]:
@@ -101,11 +101,28 @@ def statements(classes: dict[str, str], schemas: dict[str, Any], chunk: int) -> 
     template = _template()
     found = []
     for name, base in classes.items():
-        doc = docstring(schemas[name].get("description") or "")
-        source = template.render(name=name, base=base, doc=doc)
-        names = frozenset({base, "ConfigDict"})
+        source = template.render(name=name, base=base, doc=_docstring(schemas[name]))
+        names = frozenset({base})
         found.append(Statement(source, (name,), None, names, names, chunk))
     return found
+
+
+def _docstring(schema: dict[str, Any]) -> str:
+    """The class docstring as the models template writes it (datamodel-code-generator's
+    ``format_docstring(4, use_single_line_docstring=True)``): on one line where the text is one
+    line, a last unescaped quote escaped; else the lines between quotes on lines of their own."""
+    body = docstring(schema.get("description") or "")
+    if not body.strip():
+        return ""
+    if body.endswith('" '):  # ``docstring`` keeps a last quote from closing the block with a
+        body = body[:-1]  # space; the library ends the block on the next line, or escapes it
+    if "\n" in body:
+        lines = "\n".join(f"    {line}" if line else "" for line in body.split("\n"))
+        return f'"""\n{lines}\n    """'
+    backslashes = len(body[:-1]) - len(body[:-1].rstrip("\\"))
+    if body.endswith('"') and backslashes % 2 == 0:
+        body = body[:-1] + '\\"'
+    return f'"""{body}"""'
 
 
 def imports() -> tuple[ImportNode, ...]:

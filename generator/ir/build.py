@@ -129,7 +129,7 @@ def build_ir(spec: dict[str, Any], target: Target, file: str) -> tuple[Api, list
             continue
         nodes = tree
         for key, label, prefix in zip(placed.chain, placed.labels, placed.prefixes, strict=True):
-            node = nodes.setdefault(key, _Node(label, f"``{prefix}``"))
+            node = nodes.setdefault(key, _Node(label, one_line(f"``{prefix}``")))
             nodes = node.children
         # an operationId that only names its resource (`health` for GET /health): REST name
         own = naming.to_method_name(given, naming.words(placed.labels[-1])) if given else ""
@@ -333,8 +333,14 @@ def _qualified(ops: list[Operation], method_names: frozenset[str]) -> tuple[Oper
     def fix(text: str) -> str:
         return types.qualify_builtins(text, shadowed)
 
+    done: dict[int, Param] = {}  # one parameter in two groups stays one object
+
     def fix_param(param: Param | None) -> Param | None:
-        return None if param is None else replace(param, annotation=fix(param.annotation))
+        if param is None:
+            return None
+        if id(param) not in done:
+            done[id(param)] = replace(param, annotation=fix(param.annotation))
+        return done[id(param)]
 
     fixed = []
     for op in ops:

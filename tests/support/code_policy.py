@@ -569,6 +569,9 @@ def _class(node: ast.ClassDef, classes: set[str]) -> Iterator[tuple[int, str]]:
         elif isinstance(item, ast.Expr):
             if not (isinstance(item.value, ast.Constant) and isinstance(item.value.value, str)):
                 yield item.lineno, f"class-level expression {dotted(item.value)}"
+        elif isinstance(item, ast.Pass):
+            if len(node.body) > 1:  # the body of a model with no field, docstring or config
+                yield item.lineno, "class-level pass beside other statements"
         else:
             yield item.lineno, f"class-level {type(item).__name__}"
 

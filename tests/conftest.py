@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"
 SEED_PACKAGES = ("ai21_maestro", "crewship_runs", "flora_runs", "parallel_tasks", "praisonai_jobs")
 
+# generated code, never collected (a golden resource module may be named test_*.py)
+collect_ignore = ["golden"]
+
 for _package in SEED_PACKAGES:
     _path = str(GENERATED / _package)
     if _path not in sys.path:

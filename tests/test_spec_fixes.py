@@ -27,7 +27,7 @@ from tests.support.server import LocalServer, Request, Response
 def _generate(folder: Path, package: str, spec: str) -> Generated:
     path = folder / f"{package}.yaml"
     path.write_text(textwrap.dedent(spec), encoding="utf-8")
-    generated = generate(path, Target(package, path.name), display=path.name)
+    generated = generate(path, Target(package, path.name, resources="flat"), display=path.name)
     write_tree(folder / "out" / package, generated.files, package)
     return generated
 

@@ -5,20 +5,22 @@ streamed-response managers. A subclass says what ``close()`` does and what enter
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 __all__ = ["AsyncClosing", "Closing"]
 
 
-class Closing:
-    def close(self) -> None:
-        raise NotImplementedError
+class Closing(ABC):
+    @abstractmethod
+    def close(self) -> None: ...
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
-class AsyncClosing:
-    async def close(self) -> None:
-        raise NotImplementedError
+class AsyncClosing(ABC):
+    @abstractmethod
+    async def close(self) -> None: ...
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()

@@ -343,3 +343,43 @@ def test_check_of_an_unchanged_package_prints_its_warnings_under_strict(
     assert "unknownKey" in capsys.readouterr().err
     assert main(["check"]) == 0
     assert generations == []
+
+
+@pytest.mark.parametrize("worker", [False, True], ids=["here", "validation-worker"])
+def test_a_change_validates_again_only_what_it_can_reach(
+    project: Path, monkeypatch: pytest.MonkeyPatch, worker: bool
+) -> None:
+    """The manifest records what validated clean; after a change, on a fresh machine, the
+    validator is given only the subtrees the change can reach, and the package and its
+    manifest are what a run from nothing writes."""
+    from generator.spec import subtrees
+    from generator.workflow import pipeline
+
+    recorded = json.loads((project / PACKAGE / manifest.NAME).read_text())
+    assert recorded["validated"]["subtrees"]
+    reductions: list[dict[str, Any] | None] = []
+    real = subtrees.Subtrees.reduced
+
+    def reduced(self: subtrees.Subtrees, previous: Any) -> dict[str, Any] | None:
+        found = real(self, previous)
+        reductions.append(found)
+        return found
+
+    monkeypatch.setattr(subtrees.Subtrees, "reduced", reduced)
+    if worker:  # the worker reduces in its own process: what it hands back is compared
+        monkeypatch.setattr(pipeline, "WORKER_FROM_BYTES", 0)
+    spec = project / "specs" / "things.yaml"
+    spec.write_text(SPEC + "components:\n  schemas:\n    Extra: {type: string}\n")
+    assert main(["generate", "--quiet"]) == 0
+    if not worker:
+        [reduction] = reductions
+        assert reduction is not None
+        assert list(reduction["paths"]) == []
+        assert list(reduction["components"]["schemas"]) == ["Extra"]
+    again = json.loads((project / PACKAGE / manifest.NAME).read_text())
+    assert again["validated"]["key"] == recorded["validated"]["key"]
+    assert again["validated"]["subtrees"] != recorded["validated"]["subtrees"]
+
+    monkeypatch.setattr(pipeline, "WORKER_FROM_BYTES", 10**12)
+    monkeypatch.setattr(subtrees.Subtrees, "reduced", lambda self, previous: None)
+    assert main(["check", "--full", "--quiet"]) == 0  # what a whole validation writes

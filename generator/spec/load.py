@@ -25,6 +25,7 @@ from generator.spec.anchors import is_plain_name, plain_name_refs
 from generator.spec.pointer import canonical_parts, pointer_parts, resolve_pointer
 from generator.spec.read import read_document
 from generator.spec.schemas import SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, SUBSCHEMA_SINGLE
+from generator.spec.subtrees import Validated
 
 Spec = dict[str, Any]
 
@@ -34,10 +35,18 @@ class LoadedSpec:
     document: Spec
     file: str  # the path as given, used in every diagnostic
     warnings: tuple[Diagnostic, ...]
+    validated: Validated | None = None  # of a document the validator found nothing in
 
 
-def load_spec(path: Path, display: str | None = None, *, validate: bool = True) -> LoadedSpec:
-    """``validate=False`` leaves openapi-spec-validator out (the caller runs it elsewhere)."""
+def load_spec(
+    path: Path,
+    display: str | None = None,
+    *,
+    validate: bool = True,
+    previous: Validated | None = None,
+) -> LoadedSpec:
+    """``validate=False`` leaves openapi-spec-validator out (the caller runs it elsewhere);
+    ``previous``, the record of an earlier clean run, lets it check only what may differ."""
     file = display or str(path)
     document = _read_document(path, file)
     _check_structure(document, file)
@@ -45,7 +54,12 @@ def load_spec(path: Path, display: str | None = None, *, validate: bool = True) 
     document = _Bundler(path, file, document).bundle()
     _check_local_refs(document, file)
     _canonical_refs(document)
-    return LoadedSpec(document, file, tuple(_validate(document, file)) if validate else ())
+    if not validate:
+        return LoadedSpec(document, file, ())
+    from generator.spec.validate import check
+
+    findings = check(document, file, previous)
+    return LoadedSpec(document, file, findings.diagnostics, findings.validated)
 
 
 def _read_document(path: Path, file: str) -> Spec:
@@ -341,9 +355,3 @@ class _Bundler:
             return (Path(self.file).parent / path.relative_to(self.root.parent)).as_posix()
         except ValueError:
             return str(path)
-
-
-def _validate(document: Spec, file: str) -> Iterator[Diagnostic]:
-    from generator.spec.validate import validate
-
-    return validate(document, file)

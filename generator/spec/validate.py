@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from generator.diagnostics import Diagnostic, pointer
 from generator.spec.pointer import canonical_parts, resolve_pointer
 from generator.spec.schemas import schema_nodes
+from generator.spec.subtrees import Subtrees, Validated
 
 MESSAGE_LIMIT = 200
 _SHORT_VALUE = 40
@@ -36,23 +38,47 @@ _UNEXPECTED = re.compile(r"\((.*) (?:was|were) unexpected\)")
 _LOCATED = "_clientgen_located"
 
 
+@dataclass(frozen=True, slots=True)
+class Findings:
+    diagnostics: tuple[Diagnostic, ...]
+    # What the next run may take as checked (``subtrees``): only of a document the validator
+    # found nothing in.
+    validated: Validated | None
+
+
 def validate(document: dict[str, Any], file: str) -> Iterator[Diagnostic]:
+    return iter(check(document, file).diagnostics)
+
+
+def check(document: dict[str, Any], file: str, previous: Validated | None = None) -> Findings:
+    """The validator's findings; with ``previous`` (a clean earlier run's record), only the
+    subtrees whose check can differ are checked again (``subtrees.Subtrees.reduced``)."""
     validator_class = _validator_class(str(document.get("openapi", "")).startswith("3.1"))
+    parts = Subtrees(document)
+    checked = parts.reduced(previous)
+    diagnostics: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
     try:
-        found = list(validator_class(document).iter_errors())
+        found = list(validator_class(document if checked is None else checked).iter_errors())
     except Exception as exc:  # the validator itself gave up: report, keep going
-        found = []
-        yield Diagnostic("warning", "#", f"validator stopped early: {short(str(exc))}", file)
+        found = [_STOPPED]
+        text = f"validator stopped early: {short(str(exc))}"
+        diagnostics.append(Diagnostic("warning", "#", text, file))
     finally:
         _clear_validator_cache()
     for problem in found:
+        if problem is _STOPPED:
+            continue
         where, message = explain(problem)
         ptr = real_pointer(document, where)
         if (ptr, message) not in seen:
             seen.add((ptr, message))
-            yield Diagnostic("warning", ptr, message, file)
-    yield from _pattern_findings(document, file)
+            diagnostics.append(Diagnostic("warning", ptr, message, file))
+    diagnostics.extend(_pattern_findings(document, file))
+    return Findings(tuple(diagnostics), None if found else parts.validated())
+
+
+_STOPPED: Any = object()
 
 
 def _pattern_findings(document: dict[str, Any], file: str) -> Iterator[Diagnostic]:

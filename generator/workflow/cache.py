@@ -124,12 +124,20 @@ def generate(
         progress=progress,
         store=_Chunks(chunks) if chunks else None,
         formatted=_Formats(formats) if formats else None,
+        validated=manifest.validated(committed) if committed is not None else None,
     )
     files = dict(fresh.files)
     operations, models = fresh.api.operation_count, len(fresh.api.model_names)
     if made is not None:
         files[manifest.NAME] = manifest.build(
-            made, files, fresh.format_keys, fresh.chunks, fresh.diagnostics, operations, models
+            made,
+            files,
+            fresh.format_keys,
+            fresh.chunks,
+            fresh.diagnostics,
+            operations,
+            models,
+            fresh.validated,
         )
     result = Result(files, fresh.diagnostics, operations, models, fresh)
     if folder is not None and key is not None:

@@ -14,6 +14,9 @@ wrote:
   classes went (``models.build.ChunkRecord``);
 - the run's diagnostics and counts, so that a run that does nothing prints what a full one
   would;
+- ``validated``, when openapi-spec-validator found nothing in the spec: the hash of each of
+  its subtrees (``generator.spec.subtrees.Validated``), so that the next run validates
+  again only the subtrees whose check can differ;
 - ``digest``: of all the rest, so that an edit to the manifest itself shows.
 
 clientgen's own modules are not among the inputs (a commit to the generator would otherwise
@@ -45,6 +48,7 @@ from generator.diagnostics import Diagnostic
 from generator.emit.write import stale_files
 from generator.models import modules as model_modules
 from generator.models.build import ChunkRecord
+from generator.spec.subtrees import Validated
 
 NAME = "clientgen-manifest.json"
 FORMAT = "clientgen-manifest-1"
@@ -112,6 +116,7 @@ def build(
     diagnostics: tuple[Diagnostic, ...],
     operations: int,
     models: int,
+    validated: Validated | None = None,
 ) -> bytes:
     """The manifest of a package made from ``made`` (one line per entry, for readable diffs)."""
     from generator.workflow.cache import release_fingerprint
@@ -138,6 +143,7 @@ def build(
         "diagnostics": [d.to_dict() for d in diagnostics],
         "operations": operations,
         "models": models,
+        "validated": validated.to_dict() if validated is not None else None,
     }
     return _text(manifest)
 
@@ -306,6 +312,13 @@ class PackageChunks:
 
     def put(self, key: str, text: str) -> None:
         return None
+
+
+def validated(root: Path) -> Validated | None:
+    """What the committed project's spec was when it validated clean (None if it did not,
+    or there is no manifest this clientgen trusts)."""
+    manifest = read(root)
+    return Validated.from_dict(manifest.get("validated")) if manifest is not None else None
 
 
 def stores(root: Path, package: str) -> tuple[PackageChunks, PackageFormatted] | None:

@@ -16,6 +16,8 @@ this process.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,7 @@ from generator.models.chunks import ChunkStore
 from generator.models.pool import Worker, Workers, model_workers, start_process
 from generator.spec.load import LoadedSpec, load_spec
 from generator.spec.prepare import prepare
+from generator.spec.subtrees import Validated
 
 STAGES = ("load", "normalize", "build", "models", "render", "format")
 Progress = Callable[[str], None]
@@ -60,40 +63,67 @@ class Generated:
     # models' chunks, and each Python file's ``format.format_key``.
     chunks: tuple[ChunkRecord, ...] = ()
     format_keys: dict[str, str] = field(default_factory=dict)
+    validated: Validated | None = None  # ``subtrees.Validated``: what validated clean
 
 
 class _Validation:
     """openapi-spec-validator's warnings of a spec, from a worker process when that pays (it
     then serves chunks of models too: ``worker``)."""
 
-    def __init__(self, spec_path: Path, display: str | None, serve: bool = False) -> None:
-        """``serve``: the worker may go on to serve chunks of models."""
-        self.spec_path, self.display = spec_path, display
+    def __init__(
+        self,
+        spec_path: Path,
+        display: str | None,
+        serve: bool = False,
+        previous: Validated | None = None,
+    ) -> None:
+        """``serve``: the worker may go on to serve chunks of models; ``previous``: what an
+        earlier run validated clean (``subtrees.Validated``)."""
+        self.spec_path, self.display, self.previous = spec_path, display, previous
         self.worker: Worker | None = None
+        self._record: str | None = None  # the file that hands ``previous`` to the worker
         try:
             large = spec_path.stat().st_size >= WORKER_FROM_BYTES
         except OSError:
             large = False
         if large:
-            arguments = json.dumps([str(spec_path), display, serve])
+            if previous is not None:
+                handle, self._record = tempfile.mkstemp(prefix="clientgen-", suffix=".json")
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    json.dump(previous.to_dict(), out)
+            arguments = json.dumps([str(spec_path), display, serve, self._record])
             process = start_process("generator.workflow.validation_worker", arguments)
             self.worker = Worker(process, preamble=True) if process is not None else None
 
-    def warnings(self, loaded: LoadedSpec) -> tuple[Diagnostic, ...]:
-        """Waits for the worker's findings; ``loaded`` was loaded without validation."""
+    def findings(self, loaded: LoadedSpec) -> tuple[tuple[Diagnostic, ...], Validated | None]:
+        """Waits for the worker's findings and what validated clean; ``loaded`` was loaded
+        without validation when there is a worker."""
         if self.worker is None:
-            return loaded.warnings
+            return loaded.warnings, loaded.validated
         try:
-            rows = json.loads(self.worker.preamble())
-            if isinstance(rows, list):
-                return tuple(Diagnostic.from_dict(row) for row in rows)
+            answer = json.loads(self.worker.preamble())
+            if isinstance(answer, dict) and isinstance(answer.get("warnings"), list):
+                warnings = tuple(Diagnostic.from_dict(row) for row in answer["warnings"])
+                return warnings, Validated.from_dict(answer.get("validated"))
         except (ValueError, TypeError, KeyError):
             pass
-        return load_spec(self.spec_path, self.display).warnings  # the worker failed
+        finally:
+            self._forget()
+        again = load_spec(self.spec_path, self.display, previous=self.previous)  # it failed
+        return again.warnings, again.validated
+
+    def _forget(self) -> None:
+        if self._record is not None:
+            try:
+                os.unlink(self._record)
+            except OSError:
+                pass
+            self._record = None
 
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.end()
+        self._forget()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +138,9 @@ class _Started:
     workers: Workers | None = None
 
     def finish(self, strict: bool) -> Analysis:
-        validated = self.validation.warnings(self.loaded)
-        loaded = LoadedSpec(self.loaded.document, self.loaded.file, validated)
-        diagnostics = (*validated, *self.warnings)
+        warnings, validated = self.validation.findings(self.loaded)
+        loaded = LoadedSpec(self.loaded.document, self.loaded.file, warnings, validated)
+        diagnostics = (*warnings, *self.warnings)
         if strict and diagnostics:
             raise as_errors(diagnostics)
         return Analysis(loaded, self.spec, self.api, diagnostics)
@@ -124,15 +154,22 @@ class _Started:
 
 
 def _start(
-    spec_path: Path, target: Target, display: str | None, report: Progress, models: bool = False
+    spec_path: Path,
+    target: Target,
+    display: str | None,
+    report: Progress,
+    models: bool = False,
+    previous: Validated | None = None,
 ) -> _Started:
     """Load, normalize, build; with ``models``, worker processes for the models of a large
-    spec are started as soon as it is loaded (``model_chunks.Workers``)."""
+    spec are started as soon as it is loaded (``model_chunks.Workers``). ``previous``: what
+    an earlier run validated clean."""
     report("load")
-    validation = _Validation(spec_path, display, serve=models)
+    validation = _Validation(spec_path, display, serve=models, previous=previous)
     workers: Workers | None = None
     try:
-        loaded = load_spec(spec_path, display, validate=validation.worker is None)
+        validate = validation.worker is None
+        loaded = load_spec(spec_path, display, validate=validate, previous=previous)
         if models:
             workers = model_workers(loaded.document, validation.worker)
         report("normalize")
@@ -176,11 +213,13 @@ def generate(
     progress: Progress | None = None,
     store: ChunkStore | None = None,
     formatted: FormatStore | None = None,
+    validated: Validated | None = None,
 ) -> Generated:
-    """The package's files; ``store`` keeps the models' generated chunks between runs, and
-    ``formatted`` the formatted files."""
+    """The package's files; ``store`` keeps the models' generated chunks between runs,
+    ``formatted`` the formatted files, and ``validated`` is what an earlier run validated
+    clean (``subtrees.Validated``): only what may differ is validated again."""
     report = progress or _quiet
-    started = _start(spec_path, target, display, report, models=True)
+    started = _start(spec_path, target, display, report, models=True, previous=validated)
     try:
         # Under --strict a warning stops the run before the models: join the validator first.
         analysis = started.finish(strict) if strict else None
@@ -202,4 +241,12 @@ def generate(
     finally:
         started.close()
     files = {name: text.encode("utf-8") for name, text in sorted(files_formatted.items())}
-    return Generated(analysis.api, analysis.spec, files, analysis.diagnostics, models.chunks, keys)
+    return Generated(
+        analysis.api,
+        analysis.spec,
+        files,
+        analysis.diagnostics,
+        models.chunks,
+        keys,
+        analysis.loaded.validated,
+    )

@@ -38,9 +38,11 @@ def plain_name_refs(document: Any) -> dict[str, str]:
             ref = node.get("$ref")
             if isinstance(ref, str) and is_plain_name(ref):
                 refs.append((resource, node))
-            stack.extend(((*where, k), v, resource) for k, v in node.items())
+            nested = ((k, v) for k, v in node.items() if isinstance(v, (dict, list)))
+            stack.extend(((*where, k), v, resource) for k, v in nested)
         elif isinstance(node, list):
-            stack.extend(((*where, i), v, resource) for i, v in enumerate(node))
+            members = ((i, v) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+            stack.extend(((*where, i), v, resource) for i, v in members)
     for resource, holder in refs:
         found = anchors.get((resource, holder["$ref"][1:]))
         if found is not None:

@@ -51,9 +51,10 @@ def load_spec(
     document = _read_document(path, file)
     _check_structure(document, file)
     _drop_ignored_headers(document)
-    document = _Bundler(path, file, document).bundle()
-    _check_local_refs(document, file)
-    _canonical_refs(document)
+    bundler = _Bundler(path, file, document)
+    document = bundler.bundle()
+    _check_local_refs(document, file, bundler.refs)
+    _canonical_refs(document, bundler.refs)
     if not validate:
         return LoadedSpec(document, file, ())
     from generator.spec.validate import check
@@ -105,6 +106,9 @@ def _check_structure(document: Spec, file: str) -> None:
         raise SpecError(problems)
 
 
+_NESTED = (dict, list)  # what a walk goes into: nothing else holds a mapping
+
+
 def _drop_ignored_headers(document: Spec) -> None:
     """A ``Content-Type`` among a response's or an encoding's ``headers`` "SHALL be ignored"
     (the media type says it), so it is dropped before anything follows its ``$ref``."""
@@ -121,9 +125,9 @@ def _drop_ignored_headers(document: Spec) -> None:
             ):
                 for name in [n for n in headers if n.lower() == "content-type"]:
                     del headers[name]
-            stack.extend(((*where, k), v) for k, v in node.items())
+            stack.extend(((*where, k), v) for k, v in node.items() if isinstance(v, _NESTED))
         elif isinstance(node, list):
-            stack.extend(((*where, i), v) for i, v in enumerate(node))
+            stack.extend(((*where, i), v) for i, v in enumerate(node) if isinstance(v, _NESTED))
 
 
 def iter_refs(
@@ -136,25 +140,32 @@ def iter_refs(
         if isinstance(value, dict):
             if isinstance(value.get("$ref"), str):
                 yield where, value
-            stack.extend(((*where, k), v) for k, v in reversed(list(value.items())))
+            entries = reversed(list(value.items()))
+            stack.extend(((*where, k), v) for k, v in entries if isinstance(v, _NESTED))
         elif isinstance(value, list):
-            stack.extend(((*where, i), v) for i, v in reversed(list(enumerate(value))))
+            members = reversed(list(enumerate(value)))
+            stack.extend(((*where, i), v) for i, v in members if isinstance(v, _NESTED))
 
 
-def _canonical_refs(document: Spec) -> None:
-    """Every local ``$ref`` written in its plain form (no percent-escapes), so that the later
-    stages, which compare references as text, read one spelling."""
-    for _, holder in iter_refs(document):
+Refs = list[tuple[tuple[str | int, ...], dict[str, Any]]]  # ``iter_refs``, as a list
+
+
+def _canonical_refs(document: Spec, refs: Refs) -> None:
+    """Every local ``$ref`` (of ``refs``, the document's) written in its plain form (no
+    percent-escapes), so that the later stages, which compare references as text, read one
+    spelling."""
+    for _, holder in refs:
         ref = holder["$ref"]
         if "%" in ref and ref.startswith("#/"):
             holder["$ref"] = pointer(*canonical_parts(document, ref))
 
 
-def _check_local_refs(document: Spec, file: str) -> None:
-    """Every ``$ref`` resolves, and no chain of ``$ref``s comes back to where it started."""
+def _check_local_refs(document: Spec, file: str, refs: Refs) -> None:
+    """Every ``$ref`` (of ``refs``, the document's) resolves, and no chain of ``$ref``s comes
+    back to where it started."""
     problems = []
-    holders: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
-    for where, holder in iter_refs(document):
+    holders: Refs = []
+    for where, holder in refs:
         ref = holder["$ref"]
         try:
             resolve_pointer(document, ref)
@@ -247,14 +258,19 @@ class _Bundler:
         self.anchors: dict[Path, dict[str, str]] = {self.root: plain_name_refs(document)}
         self.hoisted: dict[tuple[Path, str], str] = {}
         self.inlining: list[tuple[Path, str]] = []
+        self.refs: Refs = []
         components = document.get("components")
         schemas = components.get("schemas") if isinstance(components, dict) else None
         self.names = NameRegistry(frozenset(schemas) if isinstance(schemas, dict) else frozenset())
 
     def bundle(self) -> Spec:
-        if not any(not h["$ref"].startswith("#") for _, h in iter_refs(self.document)):
+        """The document with every other file's part in it; ``refs`` then holds its
+        ``$ref``s (``iter_refs``), for the checks that follow."""
+        self.refs = list(iter_refs(self.document))
+        if all(h["$ref"].startswith("#") for _, h in self.refs):
             return self.document
         self._rewrite(self.document, self.root, ())
+        self.refs = list(iter_refs(self.document))
         return self.document
 
     def _rewrite(self, node: Any, base: Path, where: tuple[str | int, ...]) -> None:

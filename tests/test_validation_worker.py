@@ -76,3 +76,33 @@ def test_a_failing_worker_falls_back_to_this_process(
     monkeypatch.setattr(pipeline, "WORKER_FROM_BYTES", 0)
     monkeypatch.setattr(pool.sys, "executable", executable)
     assert pipeline.generate(spec, TARGET, display="things.yaml").diagnostics == here.diagnostics
+
+
+def test_a_preamble_longer_than_a_pipe_holds_does_not_stall_a_job() -> None:
+    """A worker writes its whole preamble before it reads a job: one longer than the pipe's
+    buffer (a large spec's record of what validated clean) is read before the job is sent."""
+    import subprocess
+    import sys
+    import threading
+
+    script = (
+        "import sys\n"
+        "sys.stdout.write('x' * 300000 + '\\n'); sys.stdout.flush()\n"
+        "for line in sys.stdin:\n"
+        "    sys.stdout.write('[1, %d]\\n' % len(line)); sys.stdout.flush()\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    worker = pool.Worker(process, preamble=True)
+    answers: list[object] = []
+    asking = threading.Thread(target=lambda: answers.append(worker.ask(["y" * 300000])))
+    asking.start()
+    asking.join(timeout=30)
+    stalled = asking.is_alive()
+    process.kill()  # (not ``end``, which would wait for the stalled write to let go)
+    asking.join(timeout=30)
+    worker.end()
+    assert not stalled
+    assert answers == [[1, 300000 + len('[""]') + 1]]
+    assert len(worker.preamble()) == 300001

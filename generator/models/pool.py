@@ -138,9 +138,10 @@ class Worker:
         """The answer to one job; None if the process died."""
         try:
             assert self.process.stdin is not None and self.process.stdout is not None
+            # the preamble first: a process blocked writing a long one reads no job
+            self.preamble()
             self.process.stdin.write(json.dumps(job).encode() + b"\n")
             self.process.stdin.flush()
-            self.preamble()
             answer = json.loads(self.process.stdout.readline())
         except (OSError, ValueError):
             return None

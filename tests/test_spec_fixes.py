@@ -525,3 +525,63 @@ def test_an_anchor_no_resource_declares_is_a_located_error(tmp_path: Path) -> No
     assert [(d.pointer, d.message) for d in caught.value.diagnostics] == [
         ("#/components/schemas/B/$ref", "unresolvable reference '#b'")
     ]
+
+
+# -- a method named like a builtin: the class's annotations say builtins.<name> -------------
+
+BUILTIN_METHODS = """
+    openapi: 3.1.0
+    info: {title: t, version: '1'}
+    paths:
+      /things:
+        get:
+          operationId: list
+          parameters:
+            - name: kind
+              in: query
+              schema: {type: string, enum: [list, dict, str]}
+            - name: tags
+              in: query
+              schema: {type: array, items: {type: string}}
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema: {type: array, items: {type: string, enum: [list, dict]}}
+      /things/{id}:
+        get:
+          operationId: dict
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema: {type: object, additionalProperties: {type: string}}
+"""
+
+
+def test_a_builtin_shadowed_by_a_method_is_qualified_but_never_inside_a_literal(
+    tmp_path: Path,
+) -> None:
+    _generate(tmp_path, "shadowing", BUILTIN_METHODS)
+    source = (tmp_path / "out" / "shadowing" / "shadowing" / "client.py").read_text()
+    assert 'kind: Literal["list", "dict", "str"] | str | NotGiven' in source
+    assert "tags: builtins.list[str] | NotGiven" in source
+    assert '-> builtins.list[Literal["list", "dict"] | str]:' in source
+    assert "-> builtins.dict[str, str]:" in source
+    assert '"builtins.' not in source
+    assert _mypy(tmp_path, "shadowing") == []
+    package: Any = _import(tmp_path, "shadowing")
+
+    def handler(request: Request) -> Response:
+        if request.path == "/things":
+            return Response(json=["list", "dict"])
+        return Response(json={"id": request.path.rsplit("/", 1)[-1]})
+
+    with LocalServer(handler) as server, package.Client("k", base_url=server.url) as client:
+        assert client.list(kind="list", tags=["a"]) == ["list", "dict"]
+        assert client.dict("t1") == {"id": "t1"}
+        assert server.requests[0].query == {"kind": ["list"], "tags": ["a"]}

@@ -152,7 +152,7 @@ class Resource:
     @property
     def paged(self) -> tuple[Operation, ...]:
         """The operations with a pager whose page is a class of this module."""
-        return tuple(op for op in self.operations if op.pager and op.pager.page_class)
+        return paged(self.operations)
 
     @property
     def has_pagers(self) -> bool:
@@ -318,7 +318,7 @@ class Api:
     @property
     def paged(self) -> tuple[Operation, ...]:
         """The client's own operations with a pager whose page is a class of its module."""
-        return tuple(op for op in self.operations if op.pager and op.pager.page_class)
+        return paged(self.operations)
 
     @property
     def has_pagers(self) -> bool:
@@ -328,3 +328,8 @@ class Api:
 def every_resource(resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
     """``resources`` and their nested ones, each after its parent, depth first."""
     return tuple(r for top in resources for r in (top, *every_resource(top.children)))
+
+
+def paged(operations: tuple[Operation, ...]) -> tuple[Operation, ...]:
+    """The operations with a pager whose page is a class of their module."""
+    return tuple(op for op in operations if op.pager and op.pager.page_class)

@@ -585,3 +585,76 @@ def test_a_builtin_shadowed_by_a_method_is_qualified_but_never_inside_a_literal(
         assert client.list(kind="list", tags=["a"]) == ["list", "dict"]
         assert client.dict("t1") == {"id": "t1"}
         assert server.requests[0].query == {"kind": ["list"], "tags": ["a"]}
+
+
+# -- references into paths and into components other than schemas ----------------------------
+
+DEEP_REFS = """
+    openapi: 3.0.3
+    info: {title: t, version: '1'}
+    paths:
+      /a:
+        get:
+          operationId: getA
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties: {n: {type: integer}}
+                    required: [n]
+      /b:
+        get:
+          operationId: getB
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/paths/~1a/get/responses/200/content/application~1json/schema'
+            '404':
+              $ref: '#/components/responses/NotFound'
+    components:
+      responses:
+        NotFound:
+          description: no such thing
+          content:
+            application/json:
+              schema:
+                type: object
+                properties: {message: {type: string}}
+                required: [message]
+      schemas:
+        Holder:
+          type: object
+          properties:
+            missing: {$ref: '#/components/responses/NotFound/content/application~1json/schema'}
+            status: {$ref: '#/components/schemas/Holder/properties/state'}
+            state: {type: string, enum: [queued, done]}
+"""
+
+
+def test_references_into_paths_and_components_name_their_models(tmp_path: Path) -> None:
+    generated = _generate(tmp_path, "deep_refs", DEEP_REFS)
+    assert set(generated.api.model_names) == {"GetAResponse", "Holder", "NotFoundResponse"}
+    assert _mypy(tmp_path, "deep_refs") == []
+    package: Any = _import(tmp_path, "deep_refs")
+    holder = package.models.Holder.model_validate({"missing": {"message": "m"}, "status": "done"})
+    assert isinstance(holder.missing, package.models.NotFoundResponse)
+    assert holder.status == "done"
+
+    answers = [Response(json={"n": 2}), Response(status=404, json={"message": "gone"})]
+
+    with (
+        LocalServer(lambda request: answers.pop(0)) as server,
+        package.Client("k", base_url=server.url, max_retries=0) as client,
+    ):
+        found = client.get_b()
+        assert isinstance(found, package.models.GetAResponse) and found.n == 2
+        with pytest.raises(package.NotFoundError) as caught:
+            client.get_b()
+        assert isinstance(caught.value.body, package.models.NotFoundResponse)
+        assert caught.value.body.message == "gone"

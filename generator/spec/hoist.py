@@ -14,11 +14,16 @@ datamodel-code-generator then agree on names without guessing.
   member with a title or a constant tag property (``<Parent>Option<N>`` without either),
   ``<Operation>Request`` for a request body and ``<Operation>Response`` (or
   ``<Operation><Status>Response``, ``<Operation>DefaultResponse``) for a response, and
-  ``<Webhook>Event`` (``<Callback>Event``) for the body of a request the API sends.
+  ``<Webhook>Event`` (``<Callback>Event``) for the body of a request the API sends;
+  ``<Key>Response`` and ``<Key>Request`` for the body of a response or request body written
+  once in ``components`` (``<Key>`` alone where it already ends with that word or ``Body``).
+- A schema reference into the document anywhere but a component schema then names what
+  stands there (``_direct_refs``).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -26,13 +31,14 @@ from generator.diagnostics import pointer
 from generator.naming import NameRegistry, PyIdent, to_class_name
 from generator.naming import words as naming_words
 from generator.spec.load import iter_refs
-from generator.spec.pointer import pointer_parts
+from generator.spec.pointer import pointer_parts, resolve_pointer
 from generator.spec.schemas import (
     SCHEMA_PREFIX,
     Schema,
     operations,
     schema_nodes,
     sent_operations,
+    set_at,
 )
 
 _TITLE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
@@ -70,7 +76,61 @@ def hoist(spec: dict[str, Any], operation_names: dict[tuple[str, str], str]) -> 
         if isinstance(body, dict):
             for content in (body.get("content") or {}).values():
                 hoister.at(content, "schema", f"{name} Event")
+    # responses and request bodies written once in components, for operations to refer to
+    for kind, suffix in (("responses", "response"), ("requestBodies", "request")):
+        shared = components.get(kind)
+        for key, holder in shared.items() if isinstance(shared, dict) else ():
+            if not isinstance(holder, dict) or not isinstance(holder.get("content"), dict):
+                continue
+            said = naming_words(str(key))
+            base = str(key) if said and said[-1] in (suffix, "body") else f"{key} {suffix}"
+            for content in holder["content"].values():
+                hoister.at(content, "schema", base)
+    _direct_refs(spec)
     return spec
+
+
+def _direct_refs(spec: dict[str, Any]) -> None:
+    """A schema reference to anywhere but a component schema (``#/paths/~1a/get/responses/
+    200/content/application~1json/schema``, ``#/components/schemas/A/properties/b``) names
+    what stands there now: the component an object there was hoisted into, or, for a plain
+    reference to a schema that is no class (a scalar, an enum, an array of those), a copy of
+    it. Later stages then read every type from a component or in place."""
+    for where, schema in list(schema_nodes(spec)):
+        ref = schema.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith("#/") or _is_component(ref):
+            continue
+        target: Any = schema
+        for _ in range(32):  # a chain of references: its end
+            try:
+                target = resolve_pointer(spec, target["$ref"])
+            except KeyError:
+                break
+            if not (isinstance(target, dict) and isinstance(target.get("$ref"), str)):
+                if set(schema) == {"$ref"} and _plain(target):
+                    set_at(spec, where, copy.deepcopy(target))
+                break
+            if _is_component(target["$ref"]):
+                schema["$ref"] = target["$ref"]
+                break
+
+
+def _is_component(ref: str) -> bool:
+    return ref.startswith(SCHEMA_PREFIX) and "/" not in ref[len(SCHEMA_PREFIX) :]
+
+
+def _plain(schema: Any) -> bool:
+    """A schema that is no class and refers to none: nothing in it is an object or a ``$ref``."""
+    if isinstance(schema, list):
+        return all(_plain(item) for item in schema)
+    if not isinstance(schema, dict):
+        return True
+    if "$ref" in schema or "properties" in schema or schema.get("type") == "object":
+        return False
+    return all(_plain(value) for key, value in schema.items() if key not in _DATA_KEYWORDS)
+
+
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "example", "examples", "x-enum-varnames"})
 
 
 def _rewrite_refs(spec: dict[str, Any], renamed: dict[str, str]) -> None:

@@ -68,7 +68,8 @@ def test_refs_in_paths_are_rewritten() -> None:
 
 def test_refs_into_a_component_keep_their_tail() -> None:
     described = {**ref("task-run/properties/v"), "description": "the run's v"}
-    schemas = run({"task-run": OBJ, "Other": obj(v=described)})
+    task_run = obj(v={"not": {"type": "object"}})  # no plain schema: it is not copied
+    schemas = run({"task-run": task_run, "Other": obj(v=described)})
     assert schemas["Other"]["properties"]["v"] == {
         **ref("TaskRun/properties/v"),
         "description": "the run's v",
@@ -270,3 +271,35 @@ def test_nullable_component_object_is_not_named_with_a_clash_suffix() -> None:
     }
     schemas = run(normalize(spec)["components"]["schemas"])
     assert not any(name[-1].isdigit() for name in schemas), list(schemas)
+
+
+def test_a_ref_through_a_node_hoisted_away_reaches_its_component() -> None:
+    spec = spec_of(
+        {
+            "Run": obj(
+                child=obj(name={"type": "string"}),
+                tags={"type": "array", "items": ref("Tag")},
+                status={"type": "string", "enum": ["queued", "done"]},
+            ),
+            "Tag": {"type": "string"},
+            "Other": obj(
+                name=ref("Run/properties/child/properties/name"),
+                tags=ref("Run/properties/tags"),
+                status={**ref("Run/properties/status"), "description": "its status"},
+            ),
+        }
+    )
+    spec["components"]["requestBodies"] = {"Filter": json_content(obj(kinds=OBJ))}
+    filter_ref = "#/components/requestBodies/Filter/content/application~1json/schema"
+    spec["components"]["schemas"]["Other"]["properties"]["kinds"] = {
+        "$ref": filter_ref + "/properties/kinds"
+    }
+    other = hoist(spec, {})["components"]["schemas"]["Other"]["properties"]
+    assert other["name"] == {"type": "string"}
+    assert other["tags"] == {"type": "array", "items": ref("Tag")}
+    assert other["status"] == {
+        "type": "string",
+        "enum": ["queued", "done"],
+        "description": "its status",
+    }
+    assert other["kinds"] == ref("FilterRequestKinds")

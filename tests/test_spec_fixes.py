@@ -658,3 +658,46 @@ def test_references_into_paths_and_components_name_their_models(tmp_path: Path) 
             client.get_b()
         assert isinstance(caught.value.body, package.models.NotFoundResponse)
         assert caught.value.body.message == "gone"
+
+
+PARAMETER_NAMED_LIST = """
+    openapi: 3.0.3
+    info: {title: t, version: '1'}
+    paths:
+      /things:
+        post:
+          operationId: createThing
+          parameters:
+            - {name: list, in: query, schema: {type: string}}
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema: {type: array, items: {type: string}}
+            '400':
+              description: bad
+              content:
+                application/json:
+                  schema: {type: array, items: {type: string}}
+"""
+
+
+def test_a_parameter_named_like_a_builtin_leaves_the_types_of_the_method_body_alone(
+    tmp_path: Path,
+) -> None:
+    """The return and error types are read in the method body, where ``list`` is the
+    argument."""
+    _generate(tmp_path, "param_list", PARAMETER_NAMED_LIST)
+    assert _mypy(tmp_path, "param_list") == []
+    package: Any = _import(tmp_path, "param_list")
+    answers = [Response(json=["a"]), Response(status=400, json=["bad"])]
+    with (
+        LocalServer(lambda request: answers.pop(0)) as server,
+        package.Client("k", base_url=server.url, max_retries=0) as client,
+    ):
+        assert client.create_thing(list="x") == ["a"]
+        with pytest.raises(package.BadRequestError) as caught:
+            client.create_thing(list="y")
+        assert caught.value.body == ["bad"]
+        assert [r.query for r in server.requests] == [{"list": ["x"]}, {"list": ["y"]}]

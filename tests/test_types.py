@@ -76,6 +76,9 @@ def test_files_in_multipart_take_bytes_a_file_or_a_named_tuple() -> None:
         ({"type": "array", "items": {"enum": [1, 2]}}, "list[Literal[...] | int]", (1, 2)),
         ({"anyOf": [{"const": "a"}, {"type": "string"}]}, "Literal[...] | str", ("a",)),
         ({"type": "string"}, "str", None),
+        ({"anyOf": [{"const": {"a": 1}}, {"type": "null"}]}, "Literal[{'a': 1}] | None", None),
+        ({"anyOf": [{"const": 1.5}, {"type": "integer"}]}, "Literal[1.5] | int", None),
+        ({"enum": [1, True, "a"]}, "Literal[...]", (1, True, "a")),
     ],
 )
 def test_an_enum_splits_into_its_shape_and_values(

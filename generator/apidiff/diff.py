@@ -29,7 +29,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from generator.apidiff.shape import ApiShape, split_enum
+from generator.apidiff.shape import ApiShape, contains, split_enum
 from generator.ir import types
 from generator.ir.nodes import Model, ModelField, Operation, Param
 from generator.ir.types import EnumValue, Generic, Type
@@ -297,7 +297,7 @@ def _type_change(
         return
     prefix = f"{label}: " if label else ""
     for value in split_old.values:
-        if value not in split_new.values:
+        if not contains(split_new.values, value):
             yield Change(
                 subject,
                 "enum-value-removed",
@@ -307,7 +307,7 @@ def _type_change(
                 old=_value(value),
             )
     for value in split_new.values:
-        if value not in split_old.values:
+        if not contains(split_old.values, value):
             yield Change(
                 subject,
                 "enum-value-added",

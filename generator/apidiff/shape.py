@@ -20,7 +20,7 @@ from generator.ir.nodes import Api, Model, Operation
 from generator.ir.types import EnumValue, Generic, Literals, Plain, Type, Union
 
 _MASK = Plain("Literal[...]")
-_OPEN = frozenset({types.STR, Plain("int")})
+_OPEN = ("str", "int")  # an enum beside one of these is open
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +61,24 @@ def split_enum(kind: Type) -> EnumSplit:
 
 def _masked(kind: Type, open_enum: bool, values: list[EnumValue]) -> Type:
     if isinstance(kind, Literals):
-        if not (open_enum or len(kind.values) > 1):
+        if not (open_enum or len(kind.values) > 1) or not all(_is_value(v) for v in kind.values):
             return kind
-        values.extend(v for v in kind.values if v not in values)
+        for value in kind.values:
+            if not contains(values, value):
+                values.append(value)
         return _MASK
     if isinstance(kind, Union):
-        is_open = any(m in _OPEN for m in kind.members)
+        is_open = any(isinstance(m, Plain) and m.name in _OPEN for m in kind.members)
         return Union(tuple(_masked(m, is_open, values) for m in kind.members))
     if isinstance(kind, Generic):
         return Generic(kind.origin, tuple(_masked(a, False, values) for a in kind.args))
     return kind
+
+
+def _is_value(value: object) -> bool:
+    return value is None or isinstance(value, str | int | bool)
+
+
+def contains(values: tuple[EnumValue, ...] | list[EnumValue], value: EnumValue) -> bool:
+    """``value in values``, where ``True`` is not ``1``."""
+    return any(type(v) is type(value) and v == value for v in values)

@@ -121,7 +121,8 @@ def build_operation(
         keyword_params = (*keyword_params, body_param)
     # read in this order: required arguments, then optional ones (each in the spec's order)
     keyword_params = tuple(sorted(keyword_params, key=lambda p: not p.required))
-    # a parameter named like a builtin shadows it in the method body, which casts to the type
+    # a parameter named like a builtin shadows it in the method body, which casts to the
+    # return type and the error types
     in_body = shadowed | frozenset(p.py_name for p in (*path_params, *keyword_params))
     return_annotation = types.render(returns, in_body & types.BUILTIN_TYPES)
     idempotency = next(
@@ -158,7 +159,7 @@ def build_operation(
         return_annotation=return_annotation,
         returns=returns,
         cast_to=return_annotation,
-        errors=_errors(ctx, operation, shadowed),
+        errors=_errors(ctx, operation, in_body & types.BUILTIN_TYPES),
         idempotency_header=idempotency,
         security_literal=security_literal(operation.get("security")),
         deprecated=bool(operation.get("deprecated")),

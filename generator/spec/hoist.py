@@ -93,39 +93,82 @@ def hoist(spec: dict[str, Any], operation_names: dict[tuple[str, str], str]) -> 
 def _direct_refs(spec: dict[str, Any]) -> None:
     """A schema reference to anywhere but a component schema (``#/paths/~1a/get/responses/
     200/content/application~1json/schema``, ``#/components/schemas/A/properties/b``) names
-    what stands there now: the component an object there was hoisted into, or, for a plain
-    reference to a schema that is no class (a scalar, an enum, an array of those), a copy of
-    it. Later stages then read every type from a component or in place."""
+    what stands there now: the component an object there was hoisted into; for a schema that
+    is no class (a scalar, an enum, an array of those), a copy of it, the reference's own
+    keywords (a ``description``) kept; else a pointer that reaches it without passing through
+    a node hoisted away. Later stages then read every type from a component or in place."""
     for where, schema in list(schema_nodes(spec)):
         ref = schema.get("$ref")
         if not isinstance(ref, str) or not ref.startswith("#/") or _is_component(ref):
             continue
-        target: Any = schema
-        for _ in range(32):  # a chain of references: its end
-            try:
-                target = resolve_pointer(spec, target["$ref"])
-            except KeyError:
-                break
-            if not (isinstance(target, dict) and isinstance(target.get("$ref"), str)):
-                if set(schema) == {"$ref"} and _plain(target):
-                    set_at(spec, where, copy.deepcopy(target))
-                break
-            if _is_component(target["$ref"]):
-                schema["$ref"] = target["$ref"]
-                break
+        found = _target(spec, ref)
+        if found is None:
+            continue
+        direct, target = found
+        if isinstance(target, dict) and _is_component(target.get("$ref")):
+            schema["$ref"] = target["$ref"]
+        elif _plain(target):
+            siblings = {k: v for k, v in schema.items() if k != "$ref"}
+            set_at(spec, where, {**copy.deepcopy(target), **siblings})
+        else:
+            schema["$ref"] = direct
 
 
-def _is_component(ref: str) -> bool:
-    return ref.startswith(SCHEMA_PREFIX) and "/" not in ref[len(SCHEMA_PREFIX) :]
+def _target(spec: dict[str, Any], ref: str) -> tuple[str, Any] | None:
+    """Where a chain of references starting at ``ref`` ends: a direct pointer to it and the
+    node, which is a component reference or no reference at all. A node hoisted away on the
+    way (``#/components/responses/R/content/application~1json/schema/properties/tags``,
+    where ``schema`` is now ``{$ref: RResponse}``) is passed through to its component.
+    None where the chain names nothing or goes on too long."""
+    for _ in range(32):
+        try:
+            parts = pointer_parts(ref)
+        except KeyError:
+            return None
+        node: Any = spec
+        path: list[str | int] = []
+        for part in parts:
+            if isinstance(node, dict) and part not in node and _is_component(node.get("$ref")):
+                try:  # moved: go on in its component
+                    path, node = (
+                        list(pointer_parts(node["$ref"])),
+                        resolve_pointer(spec, node["$ref"]),
+                    )
+                except KeyError:
+                    return None
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return None
+            path.append(part)
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            return pointer(*path), node
+        if _is_component(node["$ref"]) or set(node) != {"$ref"}:
+            return pointer(*path), node
+        ref = node["$ref"]
+    return None
+
+
+def _is_component(ref: Any) -> bool:
+    return (
+        isinstance(ref, str)
+        and ref.startswith(SCHEMA_PREFIX)
+        and "/" not in ref[len(SCHEMA_PREFIX) :]
+    )
 
 
 def _plain(schema: Any) -> bool:
-    """A schema that is no class and refers to none: nothing in it is an object or a ``$ref``."""
+    """A schema that is no class and refers to none but components: nothing in it is an
+    object or a reference into the document."""
     if isinstance(schema, list):
         return all(_plain(item) for item in schema)
     if not isinstance(schema, dict):
         return True
-    if "$ref" in schema or "properties" in schema or schema.get("type") == "object":
+    if "$ref" in schema and not _is_component(schema["$ref"]):
+        return False
+    if "properties" in schema or schema.get("type") == "object":
         return False
     return all(_plain(value) for key, value in schema.items() if key not in _DATA_KEYWORDS)
 

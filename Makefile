@@ -29,7 +29,8 @@ XDIST := -n $(WORKERS) --dist loadgroup
 # generated once (a second worker would generate them again).
 FAST_TESTS := tests/test_generator_layout.py tests/test_golden.py tests/test_normalize.py \
 	tests/test_hoist.py tests/test_naming.py tests/test_literals.py tests/test_polling.py \
-	tests/test_load.py tests/test_models_stage.py tests/test_model_modules.py tests/test_console.py
+	tests/test_load.py tests/test_models_stage.py tests/test_model_modules.py tests/test_console.py \
+	tests/test_types.py
 
 lint: $(STAMP)  ## the generator and the runtime it copies (templates/runtime): ruff, mypy --strict
 	$(BIN)/ruff check generator tests templates/runtime

@@ -445,25 +445,19 @@ class NameRegistry:
         return frozenset(self._taken)
 
     def claim(self, name: PyIdent) -> PyIdent:
-        if name not in self._taken:
-            self._taken.add(name)
-            return name
         stem = name[:-1] if name.endswith("_") and len(name) > 1 else name  # class_ -> class_2
-        index = 2
-        while f"{stem}_{index}" in self._taken:
-            index += 1
-        unique = PyIdent(f"{stem}_{index}")
-        self._taken.add(unique)
-        return unique
+        return self._claim(name, f"{stem}_")
 
     def claim_class(self, name: PyIdent) -> PyIdent:
         """Class names take a bare numeric suffix (``Error2``), which stays PascalCase."""
-        if name not in self._taken:
-            self._taken.add(name)
-            return name
-        index = 2
-        while f"{name}{index}" in self._taken:
+        return self._claim(name, name)
+
+    def _claim(self, name: PyIdent, prefix: str) -> PyIdent:
+        """``name`` if free, else the first free ``<prefix>2``, ``<prefix>3`` ..."""
+        index = 1
+        unique = name
+        while unique in self._taken:
             index += 1
-        unique = PyIdent(f"{name}{index}")
+            unique = PyIdent(f"{prefix}{index}")
         self._taken.add(unique)
         return unique

@@ -43,7 +43,7 @@ from generator.spec.load import load_spec
 from generator.spec.schemas import deref, object_properties
 from generator.workflow.pipeline import generate
 from tests.conftest import NEXT_ITEM
-from tests.support.corpus import CACHE, OAS_EXAMPLES, CorpusUnavailable, install, install_lock
+from tests.support.corpus import OAS_EXAMPLES, CorpusUnavailable, install, install_lock
 from tests.support.peer_corpus import DCG_VERSION, RULE_VERSION, classify, install_dcg_documents
 from tests.support.prism import PRISM, PrismServer, PrismUnavailable, install_prism
 from tests.support.samples import BadSample, checked_sample, is_valid, own_examples
@@ -263,7 +263,9 @@ PRISM_LIMITS: dict[tuple[str, str], Limit | tuple[Limit, ...]] = {
 }
 
 CONFORMANCE_ROW = "conformance"
-RESULTS = CACHE.parent / "conformance" / "specs"  # one file per spec, every problem in it
+# in the checkout, wherever the corpus is (CLIENTGEN_CORPUS_CACHE may point outside it)
+REPORTS = ROOT / ".cache" / "conformance"
+RESULTS = REPORTS / "specs"  # one file per spec, every problem in it
 # Accepted by every scheme Prism checks (HTTP basic wants a user and a password).
 API_KEY = "user:password"
 
@@ -875,7 +877,7 @@ def conformance_table(rows: list[dict[str, Any]]) -> Iterator[str]:
         f"{total['ok']} ok, {total['limits']} Prism limits, {total['unsatisfiable']} operations "
         f"whose spec admits no request (not called), {total['failures']} failures"
     )
-    report = CACHE.parent / "conformance" / "last-run.json"
+    report = REPORTS / "last-run.json"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(json.dumps(sorted(rows, key=lambda r: str(r["spec"])), indent=1))
     yield f"every problem, by spec: {report.relative_to(ROOT)}"

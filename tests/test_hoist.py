@@ -67,8 +67,48 @@ def test_refs_in_paths_are_rewritten() -> None:
 
 
 def test_refs_into_a_component_keep_their_tail() -> None:
-    schemas = run({"task-run": OBJ, "Other": obj(v=ref("task-run/properties/v"))})
-    assert schemas["Other"]["properties"]["v"] == ref("TaskRun/properties/v")
+    described = {**ref("task-run/properties/v"), "description": "the run's v"}
+    task_run = obj(v={"not": {"type": "object"}})  # no plain schema: it is not copied
+    schemas = run({"task-run": task_run, "Other": obj(v=described)})
+    assert schemas["Other"]["properties"]["v"] == {
+        **ref("TaskRun/properties/v"),
+        "description": "the run's v",
+    }
+
+
+def test_a_ref_into_a_schema_names_what_stands_there() -> None:
+    """The component an object there was hoisted into; a copy of a plain schema."""
+    paths = {
+        "/a": {"get": {"responses": {"200": json_content(OBJ)}}},
+        "/b": {
+            "get": {
+                "responses": {
+                    "200": json_content(
+                        {"$ref": "#/paths/~1a/get/responses/200/content/application~1json/schema"}
+                    )
+                }
+            }
+        },
+    }
+    status = {"type": "string", "enum": ["queued", "done"]}
+    result = hoist(
+        spec_of({"Run": obj(status=status), "Other": obj(s=ref("Run/properties/status"))}, paths),
+        {("/a", "get"): "GetA", ("/b", "get"): "GetB"},
+    )
+    schema = result["paths"]["/b"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert schema["schema"] == ref("GetAResponse")
+    assert result["components"]["schemas"]["Other"]["properties"]["s"] == status
+
+
+def test_responses_and_request_bodies_in_components_are_hoisted() -> None:
+    spec = spec_of({}, {})
+    spec["components"]["responses"] = {
+        "NotFound": json_content(obj(message={"type": "string"})),
+        "RunResponse": json_content(OBJ),
+    }
+    spec["components"]["requestBodies"] = {"RunBody": json_content(OBJ)}
+    schemas = hoist(spec, {})["components"]["schemas"]
+    assert list(schemas) == ["NotFoundResponse", "RunResponse", "RunBody"]
 
 
 def test_reserved_component_names_get_a_suffix() -> None:
@@ -231,3 +271,35 @@ def test_nullable_component_object_is_not_named_with_a_clash_suffix() -> None:
     }
     schemas = run(normalize(spec)["components"]["schemas"])
     assert not any(name[-1].isdigit() for name in schemas), list(schemas)
+
+
+def test_a_ref_through_a_node_hoisted_away_reaches_its_component() -> None:
+    spec = spec_of(
+        {
+            "Run": obj(
+                child=obj(name={"type": "string"}),
+                tags={"type": "array", "items": ref("Tag")},
+                status={"type": "string", "enum": ["queued", "done"]},
+            ),
+            "Tag": {"type": "string"},
+            "Other": obj(
+                name=ref("Run/properties/child/properties/name"),
+                tags=ref("Run/properties/tags"),
+                status={**ref("Run/properties/status"), "description": "its status"},
+            ),
+        }
+    )
+    spec["components"]["requestBodies"] = {"Filter": json_content(obj(kinds=OBJ))}
+    filter_ref = "#/components/requestBodies/Filter/content/application~1json/schema"
+    spec["components"]["schemas"]["Other"]["properties"]["kinds"] = {
+        "$ref": filter_ref + "/properties/kinds"
+    }
+    other = hoist(spec, {})["components"]["schemas"]["Other"]["properties"]
+    assert other["name"] == {"type": "string"}
+    assert other["tags"] == {"type": "array", "items": ref("Tag")}
+    assert other["status"] == {
+        "type": "string",
+        "enum": ["queued", "done"],
+        "description": "its status",
+    }
+    assert other["kinds"] == ref("FilterRequestKinds")

@@ -525,3 +525,179 @@ def test_an_anchor_no_resource_declares_is_a_located_error(tmp_path: Path) -> No
     assert [(d.pointer, d.message) for d in caught.value.diagnostics] == [
         ("#/components/schemas/B/$ref", "unresolvable reference '#b'")
     ]
+
+
+# -- a method named like a builtin: the class's annotations say builtins.<name> -------------
+
+BUILTIN_METHODS = """
+    openapi: 3.1.0
+    info: {title: t, version: '1'}
+    paths:
+      /things:
+        get:
+          operationId: list
+          parameters:
+            - name: kind
+              in: query
+              schema: {type: string, enum: [list, dict, str]}
+            - name: tags
+              in: query
+              schema: {type: array, items: {type: string}}
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema: {type: array, items: {type: string, enum: [list, dict]}}
+      /things/{id}:
+        get:
+          operationId: dict
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string}}
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema: {type: object, additionalProperties: {type: string}}
+"""
+
+
+def test_a_builtin_shadowed_by_a_method_is_qualified_but_never_inside_a_literal(
+    tmp_path: Path,
+) -> None:
+    _generate(tmp_path, "shadowing", BUILTIN_METHODS)
+    source = (tmp_path / "out" / "shadowing" / "shadowing" / "client.py").read_text()
+    assert 'kind: Literal["list", "dict", "str"] | str | NotGiven' in source
+    assert "tags: builtins.list[str] | NotGiven" in source
+    assert '-> builtins.list[Literal["list", "dict"] | str]:' in source
+    assert "-> builtins.dict[str, str]:" in source
+    assert '"builtins.' not in source
+    assert _mypy(tmp_path, "shadowing") == []
+    package: Any = _import(tmp_path, "shadowing")
+
+    def handler(request: Request) -> Response:
+        if request.path == "/things":
+            return Response(json=["list", "dict"])
+        return Response(json={"id": request.path.rsplit("/", 1)[-1]})
+
+    with LocalServer(handler) as server, package.Client("k", base_url=server.url) as client:
+        assert client.list(kind="list", tags=["a"]) == ["list", "dict"]
+        assert client.dict("t1") == {"id": "t1"}
+        assert server.requests[0].query == {"kind": ["list"], "tags": ["a"]}
+
+
+# -- references into paths and into components other than schemas ----------------------------
+
+DEEP_REFS = """
+    openapi: 3.0.3
+    info: {title: t, version: '1'}
+    paths:
+      /a:
+        get:
+          operationId: getA
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties: {n: {type: integer}}
+                    required: [n]
+      /b:
+        get:
+          operationId: getB
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/paths/~1a/get/responses/200/content/application~1json/schema'
+            '404':
+              $ref: '#/components/responses/NotFound'
+    components:
+      responses:
+        NotFound:
+          description: no such thing
+          content:
+            application/json:
+              schema:
+                type: object
+                properties: {message: {type: string}}
+                required: [message]
+      schemas:
+        Holder:
+          type: object
+          properties:
+            missing: {$ref: '#/components/responses/NotFound/content/application~1json/schema'}
+            status: {$ref: '#/components/schemas/Holder/properties/state'}
+            state: {type: string, enum: [queued, done]}
+"""
+
+
+def test_references_into_paths_and_components_name_their_models(tmp_path: Path) -> None:
+    generated = _generate(tmp_path, "deep_refs", DEEP_REFS)
+    assert set(generated.api.model_names) == {"GetAResponse", "Holder", "NotFoundResponse"}
+    assert _mypy(tmp_path, "deep_refs") == []
+    package: Any = _import(tmp_path, "deep_refs")
+    holder = package.models.Holder.model_validate({"missing": {"message": "m"}, "status": "done"})
+    assert isinstance(holder.missing, package.models.NotFoundResponse)
+    assert holder.status == "done"
+
+    answers = [Response(json={"n": 2}), Response(status=404, json={"message": "gone"})]
+
+    with (
+        LocalServer(lambda request: answers.pop(0)) as server,
+        package.Client("k", base_url=server.url, max_retries=0) as client,
+    ):
+        found = client.get_b()
+        assert isinstance(found, package.models.GetAResponse) and found.n == 2
+        with pytest.raises(package.NotFoundError) as caught:
+            client.get_b()
+        assert isinstance(caught.value.body, package.models.NotFoundResponse)
+        assert caught.value.body.message == "gone"
+
+
+PARAMETER_NAMED_LIST = """
+    openapi: 3.0.3
+    info: {title: t, version: '1'}
+    paths:
+      /things:
+        post:
+          operationId: createThing
+          parameters:
+            - {name: list, in: query, schema: {type: string}}
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema: {type: array, items: {type: string}}
+            '400':
+              description: bad
+              content:
+                application/json:
+                  schema: {type: array, items: {type: string}}
+"""
+
+
+def test_a_parameter_named_like_a_builtin_leaves_the_types_of_the_method_body_alone(
+    tmp_path: Path,
+) -> None:
+    """The return and error types are read in the method body, where ``list`` is the
+    argument."""
+    _generate(tmp_path, "param_list", PARAMETER_NAMED_LIST)
+    assert _mypy(tmp_path, "param_list") == []
+    package: Any = _import(tmp_path, "param_list")
+    answers = [Response(json=["a"]), Response(status=400, json=["bad"])]
+    with (
+        LocalServer(lambda request: answers.pop(0)) as server,
+        package.Client("k", base_url=server.url, max_retries=0) as client,
+    ):
+        assert client.create_thing(list="x") == ["a"]
+        with pytest.raises(package.BadRequestError) as caught:
+            client.create_thing(list="y")
+        assert caught.value.body == ["bad"]
+        assert [r.query for r in server.requests] == [{"list": ["x"]}, {"list": ["y"]}]

@@ -29,15 +29,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from generator.apidiff.shape import (
-    ApiShape,
-    EnumValue,
-    FieldShape,
-    ModelShape,
-    split_enum,
-    without_not_given,
-)
-from generator.ir.nodes import Operation, Param
+from generator.apidiff.shape import ApiShape, contains, split_enum
+from generator.ir import types
+from generator.ir.nodes import Model, ModelField, Operation, Param
+from generator.ir.types import EnumValue, Generic, Type
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,14 +209,14 @@ def _params(op: Operation) -> list[Param]:
     return [*op.path_params, *op.keyword_params, *body]
 
 
-def _param_member(param: Param) -> FieldShape:
-    return FieldShape(param.py_name, without_not_given(param.annotation), param.required)
+def _param_member(param: Param) -> ModelField:
+    return ModelField(param.py_name, param.type, param.required)
 
 
-def _returns(op: Operation) -> str:
+def _returns(op: Operation) -> Type:
     if op.response_kind == "sse":
-        return f"Iterator[{op.return_annotation}]"
-    return op.return_annotation
+        return Generic("Iterator", (op.returns,))
+    return op.returns
 
 
 def _status_order(status: str) -> tuple[bool, str]:
@@ -229,7 +224,7 @@ def _status_order(status: str) -> tuple[bool, str]:
 
 
 def _members(
-    subject: str, what: str, old: dict[str, FieldShape], new: dict[str, FieldShape]
+    subject: str, what: str, old: dict[str, ModelField], new: dict[str, ModelField]
 ) -> Iterator[Change]:
     """Parameters of a method or fields of a model: the same rules for both."""
     for name in [*old, *(n for n in new if n not in old)]:
@@ -241,7 +236,7 @@ def _members(
                 True,
                 f"{what} `{name}` removed",
                 name,
-                old=before.annotation if before else None,
+                old=types.render(before.type) if before else None,
             )
         elif before is None:
             needed = "required" if after.required else "optional"
@@ -249,9 +244,9 @@ def _members(
                 subject,
                 f"{what}-added",
                 after.required,
-                f"{needed} {what} `{name}` added ({after.annotation})",
+                f"{needed} {what} `{name}` added ({types.render(after.type)})",
                 name,
-                new=after.annotation,
+                new=types.render(after.type),
             )
         else:
             if after.required and not before.required:
@@ -267,19 +262,29 @@ def _members(
                 f"{what}-type",
                 f"{what} `{name}`",
                 name,
-                before.annotation,
-                after.annotation,
+                before.type,
+                after.type,
             )
 
 
 def _type_change(
-    subject: str, kind: str, label: str, name: str, old: str, new: str
+    subject: str, kind: str, label: str, name: str, before: Type | None, after: Type | None
 ) -> Iterator[Change]:
-    """A changed type, or only changed enum values when the rest of the type is the same."""
+    """A changed type, or only changed enum values when the rest of the type is the same;
+    ``None`` is an object model."""
+    old = types.render(before) if before is not None else "an object"
+    new = types.render(after) if after is not None else "an object"
     if old == new:
         return
-    split_old, split_new = split_enum(old), split_enum(new)
-    if split_old.values is None or split_new.values is None or split_old.base != split_new.base:
+    split_old = split_enum(before) if before is not None else None
+    split_new = split_enum(after) if after is not None else None
+    if (
+        split_old is None
+        or split_new is None
+        or split_old.values is None
+        or split_new.values is None
+        or split_old.base != split_new.base
+    ):
         yield Change(
             subject,
             kind,
@@ -292,7 +297,7 @@ def _type_change(
         return
     prefix = f"{label}: " if label else ""
     for value in split_old.values:
-        if value not in split_new.values:
+        if not contains(split_new.values, value):
             yield Change(
                 subject,
                 "enum-value-removed",
@@ -302,7 +307,7 @@ def _type_change(
                 old=_value(value),
             )
     for value in split_new.values:
-        if value not in split_old.values:
+        if not contains(split_old.values, value):
             yield Change(
                 subject,
                 "enum-value-added",
@@ -330,12 +335,10 @@ def _models(old: ApiShape, new: ApiShape) -> Iterator[Change]:
             yield from _model(subject, before[name], after[name])
 
 
-def _model(subject: str, old: ModelShape, new: ModelShape) -> Iterator[Change]:
+def _model(subject: str, old: Model, new: Model) -> Iterator[Change]:
     if old.kind == "object" and new.kind == "object":
         yield from _members(
             subject, "field", {f.name: f for f in old.fields}, {f.name: f for f in new.fields}
         )
         return
-    old_type = old.annotation or "an object"
-    new_type = new.annotation or "an object"
-    yield from _type_change(subject, "model-type", "", "", old_type, new_type)
+    yield from _type_change(subject, "model-type", "", "", old.type, new.type)

@@ -234,7 +234,7 @@ def check_command(strict: bool, no_cache: bool, full: bool, quiet: bool) -> int:
             if drifts:
                 target = config.target(spec_name)
                 fresh = result.fresh or generate_fresh(config.spec, target, display=spec_name)
-                stale.append((config, spec_name, drifts, api_shape(fresh.api, fresh.spec)))
+                stale.append((config, spec_name, drifts, api_shape(fresh.api)))
     if not stale:
         echo("generated code is up to date")
         return 0
@@ -369,7 +369,7 @@ def _git_reports(rev: str, name: str | None) -> list[Report]:
 
 def _shape(path: Path, target: Target, shown: str) -> ApiShape:
     analyzed = analyse(path, target, display=shown)
-    return api_shape(analyzed.api, analyzed.spec)
+    return api_shape(analyzed.api)
 
 
 def _generate_target(

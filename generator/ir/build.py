@@ -16,13 +16,13 @@ from generator import naming
 from generator.config import HTTP_LIBRARIES, Target
 from generator.diagnostics import Diagnostic, SpecError, pointer
 from generator.ir import pagers, polling, types
+from generator.ir.model_index import model_index
 from generator.ir.nodes import (
     Api,
     Auth,
     AuthScheme,
     CreateAndPoll,
     Operation,
-    Param,
     Resource,
     Webhooks,
     every_resource,
@@ -32,7 +32,9 @@ from generator.ir.operations import (
     SpecContext,
     build_operation,
     oauth2_flow,
+    poll_helper,
     security_literal,
+    terminal_states,
 )
 from generator.ir.readme import OperationText, operation_text, readme
 from generator.ir.resources import PathPlan, azure_style, restates, tagged_rest_name
@@ -176,7 +178,7 @@ class _TreeBuilder:
         self, nodes: dict[str, _Node], names: NameRegistry, parent: str, words: tuple[str, ...]
     ) -> list[Resource]:
         # a resource is a property of the client: named like a builtin, it would shadow it
-        reserved_attrs = naming.CLIENT_PARAMETERS | frozenset(types.BUILTIN_TYPES)
+        reserved_attrs = naming.CLIENT_PARAMETERS | types.BUILTIN_TYPES
         built = []
         for key in sorted(nodes):
             node = nodes[key]
@@ -298,83 +300,33 @@ def _build_operations(
     where: str,
     texts: dict[tuple[str, str], OperationText],
 ) -> tuple[Operation, ...]:
-    built: list[Operation] = []
+    """The operations of one class. Names are claimed first, in one order (methods, then
+    poll helpers, then create-and-poll helpers), so that each operation is built whole."""
+    named = []
     for entry, wanted in entries:
-        path, method, operation, item = entry
+        path, method, operation, _ = entry
         operation_id = ids[(path, method)]
         name = _method_name(ctx, entry, wanted, operation_id, resource_words, method_names, where)
-        op = build_operation(ctx, path, method, operation, item, name, operation_id)
-        if op is not None:
-            built.append(op)
-            texts[(path, method)] = operation_text(operation, item)
-    pollable = [op.path for op in built if op.poll is not None]
-    by_path: dict[tuple[str, str], Operation] = {}
-    for index, op in enumerate(built):
-        poll = op.poll
-        if poll is not None:
-            # /runs/{id}/result beside a pollable /runs/{id}: poll the resource, not its parts
-            if any(op.path.startswith(other + "/") for other in pollable):
-                op = replace(op, poll=None)
-            else:
-                poll_name = method_names.claim(PyIdent(f"poll_{op.name}"))
-                op = replace(op, poll=replace(poll, name=poll_name))
-            built[index] = op
-        by_path[(op.path, op.http_method.lower())] = op
-    ops = _with_create_and_poll(ctx, built, by_path, method_names)
-    return _qualified(ops, frozenset(op.name for op in ops))
+        named.append((entry, name, operation_id, terminal_states(ctx, method, operation)))
+    pollable = [entry[0] for entry, _, _, states in named if states]
+    methods = frozenset(name for _, name, _, _ in named)
+    built: list[Operation] = []
+    for entry, name, operation_id, states in named:
+        path, method, operation, item = entry
+        poll = None
+        # /runs/{id}/result beside a pollable /runs/{id}: poll the resource, not its parts
+        if states and not any(path.startswith(other + "/") for other in pollable):
+            poll = poll_helper(method_names.claim(PyIdent(f"poll_{name}")), states)
+        built.append(
+            build_operation(ctx, path, method, operation, item, name, operation_id, poll, methods)
+        )
+        texts[(path, method)] = operation_text(operation, item)
+    return tuple(_with_create_and_poll(built, method_names))
 
 
-def _qualified(ops: list[Operation], method_names: frozenset[str]) -> tuple[Operation, ...]:
-    """Annotations of one class, with builtins that its methods shadow written ``builtins.X``."""
-    shadowed = method_names & frozenset(types.BUILTIN_TYPES)
-    if not shadowed:
-        return tuple(ops)
-
-    def fix(text: str) -> str:
-        return types.qualify_builtins(text, shadowed)
-
-    done: dict[int, Param] = {}  # one parameter in two groups stays one object
-
-    def fix_param(param: Param | None) -> Param | None:
-        if param is None:
-            return None
-        if id(param) not in done:
-            done[id(param)] = replace(param, annotation=fix(param.annotation))
-        return done[id(param)]
-
-    fixed = []
-    for op in ops:
-        changes: dict[str, Any] = {
-            "return_annotation": fix(op.return_annotation),
-            "cast_to": fix(op.cast_to),
-            "errors": tuple(replace(e, model=fix(e.model)) for e in op.errors),
-            "body_param": fix_param(op.body_param),
-        }
-        for group in (
-            "path_params",
-            "keyword_params",
-            "query_params",
-            "styled_path",
-            "styled_query",
-            "header_params",
-            "cookie_params",
-            "body_params",
-        ):
-            changes[group] = tuple(fix_param(p) for p in getattr(op, group))
-        if op.create_and_poll is not None:
-            changes["create_and_poll"] = replace(
-                op.create_and_poll, returns=fix(op.create_and_poll.returns)
-            )
-        fixed.append(replace(op, **changes))
-    return tuple(fixed)
-
-
-def _with_create_and_poll(
-    ctx: SpecContext,
-    built: list[Operation],
-    by_path: dict[tuple[str, str], Operation],
-    names: NameRegistry,
-) -> list[Operation]:
+def _with_create_and_poll(built: list[Operation], names: NameRegistry) -> list[Operation]:
+    """A POST that starts a run polled by a GET one segment below it gets ``<name>_and_poll``."""
+    by_path = {(op.path, op.http_method.lower()): op for op in built}
     result = []
     for op in built:
         if op.http_method == "POST" and op.response_kind == "json":
@@ -453,7 +405,7 @@ def _api(
         security_literal=security_literal(_document_security(ctx)),
         resources=resources,
         operations=root_ops,
-        model_names=tuple(sorted((spec.get("components") or {}).get("schemas") or {})),
+        models=model_index(spec),
         readme=readme(resources, root_ops, texts),
         operation_count=sum(len(r.operations) for r in every_resource(resources)) + len(root_ops),
         oauth2=oauth2_flow(ctx, prefix),

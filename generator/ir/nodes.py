@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from generator.ir.types import Type
 from generator.naming import ResourceClasses
 
 ParamLocation = Literal["path", "query", "header", "cookie", "body"]
@@ -24,7 +25,8 @@ class Param:
     wire_literal: str  # repr of wire_name, safe to print
     py_name: str
     location: ParamLocation
-    annotation: str  # the type as the caller sees it ("str", "models.Foo | None")
+    annotation: str  # the type as the caller sees it ("str", "models.Foo | None | NotGiven")
+    type: Type  # the value's type, as data: no NotGiven, builtins never qualified
     required: bool
     default: str  # printed default for an optional parameter ("NOT_GIVEN", "None", "10")
     doc: str  # one line, safe inside a docstring
@@ -96,6 +98,7 @@ class Operation:
     accept_literal: str  # the Accept header where not application/json: the responses' types
     response_kind: ResponseKind
     return_annotation: str  # "models.TaskRun", "None", "bytes", "str", "models.Event" (sse item)
+    returns: Type  # the same, as data
     cast_to: str  # a runtime type expression, or "None"
     errors: tuple[ErrorModel, ...]
     idempotency_header: str | None  # literal of the header name
@@ -113,6 +116,29 @@ class Operation:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelField:
+    """A property of an object model (``allOf`` members merged), or a parameter, compared."""
+
+    name: str  # the wire name (a parameter's: its Python name)
+    type: Type
+    required: bool
+
+
+ModelKind = Literal["object", "enum", "alias"]
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """One component schema as ``clientgen diff`` sees it: an object is its fields; an enum
+    or an alias is the one type it stands for."""
+
+    name: str  # the class name in the models package
+    kind: ModelKind
+    type: Type | None  # an enum's or alias's type; None for an object
+    fields: tuple[ModelField, ...]  # an object's properties
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     attr: str  # "task_runs"
     module: str  # "task_runs": <package>/resources/task_runs.py (the attr, unless reserved)
@@ -126,7 +152,7 @@ class Resource:
     @property
     def paged(self) -> tuple[Operation, ...]:
         """The operations with a pager whose page is a class of this module."""
-        return tuple(op for op in self.operations if op.pager and op.pager.page_class)
+        return paged(self.operations)
 
     @property
     def has_pagers(self) -> bool:
@@ -274,11 +300,15 @@ class Api:
     security_literal: str  # the document's security alternatives (see Operation.security_literal)
     resources: tuple[Resource, ...]  # the client's attributes; nested ones in their children
     operations: tuple[Operation, ...]  # methods of the client itself
-    model_names: tuple[str, ...]
+    models: tuple[Model, ...]  # every component schema, sorted by name
     readme: Readme
     operation_count: int
     webhooks: Webhooks | None = None
     oauth2: OAuth2 | None = None
+
+    @property
+    def model_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.models)
 
     @property
     def all_resources(self) -> tuple[Resource, ...]:
@@ -288,7 +318,7 @@ class Api:
     @property
     def paged(self) -> tuple[Operation, ...]:
         """The client's own operations with a pager whose page is a class of its module."""
-        return tuple(op for op in self.operations if op.pager and op.pager.page_class)
+        return paged(self.operations)
 
     @property
     def has_pagers(self) -> bool:
@@ -298,3 +328,8 @@ class Api:
 def every_resource(resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
     """``resources`` and their nested ones, each after its parent, depth first."""
     return tuple(r for top in resources for r in (top, *every_resource(top.children)))
+
+
+def paged(operations: tuple[Operation, ...]) -> tuple[Operation, ...]:
+    """The operations with a pager whose page is a class of their module."""
+    return tuple(op for op in operations if op.pager and op.pager.page_class)

@@ -16,7 +16,7 @@ from typing import Any
 from generator import naming
 from generator.diagnostics import Diagnostic, pointer
 from generator.ir import polling, types
-from generator.ir.nodes import ErrorModel, OAuth2, Operation, Param, Poll
+from generator.ir.nodes import ErrorModel, OAuth2, Operation, Param, Poll, ResponseKind
 from generator.literals import docstring, literal, one_line
 from generator.naming import NameRegistry, PyIdent
 from generator.spec.pointer import follow
@@ -79,17 +79,22 @@ def build_operation(
     item: dict[str, Any],
     name: str,
     operation_id: str,
-) -> Operation | None:
+    poll: Poll | None,
+    methods: frozenset[str],
+) -> Operation:
+    """``poll``: the operation's poll helper, where it has one (``poll_helper``); ``methods``:
+    the names of its class's methods, which shadow builtins of the same name in annotations."""
     where = pointer("paths", path, method)
     params = _merged_parameters(ctx, operation, item)
     registry = NameRegistry(naming.CLIENT_PARAMETERS)
+    shadowed = methods & types.BUILTIN_TYPES
     path_params = []
     declared = {p["name"]: p for p in params if p.get("in") == "path"}
     for wire in PATH_PARAM.findall(path):
         if wire not in declared:
             ctx.fail(where, f"path parameter {{{wire}}} is not declared in `parameters`")
             continue
-        path_params.append(_param(ctx, declared[wire], "path", registry, required=True))
+        path_params.append(_param(ctx, declared[wire], "path", registry, shadowed, required=True))
     by_location: dict[str, list[Param]] = {"query": [], "header": [], "cookie": []}
     for raw in params:
         location = raw.get("in")
@@ -101,10 +106,11 @@ def build_operation(
         required = bool(raw.get("required"))
         if header == "authorization" and _credentials_send_authorization(ctx):
             required = False  # left out, the client's credentials are sent instead
-        by_location[location].append(_param(ctx, raw, location, registry, required))
-    body = _Body() if _empty_get_body(ctx, method, operation) else _body(ctx, operation, registry)
+        by_location[location].append(_param(ctx, raw, location, registry, shadowed, required))
+    empty = _empty_get_body(ctx, method, operation)
+    body = _Body() if empty else _body(ctx, operation, registry, shadowed)
     body_params, body_param = body.params, body.whole
-    response_kind, returns, cast_to = _response(ctx, operation, where)
+    response_kind, returns = _response(ctx, operation)
     keyword_params = (
         *by_location["query"],
         *by_location["header"],
@@ -115,11 +121,10 @@ def build_operation(
         keyword_params = (*keyword_params, body_param)
     # read in this order: required arguments, then optional ones (each in the spec's order)
     keyword_params = tuple(sorted(keyword_params, key=lambda p: not p.required))
-    # a parameter named like a builtin shadows it in the method body, which casts to these
-    shadowed = frozenset(p.py_name for p in (*path_params, *keyword_params))
-    shadowed &= frozenset(types.BUILTIN_TYPES)
-    returns = types.qualify_builtins(returns, shadowed)
-    cast_to = types.qualify_builtins(cast_to, shadowed)
+    # a parameter named like a builtin shadows it in the method body, which casts to the
+    # return type and the error types
+    in_body = shadowed | frozenset(p.py_name for p in (*path_params, *keyword_params))
+    return_annotation = types.render(returns, in_body & types.BUILTIN_TYPES)
     idempotency = next(
         (
             p.wire_literal
@@ -128,9 +133,6 @@ def build_operation(
         ),
         None,
     )
-    poll = None
-    if method == "get" and response_kind == "json":
-        poll = _poll(ctx, operation)
     return Operation(
         name=name,
         operation_id=operation_id,
@@ -154,9 +156,10 @@ def build_operation(
         content_type_literal=literal(body.media) if body.media else "",
         accept_literal=_accept(ctx, operation, response_kind),
         response_kind=response_kind,
-        return_annotation=returns,
-        cast_to=cast_to,
-        errors=_errors(ctx, operation),
+        return_annotation=return_annotation,
+        returns=returns,
+        cast_to=return_annotation,
+        errors=_errors(ctx, operation, in_body & types.BUILTIN_TYPES),
         idempotency_header=idempotency,
         security_literal=security_literal(operation.get("security")),
         deprecated=bool(operation.get("deprecated")),
@@ -188,15 +191,19 @@ def _merged_parameters(
 
 
 def _param(
-    ctx: SpecContext, raw: dict[str, Any], location: str, registry: NameRegistry, required: bool
+    ctx: SpecContext,
+    raw: dict[str, Any],
+    location: str,
+    registry: NameRegistry,
+    shadowed: frozenset[str],
+    required: bool,
 ) -> Param:
     schema = raw.get("schema")
     if not isinstance(schema, dict) and isinstance(raw.get("content"), dict):
         schema = next((c.get("schema") for c in raw["content"].values() if isinstance(c, dict)), {})
     description = raw.get("description") or ctx.resolve(schema or {}).get("description")
-    param = _make_param(
-        raw["name"], location, types.annotation(schema), required, registry, description
-    )
+    kind = types.of_schema(schema)
+    param = _make_param(raw["name"], location, kind, shadowed, required, registry, description)
     if location == "path":
         style = str(raw.get("style") or "simple")
         return replace(param, style=_PATH_STYLES.get((style, bool(raw.get("explode"))), ""))
@@ -229,19 +236,22 @@ def _credentials_send_authorization(ctx: SpecContext) -> bool:
 def _make_param(
     wire: str,
     location: Any,
-    annotation: str,
+    kind: types.Type,
+    shadowed: frozenset[str],
     required: bool,
     registry: NameRegistry,
     description: Any,
     name: PyIdent | None = None,  # the name it should have, if free (body properties)
 ) -> Param:
     py_name = registry.claim(name or naming.to_identifier(wire, naming.CLIENT_PARAMETERS))
+    annotation = types.render(kind, shadowed)
     return Param(
         wire_name=wire,
         wire_literal=literal(wire),
         py_name=py_name,
         location=location,
         annotation=annotation if required else f"{annotation} | NotGiven",
+        type=kind,
         required=required,
         default="" if required else "NOT_GIVEN",
         doc=one_line(description),
@@ -283,7 +293,9 @@ def _empty_get_body(ctx: SpecContext, method: str, operation: dict[str, Any]) ->
     return True
 
 
-def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -> _Body:
+def _body(
+    ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry, shadowed: frozenset[str]
+) -> _Body:
     body = ctx.resolve(operation.get("requestBody"))
     if (
         not isinstance(body, dict)
@@ -302,8 +314,9 @@ def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -
     if media is None:  # anything else is sent as it is given
         media = next(iter(content))
         text = media.lower().startswith("text/")
+        kind: types.Type = types.STR if text else types.BYTES
         whole = _make_param(
-            "body", "body", "str" if text else "bytes", required, registry, body.get("description")
+            "body", "body", kind, shadowed, required, registry, body.get("description")
         )
         default = "text/plain" if text else "application/octet-stream"
         return _Body(
@@ -324,15 +337,16 @@ def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -
                 or prop.get("readOnly")
             ):
                 continue
-            annotation = types.annotation(prop)
+            kind = types.of_schema(prop)
             if keyword == "multipart":
-                annotation = types.file_annotation(annotation)
+                kind = types.file_type(kind)
             description = prop.get("description") or ctx.resolve(prop).get("description")
             params.append(
                 _make_param(
                     wire,
                     "body",
-                    annotation,
+                    kind,
+                    shadowed,
                     required and wire in required_names,
                     registry,
                     description,
@@ -340,8 +354,9 @@ def _body(ctx: SpecContext, operation: dict[str, Any], registry: NameRegistry) -
                 )
             )
         return _Body(params=tuple(params), keyword=keyword, required=required, media=declared)
-    annotation = types.annotation(schema) if schema is not None else "Any"
-    whole = _make_param("body", "body", annotation, required, registry, body.get("description"))
+    kind = types.of_schema(schema) if schema is not None else types.ANY
+    description = body.get("description")
+    whole = _make_param("body", "body", kind, shadowed, required, registry, description)
     return _Body(whole=whole, keyword=keyword, required=required, media=declared)
 
 
@@ -466,10 +481,11 @@ def _is_json(media: str) -> bool:
     return base == "application/json" or base.endswith("+json")
 
 
-def _response(ctx: SpecContext, operation: dict[str, Any], where: str) -> tuple[Any, str, str]:
+def _response(ctx: SpecContext, operation: dict[str, Any]) -> tuple[ResponseKind, types.Type]:
+    """How the 2xx body is read, and its type (the item's type for server-sent events)."""
     responses = operation.get("responses") or {}
     candidates = sorted(((str(s), r) for s, r in responses.items() if str(s).startswith("2")))
-    annotations: list[str] = []
+    found: list[types.Type] = []
     kind = "empty"
     for _, raw in candidates:
         response = ctx.resolve(raw)
@@ -479,25 +495,27 @@ def _response(ctx: SpecContext, operation: dict[str, Any], where: str) -> tuple[
         json_media = next((m for m in content if _is_json(m)), None)
         if json_media is not None:
             schema = (content[json_media] or {}).get("schema")
-            annotations.append(types.annotation(schema) if schema is not None else "Any")
+            found.append(types.of_schema(schema) if schema is not None else types.ANY)
             kind = "json"
         elif "text/event-stream" in content:
             schema = (content["text/event-stream"] or {}).get("schema")
-            event = types.annotation(schema) if schema is not None else "Any"
-            return "sse", event, event
+            return "sse", types.of_schema(schema) if schema is not None else types.ANY
         elif any(m.startswith("text/") for m in content) and kind != "json":
             kind = "text"
         elif kind == "empty":
             kind = "binary"
     if kind == "json":
-        annotation = types.union(annotations)
-        return "json", annotation, annotation
-    return {"text": ("text", "str", "str"), "binary": ("binary", "bytes", "bytes")}.get(
-        kind, ("empty", "None", "None")
-    )
+        return "json", types.union(found)
+    if kind == "text":
+        return "text", types.STR
+    if kind == "binary":
+        return "binary", types.BYTES
+    return "empty", types.NONE
 
 
-def _errors(ctx: SpecContext, operation: dict[str, Any]) -> tuple[ErrorModel, ...]:
+def _errors(
+    ctx: SpecContext, operation: dict[str, Any], shadowed: frozenset[str]
+) -> tuple[ErrorModel, ...]:
     found = []
     for status, raw in (operation.get("responses") or {}).items():
         status = str(status)
@@ -516,11 +534,16 @@ def _errors(ctx: SpecContext, operation: dict[str, Any]) -> tuple[ErrorModel, ..
             if status.isdigit()
             else literal(status.upper() if status != "default" else status)
         )
-        found.append(ErrorModel(status=status, status_literal=key, model=types.annotation(schema)))
+        model = types.render(types.of_schema(schema), shadowed)
+        found.append(ErrorModel(status=status, status_literal=key, model=model))
     return tuple(sorted(found, key=lambda e: (not e.status.isdigit(), e.status)))
 
 
-def _poll(ctx: SpecContext, operation: dict[str, Any]) -> Poll | None:
+def terminal_states(ctx: SpecContext, method: str, operation: dict[str, Any]) -> tuple[str, ...]:
+    """What ends a run polled by this operation, sorted: a GET whose first 2xx JSON body has
+    a status to poll (``polling``); () for any other operation."""
+    if method != "get" or _response(ctx, operation)[0] != "json":
+        return ()
     for status, raw in sorted(
         (operation.get("responses") or {}).items(), key=lambda kv: str(kv[0])
     ):
@@ -531,15 +554,16 @@ def _poll(ctx: SpecContext, operation: dict[str, Any]) -> Poll | None:
         if media is None:
             continue
         states = polling.terminal_states(ctx.spec, (content[media] or {}).get("schema"))
-        if states:
-            ordered = sorted(set(states))
-            return Poll(
-                name="",
-                terminal_literal="frozenset({" + ", ".join(literal(s) for s in ordered) + "})",
-                terminal_doc=one_line(", ".join(ordered)),
-            )
-        return None
-    return None
+        return tuple(sorted(set(states or ())))
+    return ()
+
+
+def poll_helper(name: str, states: tuple[str, ...]) -> Poll:
+    return Poll(
+        name=name,
+        terminal_literal="frozenset({" + ", ".join(literal(s) for s in states) + "})",
+        terminal_doc=one_line(", ".join(states)),
+    )
 
 
 def _doc(operation: dict[str, Any], params: list[Param], method: str, path: str) -> str:

@@ -4,7 +4,6 @@ an operation that looks like it pages but gets no pager is a warning with its ov
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -120,7 +119,6 @@ def _claim_page_class(names: NameRegistry, name: str) -> str:
 
 _NO_OVERRIDE = object()
 _GENERIC = example("cursor", items="data", next="meta.next_cursor", param="cursor")
-_MODEL = re.compile(r"models\.\w+")
 
 
 def attach_pagers(
@@ -132,7 +130,7 @@ def attach_pagers(
     overrides: Mapping[str, Any],
 ) -> tuple[Operation, ...]:
     """``ops`` with their pagers; page classes are named ``<class_prefix><Method>Page``."""
-    shadowed = frozenset(op.name for op in ops) & frozenset(types.BUILTIN_TYPES)
+    shadowed = frozenset(op.name for op in ops) & types.BUILTIN_TYPES
     result = []
     for op in ops:
         method = op.http_method.lower()
@@ -147,14 +145,14 @@ def attach_pagers(
         if found is not None and op.response_kind == "json":
             if found.items == ():  # the body is the array (a list, or a model of one)
                 page_class = page_model = ""
-            elif _MODEL.fullmatch(op.return_annotation) and _clash(ctx.spec, schema_of(ctx, op)):
+            elif types.model_name(op.returns) and _clash(ctx.spec, schema_of(ctx, op)):
                 clash = _clash(ctx.spec, schema_of(ctx, op))
                 found, problem = (
                     None,
                     f"the page model's field `{clash}` would be hidden by the page",
                 )
                 hint_key = ""
-            elif _MODEL.fullmatch(op.return_annotation) and found.items:
+            elif types.model_name(op.returns) and found.items:
                 page_model = op.return_annotation
                 page_class = _claim_page_class(
                     class_names, f"{class_prefix}{naming.to_class_name(f'{op.name} page')}"
@@ -163,7 +161,7 @@ def attach_pagers(
                 found, problem = None, "the 2xx response is not one model or one array"
                 hint_key = _GENERIC
         if found is not None and op.response_kind == "json":
-            item = types.qualify_builtins(types.annotation(found.item_schema), shadowed)
+            item = types.render(types.of_schema(found.item_schema), shadowed)
             pager = Pager(
                 style=found.style,
                 runtime=found.runtime_literal(),

@@ -16,8 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.spec.pointer import resolve_pointer
-from generator.spec.schemas import deref
-from generator.spec.schemas import object_properties as object_properties  # apidiff reads it here
+from generator.spec.schemas import deref, object_properties
 
 SUCCESS_WORDS = frozenset(
     {"completed", "complete", "succeeded", "success", "successful", "done", "finished"}

@@ -35,6 +35,7 @@ def build_webhooks(
 ) -> Webhooks | None:
     events: list[WebhookEvent] = []
     payloads: list[tuple[str, list[str], dict[str, str]]] = []  # (model, members, mapping)
+    kinds: dict[str, types.Type] = {}  # each model as printed -> its type
     extension: tuple[str, Any] | None = None
     if EXTENSION in ctx.spec:
         extension = (pointer(EXTENSION), ctx.spec[EXTENSION])
@@ -44,8 +45,10 @@ def build_webhooks(
         schema = _json_body(ctx, operation.get("requestBody"), pointer(*where))
         if schema is None:
             continue
-        model = types.annotation(schema)
-        members, mapping = _members(ctx, schema)
+        kind = types.of_schema(schema)
+        model = types.render(kind)
+        kinds[model] = kind
+        members, mapping = _members(ctx, kind, kinds)
         payloads.append((model, members, mapping))
         events.append(
             WebhookEvent(
@@ -63,7 +66,7 @@ def build_webhooks(
         for member in members or [model]:
             if member not in models:
                 models.append(member)
-    field, by_type = _type_field(ctx, payloads, models)
+    field, by_type = _type_field(ctx, payloads, models, kinds)
     values = {m: tuple(_safe(t) for t, model in by_type if model == m) for m in models}
     events = [
         WebhookEvent(
@@ -75,7 +78,9 @@ def build_webhooks(
         )
         for i, e in enumerate(events)
     ]
-    union = types.union([*models, *([UNKNOWN] if field else [])])
+    union = types.render(
+        types.union([*(kinds[m] for m in models), *([types.Plain(UNKNOWN)] if field else [])])
+    )
     return Webhooks(
         events=tuple(events),
         models=tuple(models),
@@ -110,23 +115,29 @@ def _json_body(ctx: SpecContext, body: Any, where: str) -> Any:
     return None
 
 
-def _component(ctx: SpecContext, model: str) -> dict[str, Any]:
-    if not model.startswith("models."):
+def _component(ctx: SpecContext, kind: types.Type) -> dict[str, Any]:
+    name = types.model_name(kind)
+    if name is None:
         return {}
     schemas = (ctx.spec.get("components") or {}).get("schemas") or {}
-    found = ctx.resolve(schemas.get(model[len("models.") :]))
+    found = ctx.resolve(schemas.get(name))
     return found if isinstance(found, dict) else {}
 
 
-def _members(ctx: SpecContext, schema: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
-    """A union payload's member models and its discriminator mapping (value -> model)."""
-    component = _component(ctx, types.annotation(schema))
+def _members(
+    ctx: SpecContext, kind: types.Type, kinds: dict[str, types.Type]
+) -> tuple[list[str], dict[str, str]]:
+    """A union payload's member models and its discriminator mapping (value -> model); each
+    member's type goes into ``kinds``."""
+    component = _component(ctx, kind)
     options = component.get("oneOf") or component.get("anyOf")
     if not isinstance(options, list) or not options:
         return [], {}
-    members = [types.annotation(o) for o in options if isinstance(o, dict)]
-    if not all(m.startswith("models.") and "|" not in m for m in members):
+    found = [types.of_schema(o) for o in options if isinstance(o, dict)]
+    if not all(types.model_name(t) for t in found):
         return [], {}
+    members = [types.render(t) for t in found]
+    kinds.update(zip(members, found, strict=True))
     mapping: dict[str, str] = {}
     discriminator = component.get("discriminator")
     if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
@@ -137,10 +148,10 @@ def _members(ctx: SpecContext, schema: dict[str, Any]) -> tuple[list[str], dict[
     return members, mapping
 
 
-def _pinned(ctx: SpecContext, model: str) -> dict[str, list[str]]:
+def _pinned(ctx: SpecContext, model: types.Type) -> dict[str, list[str]]:
     """Properties of ``model`` (its allOf parts included) that only take given strings."""
     properties, _ = merged_properties(
-        _component(ctx, model), lambda part: _component(ctx, types.annotation(part))
+        _component(ctx, model), lambda part: _component(ctx, types.of_schema(part))
     )
     found: dict[str, list[str]] = {}
     for name, prop in properties.items():
@@ -159,6 +170,7 @@ def _type_field(
     ctx: SpecContext,
     payloads: list[tuple[str, list[str], dict[str, str]]],
     models: list[str],
+    kinds: dict[str, types.Type],
 ) -> tuple[str, list[tuple[str, str]]]:
     """The type field and (value, model) pairs; ("", []) when the events have none."""
     explicit = [m for _, _, m in payloads if m]
@@ -166,12 +178,12 @@ def _type_field(
         mapping = explicit[0]
         field = mapping[""]
         pairs = [(v, m) for v, m in mapping.items() if v and m in models]
-        pinned = {m: _pinned(ctx, m).get(field, []) for m in models}
+        pinned = {m: _pinned(ctx, kinds[m]).get(field, []) for m in models}
         for model in models:  # members the mapping leaves out: their own pinned values
             if not any(m == model for _, m in pairs):
                 pairs += [(v, model) for v in pinned[model]]
         return field, _unique(pairs)
-    fields = {m: _pinned(ctx, m) for m in models}
+    fields = {m: _pinned(ctx, kinds[m]) for m in models}
     common = [f for f in fields[models[0]] if all(f in fields[m] for m in models)]
     common.sort(key=lambda f: (_TYPE_FIELDS.index(f) if f in _TYPE_FIELDS else 99, f))
     for field in common:

@@ -14,11 +14,16 @@ datamodel-code-generator then agree on names without guessing.
   member with a title or a constant tag property (``<Parent>Option<N>`` without either),
   ``<Operation>Request`` for a request body and ``<Operation>Response`` (or
   ``<Operation><Status>Response``, ``<Operation>DefaultResponse``) for a response, and
-  ``<Webhook>Event`` (``<Callback>Event``) for the body of a request the API sends.
+  ``<Webhook>Event`` (``<Callback>Event``) for the body of a request the API sends;
+  ``<Key>Response`` and ``<Key>Request`` for the body of a response or request body written
+  once in ``components`` (``<Key>`` alone where it already ends with that word or ``Body``).
+- A schema reference into the document anywhere but a component schema then names what
+  stands there (``_direct_refs``).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -26,13 +31,14 @@ from generator.diagnostics import pointer
 from generator.naming import NameRegistry, PyIdent, to_class_name
 from generator.naming import words as naming_words
 from generator.spec.load import iter_refs
-from generator.spec.pointer import pointer_parts
+from generator.spec.pointer import pointer_parts, resolve_pointer
 from generator.spec.schemas import (
     SCHEMA_PREFIX,
     Schema,
     operations,
     schema_nodes,
     sent_operations,
+    set_at,
 )
 
 _TITLE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
@@ -70,7 +76,104 @@ def hoist(spec: dict[str, Any], operation_names: dict[tuple[str, str], str]) -> 
         if isinstance(body, dict):
             for content in (body.get("content") or {}).values():
                 hoister.at(content, "schema", f"{name} Event")
+    # responses and request bodies written once in components, for operations to refer to
+    for kind, suffix in (("responses", "response"), ("requestBodies", "request")):
+        shared = components.get(kind)
+        for key, holder in shared.items() if isinstance(shared, dict) else ():
+            if not isinstance(holder, dict) or not isinstance(holder.get("content"), dict):
+                continue
+            said = naming_words(str(key))
+            base = str(key) if said and said[-1] in (suffix, "body") else f"{key} {suffix}"
+            for content in holder["content"].values():
+                hoister.at(content, "schema", base)
+    _direct_refs(spec)
     return spec
+
+
+def _direct_refs(spec: dict[str, Any]) -> None:
+    """A schema reference to anywhere but a component schema (``#/paths/~1a/get/responses/
+    200/content/application~1json/schema``, ``#/components/schemas/A/properties/b``) names
+    what stands there now: the component an object there was hoisted into; for a schema that
+    is no class (a scalar, an enum, an array of those), a copy of it, the reference's own
+    keywords (a ``description``) kept; else a pointer that reaches it without passing through
+    a node hoisted away. Later stages then read every type from a component or in place."""
+    for where, schema in list(schema_nodes(spec)):
+        ref = schema.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith("#/") or _is_component(ref):
+            continue
+        found = _target(spec, ref)
+        if found is None:
+            continue
+        direct, target = found
+        if isinstance(target, dict) and _is_component(target.get("$ref")):
+            schema["$ref"] = target["$ref"]
+        elif _plain(target):
+            siblings = {k: v for k, v in schema.items() if k != "$ref"}
+            set_at(spec, where, {**copy.deepcopy(target), **siblings})
+        else:
+            schema["$ref"] = direct
+
+
+def _target(spec: dict[str, Any], ref: str) -> tuple[str, Any] | None:
+    """Where a chain of references starting at ``ref`` ends: a direct pointer to it and the
+    node, which is a component reference or no reference at all. A node hoisted away on the
+    way (``#/components/responses/R/content/application~1json/schema/properties/tags``,
+    where ``schema`` is now ``{$ref: RResponse}``) is passed through to its component.
+    None where the chain names nothing or goes on too long."""
+    for _ in range(32):
+        try:
+            parts = pointer_parts(ref)
+        except KeyError:
+            return None
+        node: Any = spec
+        path: list[str | int] = []
+        for part in parts:
+            if isinstance(node, dict) and part not in node and _is_component(node.get("$ref")):
+                try:  # moved: go on in its component
+                    path, node = (
+                        list(pointer_parts(node["$ref"])),
+                        resolve_pointer(spec, node["$ref"]),
+                    )
+                except KeyError:
+                    return None
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return None
+            path.append(part)
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            return pointer(*path), node
+        if _is_component(node["$ref"]) or set(node) != {"$ref"}:
+            return pointer(*path), node
+        ref = node["$ref"]
+    return None
+
+
+def _is_component(ref: Any) -> bool:
+    return (
+        isinstance(ref, str)
+        and ref.startswith(SCHEMA_PREFIX)
+        and "/" not in ref[len(SCHEMA_PREFIX) :]
+    )
+
+
+def _plain(schema: Any) -> bool:
+    """A schema that is no class and refers to none but components: nothing in it is an
+    object or a reference into the document."""
+    if isinstance(schema, list):
+        return all(_plain(item) for item in schema)
+    if not isinstance(schema, dict):
+        return True
+    if "$ref" in schema and not _is_component(schema["$ref"]):
+        return False
+    if "properties" in schema or schema.get("type") == "object":
+        return False
+    return all(_plain(value) for key, value in schema.items() if key not in _DATA_KEYWORDS)
+
+
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "example", "examples", "x-enum-varnames"})
 
 
 def _rewrite_refs(spec: dict[str, Any], renamed: dict[str, str]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, cast
 
-from .. import _base
+from .. import _base, models
 from .._base import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class OrgsItems:
                     timeout=timeout,
                     max_retries=max_retries,
                     errors={
-                        404: dict[str, Any],
+                        404: models.NotFoundResponse,
                     },
                     response_kind="json",
                 ),
@@ -155,7 +155,7 @@ class OrgsItemsWithRawResponse:
                     timeout=timeout,
                     max_retries=max_retries,
                     errors={
-                        404: dict[str, Any],
+                        404: models.NotFoundResponse,
                     },
                     response_kind="json",
                 ),
@@ -219,7 +219,7 @@ class OrgsItemsWithStreamingResponse:
                     timeout=timeout,
                     max_retries=max_retries,
                     errors={
-                        404: dict[str, Any],
+                        404: models.NotFoundResponse,
                     },
                     response_kind="json",
                 ),
@@ -296,7 +296,7 @@ class AsyncOrgsItems:
                     timeout=timeout,
                     max_retries=max_retries,
                     errors={
-                        404: dict[str, Any],
+                        404: models.NotFoundResponse,
                     },
                     response_kind="json",
                 ),
@@ -360,7 +360,7 @@ class AsyncOrgsItemsWithRawResponse:
                     timeout=timeout,
                     max_retries=max_retries,
                     errors={
-                        404: dict[str, Any],
+                        404: models.NotFoundResponse,
                     },
                     response_kind="json",
                 ),
@@ -424,7 +424,7 @@ class AsyncOrgsItemsWithStreamingResponse:
                     timeout=timeout,
                     max_retries=max_retries,
                     errors={
-                        404: dict[str, Any],
+                        404: models.NotFoundResponse,
                     },
                     response_kind="json",
                 ),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.literals import literal
-from generator.spec.schemas import SCHEMA_PREFIX
+from generator.spec.schemas import component_name
 
 EnumValue = str | int | bool | None
 
@@ -65,9 +65,8 @@ def of_schema(schema: Any) -> Type:
         return ANY
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        if ref.startswith(SCHEMA_PREFIX) and "/" not in ref[len(SCHEMA_PREFIX) :]:
-            return Plain("models." + ref[len(SCHEMA_PREFIX) :])
-        return ANY
+        name = component_name(ref)
+        return Plain(f"models.{name}") if name is not None else ANY
     if "const" in schema:
         return Literals((schema["const"],))
     for key in ("anyOf", "oneOf"):

@@ -35,6 +35,7 @@ from generator.spec.pointer import pointer_parts, resolve_pointer
 from generator.spec.schemas import (
     SCHEMA_PREFIX,
     Schema,
+    component_name,
     operations,
     schema_nodes,
     sent_operations,
@@ -152,11 +153,7 @@ def _target(spec: dict[str, Any], ref: str) -> tuple[str, Any] | None:
 
 
 def _is_component(ref: Any) -> bool:
-    return (
-        isinstance(ref, str)
-        and ref.startswith(SCHEMA_PREFIX)
-        and "/" not in ref[len(SCHEMA_PREFIX) :]
-    )
+    return component_name(ref) is not None
 
 
 def _plain(schema: Any) -> bool:

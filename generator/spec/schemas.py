@@ -20,6 +20,15 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 NULL: Schema = {"type": "null"}
 
 
+def component_name(ref: Any) -> str | None:
+    """``Pet`` for ``#/components/schemas/Pet``; None for any other reference (one into a
+    component, ``#/components/schemas/Pet/properties/id``, included)."""
+    if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+        name = ref[len(SCHEMA_PREFIX) :]
+        return name if "/" not in name else None
+    return None
+
+
 def is_null(schema: Any) -> bool:
     return isinstance(schema, dict) and (schema.get("type") == "null" or schema == {"enum": [None]})
 

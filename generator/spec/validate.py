@@ -27,6 +27,7 @@ from functools import cache
 from typing import Any
 
 from generator.diagnostics import Diagnostic, pointer
+from generator.spec.metaschema import prechecked
 from generator.spec.pointer import canonical_parts, resolve_pointer
 from generator.spec.schemas import schema_nodes
 from generator.spec.subtrees import Subtrees, Validated
@@ -171,7 +172,8 @@ _SEEN_REGISTRIES = ("visited_schema_ids", "meta_checked_schema_ids")
 
 def _located(keyword: str, cls: type[Any]) -> type[Any]:
     """``cls`` whose errors carry the document path it was checking (once: innermost wins),
-    with its seen-schema registries as sets."""
+    with its seen-schema registries as sets; the schema validator's metaschema check is
+    answered first by jsonschema-rs (``metaschema.prechecked``)."""
     from jsonschema_path import SchemaPath
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -192,7 +194,14 @@ def _located(keyword: str, cls: type[Any]) -> type[Any]:
                 setattr(problem, _LOCATED, True)
             yield problem
 
-    return type(f"Located{cls.__name__}", (cls,), {"__init__": __init__, "__call__": __call__})
+    members: dict[str, Any] = {"__init__": __init__, "__call__": __call__}
+    if keyword == "schema":
+
+        def _get_schema_checker(self: Any, *args: Any) -> Any:
+            return prechecked(cls._get_schema_checker(self, *args))
+
+        members["_get_schema_checker"] = _get_schema_checker
+    return type(f"Located{cls.__name__}", (cls,), members)
 
 
 def _clear_validator_cache() -> None:

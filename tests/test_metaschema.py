@@ -120,3 +120,29 @@ def test_another_dialect_still_finds_the_same(dialect: str | None) -> None:
         alone = [d.format() for d in validate_module.check(spec, "t.yaml").diagnostics]
     assert found == alone
     assert any("#/components/schemas/A/type" in line for line in found)
+
+
+def test_pathables_lookups_answer_as_its_own_code() -> None:
+    """A dict's or a list's child comes straight from it (validate._direct_lookups); what is
+    missing is a KeyError naming the part, as pathable's own lookup says; any other node is
+    left to pathable."""
+    from pathable.accessors import SubscriptableAccessor
+
+    own = validate_module._direct_lookups()
+    assert own is not None, "written for the locked pathable: read its lookup again"
+    assert SubscriptableAccessor._get_subnode.__func__ is not own.__func__
+    nodes: list[Any] = [{"a": 1}, [10, 20], "text", None, 3, {1: "x"}, ("t",)]
+    parts: list[Any] = ["a", 0, 1, 5, -1, "1", None]
+    quick = SubscriptableAccessor._get_subnode
+    slow = own.__get__(None, SubscriptableAccessor)
+    for node in nodes:
+        for part in parts:
+            assert _outcome(quick, node, part) == _outcome(slow, node, part), (node, part)
+    assert _outcome(quick, {"a": 1}, "b") == ("KeyError", ("b",))
+
+
+def _outcome(lookup: Any, node: Any, part: Any) -> tuple[str, Any]:
+    try:
+        return ("child", lookup(node, part))
+    except KeyError as exc:
+        return ("KeyError", exc.args)

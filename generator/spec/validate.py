@@ -20,6 +20,7 @@ at its pointer. The models never carry patterns, so nothing breaks at import eit
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ _SHORT_VALUE = 40
 _EXTRA_KEY = re.compile(r"^(.*) (?:does|do) not match any of the regexes")
 _UNEXPECTED = re.compile(r"\((.*) (?:was|were) unexpected\)")
 _LOCATED = "_clientgen_located"
+_UNDEFINED_REQUIRED = re.compile(r"Required list has not defined properties: (\[.*\])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +283,13 @@ def _message(problem: Any) -> str:
     value = getattr(problem, "instance", None)
     expected = getattr(problem, "validator_value", None)
     message = str(getattr(problem, "message", problem))
+    undefined = _UNDEFINED_REQUIRED.fullmatch(message)
+    if undefined:  # the validator lists them from a set: in an order of the hash seed
+        try:
+            names = ast.literal_eval(undefined.group(1))
+            return f"Required list has not defined properties: {sorted(names, key=repr)}"
+        except (ValueError, SyntaxError, TypeError):
+            pass
     if kind == "required" and isinstance(value, dict) and isinstance(expected, list):
         missing = [name for name in expected if name not in value]
         if missing:

@@ -11,8 +11,8 @@ checks (each format a metaschema names is answered by the validator's own format
 so a ``pattern`` is Python's ``re`` here, as there). A schema it accepts is one jsonschema
 accepts, and the check stops; one it rejects, or cannot read, is checked again by
 jsonschema, whose error (its message and path) is the one reported. Where the check is not
-the one modelled here (a 3.1 schema naming another ``$schema``, a ``jsonSchemaDialect``),
-jsonschema alone answers, as before.
+the one modelled here (a 3.1 schema whose ``$schema``, or the document's
+``jsonSchemaDialect``, names a plain JSON Schema draft), jsonschema alone answers, as before.
 
 The two engines differ where jsonschema-rs is the stricter (a metaschema ``pattern`` such as
 ``$anchor``'s is ECMA-262 there, where Python's ``$`` also matches before a final newline):

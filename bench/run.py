@@ -64,10 +64,16 @@ def _tree_rss(pid: int) -> int:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1]) * 1024
                         break
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                stack.extend(int(c) for c in children.read().split())
+            tasks = os.listdir(f"/proc/{current}/task")
         except (OSError, ValueError):
             continue
+        # A child belongs to the thread that started it: read every thread's children.
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    stack.extend(int(c) for c in children.read().split())
+            except (OSError, ValueError):
+                continue
     return total
 
 

@@ -11,6 +11,10 @@ runs in a worker process (``generator.workflow.validation_worker``) while this o
 normalize, build and models; its warnings are joined in before the diagnostics are returned, in
 the same order as when it runs here. Where the worker cannot start or fails, validation runs in
 this process.
+
+``generate`` starts the models before the IR is built: their chunks go to the worker
+processes (``models.pool``) while this process builds the IR and renders and formats the
+files that do not depend on the models, then takes any chunk left and joins the rest.
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ from typing import Any
 from generator.config import Target
 from generator.diagnostics import Diagnostic, as_errors
 from generator.emit.format import FormatStore, format_files, format_keys
-from generator.emit.render import render_package
+from generator.emit.render import render_client, render_models_files
 from generator.ir.build import build_ir
 from generator.ir.nodes import Api
-from generator.models.build import ChunkRecord, render_models
+from generator.models.build import ChunkRecord, Models, start_models
 from generator.models.chunks import ChunkStore
 from generator.models.pool import Worker, Workers, model_workers, start_process
 from generator.spec.load import LoadedSpec, load_spec
@@ -128,7 +132,8 @@ class _Validation:
 
 @dataclass(frozen=True, slots=True)
 class _Started:
-    """Analysis up to the IR, with the validator's warnings maybe still to come."""
+    """Analysis up to the IR, with the validator's warnings maybe still to come, and the
+    models under way (or the error that stopped them, raised after the IR's)."""
 
     loaded: LoadedSpec
     spec: dict[str, Any]
@@ -136,6 +141,7 @@ class _Started:
     warnings: tuple[Diagnostic, ...]
     validation: _Validation
     workers: Workers | None = None
+    models: Models | Exception | None = None
 
     def finish(self, strict: bool) -> Analysis:
         warnings, validated = self.validation.findings(self.loaded)
@@ -148,9 +154,14 @@ class _Started:
     def close(self) -> None:
         """Ends the worker processes (after ``finish``, which reads the validator's findings;
         before it, only when the run has failed)."""
+        if isinstance(self.models, Models):
+            self.models.cancel()
         for worker in self.workers.all if self.workers is not None else []:
             worker.end()
         self.validation.cancel()
+
+
+StartModels = Callable[[dict[str, Any], str, Workers | None], Models]  # spec, file, workers
 
 
 def _start(
@@ -158,35 +169,68 @@ def _start(
     target: Target,
     display: str | None,
     report: Progress,
-    models: bool = False,
+    models: StartModels | None = None,
     previous: Validated | None = None,
 ) -> _Started:
     """Load, normalize, build; with ``models``, worker processes for the models of a large
-    spec are started as soon as it is loaded (``model_chunks.Workers``). ``previous``: what
-    an earlier run validated clean."""
+    spec are started as soon as it is loaded (``pool.model_workers``), and the models are
+    started (``models``) before the IR is built, so that their chunks run in those workers
+    meanwhile. ``previous``: what an earlier run validated clean."""
     report("load")
-    validation = _Validation(spec_path, display, serve=models, previous=previous)
+    validation = _Validation(spec_path, display, serve=models is not None, previous=previous)
     workers: Workers | None = None
+    pending: Models | Exception | None = None
     try:
         validate = validation.worker is None
         loaded = load_spec(spec_path, display, validate=validate, previous=previous)
-        if models:
+        if models is not None:
             workers = model_workers(loaded.document, validation.worker)
         report("normalize")
         spec = prepare(loaded.document)
+        if models is not None:
+            # The document as read is not needed again, only what was made of it.
+            loaded = LoadedSpec({}, loaded.file, loaded.warnings, loaded.validated)
+            try:
+                pending = models(spec, loaded.file, workers)
+            except Exception as exc:  # reported after the IR's errors, as if it came later
+                pending = exc
         report("build")
         api, warnings = build_ir(spec, target, loaded.file)
     except BaseException:
+        if isinstance(pending, Models):
+            pending.cancel()
         if workers is not None:
             workers.close()
         validation.cancel()
         raise
-    return _Started(loaded, spec, api, tuple(warnings), validation, workers)
+    return _Started(loaded, spec, api, tuple(warnings), validation, workers, pending)
 
 
 def _model_sources(package: str, provenance: dict[str, str]) -> dict[str, str]:
     """The models' modules as their provenance: what their formatted text is kept under."""
     return {f"{package}/models/{stem}.py": made for stem, made in provenance.items()}
+
+
+class _FormatOnce:
+    """A ``FormatStore`` read once and written once, for a package formatted in two parts
+    (``format_files`` of each saves its own part)."""
+
+    def __init__(self, store: FormatStore | None) -> None:
+        self.store = store
+        self.known: dict[str, str] | None = None
+        self.saved: dict[str, str] = {}
+
+    def load(self) -> dict[str, str]:
+        if self.known is None:
+            self.known = self.store.load() if self.store is not None else {}
+        return self.known
+
+    def save(self, formatted: dict[str, str]) -> None:
+        self.saved.update(formatted)
+
+    def flush(self) -> None:
+        if self.store is not None:
+            self.store.save(dict(sorted(self.saved.items())))
 
 
 def analyse(
@@ -217,26 +261,44 @@ def generate(
 ) -> Generated:
     """The package's files; ``store`` keeps the models' generated chunks between runs,
     ``formatted`` the formatted files, and ``validated`` is what an earlier run validated
-    clean (``subtrees.Validated``): only what may differ is validated again."""
+    clean (``subtrees.Validated``): only what may differ is validated again.
+
+    The models' chunks run in worker processes from before the IR is built; meanwhile this
+    process builds the IR and renders and formats the files that do not depend on the
+    models, then joins them. Errors are reported in the stages' order all the same: the
+    IR's, the models', then those of rendering and formatting."""
     report = progress or _quiet
-    started = _start(spec_path, target, display, report, models=True, previous=validated)
+
+    def models(spec: dict[str, Any], file: str, workers: Workers | None) -> Models:
+        return start_models(spec, target.spec_name, file, target.package, store, workers)
+
+    started = _start(spec_path, target, display, report, models, previous=validated)
+    once = _FormatOnce(formatted)
     try:
         # Under --strict a warning stops the run before the models: join the validator first.
         analysis = started.finish(strict) if strict else None
+        if isinstance(started.models, Exception):
+            raise started.models
+        assert started.models is not None
         report("models")
-        models = render_models(
-            started.spec,
-            target.spec_name,
-            started.loaded.file,
-            target.package,
-            store,
-            started.workers,
-        )
+        client_error: Exception | None = None
+        try:
+            client = render_client(started.api)
+            client_keys = format_keys(client)
+            client = format_files(client, once, client_keys)
+        except Exception as exc:  # reported after the models' errors
+            client_error = exc
+        models_package = started.models.result()
+        if client_error is not None:
+            raise client_error
         report("render")
-        rendered = render_package(started.api, models)
+        rendered = render_models_files(started.api, models_package)
         report("format")
-        keys = format_keys(rendered, _model_sources(target.package, models.provenance))
-        files_formatted = format_files(rendered, formatted, keys)
+        model_keys = format_keys(
+            rendered, _model_sources(target.package, models_package.provenance)
+        )
+        files_formatted = client | format_files(rendered, once, model_keys)
+        once.flush()
         analysis = analysis or started.finish(strict)
     finally:
         started.close()
@@ -246,7 +308,7 @@ def generate(
         analysis.spec,
         files,
         analysis.diagnostics,
-        models.chunks,
-        keys,
+        models_package.chunks,
+        dict(sorted((client_keys | model_keys).items())),
         analysis.loaded.validated,
     )

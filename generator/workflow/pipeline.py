@@ -13,8 +13,9 @@ the same order as when it runs here. Where the worker cannot start or fails, val
 this process.
 
 ``generate`` starts the models before the IR is built: their chunks go to the worker
-processes (``models.pool``) while this process builds the IR and renders and formats the
-files that do not depend on the models, then takes any chunk left and joins the rest.
+processes (``models.pool``) while this process builds the IR, renders the files that do not
+depend on the models and reads the formatted files of an earlier run, then takes any chunk
+left and joins the rest.
 """
 
 from __future__ import annotations
@@ -211,14 +212,13 @@ def _model_sources(package: str, provenance: dict[str, str]) -> dict[str, str]:
     return {f"{package}/models/{stem}.py": made for stem, made in provenance.items()}
 
 
-class _FormatOnce:
-    """A ``FormatStore`` read once and written once, for a package formatted in two parts
-    (``format_files`` of each saves its own part)."""
+class _ReadAhead:
+    """A ``FormatStore`` read ahead (``load`` keeps what it read): the committed package's
+    formatted files are read while the models are generated, not after."""
 
     def __init__(self, store: FormatStore | None) -> None:
         self.store = store
         self.known: dict[str, str] | None = None
-        self.saved: dict[str, str] = {}
 
     def load(self) -> dict[str, str]:
         if self.known is None:
@@ -226,11 +226,8 @@ class _FormatOnce:
         return self.known
 
     def save(self, formatted: dict[str, str]) -> None:
-        self.saved.update(formatted)
-
-    def flush(self) -> None:
         if self.store is not None:
-            self.store.save(dict(sorted(self.saved.items())))
+            self.store.save(formatted)
 
 
 def analyse(
@@ -264,16 +261,16 @@ def generate(
     clean (``subtrees.Validated``): only what may differ is validated again.
 
     The models' chunks run in worker processes from before the IR is built; meanwhile this
-    process builds the IR and renders and formats the files that do not depend on the
-    models, then joins them. Errors are reported in the stages' order all the same: the
-    IR's, the models', then those of rendering and formatting."""
+    process builds the IR and renders the files that do not depend on the models, then
+    joins them. Errors are reported in the stages' order all the same: the IR's, the
+    models', then those of rendering and formatting."""
     report = progress or _quiet
 
-    def models(spec: dict[str, Any], file: str, workers: Workers | None) -> Models:
+    def begin(spec: dict[str, Any], file: str, workers: Workers | None) -> Models:
         return start_models(spec, target.spec_name, file, target.package, store, workers)
 
-    started = _start(spec_path, target, display, report, models, previous=validated)
-    once = _FormatOnce(formatted)
+    started = _start(spec_path, target, display, report, begin, previous=validated)
+    ahead = _ReadAhead(formatted)
     try:
         # Under --strict a warning stops the run before the models: join the validator first.
         analysis = started.finish(strict) if strict else None
@@ -281,24 +278,25 @@ def generate(
             raise started.models
         assert started.models is not None
         report("models")
+        # While the workers generate the models: what does not depend on them. ruff runs
+        # once, after the models, when the workers have ended (its memory is not added to
+        # theirs), and is given only what the format store does not hold.
         client_error: Exception | None = None
         try:
             client = render_client(started.api)
-            client_keys = format_keys(client)
-            client = format_files(client, once, client_keys)
+            keys = format_keys(client)
+            ahead.load()
         except Exception as exc:  # reported after the models' errors
             client_error = exc
-        models_package = started.models.result()
+        models = started.models.result()
         if client_error is not None:
             raise client_error
         report("render")
-        rendered = render_models_files(started.api, models_package)
+        models_files = render_models_files(started.api, models)
         report("format")
-        model_keys = format_keys(
-            rendered, _model_sources(target.package, models_package.provenance)
-        )
-        files_formatted = client | format_files(rendered, once, model_keys)
-        once.flush()
+        keys |= format_keys(models_files, _model_sources(target.package, models.provenance))
+        keys = dict(sorted(keys.items()))
+        files_formatted = format_files(client | models_files, ahead, keys)
         analysis = analysis or started.finish(strict)
     finally:
         started.close()
@@ -308,7 +306,7 @@ def generate(
         analysis.spec,
         files,
         analysis.diagnostics,
-        models_package.chunks,
-        dict(sorted((client_keys | model_keys).items())),
+        models.chunks,
+        keys,
         analysis.loaded.validated,
     )

@@ -37,7 +37,7 @@ from generator.spec.schemas import (
     Schema,
     component_name,
     operations,
-    schema_nodes,
+    schema_nodes_where,
     sent_operations,
     set_at,
 )
@@ -98,10 +98,8 @@ def _direct_refs(spec: dict[str, Any]) -> None:
     is no class (a scalar, an enum, an array of those), a copy of it, the reference's own
     keywords (a ``description``) kept; else a pointer that reaches it without passing through
     a node hoisted away. Later stages then read every type from a component or in place."""
-    for where, schema in list(schema_nodes(spec)):
-        ref = schema.get("$ref")
-        if not isinstance(ref, str) or not ref.startswith("#/") or _is_component(ref):
-            continue
+    for where, schema in list(schema_nodes_where(spec, _refers_into_document)):
+        ref = schema["$ref"]
         found = _target(spec, ref)
         if found is None:
             continue
@@ -113,6 +111,11 @@ def _direct_refs(spec: dict[str, Any]) -> None:
             set_at(spec, where, {**copy.deepcopy(target), **siblings})
         else:
             schema["$ref"] = direct
+
+
+def _refers_into_document(schema: Schema) -> bool:
+    ref = schema.get("$ref")
+    return isinstance(ref, str) and ref.startswith("#/") and not _is_component(ref)
 
 
 def _target(spec: dict[str, Any], ref: str) -> tuple[str, Any] | None:
@@ -176,16 +179,16 @@ _DATA_KEYWORDS = frozenset({"enum", "const", "default", "example", "examples", "
 def _rewrite_refs(spec: dict[str, Any], renamed: dict[str, str]) -> None:
     for _, holder in iter_refs(spec):
         holder["$ref"] = _renamed_ref(holder["$ref"], renamed)
-    for _, schema in schema_nodes(spec):
-        mapping = (
-            (schema.get("discriminator") or {}).get("mapping")
-            if isinstance(schema.get("discriminator"), dict)
-            else None
-        )
-        if isinstance(mapping, dict):
-            for tag, ref in list(mapping.items()):
-                if isinstance(ref, str):
-                    mapping[tag] = _renamed_ref(ref if "/" in ref else SCHEMA_PREFIX + ref, renamed)
+    for _, schema in schema_nodes_where(spec, _maps_discriminator):
+        mapping = schema["discriminator"]["mapping"]
+        for tag, ref in list(mapping.items()):
+            if isinstance(ref, str):
+                mapping[tag] = _renamed_ref(ref if "/" in ref else SCHEMA_PREFIX + ref, renamed)
+
+
+def _maps_discriminator(schema: Schema) -> bool:
+    discriminator = schema.get("discriminator")
+    return isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict)
 
 
 def _renamed_ref(ref: str, renamed: dict[str, str]) -> str:

@@ -79,7 +79,7 @@ ANNOTATION_KEYS = frozenset(
 
 
 def normalize(document: dict[str, Any]) -> dict[str, Any]:
-    spec = json_copy(document)
+    spec: dict[str, Any] = json_copy(document)
     _boolean_roots(spec)
     for where, schema in list(schema_roots(spec)):
         set_at(spec, where, transform(schema, _normalize_schema))

@@ -41,6 +41,7 @@ from generator.literals import DOC_LIMIT, plain
 from generator.naming import PyIdent, field_names
 from generator.spec.load import iter_refs
 from generator.spec.schemas import SCHEMA_PREFIX, Schema, transform
+from generator.spec.schemas import visit as visit_schemas
 
 
 def prepared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
@@ -197,7 +198,7 @@ def discriminator_fields(schemas: dict[str, Any]) -> dict[str, frozenset[str]]:
     """Component -> property names that tag a discriminated union (enums there stay closed)."""
     closed: dict[str, set[str]] = {}
 
-    def visit(schema: Schema) -> Schema:
+    def seen(schema: Schema) -> None:
         discriminator = schema.get("discriminator")
         if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
             prop = discriminator["propertyName"]
@@ -210,11 +211,10 @@ def discriminator_fields(schemas: dict[str, Any]) -> dict[str, frozenset[str]]:
             for ref in targets:
                 if isinstance(ref, str):
                     closed.setdefault(ref.rsplit("/", 1)[-1], set()).add(prop)
-        return schema
 
     for schema in schemas.values():
         if isinstance(schema, dict):
-            transform(schema, visit)
+            visit_schemas(schema, seen)
     return {name: frozenset(props) for name, props in closed.items()}
 
 
@@ -223,12 +223,12 @@ def discriminator_tags(schemas: dict[str, Any]) -> dict[str, dict[str, frozenset
     keys that name it, else (a variant the mapping leaves out) its own name."""
     tags: dict[str, dict[str, set[str]]] = {}
 
-    def visit(schema: Schema) -> Schema:
+    def seen(schema: Schema) -> None:
         discriminator = schema.get("discriminator")
         if not (
             isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str)
         ):
-            return schema
+            return
         prop = discriminator["propertyName"]
         mapping = discriminator.get("mapping")
         mapped: dict[str, set[str]] = {}
@@ -242,11 +242,10 @@ def discriminator_tags(schemas: dict[str, Any]) -> dict[str, dict[str, frozenset
                 mapped.setdefault(name, set()).update(mapped.get(name) or {name})
         for name, names in mapped.items():
             tags.setdefault(name, {}).setdefault(prop, set()).update(names)
-        return schema
 
     for schema in schemas.values():
         if isinstance(schema, dict):
-            transform(schema, visit)
+            visit_schemas(schema, seen)
     return {name: {p: frozenset(t) for p, t in by.items()} for name, by in tags.items()}
 
 
@@ -553,6 +552,8 @@ MODEL_KEYWORDS = frozenset(
     }
 )
 
+_SHAPING = MODEL_KEYWORDS - VALIDATION_KEYWORDS
+
 
 def _closed(node: Schema) -> Schema:
     node = _only_model_keywords(node)
@@ -617,7 +618,7 @@ def _lenient(node: Schema) -> Schema:
 
 def _only_model_keywords(node: Schema) -> Schema:
     """The keywords that shape a model, each of the JSON type it must have."""
-    kept = {k: v for k, v in node.items() if k in MODEL_KEYWORDS and k not in VALIDATION_KEYWORDS}
+    kept = {k: v for k, v in node.items() if k in _SHAPING}
     patterns = node.get("patternProperties")
     if isinstance(patterns, dict) and patterns and "additionalProperties" not in kept:
         values = [v for v in patterns.values() if isinstance(v, dict)]
@@ -625,15 +626,14 @@ def _only_model_keywords(node: Schema) -> Schema:
     ref = kept.get("$ref")
     if "$ref" in kept and not (isinstance(ref, str) and ref.startswith("#/")):
         del kept["$ref"]
-    for key in ("description",):
-        if key in kept:
-            text = plain(kept[key], limit=DOC_LIMIT)
-            if text:
-                kept[key] = text
-            else:
-                del kept[key]
-    for key, kind in _KEYWORD_TYPES.items():
-        if key in kept and not isinstance(kept[key], kind):
+    if "description" in kept:
+        text = plain(kept["description"], limit=DOC_LIMIT)
+        if text:
+            kept["description"] = text
+        else:
+            del kept["description"]
+    for key in [k for k in kept if k in _KEYWORD_TYPES]:
+        if not isinstance(kept[key], _KEYWORD_TYPES[key]):
             del kept[key]
     discriminator = kept.get("discriminator")
     if "discriminator" in kept:

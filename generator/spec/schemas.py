@@ -231,6 +231,27 @@ def transform(schema: Schema, rule: Callable[[Schema], Schema]) -> Schema:
     return rule(rebuilt)
 
 
+def visit(schema: Schema, seen: Callable[[Schema], object]) -> None:
+    """Call ``seen`` on a schema and all its sub-schemas, in ``transform``'s order (bottom-up),
+    changing nothing."""
+    for key in _keywords(schema):
+        value = schema[key]
+        kind = _KIND[key]
+        if kind == _LIST:
+            if isinstance(value, list):
+                for sub in value:
+                    if isinstance(sub, dict):
+                        visit(sub, seen)
+        elif kind == _MAP:
+            if isinstance(value, dict):
+                for sub in value.values():
+                    if isinstance(sub, dict):
+                        visit(sub, seen)
+        elif isinstance(value, dict):
+            visit(value, seen)
+    seen(schema)
+
+
 def rewrite(schema: Schema, rule: Callable[[Schema], Schema]) -> Schema:
     """``transform`` for a ``rule`` that never changes the mapping it is given (it returns
     that mapping, or a new one): a schema none of whose sub-schemas changed is passed on as

@@ -39,8 +39,8 @@ from typing import Any
 
 from generator.literals import DOC_LIMIT, plain
 from generator.naming import PyIdent, field_names
-from generator.spec.load import iter_refs
-from generator.spec.schemas import SCHEMA_PREFIX, Schema, transform
+from generator.spec.load import ref_holders
+from generator.spec.schemas import SCHEMA_PREFIX, Schema, rewrite, transform
 from generator.spec.schemas import visit as visit_schemas
 
 
@@ -110,7 +110,7 @@ def share_identical(schemas: dict[str, Any], members: frozenset[str]) -> dict[st
 
 def _references(schema: Any) -> frozenset[str]:
     """The component schemas that ``schema`` refers to, at any depth."""
-    refs = (holder["$ref"] for _, holder in iter_refs(schema))
+    refs = (holder["$ref"] for holder in ref_holders(schema))
     return frozenset(r[len(SCHEMA_PREFIX) :] for r in refs if r.startswith(SCHEMA_PREFIX))
 
 
@@ -127,7 +127,7 @@ def _read_as(schema: Schema, first: dict[str, str]) -> Schema:
                 return {**node, "$ref": SCHEMA_PREFIX + target}
         return node
 
-    return transform(schema, visit)
+    return rewrite(schema, visit)
 
 
 def model_fields(schemas: dict[str, Any]) -> dict[str, dict[str, PyIdent]]:

@@ -30,7 +30,7 @@ from typing import Any
 from generator.diagnostics import pointer
 from generator.naming import NameRegistry, PyIdent, to_class_name
 from generator.naming import words as naming_words
-from generator.spec.load import iter_refs
+from generator.spec.load import ref_holders
 from generator.spec.pointer import pointer_parts, resolve_pointer
 from generator.spec.schemas import (
     SCHEMA_PREFIX,
@@ -177,7 +177,7 @@ _DATA_KEYWORDS = frozenset({"enum", "const", "default", "example", "examples", "
 
 
 def _rewrite_refs(spec: dict[str, Any], renamed: dict[str, str]) -> None:
-    for _, holder in iter_refs(spec):
+    for holder in ref_holders(spec):
         holder["$ref"] = _renamed_ref(holder["$ref"], renamed)
     for _, schema in schema_nodes_where(spec, _maps_discriminator):
         mapping = schema["discriminator"]["mapping"]

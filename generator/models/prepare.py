@@ -35,11 +35,11 @@ client's keyword for the same property are spelled alike.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from generator.literals import DOC_LIMIT, plain
 from generator.naming import PyIdent, field_names
-from generator.spec.load import ref_holders
 from generator.spec.schemas import SCHEMA_PREFIX, Schema, rewrite, transform
 from generator.spec.schemas import visit as visit_schemas
 
@@ -83,8 +83,11 @@ def share_identical(schemas: dict[str, Any], members: frozenset[str]) -> dict[st
         and not ({"allOf", "anyOf", "oneOf", "discriminator"} & schema.keys())
     ]
     first: dict[str, str] = {}  # name -> the earlier identical schema it is read as
-    refs = {name: _references(schemas[name]) for name in shareable}
-    keys: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {}  # name -> (reading, key)
+    # name -> (reading, key): a schema's key as written, and the references it holds
+    keys: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+        name: ((), json.dumps(schemas[name], sort_keys=True)) for name in shareable
+    }
+    refs = {name: _references(keys[name][1]) for name in shareable}
     for _ in range(SHARE_ROUNDS):
         seen: dict[str, str] = {}
         found: dict[str, str] = {}
@@ -108,9 +111,20 @@ def share_identical(schemas: dict[str, Any], members: frozenset[str]) -> dict[st
     return shared
 
 
-def _references(schema: Any) -> frozenset[str]:
-    """The component schemas that ``schema`` refers to, at any depth."""
-    refs = (holder["$ref"] for holder in ref_holders(schema))
+# A ``$ref`` key with a string value in ``json.dumps`` text: within a string every quote is
+# escaped, so a quote after ``{`` or a space opens a key or a value, and ``"$ref": "`` after
+# one is that key.
+_REF_IN_TEXT = re.compile(r'"\$ref": ("[^"\\]*(?:\\.[^"\\]*)*")')
+
+
+def _references(text: str) -> frozenset[str]:
+    """The component schemas that a schema refers to, at any depth, from its ``json.dumps``
+    text (every mapping holding a string ``$ref``, as ``load.iter_refs`` finds them)."""
+    refs = (
+        json.loads(found.group(1))
+        for found in _REF_IN_TEXT.finditer(text)
+        if text[found.start() - 1] in "{ "
+    )
     return frozenset(r[len(SCHEMA_PREFIX) :] for r in refs if r.startswith(SCHEMA_PREFIX))
 
 

@@ -43,6 +43,7 @@ MAX_VALUES = 5_000_000
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _UTF16_32 = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _TAG = "tag:yaml.org,2002:"
 _COLLECTION_TAGS = frozenset({None, "!", _TAG + "seq", _TAG + "map"})
@@ -128,7 +129,17 @@ def _read_json(text: str, file: str) -> Any:
         raise error("#", f"invalid JSON: {_number_problem(exc)}", file=file) from None
     if duplicates or constants or not _within_limits(text, data):
         _check_json(data, duplicates, file)  # finds the problem, if there is one
-    return _scrub(data) if _ESCAPED_SURROGATE.search(text) else data
+    return _scrub(data) if _lone_surrogates(text) else data
+
+
+def _lone_surrogates(text: str) -> bool:
+    """Whether the JSON ``text`` may escape a lone surrogate (one of a pair is read as the
+    character the pair names): an escaped backslash stands apart as ``//``, then every escaped
+    pair is taken out, and any escaped surrogate left is alone."""
+    if not _ESCAPED_SURROGATE.search(text):
+        return False
+    apart = text.replace("\\\\", "//") if "\\\\" in text else text
+    return bool(_ESCAPED_SURROGATE.search(_SURROGATE_PAIR.sub("~", apart)))
 
 
 def _within_limits(text: str, data: Any) -> bool:

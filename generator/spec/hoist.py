@@ -30,7 +30,6 @@ from typing import Any
 from generator.diagnostics import pointer
 from generator.naming import NameRegistry, PyIdent, to_class_name
 from generator.naming import words as naming_words
-from generator.spec.load import ref_holders
 from generator.spec.pointer import pointer_parts, resolve_pointer
 from generator.spec.schemas import (
     SCHEMA_PREFIX,
@@ -177,13 +176,48 @@ _DATA_KEYWORDS = frozenset({"enum", "const", "default", "example", "examples", "
 
 
 def _rewrite_refs(spec: dict[str, Any], renamed: dict[str, str]) -> None:
-    for holder in ref_holders(spec):
+    holders, within = _refs_and_mappings(spec)
+    for holder in holders:
         holder["$ref"] = _renamed_ref(holder["$ref"], renamed)
-    for _, schema in schema_nodes_where(spec, _maps_discriminator):
+    if not within:
+        return
+    for _, schema in schema_nodes_where(spec, _maps_discriminator, within):
         mapping = schema["discriminator"]["mapping"]
         for tag, ref in list(mapping.items()):
             if isinstance(ref, str):
                 mapping[tag] = _renamed_ref(ref if "/" in ref else SCHEMA_PREFIX + ref, renamed)
+
+
+_Chain = tuple[Any, Any] | None  # (parent's _Chain, node)
+
+
+def _refs_and_mappings(spec: dict[str, Any]) -> tuple[list[dict[str, Any]], set[int]]:
+    """Every mapping holding a string ``$ref`` (``load.iter_refs``, in document order), and
+    the ids of every mapping or list on the way to each discriminator with a ``mapping``
+    (each way, where YAML aliases make more than one)."""
+    holders: list[dict[str, Any]] = []
+    within: set[int] = set()
+    stack: list[tuple[_Chain, Any]] = [(None, spec)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        chain, node = pop()
+        if isinstance(node, dict):
+            if "$ref" in node and isinstance(node["$ref"], str):
+                holders.append(node)
+            if "discriminator" in node and _maps_discriminator(node):
+                link: _Chain = (chain, node)
+                while link is not None:
+                    within.add(id(link[1]))
+                    link = link[0]
+            nested = [item for item in node.values() if isinstance(item, (dict, list))]
+        elif isinstance(node, list):
+            nested = [item for item in node if isinstance(item, (dict, list))]
+        else:
+            continue
+        here = (chain, node)
+        for item in reversed(nested):
+            push((here, item))
+    return holders, within
 
 
 def _maps_discriminator(schema: Schema) -> bool:

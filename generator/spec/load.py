@@ -183,28 +183,6 @@ def iter_refs(
                     push(((link, index), item))
 
 
-def ref_holders(node: Any) -> list[dict[str, Any]]:
-    """``iter_refs`` without the locations: every mapping holding a string ``$ref``, in
-    document order."""
-    found: list[dict[str, Any]] = []
-    stack: list[Any] = [node]
-    pop, push = stack.pop, stack.append
-    while stack:
-        value = pop()
-        if isinstance(value, dict):
-            if "$ref" in value and isinstance(value["$ref"], str):
-                found.append(value)
-            items = [item for item in value.values() if isinstance(item, _NESTED)]
-        elif isinstance(value, list):
-            items = [item for item in value if isinstance(item, _NESTED)]
-        else:
-            continue
-        items.reverse()
-        for item in items:
-            push(item)
-    return found
-
-
 Refs = list[tuple[tuple[str | int, ...], dict[str, Any]]]  # ``iter_refs``, as a list
 
 

@@ -299,11 +299,18 @@ _Link = tuple[Any, tuple[str | int, ...]]  # (parent's _Link or None, location b
 
 
 def schema_nodes_where(
-    document: dict[str, Any], wanted: Callable[[Schema], bool]
+    document: dict[str, Any],
+    wanted: Callable[[Schema], bool],
+    within: set[int] | None = None,
 ) -> Iterator[tuple[tuple[str | int, ...], Schema]]:
     """``schema_nodes``, of the schemas ``wanted`` holds true of (a location is made only for
-    those)."""
-    roots = [((None, where), schema) for where, schema in schema_roots(document)]
+    those). ``within``: the ids of every node on the way to every such schema, where the
+    caller knows them; nothing else is walked."""
+    roots = [
+        ((None, where), schema)
+        for where, schema in schema_roots(document)
+        if within is None or id(schema) in within
+    ]
     roots.reverse()
     stack: list[tuple[_Link, Schema]] = roots
     pop, push = stack.pop, stack.append
@@ -315,7 +322,8 @@ def schema_nodes_where(
         if kids:
             kids.reverse()
             for rel, sub in kids:
-                push(((link, rel), sub))
+                if within is None or id(sub) in within:
+                    push(((link, rel), sub))
 
 
 def _location(link: _Link) -> tuple[str | int, ...]:

@@ -425,3 +425,70 @@ def test_usable_cpus_follow_the_cgroup_quota(
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     assert pool.usable_cpus(tmp_path) == expected
+
+
+def _dated(padding: int) -> dict[str, Any]:
+    """``Event`` has a field named ``date``: datamodel-code-generator then imports ``date as
+    date_aliased`` for its whole module, whatever else the module holds."""
+    schemas: dict[str, Any] = {
+        "Event": {
+            "type": "object",
+            "properties": {"date": {"type": "string", "format": "date"}},
+        },
+        **{
+            f"Pad{i}": {"type": "object", "properties": {f"p{i}": {"type": "string"}}}
+            for i in range(padding)
+        },
+        "Report": {
+            "type": "object",
+            "properties": {"day": {"type": "string", "format": "date"}},
+        },
+    }
+    return {"openapi": "3.1.0", "components": {"schemas": schemas}}
+
+
+def test_a_class_reads_the_same_whether_or_not_its_chunk_renames_an_import(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``Report`` names ``date`` as ``date`` whether it shares a chunk with ``Event`` (whose
+    field ``date`` makes the library alias the import for the whole module) or not."""
+    spec = _dated(120)
+    outputs = []
+    for low, boundary in ((40, 20), (10_000, 1)):  # chunks; one chunk
+        monkeypatch.setattr(model_chunks, "MIN_CHUNK", low)
+        monkeypatch.setattr(model_chunks, "BOUNDARY", boundary)
+        chunks = model_chunks.plan(prepared_schemas(spec))
+        apart = not any({"Event", "Report"} <= set(c.owned) for c in chunks)
+        assert apart == (low == 40)
+        models = render_models(spec, "spec.yaml", "spec.yaml", "pkg")
+        report = models.sources[_module_of(models, "Report")]
+        assert "    day: date | None = None" in report
+        assert "from datetime import date\n" in report and "date_aliased" not in report
+        event = models.sources[_module_of(models, "Event")]
+        assert "    date: date_aliased | None = None" in event  # its own field hides `date`
+        assert "from datetime import date as date_aliased\n" in event
+        outputs.append(models.sources)
+    assert outputs[0] == outputs[1]
+
+
+def test_a_schema_an_allof_member_refers_to_is_given_whole() -> None:
+    """The library merges the properties of an ``allOf``'s members, reading what they refer
+    to: a stub there (an object with no properties) would turn a field's class into
+    ``dict[str, Any]``."""
+    schemas: dict[str, Any] = {
+        "Issue": {
+            "allOf": [
+                {"type": "object", "properties": {"user": _ref("Person")}},
+                {"type": "object", "properties": {"owner": _ref("Owner")}},
+            ]
+        },
+        "Person": {"type": "object", "properties": {"login": {"type": "string"}}},
+        "Owner": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "Order": {"type": "object", "properties": {"owner": _ref("Owner")}},
+    }
+    stubs = model_chunks.stubs(schemas)
+    graph = model_chunks.closure_graph(schemas)
+    given, stubbed = stubs.closure(["Issue"], graph)
+    assert {"Person", "Owner"} <= given and not stubbed
+    # a plain field's type, outside any allOf, may still be a stub
+    assert stubs.closure(["Order"], graph)[1] == {"Owner"}

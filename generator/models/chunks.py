@@ -7,11 +7,18 @@ chunk's output is cached under the hash of its input: a spec where one schema ch
 regenerates only the chunks that hold that schema.
 
 - A chunk *owns* some schemas and is given their closure: every schema they refer to, so
-  that each reference resolves to what it is. A member of a discriminated union also takes the
-  union with it (datamodel-code-generator narrows the member's tag field from the union).
-  A plain object named only as a field's type is given as a stub, and what it refers to is
-  not given (``Stubs``). From a chunk's output only the statements of the classes it owns
-  are kept, with the classes datamodel-code-generator made up for them (a name no schema has).
+  that each reference resolves to what it is. A member of a discriminated union also takes
+  the union with it (datamodel-code-generator narrows the member's tag field from the
+  union). A plain object named only as a field's type is given as a stub, and what it refers
+  to is not given (``Stubs``). From a chunk's output only the statements of the classes it
+  owns are kept, with the classes datamodel-code-generator made up for them (a name no
+  schema has). Chunks are small (about 60 schemas owned), so that a change to one schema
+  redoes little. Where the library renames an import for a whole chunk (``date as
+  date_aliased`` once any class of it has a field ``date``), ``model_modules.read`` writes
+  it by its own name in each class that does not need the new one, so that the class does
+  not read differently for the company it had; which classes the library rebuilds at a
+  chunk's end (``X.model_rebuild()``) still depends on that company, so output is a function
+  of the spec and of this plan.
 - Chunks run in this process and in worker processes at once, each taking the next chunk
   when it is free (workers the largest left, this process the smallest); the workers read
   their chunk's output too, so what comes back is statements (``model_modules.dump``).
@@ -34,12 +41,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from generator.spec.schemas import SCHEMA_PREFIX, Schema, visit
+from generator.spec.schemas import SCHEMA_PREFIX, Schema, children, visit
 
 LARGE = 600
-MIN_CHUNK = 100
-MAX_CHUNK = 600
-BOUNDARY = 200
+MIN_CHUNK = 30
+MAX_CHUNK = 150
+BOUNDARY = 60
 
 
 class ChunkStore(Protocol):
@@ -71,7 +78,9 @@ class Stubs:
     field's type, reads nothing of it but that it is a class. So a plain object schema
     (``STUB_KEYWORDS`` only) that the chunk's real schemas refer to only that way is given
     as ``stub(schema)``, and what it refers to in turn is not given at all. A base class
-    (an ``allOf`` member) and a discriminated union and its members are always given whole.
+    (an ``allOf`` member), what an ``allOf``'s own members refer to (the library merges their
+    properties, reading each type), and a discriminated union and its members are always
+    given whole.
     """
 
     weak: dict[str, set[str]]  # schema -> those it refers to only as a field's type
@@ -192,6 +201,8 @@ def _edges(schemas: dict[str, Any]) -> tuple[dict[str, set[str]], dict[str, set[
             for member in node.get("allOf") or []:
                 if isinstance(member, dict) and isinstance(member.get("$ref"), str):
                     strong[name].add(member["$ref"][len(SCHEMA_PREFIX) :])
+                elif isinstance(member, dict):  # merged: what it refers to is read
+                    strong[name].update(_refs_within(member))
             discriminator = node.get("discriminator")
             if isinstance(discriminator, dict):
                 targets = [
@@ -219,6 +230,19 @@ def _edges(schemas: dict[str, Any]) -> tuple[dict[str, set[str]], dict[str, set[
         name: {t for t in targets if t in graph and t != name} for name, targets in graph.items()
     }
     return graph, strong
+
+
+def _refs_within(schema: Schema) -> set[str]:
+    """The component schemas a schema refers to anywhere within it."""
+    found: set[str] = set()
+    todo = [schema]
+    while todo:
+        node = todo.pop()
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+            found.add(ref[len(SCHEMA_PREFIX) :])
+        todo.extend(child for _, child in children(node))
+    return found
 
 
 def _closure(names: Iterable[str], graph: dict[str, set[str]]) -> set[str]:

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import ast
 import heapq
+import io
 import re
+import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -99,7 +101,98 @@ def read(source: str, chunk: int = 0) -> tuple[tuple[ImportNode, ...], list[Stat
                 Statement(text, _defined(node), _rebuilt(node), _used(node), _needed(node), chunk)
             )
         ends.append(end)
-    return tuple(imports), statements
+    return _unaliased(tuple(imports), statements)
+
+
+def _unaliased(
+    imports: tuple[ImportNode, ...], statements: list[Statement]
+) -> tuple[tuple[ImportNode, ...], list[Statement]]:
+    """The statements, each with an import the generator renamed for the whole module
+    (``from datetime import date as date_aliased``, because some class of it has a field
+    ``date``) written by its own name wherever the statement itself binds no such name.
+
+    datamodel-code-generator renames an import for its whole module once any name of the
+    module hides it, so a class's text would depend on the other classes of its chunk; a
+    class reads the same whatever chunk it came from. The statement keeps the renamed import
+    where its own class body (or its own module-level name) binds the name, and where the
+    chunk defines a class of that name.
+    """
+    renamed = {
+        alias.asname: alias.name
+        for node in imports
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname is not None and alias.asname.startswith(alias.name + "_aliased")
+    }
+    if not renamed:
+        return imports, statements
+    defined = {name for s in statements for name in s.defines}
+    restored: set[str] = set()
+    out: list[Statement] = []
+    for statement in statements:
+        wanted = {
+            alias: name
+            for alias, name in renamed.items()
+            if alias in statement.uses and name not in defined
+        }
+        text = _renamed_names(statement.source, wanted) if wanted else None
+        if text is None:
+            out.append(statement)
+            continue
+        node = ast.parse(text).body[0]
+        if set(wanted.values()) & _bound_within(node):  # its own field hides the name: kept
+            out.append(statement)
+            continue
+        restored.update(wanted)
+        out.append(
+            Statement(
+                text,
+                statement.defines,
+                statement.owner,
+                _used(node),
+                _needed(node),
+                statement.chunk,
+            )
+        )
+    if not restored:
+        return imports, statements
+    plain = [
+        ast.ImportFrom(module=node.module, names=[ast.alias(name=alias.name)], level=node.level)
+        for node in imports
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname in restored
+    ]
+    return (*imports, *plain), out
+
+
+def _renamed_names(source: str, names: dict[str, str]) -> str | None:
+    """``source`` with each name token in ``names`` replaced by its value; None where one of
+    them also appears other than as a name (inside a string: a quoted type)."""
+    lines = source.splitlines(keepends=True)
+    spots: list[tuple[int, int, int, str]] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.NAME and token.string in names:
+                (row, start), (_, end) = token.start, token.end
+                spots.append((row - 1, start, end, names[token.string]))
+            elif token.type == tokenize.STRING and any(n in token.string for n in names):
+                return None
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    for row, start, end, name in reversed(spots):
+        lines[row] = lines[row][:start] + name + lines[row][end:]
+    return "".join(lines)
+
+
+def _bound_within(node: ast.stmt) -> set[str]:
+    """The names a statement binds: its own, and those of the class bodies within it."""
+    bound = set(_defined(node))
+    for child in ast.walk(node):
+        if isinstance(child, ast.ClassDef):
+            for item in child.body:
+                bound.update(_defined(item))
+    return bound
 
 
 def dump(source: str) -> list[Any]:

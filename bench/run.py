@@ -54,20 +54,34 @@ def ensure_peers() -> Path:
 
 
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (0 when it is gone)."""
-    total, stack = 0, [pid]
+    """Resident bytes of a process and all its descendants (0 when it is gone).
+
+    A child that has not yet replaced itself with another program (its command line is its
+    parent's: between ``fork``/``vfork`` and ``exec``, as when starting ruff) counts for
+    nothing: its pages are its parent's, shared or the very same, and summing them twice
+    would report memory that no one uses."""
+    total, stack = 0, [(pid, b"")]
     while stack:
-        current = stack.pop()
+        current, parent = stack.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                stack.extend(int(c) for c in children.read().split())
+            with open(f"/proc/{current}/cmdline", "rb") as command:
+                cmdline = command.read()
+            if cmdline != parent:
+                with open(f"/proc/{current}/status") as status:
+                    for line in status:
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1]) * 1024
+                            break
+            tasks = os.listdir(f"/proc/{current}/task")
         except (OSError, ValueError):
             continue
+        # A child belongs to the thread that started it: read every thread's children.
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    stack.extend((int(c), cmdline) for c in children.read().split())
+            except (OSError, ValueError):
+                continue
     return total
 
 

@@ -305,6 +305,95 @@ def test_the_first_refused_chunk_is_reported_whoever_ran_it(
     assert raised.value.diagnostics[0].pointer == "#/1"
 
 
+def _answered(batch: pool.Batch, count: int) -> bool:
+    """Whether the workers of a batch under way have answered ``count`` jobs (waits 60 s)."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if batch.shared is not None and len(batch.shared.done) >= count:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_single_job_ahead_runs_in_a_worker_before_its_results_are_asked(
+    spec: dict[str, Any],
+) -> None:
+    """One changed chunk is not left for this process: the worker started for it takes it
+    at once, while this process does other work, and the result is the same."""
+    from generator.models.dcg import generate_chunk
+
+    jobs = _jobs(spec)[:1]
+    here = [generate_chunk(arguments) for _, arguments in jobs]
+    ran_here: list[object] = []
+
+    def generate(arguments: list[Any]) -> Any:
+        ran_here.append(arguments)
+        return generate_chunk(arguments)
+
+    store = DictStore()
+    workers = pool.Workers(1)
+    batch = pool.Batch(jobs, generate, store, workers, ahead=True)
+    assert _answered(batch, 1)  # done before ``results`` was called
+    assert batch.results() == here
+    assert ran_here == []
+    assert store.puts == 1 and store.entries == {jobs[0][0]: json.dumps(here[0])}
+    assert workers.all[0].process.wait(timeout=30) == 0  # told to end once the jobs were gone
+
+
+def test_a_job_ahead_whose_worker_dies_runs_here(spec: dict[str, Any]) -> None:
+    import subprocess
+    import sys
+
+    from generator.models.dcg import generate_chunk
+
+    jobs = _jobs(spec)[:2]
+    here = [generate_chunk(arguments) for _, arguments in jobs]
+    dying = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.readline()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    workers = pool.Workers(0, pool.Worker(dying))
+    batch = pool.Batch(jobs, generate_chunk, None, workers, ahead=True)
+    assert batch.results() == here
+    assert dying.wait(timeout=30) == 0
+
+
+def test_jobs_ahead_report_the_first_refused_chunk_whoever_ran_it() -> None:
+    """A worker that answers at once and this process, which joins late, share the jobs; the
+    error reported is the first failing job's all the same."""
+    import subprocess
+    import sys
+
+    from generator.diagnostics import Diagnostic, SpecError
+
+    def generate(arguments: list[Any]) -> list[Any]:
+        if arguments[0] % 2:
+            raise SpecError([Diagnostic("error", f"#/{arguments[0]}", "no")])
+        return arguments
+
+    script = (
+        "import json, sys\n"
+        "for line in sys.stdin:\n"
+        "    job = json.loads(line)\n"
+        "    bad = [dict(level='error', pointer='#/%d' % job[0], message='no', file=None,\n"
+        "                line=None, hint=None)]\n"
+        "    print(json.dumps(['error', bad] if job[0] % 2 else ['ok', job]), flush=True)\n"
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    jobs: list[pool.Job] = [(str(i), [i, "x" * (10 - i)]) for i in range(6)]
+    batch = pool.Batch(jobs, generate, None, pool.Workers(0, pool.Worker(worker)), ahead=True)
+    assert _answered(batch, 6)  # the worker took every job: the first refused is its
+    with pytest.raises(SpecError) as raised:
+        batch.results()
+    assert raised.value.diagnostics[0].pointer == "#/1"
+    assert worker.wait(timeout=30) == 0
+
+
 def test_the_validation_worker_serves_chunks_once_it_has_validated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -337,6 +426,37 @@ def test_the_validation_worker_serves_chunks_once_it_has_validated(
     )
     assert there.files == here.files
     assert there.diagnostics == here.diagnostics
+
+
+def test_the_validation_worker_serves_chunks_as_a_fresh_model_worker(
+    spec: dict[str, Any], tmp_path: Path
+) -> None:
+    """Once it has written its findings, the validation worker replaces itself with a model
+    worker (the same process and pipes, none of the validator's memory) and answers jobs
+    as one does."""
+    from generator.models.dcg import generate_chunk
+
+    large = _large_spec(families=62)  # large for the worker too, whose limits are not patched
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps({**large, "info": {"title": "t", "version": "1"}, "paths": {}}))
+    process = pool.start_process(
+        "generator.workflow.validation_worker", json.dumps([str(path), None, True, None])
+    )
+    assert process is not None
+    worker = pool.Worker(process, preamble=True)
+    try:
+        assert json.loads(worker.preamble())["warnings"] == []
+        if pool.processes() == 1:  # it counts CPUs for itself: with one, it only validates
+            assert process.wait(timeout=30) == 0
+            return
+        job = _jobs(spec)[0][1]
+        assert worker.ask(job) == ["ok", generate_chunk(job)]
+        command = Path(f"/proc/{process.pid}/cmdline").read_bytes().split(b"\0")
+        assert command[1:3] == [b"-m", b"generator.models.worker"]
+        worker.close()
+        assert process.wait(timeout=30) == 0
+    finally:
+        worker.end()
 
 
 def test_the_chunk_layout_does_not_change_a_byte(

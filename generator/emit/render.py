@@ -115,6 +115,12 @@ def _environment() -> jinja2.Environment:
 
 def render_package(api: Api, models: ModelsPackage) -> dict[str, str]:
     """Relative path -> text, for every file of the package project."""
+    return render_client(api) | render_models_files(api, models)
+
+
+def render_client(api: Api) -> dict[str, str]:
+    """Every file of the package project but the models package's: what does not depend on
+    the models (``pipeline`` renders it while they are generated)."""
     env = _environment()
     package = api.package
     files = {
@@ -123,7 +129,25 @@ def render_package(api: Api, models: ModelsPackage) -> dict[str, str]:
         f"{package}/__init__.py": env.get_template("__init__.py.jinja").render(api=api),
         f"{package}/client.py": env.get_template("client.py.jinja").render(api=api, f=SYNC),
         f"{package}/async_client.py": env.get_template("client.py.jinja").render(api=api, f=ASYNC),
-        f"{package}/models/__init__.py": env.get_template("models_init.py.jinja").render(
+        f"{package}/py.typed": "",
+        f"{package}/{RESOURCES}/__init__.py": env.get_template(
+            f"{RESOURCES}/__init__.py.jinja"
+        ).render(api=api),
+    }
+    files |= _resource_modules(api)
+    for name in RUNTIME_FILES:
+        files[f"{package}/{name}"] = _runtime_source(name, api.spec_name, api.http)
+    if api.webhooks is not None:
+        files[f"{package}/webhooks.py"] = env.get_template("webhooks.py.jinja").render(api=api)
+    return files
+
+
+def render_models_files(api: Api, models: ModelsPackage) -> dict[str, str]:
+    """The models package's files: ``models/__init__.py`` and a module per ``models``'s."""
+    files = {
+        f"{api.package}/models/__init__.py": _environment()
+        .get_template("models_init.py.jinja")
+        .render(
             api=api,
             modules=models.modules,
             names=sorted(name for module in models.modules for name in module.defines),
@@ -131,18 +155,9 @@ def render_package(api: Api, models: ModelsPackage) -> dict[str, str]:
                 (name, module.name) for module in models.modules for name in module.defines
             ),
         ),
-        f"{package}/py.typed": "",
-        f"{package}/{RESOURCES}/__init__.py": env.get_template(
-            f"{RESOURCES}/__init__.py.jinja"
-        ).render(api=api),
     }
     for stem, source in models.sources.items():
-        files[f"{package}/models/{stem}.py"] = source
-    files |= _resource_modules(api)
-    for name in RUNTIME_FILES:
-        files[f"{package}/{name}"] = _runtime_source(name, api.spec_name, api.http)
-    if api.webhooks is not None:
-        files[f"{package}/webhooks.py"] = env.get_template("webhooks.py.jinja").render(api=api)
+        files[f"{api.package}/models/{stem}.py"] = source
     return files
 
 

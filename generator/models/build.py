@@ -65,10 +65,25 @@ def render_models(
 ) -> ModelsPackage:
     """The models package of a spec; ``store`` keeps generated chunks between runs, and
     ``workers`` are processes started for them ahead of time (see ``models.pool``)."""
+    return start_models(spec, spec_name, file, package, store, workers).result()
+
+
+def start_models(
+    spec: dict[str, Any],
+    spec_name: str,
+    file: str,
+    package: str,
+    store: ChunkStore | None = None,
+    workers: pool.Workers | None = None,
+) -> Models:
+    """``render_models``, under way: the schemas are prepared and their chunks planned here
+    and now, and the chunks that ``store`` does not hold are handed to ``workers`` at once
+    (``pool.Batch``, ahead), so this process may go on with what does not need the models
+    until ``Models.result``."""
     schemas: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
     header = HEADER.format(spec=comment(spec_name))
     if not schemas:
-        return ModelsPackage((), {})
+        return Models(schemas, None, None, file)
     prepared = prepared_schemas(spec)
     unshared = None
     if model_chunks.is_large(prepared):
@@ -76,17 +91,47 @@ def render_models(
         unshared, prepared = prepared, share_identical(prepared, members)
     aliases = model_field_aliases(prepared)
     generate = _Chunks(prepared, aliases, header, file, package, store, workers, unshared)
-    try:
-        split = generate.split(generate.plan())
-        sources = model_modules.render(split, header)
-    except model_modules.NameClash:
-        generate.derived = {}  # the library writes them all, in one module
-        whole = model_chunks.Chunk(tuple(prepared), tuple(prepared))
-        split = generate.split([whole])
-        sources = model_modules.render(split, header)
-    _check_names(split, schemas, file)
-    records = _records(generate.made, split)
-    return ModelsPackage(split.modules, sources, records, provenance(generate.made, split, sources))
+    chunks = generate.plan()
+    return Models(schemas, generate, (chunks, generate.batch(chunks, ahead=True)), file)
+
+
+class Models:
+    """The models of a spec, under way (``start_models``)."""
+
+    def __init__(
+        self,
+        schemas: dict[str, Any],
+        generate: _Chunks | None,
+        first: tuple[list[model_chunks.Chunk], pool.Batch] | None,
+        file: str,
+    ) -> None:
+        self.schemas, self.generate, self.first, self.file = schemas, generate, first, file
+
+    def result(self) -> ModelsPackage:
+        """The models package, once every chunk is done."""
+        generate, first = self.generate, self.first
+        if generate is None or first is None:
+            return ModelsPackage((), {})
+        self.first = None
+        try:
+            split = generate.split(*first)
+            sources = model_modules.render(split, generate.header)
+        except model_modules.NameClash:
+            generate.derived = {}  # the library writes them all, in one module
+            whole = model_chunks.Chunk(tuple(generate.schemas), tuple(generate.schemas))
+            split = generate.split([whole])
+            sources = model_modules.render(split, generate.header)
+        _check_names(split, self.schemas, self.file)
+        records = _records(generate.made, split)
+        return ModelsPackage(
+            split.modules, sources, records, provenance(generate.made, split, sources)
+        )
+
+    def cancel(self) -> None:
+        """The run has failed: the chunks under way are let go."""
+        if self.first is not None:
+            self.first[1].cancel()
+            self.first = None
 
 
 def provenance(
@@ -165,14 +210,22 @@ class _Chunks:
         owned = [[n for n in c.owned if n not in self.derived] for c in chunks]
         return [model_chunks.chunk_of(o, names, self.graph, self.stubs) for o in owned if o]
 
-    def split(self, chunks: list[model_chunks.Chunk]) -> model_modules.SplitModels:
-        """The chunks' statements, joined. Of a large spec, they come in the order of the
-        schemas they belong to, whatever the chunks were: so a change to one schema
-        changes only the modules of what depends on it."""
+    def batch(self, chunks: list[model_chunks.Chunk], ahead: bool = False) -> pool.Batch:
+        """The chunks' jobs, under way with ``ahead`` (``pool.Batch``)."""
+        jobs = [self._job(c) for c in chunks]
+        return pool.Batch(jobs, generate_chunk, self.store, self.workers, ahead)
+
+    def split(
+        self, chunks: list[model_chunks.Chunk], batch: pool.Batch | None = None
+    ) -> model_modules.SplitModels:
+        """The chunks' statements, joined (``batch``: their jobs, already under way). Of a
+        large spec, they come in the order of the schemas they belong to, whatever the
+        chunks were: so a change to one schema changes only the modules of what depends
+        on it."""
         position = {name: index for index, name in enumerate(self.schemas)}
         while True:
-            jobs = [self._job(c) for c in chunks]
-            dumped = pool.run(jobs, generate_chunk, self.store, self.workers)
+            batch = batch or self.batch(chunks)
+            jobs, dumped, batch = batch.jobs, batch.results(), None
             read = [model_modules.load(data, index) for index, data in enumerate(dumped)]
             named = self._given_names(chunks, [s for _, s in read])
             if named is not None:

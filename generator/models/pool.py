@@ -13,7 +13,10 @@ once. The policy:
   ``serves_chunks`` says so (the same rule it runs itself);
 - each free process takes the next job: workers the largest left, this process the smallest
   (it holds the spec already, so its own peak memory stays down); a job whose worker dies
-  runs here; a job's outcome never depends on where it ran.
+  runs here; a job's outcome never depends on where it ran;
+- the pipeline's first round of chunks is handed to the workers as soon as it is known
+  (``Batch`` with ``ahead``), a single chunk included, while this process builds the IR and
+  renders and formats the client; it joins in once it has nothing else to do.
 """
 
 from __future__ import annotations
@@ -190,80 +193,137 @@ def run(
     """Each job's result, from the store or else generated: here and, when more than one job
     is left, in worker processes (``workers``, or new ones; as many processes in all as
     CPUs). Every fresh result is stored, as JSON."""
-    results: dict[int, Any] = {}
-    if store is not None:
-        for index, (key, _) in enumerate(jobs):
-            hit = store.get(key)
-            if hit is not None:
-                try:
-                    results[index] = json.loads(hit)
-                except ValueError:
-                    pass  # a damaged entry: generated again
-    pending = [index for index in range(len(jobs)) if index not in results]
-    helpers = min(len(pending), processes()) - 1
-    if helpers > 0:
-        taken = workers.take(helpers) if workers is not None else []
-        started: list[Worker] = []
-        while len(taken) + len(started) < helpers and (process := _start_worker()) is not None:
-            started.append(Worker(process))
-        try:
-            fresh = _shared_out([jobs[i][1] for i in pending], taken + started, generate)
-        finally:
-            for worker in started:
-                worker.end()
-    else:
-        fresh = [generate(jobs[i][1]) for i in pending]
-    for index, result in zip(pending, fresh, strict=True):
-        results[index] = result
+    return Batch(jobs, generate, store, workers).results()
+
+
+class Batch:
+    """Jobs under way. With ``ahead``, the workers started for them (``workers``) take them
+    now, the largest first, every job left if need be (one job included), while this
+    process goes on with other work; ``results`` then joins in, taking the smallest left.
+    Without, nothing runs before ``results``, which is ``run``'s rule: here and, when more
+    than one job is left, in workers too. Either way a job's result does not depend on where
+    it ran, a job whose worker dies runs here, and the error reported is the first failing
+    job's."""
+
+    def __init__(
+        self,
+        jobs: list[Job],
+        generate: Generate,
+        store: ChunkStore | None,
+        workers: Workers | None = None,
+        ahead: bool = False,
+    ) -> None:
+        self.jobs, self.generate, self.store, self.workers = jobs, generate, store, workers
+        self.found: dict[int, Any] = {}
         if store is not None:
-            store.put(jobs[index][0], json.dumps(result, ensure_ascii=False))
-    return [results[index] for index in range(len(jobs))]
+            for index, (key, _) in enumerate(jobs):
+                hit = store.get(key)
+                if hit is not None:
+                    try:
+                        self.found[index] = json.loads(hit)
+                    except ValueError:
+                        pass  # a damaged entry: generated again
+        self.pending = [index for index in range(len(jobs)) if index not in self.found]
+        self.shared: _Shared | None = None
+        if ahead and self.pending and workers is not None:
+            taken = workers.take(min(len(self.pending), processes() - 1))
+            if taken:
+                self.shared = _Shared([jobs[i][1] for i in self.pending], taken)
+
+    def results(self) -> list[Any]:
+        """Each job's result, in order; raises the first failing job's error."""
+        pending, jobs = self.pending, self.jobs
+        helpers = min(len(pending), processes()) - 1
+        if self.shared is not None:
+            fresh = self.shared.finish(self.generate)
+        elif helpers > 0:
+            taken = self.workers.take(helpers) if self.workers is not None else []
+            started: list[Worker] = []
+            while len(taken) + len(started) < helpers and (process := _start_worker()) is not None:
+                started.append(Worker(process))
+            try:
+                fresh = _shared_out([jobs[i][1] for i in pending], taken + started, self.generate)
+            finally:
+                for worker in started:
+                    worker.end()
+        else:
+            fresh = [self.generate(jobs[i][1]) for i in pending]
+        results = dict(self.found)
+        for index, result in zip(pending, fresh, strict=True):
+            results[index] = result
+            if self.store is not None:
+                self.store.put(jobs[index][0], json.dumps(result, ensure_ascii=False))
+        return [results[index] for index in range(len(jobs))]
+
+    def cancel(self) -> None:
+        """The run has failed: no more jobs, and the workers that took some end now."""
+        if self.shared is not None:
+            self.shared.cancel()
+
+
+class _Shared:
+    """Jobs shared out to ``workers``, each in a thread of this process, from now, and to
+    this process from ``finish``: workers take the largest jobs left, this process the
+    smallest (it holds the spec already, so it keeps its own peak memory down), and a job
+    whose worker dies runs here. Every job runs, so the error reported, that of the first
+    failing job, does not depend on timing. The workers are told to end (``Worker.close``)
+    once the jobs are gone."""
+
+    def __init__(self, jobs: list[list[Any]], workers: list[Worker]) -> None:
+        self.jobs, self.workers = jobs, workers
+        sizes = [len(json.dumps(job)) for job in jobs]
+        self.queue = sorted(range(len(jobs)), key=lambda i: (-sizes[i], i))
+        self.lock = threading.Lock()
+        self.done: dict[int, list[Any]] = {}  # index -> ["ok", result] or ["error", rows]
+        self.threads = [
+            threading.Thread(target=self._feed, args=(w,), daemon=True) for w in workers
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def _next(self, largest: bool = True) -> int | None:
+        with self.lock:
+            return self.queue.pop(0 if largest else -1) if self.queue else None
+
+    def _feed(self, worker: Worker) -> None:
+        while (index := self._next()) is not None:
+            answer = worker.ask(self.jobs[index])
+            if answer is None:
+                break  # the worker died: this job runs here, and it takes no more
+            self.done[index] = answer
+        worker.close()
+
+    def finish(self, generate: Generate) -> list[Any]:
+        """Takes jobs here until none is left, waits for the workers', and gives the
+        results in order."""
+        done = self.done
+        try:
+            while (index := self._next(largest=False)) is not None:
+                done[index] = outcome(generate, self.jobs[index])
+        except BaseException:
+            self.cancel()
+            raise
+        for thread in self.threads:
+            thread.join()
+        for index in range(len(self.jobs)):
+            if index not in done:  # its worker died with it
+                done[index] = outcome(generate, self.jobs[index])
+        for index in range(len(self.jobs)):
+            status, value = done[index]
+            if status != "ok":
+                raise SpecError([Diagnostic.from_dict(row) for row in value])
+        return [done[index][1] for index in range(len(self.jobs))]
+
+    def cancel(self) -> None:
+        with self.lock:
+            self.queue.clear()
+        for worker in self.workers:
+            worker.end()
 
 
 def _shared_out(jobs: list[list[Any]], workers: list[Worker], generate: Generate) -> list[Any]:
-    """The jobs' results, each to whichever is free of this process and the ``workers``:
-    workers take the largest jobs left, this process the smallest (it holds the spec
-    already, so it keeps its own peak memory down), and a job whose worker dies runs here.
-    Every job runs, so the error reported, that of the first failing job, does not depend
-    on timing. The workers are told to end (``Worker.close``) once the jobs are gone."""
-    sizes = [len(json.dumps(job)) for job in jobs]
-    queue = sorted(range(len(jobs)), key=lambda i: (-sizes[i], i))
-    lock = threading.Lock()
-    done: dict[int, list[Any]] = {}  # index -> ["ok", result] or ["error", rows]
-
-    def next_job(largest: bool = True) -> int | None:
-        with lock:
-            return queue.pop(0 if largest else -1) if queue else None
-
-    def feed(worker: Worker) -> None:
-        while (index := next_job()) is not None:
-            answer = worker.ask(jobs[index])
-            if answer is None:
-                break  # the worker died: this job runs here, and it takes no more
-            done[index] = answer
-        worker.close()
-
-    threads = [threading.Thread(target=feed, args=(w,), daemon=True) for w in workers]
-    for thread in threads:
-        thread.start()
-    try:
-        while (index := next_job(largest=False)) is not None:
-            done[index] = outcome(generate, jobs[index])
-    except BaseException:
-        queue.clear()
-        for worker in workers:
-            worker.end()
-        raise
-    for thread in threads:
-        thread.join()
-    for index in range(len(jobs)):
-        if index not in done:  # its worker died with it
-            done[index] = outcome(generate, jobs[index])
-    for index in range(len(jobs)):
-        status, value = done[index]
-        if status != "ok":
-            raise SpecError([Diagnostic.from_dict(row) for row in value])
-    return [done[index][1] for index in range(len(jobs))]
+    """The jobs' results, shared out to this process and the ``workers`` (``_Shared``)."""
+    return _Shared(jobs, workers).finish(generate)
 
 
 def outcome(generate: Generate, arguments: list[Any]) -> list[Any]:

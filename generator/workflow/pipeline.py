@@ -11,6 +11,11 @@ runs in a worker process (``generator.workflow.validation_worker``) while this o
 normalize, build and models; its warnings are joined in before the diagnostics are returned, in
 the same order as when it runs here. Where the worker cannot start or fails, validation runs in
 this process.
+
+``generate`` starts the models before the IR is built: their chunks go to the worker
+processes (``models.pool``) while this process builds the IR, renders the files that do not
+depend on the models and reads the formatted files of an earlier run, then takes any chunk
+left and joins the rest.
 """
 
 from __future__ import annotations
@@ -26,10 +31,10 @@ from typing import Any
 from generator.config import Target
 from generator.diagnostics import Diagnostic, as_errors
 from generator.emit.format import FormatStore, format_files, format_keys
-from generator.emit.render import render_package
+from generator.emit.render import render_client, render_models_files
 from generator.ir.build import build_ir
 from generator.ir.nodes import Api
-from generator.models.build import ChunkRecord, render_models
+from generator.models.build import ChunkRecord, Models, start_models
 from generator.models.chunks import ChunkStore
 from generator.models.pool import Worker, Workers, model_workers, start_process
 from generator.spec.load import LoadedSpec, load_spec
@@ -128,7 +133,8 @@ class _Validation:
 
 @dataclass(frozen=True, slots=True)
 class _Started:
-    """Analysis up to the IR, with the validator's warnings maybe still to come."""
+    """Analysis up to the IR, with the validator's warnings maybe still to come, and the
+    models under way (or the error that stopped them, raised after the IR's)."""
 
     loaded: LoadedSpec
     spec: dict[str, Any]
@@ -136,6 +142,7 @@ class _Started:
     warnings: tuple[Diagnostic, ...]
     validation: _Validation
     workers: Workers | None = None
+    models: Models | Exception | None = None
 
     def finish(self, strict: bool) -> Analysis:
         warnings, validated = self.validation.findings(self.loaded)
@@ -148,9 +155,14 @@ class _Started:
     def close(self) -> None:
         """Ends the worker processes (after ``finish``, which reads the validator's findings;
         before it, only when the run has failed)."""
+        if isinstance(self.models, Models):
+            self.models.cancel()
         for worker in self.workers.all if self.workers is not None else []:
             worker.end()
         self.validation.cancel()
+
+
+StartModels = Callable[[dict[str, Any], str, Workers | None], Models]  # spec, file, workers
 
 
 def _start(
@@ -158,35 +170,64 @@ def _start(
     target: Target,
     display: str | None,
     report: Progress,
-    models: bool = False,
+    models: StartModels | None = None,
     previous: Validated | None = None,
 ) -> _Started:
     """Load, normalize, build; with ``models``, worker processes for the models of a large
-    spec are started as soon as it is loaded (``model_chunks.Workers``). ``previous``: what
-    an earlier run validated clean."""
+    spec are started as soon as it is loaded (``pool.model_workers``), and the models are
+    started (``models``) before the IR is built, so that their chunks run in those workers
+    meanwhile. ``previous``: what an earlier run validated clean."""
     report("load")
-    validation = _Validation(spec_path, display, serve=models, previous=previous)
+    validation = _Validation(spec_path, display, serve=models is not None, previous=previous)
     workers: Workers | None = None
+    pending: Models | Exception | None = None
     try:
         validate = validation.worker is None
         loaded = load_spec(spec_path, display, validate=validate, previous=previous)
-        if models:
+        if models is not None:
             workers = model_workers(loaded.document, validation.worker)
         report("normalize")
         spec = prepare(loaded.document)
+        if models is not None:
+            # The document as read is not needed again, only what was made of it.
+            loaded = LoadedSpec({}, loaded.file, loaded.warnings, loaded.validated)
+            try:
+                pending = models(spec, loaded.file, workers)
+            except Exception as exc:  # reported after the IR's errors, as if it came later
+                pending = exc
         report("build")
         api, warnings = build_ir(spec, target, loaded.file)
     except BaseException:
+        if isinstance(pending, Models):
+            pending.cancel()
         if workers is not None:
             workers.close()
         validation.cancel()
         raise
-    return _Started(loaded, spec, api, tuple(warnings), validation, workers)
+    return _Started(loaded, spec, api, tuple(warnings), validation, workers, pending)
 
 
 def _model_sources(package: str, provenance: dict[str, str]) -> dict[str, str]:
     """The models' modules as their provenance: what their formatted text is kept under."""
     return {f"{package}/models/{stem}.py": made for stem, made in provenance.items()}
+
+
+class _ReadAhead:
+    """A ``FormatStore`` read ahead (``load`` keeps what it read): the committed package's
+    formatted files are read while the models are generated, not after."""
+
+    def __init__(self, store: FormatStore | None) -> None:
+        self.store = store
+        self.known: dict[str, str] | None = None
+
+    def load(self) -> dict[str, str]:
+        if self.known is None:
+            self.known = self.store.load() if self.store is not None else {}
+        return self.known
+
+    def save(self, formatted: dict[str, str]) -> None:
+        if self.store is not None:
+            self.store.save(formatted)
 
 
 def analyse(
@@ -217,26 +258,45 @@ def generate(
 ) -> Generated:
     """The package's files; ``store`` keeps the models' generated chunks between runs,
     ``formatted`` the formatted files, and ``validated`` is what an earlier run validated
-    clean (``subtrees.Validated``): only what may differ is validated again."""
+    clean (``subtrees.Validated``): only what may differ is validated again.
+
+    The models' chunks run in worker processes from before the IR is built; meanwhile this
+    process builds the IR and renders the files that do not depend on the models, then
+    joins them. Errors are reported in the stages' order all the same: the IR's, the
+    models', then those of rendering and formatting."""
     report = progress or _quiet
-    started = _start(spec_path, target, display, report, models=True, previous=validated)
+
+    def begin(spec: dict[str, Any], file: str, workers: Workers | None) -> Models:
+        return start_models(spec, target.spec_name, file, target.package, store, workers)
+
+    started = _start(spec_path, target, display, report, begin, previous=validated)
+    ahead = _ReadAhead(formatted)
     try:
         # Under --strict a warning stops the run before the models: join the validator first.
         analysis = started.finish(strict) if strict else None
+        if isinstance(started.models, Exception):
+            raise started.models
+        assert started.models is not None
         report("models")
-        models = render_models(
-            started.spec,
-            target.spec_name,
-            started.loaded.file,
-            target.package,
-            store,
-            started.workers,
-        )
+        # While the workers generate the models: what does not depend on them. ruff runs
+        # once, after the models, when the workers have ended (its memory is not added to
+        # theirs), and is given only what the format store does not hold.
+        client_error: Exception | None = None
+        try:
+            client = render_client(started.api)
+            keys = format_keys(client)
+            ahead.load()
+        except Exception as exc:  # reported after the models' errors
+            client_error = exc
+        models = started.models.result()
+        if client_error is not None:
+            raise client_error
         report("render")
-        rendered = render_package(started.api, models)
+        models_files = render_models_files(started.api, models)
         report("format")
-        keys = format_keys(rendered, _model_sources(target.package, models.provenance))
-        files_formatted = format_files(rendered, formatted, keys)
+        keys |= format_keys(models_files, _model_sources(target.package, models.provenance))
+        keys = dict(sorted(keys.items()))
+        files_formatted = format_files(client | models_files, ahead, keys)
         analysis = analysis or started.finish(strict)
     finally:
         started.close()

@@ -10,15 +10,18 @@ RECORD, when not null, is a file holding what an earlier run validated clean: on
 differ from it is validated again.
 
 Then, with SERVE and a spec whose models come in chunks, rather than a third process, this
-one serves chunks of models as a model worker does (``generator.models.worker.serve``) until
-its input ends: the spec it validated is let go first, so the memory it held serves
-datamodel-code-generator.
+one becomes a model worker (``generator.models.worker``) and serves chunks until its input
+ends: it replaces itself with a fresh interpreter running that module (``os.execv``: the same
+process and pipes), so none of the validator's memory (the spec, openapi-spec-validator,
+what the heap kept of them) is held beside datamodel-code-generator's. Where that fails, it
+serves chunks as it is.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -39,6 +42,10 @@ def main(argv: list[str]) -> int:
     sys.stdout.buffer.write(json.dumps(answer).encode("ascii") + b"\n")
     sys.stdout.buffer.flush()
     if serve:
+        try:
+            os.execv(sys.executable, [sys.executable, "-m", "generator.models.worker"])
+        except OSError:
+            pass
         gc.collect()
         from generator.models.worker import serve as serve_chunks
 

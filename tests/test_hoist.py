@@ -143,6 +143,36 @@ def test_discriminator_mapping_follows_renames() -> None:
     }
 
 
+def test_discriminator_mappings_follow_renames_wherever_a_schema_stands() -> None:
+    def union() -> dict[str, Any]:  # hoisted where it stands: a tagged union is a class
+        return {
+            "oneOf": [ref("circle-shape"), ref("square-shape")],
+            "discriminator": {"propertyName": "kind", "mapping": {"c": "circle-shape"}},
+        }
+
+    example = {"discriminator": {"mapping": {"c": "circle-shape"}}}  # data, not a schema
+    body = {"content": {"application/json": {"schema": {"items": union()}, "example": example}}}
+    paths = {"/shapes": {"post": {"requestBody": body, "responses": {}}}}
+    drawing = obj(main=union(), layers={"type": "array", "items": union()})
+    result = hoist(
+        spec_of(
+            {
+                "Drawing": drawing,
+                "circle-shape": obj(kind={"const": "c"}),
+                "square-shape": obj(kind={"const": "s"}),
+            },
+            paths,
+        ),
+        {("/shapes", "post"): "AddShapes"},
+    )
+    schemas = result["components"]["schemas"]
+    unions = [s for s in schemas.values() if "discriminator" in s]
+    assert len(unions) == 3
+    assert all(u["discriminator"]["mapping"] == {"c": PREFIX + "CircleShape"} for u in unions)
+    media = result["paths"]["/shapes"]["post"]["requestBody"]["content"]["application/json"]
+    assert media["example"] == {"discriminator": {"mapping": {"c": "circle-shape"}}}
+
+
 # -- inline objects ---------------------------------------------------------------------------
 
 

@@ -82,6 +82,21 @@ def test_json_lone_surrogates_become_replacement_characters(tmp_path: Path) -> N
     assert read_document(path, "s.json") == {"a\ufffd": "b\ufffd"}
 
 
+def test_json_escaped_surrogate_pairs_are_their_character_and_stray_halves_scrubbed(
+    tmp_path: Path,
+) -> None:
+    # a pair is one character; a half beside an escaped backslash or another half is alone
+    text = '{"pair": "\\ud83d\\ude00", "split": "\\ud83d\\\\\\ude00", "high": "\\udbff\\udbff"}'
+    path = write(tmp_path, "p.json", text)
+    assert read_document(path, "p.json") == {
+        "pair": "\U0001f600",
+        "split": "\ufffd\\\ufffd",
+        "high": "\ufffd\ufffd",
+    }
+    path = write(tmp_path, "q.json", '{"pair": "\\ud83d\\ude00", "text": "\\\\ud800"}')
+    assert read_document(path, "q.json") == {"pair": "\U0001f600", "text": "\\ud800"}
+
+
 # -- files ------------------------------------------------------------------------------------
 
 

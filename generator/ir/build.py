@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from generator import naming
@@ -22,6 +23,7 @@ from generator.ir.nodes import (
     Auth,
     AuthScheme,
     CreateAndPoll,
+    LazyModels,
     Operation,
     Resource,
     Webhooks,
@@ -405,7 +407,8 @@ def _api(
         security_literal=security_literal(_document_security(ctx)),
         resources=resources,
         operations=root_ops,
-        models=model_index(spec),
+        model_index=LazyModels(partial(model_index, spec)),
+        model_count=len((spec.get("components") or {}).get("schemas") or {}),
         readme=readme(resources, root_ops, texts),
         operation_count=sum(len(r.operations) for r in every_resource(resources)) + len(root_ops),
         oauth2=oauth2_flow(ctx, prefix),

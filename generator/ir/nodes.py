@@ -7,7 +7,7 @@ complete type expressions (``models.TaskRun | None``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -276,6 +276,31 @@ class Webhooks:
     type_column: str  # README table heading of the type values
 
 
+class LazyModels:
+    """The models index (``ir.model_index``), made when first read: a walk of every schema
+    that only ``clientgen diff`` and the report of a stale ``check`` need, not generation."""
+
+    __slots__ = ("_made", "_make")
+
+    def __init__(self, make: Callable[[], tuple[Model, ...]]) -> None:
+        self._make: Callable[[], tuple[Model, ...]] | None = make
+        self._made: tuple[Model, ...] = ()
+
+    def get(self) -> tuple[Model, ...]:
+        if self._make is not None:
+            self._made, self._make = self._make(), None
+        return self._made
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LazyModels) and self.get() == other.get()
+
+    def __hash__(self) -> int:
+        return hash(self.get())
+
+    def __repr__(self) -> str:
+        return f"LazyModels({self.get()!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Api:
     package: str
@@ -300,11 +325,16 @@ class Api:
     security_literal: str  # the document's security alternatives (see Operation.security_literal)
     resources: tuple[Resource, ...]  # the client's attributes; nested ones in their children
     operations: tuple[Operation, ...]  # methods of the client itself
-    models: tuple[Model, ...]  # every component schema, sorted by name
+    model_index: LazyModels  # every component schema, sorted by name: ``models``
+    model_count: int  # how many: the component schemas
     readme: Readme
     operation_count: int
     webhooks: Webhooks | None = None
     oauth2: OAuth2 | None = None
+
+    @property
+    def models(self) -> tuple[Model, ...]:
+        return self.model_index.get()
 
     @property
     def model_names(self) -> tuple[str, ...]:

@@ -59,14 +59,27 @@ _STRING_FORMATS = {
 _SCALARS = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 
 
+_MODELS: dict[str, Plain] = {}  # a component's reference -> its class (a type is a value)
+# The plain type of a string of each format, of each other scalar.
+_STRINGS = {key: Plain(name) for key, name in _STRING_FORMATS.items()}
+_SCALAR_TYPES = {key: Plain(name) for key, name in _SCALARS.items()}
+
+
 def of_schema(schema: Any) -> Type:
     """The type of a value matching ``schema``; ``Any`` where the schema says nothing."""
     if not isinstance(schema, dict):
         return ANY
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        name = component_name(ref)
-        return Plain(f"models.{name}") if name is not None else ANY
+        found = _MODELS.get(ref)
+        if found is None:
+            name = component_name(ref)
+            if name is None:
+                return ANY
+            found = Plain(f"models.{name}")
+            if len(_MODELS) < 65536:
+                _MODELS[ref] = found
+        return found
     if "const" in schema:
         return Literals((schema["const"],))
     for key in ("anyOf", "oneOf"):
@@ -81,9 +94,9 @@ def of_schema(schema: Any) -> Type:
     if isinstance(kind, list):
         return union([of_schema({**schema, "type": k}) for k in kind])
     if kind == "string":
-        return Plain(_STRING_FORMATS.get(str(schema.get("format")), "str"))
-    if kind in _SCALARS:
-        return Plain(_SCALARS[kind])
+        return _STRINGS.get(str(schema.get("format")), STR)
+    if kind in _SCALAR_TYPES:
+        return _SCALAR_TYPES[kind]
     if kind == "array" or "items" in schema:
         return Generic("list", (of_schema(schema.get("items")),))
     if kind == "object" or "properties" in schema or "additionalProperties" in schema:

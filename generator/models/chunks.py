@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from generator.spec.schemas import SCHEMA_PREFIX, Schema, children, transform
+from generator.spec.schemas import SCHEMA_PREFIX, Schema, children, visit
 
 LARGE = 600
 MIN_CHUNK = 30
@@ -193,8 +193,8 @@ def _edges(schemas: dict[str, Any]) -> tuple[dict[str, set[str]], dict[str, set[
     graph: dict[str, set[str]] = {name: set() for name in schemas}
     strong: dict[str, set[str]] = {name: set() for name in schemas}
 
-    def collect(name: str) -> Callable[[Schema], Schema]:
-        def visit(node: Schema) -> Schema:
+    def collect(name: str) -> Callable[[Schema], None]:
+        def seen(node: Schema) -> None:
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
                 graph[name].add(ref[len(SCHEMA_PREFIX) :])
@@ -220,13 +220,12 @@ def _edges(schemas: dict[str, Any]) -> tuple[dict[str, set[str]], dict[str, set[
                             if start in graph:
                                 graph[start].add(end)
                                 strong[start].add(end)
-            return node
 
-        return visit
+        return seen
 
     for name, schema in schemas.items():
         if isinstance(schema, dict):
-            transform(schema, collect(name))
+            visit(schema, collect(name))
     graph = {
         name: {t for t in targets if t in graph and t != name} for name, targets in graph.items()
     }

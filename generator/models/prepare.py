@@ -35,12 +35,13 @@ client's keyword for the same property are spelled alike.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from generator.literals import DOC_LIMIT, plain
 from generator.naming import PyIdent, field_names
-from generator.spec.load import iter_refs
-from generator.spec.schemas import SCHEMA_PREFIX, Schema, transform
+from generator.spec.schemas import SCHEMA_PREFIX, Schema, rewrite, transform
+from generator.spec.schemas import visit as visit_schemas
 
 
 def prepared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
@@ -82,8 +83,11 @@ def share_identical(schemas: dict[str, Any], members: frozenset[str]) -> dict[st
         and not ({"allOf", "anyOf", "oneOf", "discriminator"} & schema.keys())
     ]
     first: dict[str, str] = {}  # name -> the earlier identical schema it is read as
-    refs = {name: _references(schemas[name]) for name in shareable}
-    keys: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {}  # name -> (reading, key)
+    # name -> (reading, key): a schema's key as written, and the references it holds
+    keys: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+        name: ((), json.dumps(schemas[name], sort_keys=True)) for name in shareable
+    }
+    refs = {name: _references(keys[name][1]) for name in shareable}
     for _ in range(SHARE_ROUNDS):
         seen: dict[str, str] = {}
         found: dict[str, str] = {}
@@ -107,9 +111,20 @@ def share_identical(schemas: dict[str, Any], members: frozenset[str]) -> dict[st
     return shared
 
 
-def _references(schema: Any) -> frozenset[str]:
-    """The component schemas that ``schema`` refers to, at any depth."""
-    refs = (holder["$ref"] for _, holder in iter_refs(schema))
+# A ``$ref`` key with a string value in ``json.dumps`` text: within a string every quote is
+# escaped, so a quote after ``{`` or a space opens a key or a value, and ``"$ref": "`` after
+# one is that key.
+_REF_IN_TEXT = re.compile(r'"\$ref": ("[^"\\]*(?:\\.[^"\\]*)*")')
+
+
+def _references(text: str) -> frozenset[str]:
+    """The component schemas that a schema refers to, at any depth, from its ``json.dumps``
+    text (every mapping holding a string ``$ref``, as ``load.iter_refs`` finds them)."""
+    refs = (
+        json.loads(found.group(1))
+        for found in _REF_IN_TEXT.finditer(text)
+        if text[found.start() - 1] in "{ "
+    )
     return frozenset(r[len(SCHEMA_PREFIX) :] for r in refs if r.startswith(SCHEMA_PREFIX))
 
 
@@ -126,7 +141,7 @@ def _read_as(schema: Schema, first: dict[str, str]) -> Schema:
                 return {**node, "$ref": SCHEMA_PREFIX + target}
         return node
 
-    return transform(schema, visit)
+    return rewrite(schema, visit)
 
 
 def model_fields(schemas: dict[str, Any]) -> dict[str, dict[str, PyIdent]]:
@@ -197,7 +212,7 @@ def discriminator_fields(schemas: dict[str, Any]) -> dict[str, frozenset[str]]:
     """Component -> property names that tag a discriminated union (enums there stay closed)."""
     closed: dict[str, set[str]] = {}
 
-    def visit(schema: Schema) -> Schema:
+    def seen(schema: Schema) -> None:
         discriminator = schema.get("discriminator")
         if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
             prop = discriminator["propertyName"]
@@ -210,11 +225,10 @@ def discriminator_fields(schemas: dict[str, Any]) -> dict[str, frozenset[str]]:
             for ref in targets:
                 if isinstance(ref, str):
                     closed.setdefault(ref.rsplit("/", 1)[-1], set()).add(prop)
-        return schema
 
     for schema in schemas.values():
         if isinstance(schema, dict):
-            transform(schema, visit)
+            visit_schemas(schema, seen)
     return {name: frozenset(props) for name, props in closed.items()}
 
 
@@ -223,12 +237,12 @@ def discriminator_tags(schemas: dict[str, Any]) -> dict[str, dict[str, frozenset
     keys that name it, else (a variant the mapping leaves out) its own name."""
     tags: dict[str, dict[str, set[str]]] = {}
 
-    def visit(schema: Schema) -> Schema:
+    def seen(schema: Schema) -> None:
         discriminator = schema.get("discriminator")
         if not (
             isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str)
         ):
-            return schema
+            return
         prop = discriminator["propertyName"]
         mapping = discriminator.get("mapping")
         mapped: dict[str, set[str]] = {}
@@ -242,11 +256,10 @@ def discriminator_tags(schemas: dict[str, Any]) -> dict[str, dict[str, frozenset
                 mapped.setdefault(name, set()).update(mapped.get(name) or {name})
         for name, names in mapped.items():
             tags.setdefault(name, {}).setdefault(prop, set()).update(names)
-        return schema
 
     for schema in schemas.values():
         if isinstance(schema, dict):
-            transform(schema, visit)
+            visit_schemas(schema, seen)
     return {name: {p: frozenset(t) for p, t in by.items()} for name, by in tags.items()}
 
 
@@ -553,6 +566,8 @@ MODEL_KEYWORDS = frozenset(
     }
 )
 
+_SHAPING = MODEL_KEYWORDS - VALIDATION_KEYWORDS
+
 
 def _closed(node: Schema) -> Schema:
     node = _only_model_keywords(node)
@@ -617,7 +632,7 @@ def _lenient(node: Schema) -> Schema:
 
 def _only_model_keywords(node: Schema) -> Schema:
     """The keywords that shape a model, each of the JSON type it must have."""
-    kept = {k: v for k, v in node.items() if k in MODEL_KEYWORDS and k not in VALIDATION_KEYWORDS}
+    kept = {k: v for k, v in node.items() if k in _SHAPING}
     patterns = node.get("patternProperties")
     if isinstance(patterns, dict) and patterns and "additionalProperties" not in kept:
         values = [v for v in patterns.values() if isinstance(v, dict)]
@@ -625,15 +640,14 @@ def _only_model_keywords(node: Schema) -> Schema:
     ref = kept.get("$ref")
     if "$ref" in kept and not (isinstance(ref, str) and ref.startswith("#/")):
         del kept["$ref"]
-    for key in ("description",):
-        if key in kept:
-            text = plain(kept[key], limit=DOC_LIMIT)
-            if text:
-                kept[key] = text
-            else:
-                del kept[key]
-    for key, kind in _KEYWORD_TYPES.items():
-        if key in kept and not isinstance(kept[key], kind):
+    if "description" in kept:
+        text = plain(kept["description"], limit=DOC_LIMIT)
+        if text:
+            kept["description"] = text
+        else:
+            del kept["description"]
+    for key in [k for k in kept if k in _KEYWORD_TYPES]:
+        if not isinstance(kept[key], _KEYWORD_TYPES[key]):
             del kept[key]
     discriminator = kept.get("discriminator")
     if "discriminator" in kept:

@@ -30,14 +30,13 @@ from typing import Any
 from generator.diagnostics import pointer
 from generator.naming import NameRegistry, PyIdent, to_class_name
 from generator.naming import words as naming_words
-from generator.spec.load import iter_refs
 from generator.spec.pointer import pointer_parts, resolve_pointer
 from generator.spec.schemas import (
     SCHEMA_PREFIX,
     Schema,
     component_name,
     operations,
-    schema_nodes,
+    schema_nodes_where,
     sent_operations,
     set_at,
 )
@@ -98,10 +97,8 @@ def _direct_refs(spec: dict[str, Any]) -> None:
     is no class (a scalar, an enum, an array of those), a copy of it, the reference's own
     keywords (a ``description``) kept; else a pointer that reaches it without passing through
     a node hoisted away. Later stages then read every type from a component or in place."""
-    for where, schema in list(schema_nodes(spec)):
-        ref = schema.get("$ref")
-        if not isinstance(ref, str) or not ref.startswith("#/") or _is_component(ref):
-            continue
+    for where, schema in list(schema_nodes_where(spec, _refers_into_document)):
+        ref = schema["$ref"]
         found = _target(spec, ref)
         if found is None:
             continue
@@ -113,6 +110,11 @@ def _direct_refs(spec: dict[str, Any]) -> None:
             set_at(spec, where, {**copy.deepcopy(target), **siblings})
         else:
             schema["$ref"] = direct
+
+
+def _refers_into_document(schema: Schema) -> bool:
+    ref = schema.get("$ref")
+    return isinstance(ref, str) and ref.startswith("#/") and not _is_component(ref)
 
 
 def _target(spec: dict[str, Any], ref: str) -> tuple[str, Any] | None:
@@ -174,18 +176,53 @@ _DATA_KEYWORDS = frozenset({"enum", "const", "default", "example", "examples", "
 
 
 def _rewrite_refs(spec: dict[str, Any], renamed: dict[str, str]) -> None:
-    for _, holder in iter_refs(spec):
+    holders, within = _refs_and_mappings(spec)
+    for holder in holders:
         holder["$ref"] = _renamed_ref(holder["$ref"], renamed)
-    for _, schema in schema_nodes(spec):
-        mapping = (
-            (schema.get("discriminator") or {}).get("mapping")
-            if isinstance(schema.get("discriminator"), dict)
-            else None
-        )
-        if isinstance(mapping, dict):
-            for tag, ref in list(mapping.items()):
-                if isinstance(ref, str):
-                    mapping[tag] = _renamed_ref(ref if "/" in ref else SCHEMA_PREFIX + ref, renamed)
+    if not within:
+        return
+    for _, schema in schema_nodes_where(spec, _maps_discriminator, within):
+        mapping = schema["discriminator"]["mapping"]
+        for tag, ref in list(mapping.items()):
+            if isinstance(ref, str):
+                mapping[tag] = _renamed_ref(ref if "/" in ref else SCHEMA_PREFIX + ref, renamed)
+
+
+_Chain = tuple[Any, Any] | None  # (parent's _Chain, node)
+
+
+def _refs_and_mappings(spec: dict[str, Any]) -> tuple[list[dict[str, Any]], set[int]]:
+    """Every mapping holding a string ``$ref`` (``load.iter_refs``, in document order), and
+    the ids of every mapping or list on the way to each discriminator with a ``mapping``
+    (each way, where YAML aliases make more than one)."""
+    holders: list[dict[str, Any]] = []
+    within: set[int] = set()
+    stack: list[tuple[_Chain, Any]] = [(None, spec)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        chain, node = pop()
+        if isinstance(node, dict):
+            if "$ref" in node and isinstance(node["$ref"], str):
+                holders.append(node)
+            if "discriminator" in node and _maps_discriminator(node):
+                link: _Chain = (chain, node)
+                while link is not None:
+                    within.add(id(link[1]))
+                    link = link[0]
+            nested = [item for item in node.values() if isinstance(item, (dict, list))]
+        elif isinstance(node, list):
+            nested = [item for item in node if isinstance(item, (dict, list))]
+        else:
+            continue
+        here = (chain, node)
+        for item in reversed(nested):
+            push((here, item))
+    return holders, within
+
+
+def _maps_discriminator(schema: Schema) -> bool:
+    discriminator = schema.get("discriminator")
+    return isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict)
 
 
 def _renamed_ref(ref: str, renamed: dict[str, str]) -> str:

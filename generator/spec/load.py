@@ -50,7 +50,6 @@ def load_spec(
     file = display or str(path)
     document = _read_document(path, file)
     _check_structure(document, file)
-    _drop_ignored_headers(document)
     bundler = _Bundler(path, file, document)
     document = bundler.bundle()
     _check_local_refs(document, file, bundler.refs)
@@ -109,42 +108,79 @@ def _check_structure(document: Spec, file: str) -> None:
 _NESTED = (dict, list)  # what a walk goes into: nothing else holds a mapping
 
 
-def _drop_ignored_headers(document: Spec) -> None:
-    """A ``Content-Type`` among a response's or an encoding's ``headers`` "SHALL be ignored"
-    (the media type says it), so it is dropped before anything follows its ``$ref``."""
-    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+Link = tuple[Any, str | int] | None  # (parent's Link, key): a location, built only when read
+
+
+def _location(link: Link, base: tuple[str | int, ...] = ()) -> tuple[str | int, ...]:
+    parts: list[str | int] = []
+    while link is not None:
+        link, key = link
+        parts.append(key)
+    parts.reverse()
+    return (*base, *parts)
+
+
+def _scan(document: Spec) -> Refs:
+    """One walk of the document: a ``Content-Type`` among a response's or an encoding's
+    ``headers`` "SHALL be ignored" (the media type says it), so it is dropped before
+    anything follows its ``$ref``; and the ``$ref``s then left (``iter_refs``)."""
+    refs: Refs = []
+    stack: list[tuple[Link, Any]] = [(None, document)]
+    pop, push = stack.pop, stack.append
     while stack:
-        where, node = stack.pop()
-        if isinstance(node, dict):
-            headers = node.get("headers")
-            if (
-                isinstance(headers, dict)
-                and len(where) >= 2
-                and where[-2] in ("responses", "encoding")
-                and (len(where) < 3 or where[-3] not in SCHEMA_MAPS)
-            ):
-                for name in [n for n in headers if n.lower() == "content-type"]:
-                    del headers[name]
-            stack.extend(((*where, k), v) for k, v in node.items() if isinstance(v, _NESTED))
-        elif isinstance(node, list):
-            stack.extend(((*where, i), v) for i, v in enumerate(node) if isinstance(v, _NESTED))
+        link, value = pop()
+        if isinstance(value, dict):
+            if "headers" in value and isinstance(value["headers"], dict):
+                _drop_ignored(value["headers"], link)
+            if "$ref" in value and isinstance(value["$ref"], str):
+                refs.append((_location(link), value))
+            for key in reversed(value):
+                item = value[key]
+                if isinstance(item, _NESTED):
+                    push(((link, key), item))
+        elif isinstance(value, list):
+            for index in range(len(value) - 1, -1, -1):
+                item = value[index]
+                if isinstance(item, _NESTED):
+                    push(((link, index), item))
+    return refs
+
+
+def _drop_ignored(headers: dict[str, Any], link: Link) -> None:
+    """The ``Content-Type`` of the ``headers`` of the node at ``link``, where that node is a
+    response (under ``responses``) or an encoding (under ``encoding``), not a schema."""
+    if not any(n.lower() == "content-type" for n in headers):
+        return
+    where = _location(link)[-3:]
+    if (
+        len(where) >= 2
+        and where[-2] in ("responses", "encoding")
+        and (len(where) < 3 or where[-3] not in SCHEMA_MAPS)
+    ):
+        for name in [n for n in headers if n.lower() == "content-type"]:
+            del headers[name]
 
 
 def iter_refs(
     node: Any, path: tuple[str | int, ...] = ()
 ) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
     """Every mapping holding a string ``$ref``, with its location, in document order."""
-    stack: list[tuple[tuple[str | int, ...], Any]] = [(path, node)]
+    stack: list[tuple[Link, Any]] = [(None, node)]
+    pop, push = stack.pop, stack.append
     while stack:
-        where, value = stack.pop()
+        link, value = pop()
         if isinstance(value, dict):
-            if isinstance(value.get("$ref"), str):
-                yield where, value
-            entries = reversed(list(value.items()))
-            stack.extend(((*where, k), v) for k, v in entries if isinstance(v, _NESTED))
+            if "$ref" in value and isinstance(value["$ref"], str):
+                yield _location(link, path), value
+            for key in reversed(value):
+                item = value[key]
+                if isinstance(item, _NESTED):
+                    push(((link, key), item))
         elif isinstance(value, list):
-            members = reversed(list(enumerate(value)))
-            stack.extend(((*where, i), v) for i, v in members if isinstance(v, _NESTED))
+            for index in range(len(value) - 1, -1, -1):
+                item = value[index]
+                if isinstance(item, _NESTED):
+                    push(((link, index), item))
 
 
 Refs = list[tuple[tuple[str | int, ...], dict[str, Any]]]  # ``iter_refs``, as a list
@@ -165,28 +201,31 @@ def _check_local_refs(document: Spec, file: str, refs: Refs) -> None:
     back to where it started."""
     problems = []
     holders: Refs = []
+    targets: dict[str, Any] = {}  # each reference's node: many holders share one reference
     for where, holder in refs:
         ref = holder["$ref"]
-        try:
-            resolve_pointer(document, ref)
-        except KeyError:
-            problems.append(
-                Diagnostic(
-                    "error", pointer(*where, "$ref"), f"unresolvable reference {ref!r}", file
+        if ref not in targets:
+            try:
+                targets[ref] = resolve_pointer(document, ref)
+            except KeyError:
+                problems.append(
+                    Diagnostic(
+                        "error", pointer(*where, "$ref"), f"unresolvable reference {ref!r}", file
+                    )
                 )
-            )
-        else:
-            holders.append((where, holder))
+                continue
+        holders.append((where, holder))
     if not problems:
-        problems = _ref_cycles(document, holders, file)
+        problems = _ref_cycles(targets, holders, file)
     if problems:
         raise SpecError(problems)
 
 
 def _ref_cycles(
-    document: Spec, holders: list[tuple[tuple[str | int, ...], dict[str, Any]]], file: str
+    targets: dict[str, Any], holders: list[tuple[tuple[str | int, ...], dict[str, Any]]], file: str
 ) -> list[Diagnostic]:
-    """A ``$ref`` naming a ``$ref`` naming ... the first again leads to no definition at all.
+    """A ``$ref`` naming a ``$ref`` naming ... the first again leads to no definition at all
+    (``targets``: the node each reference names).
 
     (A schema that refers to itself from inside, ``properties: {next: {$ref: Node}}``, is a
     recursive type and fine: its chain ends at the schema.)
@@ -196,6 +235,8 @@ def _ref_cycles(
     settled: set[int] = set()
     problems = []
     for _, holder in holders:
+        if id(holder) in settled:
+            continue
         chain: dict[int, dict[str, Any]] = {}  # id -> holder, in the order followed
         node: Any = holder
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
@@ -220,7 +261,7 @@ def _ref_cycles(
                 )
                 break
             chain[id(node)] = node
-            node = resolve_pointer(document, node["$ref"])
+            node = targets[node["$ref"]]
         settled.update(chain)
     return problems
 
@@ -255,7 +296,7 @@ class _Bundler:
         self.file = file
         self.document = document
         self.files: dict[Path, Any] = {self.root: document}
-        self.anchors: dict[Path, dict[str, str]] = {self.root: plain_name_refs(document)}
+        self.anchors: dict[Path, dict[str, str]] = {}
         self.hoisted: dict[tuple[Path, str], str] = {}
         self.inlining: list[tuple[Path, str]] = []
         self.refs: Refs = []
@@ -266,9 +307,12 @@ class _Bundler:
     def bundle(self) -> Spec:
         """The document with every other file's part in it; ``refs`` then holds its
         ``$ref``s (``iter_refs``), for the checks that follow."""
-        self.refs = list(iter_refs(self.document))
+        self.refs = _scan(self.document)
+        if all(h["$ref"].startswith("#/") or h["$ref"] == "#" for _, h in self.refs):
+            return self.document  # no anchor and no other file: nothing to rewrite
+        self.anchors[self.root] = plain_name_refs(self.document)
         if all(h["$ref"].startswith("#") for _, h in self.refs):
-            return self.document
+            return self.document  # the holders are the same, their anchors now pointers
         self._rewrite(self.document, self.root, ())
         self.refs = list(iter_refs(self.document))
         return self.document

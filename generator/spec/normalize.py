@@ -43,7 +43,6 @@ The document's ``openapi`` becomes ``3.1.0``: every later stage reads one dialec
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from generator.diagnostics import pointer
@@ -54,7 +53,9 @@ from generator.spec.schemas import (
     SUBSCHEMA_SINGLE,
     Schema,
     is_null,
+    json_copy,
     merged_properties,
+    rewrite,
     schema_roots,
     set_at,
     split_nullable,
@@ -78,14 +79,14 @@ ANNOTATION_KEYS = frozenset(
 
 
 def normalize(document: dict[str, Any]) -> dict[str, Any]:
-    spec = copy.deepcopy(document)
+    spec: dict[str, Any] = json_copy(document)
     _boolean_roots(spec)
     for where, schema in list(schema_roots(spec)):
         set_at(spec, where, transform(schema, _normalize_schema))
     nullable = _unwrap_nullable_components(spec)
     if nullable:
         for where, schema in list(schema_roots(spec)):
-            set_at(spec, where, transform(schema, lambda s: _nullable_refs(s, nullable)))
+            set_at(spec, where, rewrite(schema, lambda s: _nullable_refs(s, nullable)))
     spec["openapi"] = "3.1.0"
     return spec
 
@@ -339,15 +340,28 @@ def _boolean_roots(spec: dict[str, Any]) -> None:
             if isinstance(schema, bool):
                 schemas[name] = {} if schema else dict(NOTHING)
     stack: list[Any] = [spec]
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
+        node = pop()
         if isinstance(node, dict):
-            if isinstance(node.get("schema"), bool):
+            if "schema" in node and isinstance(node["schema"], bool):
                 node["schema"] = {} if node["schema"] else dict(NOTHING)
-            _boolean_members(node)
-            stack.extend(v for k, v in node.items() if k not in _DATA_KEYS)
-        elif isinstance(node, list):
-            stack.extend(node)
+            if not _MEMBER_KEYS.isdisjoint(node):
+                _boolean_members(node)
+            for key, value in node.items():
+                if isinstance(value, (dict, list)) and key not in _DATA_KEYS:
+                    push(value)
+        else:
+            for value in node:
+                if isinstance(value, (dict, list)):
+                    push(value)
+
+
+_SINGLE_CHECKED = tuple(k for k in SUBSCHEMA_SINGLE if k not in _BOOLEAN_KEPT)
+# The keywords whose sub-schemas ``_boolean_members`` reads: a mapping with none is left be.
+_MEMBER_KEYS = frozenset(
+    {"allOf", "anyOf", "oneOf", "prefixItems", *SUBSCHEMA_MAPS, *_SINGLE_CHECKED}
+)
 
 
 def _boolean_members(schema: dict[str, Any]) -> None:
@@ -388,7 +402,7 @@ def _boolean_members(schema: dict[str, Any]) -> None:
                     schema["required"] = [r for r in required if r != name]
             elif sub is False:
                 mapping[name] = dict(NOTHING)
-    for key in (k for k in SUBSCHEMA_SINGLE if k not in _BOOLEAN_KEPT):
+    for key in _SINGLE_CHECKED:
         sub = schema.get(key)
         if not isinstance(sub, bool):
             continue

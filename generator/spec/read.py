@@ -43,6 +43,7 @@ MAX_VALUES = 5_000_000
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _UTF16_32 = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _TAG = "tag:yaml.org,2002:"
 _COLLECTION_TAGS = frozenset({None, "!", _TAG + "seq", _TAG + "map"})
@@ -104,6 +105,7 @@ class _NonFinite(str):
 
 def _read_json(text: str, file: str) -> Any:
     duplicates: dict[int, list[str]] = {}
+    constants: list[str] = []
 
     def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result = dict(pairs)
@@ -112,8 +114,12 @@ def _read_json(text: str, file: str) -> Any:
             duplicates[id(result)] = [k for k in result if keys.count(k) > 1]
         return result
 
+    def constant(name: str) -> _NonFinite:
+        constants.append(name)
+        return _NonFinite(name)
+
     try:
-        data = json.loads(text, object_pairs_hook=mapping, parse_constant=_NonFinite)
+        data = json.loads(text, object_pairs_hook=mapping, parse_constant=constant)
     except json.JSONDecodeError as exc:
         where = f"(line {exc.lineno}, column {exc.colno})"
         raise error("#", f"invalid JSON: {exc.msg} {where}", file=file) from None
@@ -121,8 +127,38 @@ def _read_json(text: str, file: str) -> Any:
         raise error("#", _too_deep(), file=file) from None
     except ValueError as exc:  # an integer of more digits than Python converts
         raise error("#", f"invalid JSON: {_number_problem(exc)}", file=file) from None
-    _check_json(data, duplicates, file)
-    return _scrub(data) if _ESCAPED_SURROGATE.search(text) else data
+    if duplicates or constants or not _within_limits(text, data):
+        _check_json(data, duplicates, file)  # finds the problem, if there is one
+    return _scrub(data) if _lone_surrogates(text) else data
+
+
+def _lone_surrogates(text: str) -> bool:
+    """Whether the JSON ``text`` may escape a lone surrogate (one of a pair is read as the
+    character the pair names): an escaped backslash stands apart as ``//``, then every escaped
+    pair is taken out, and any escaped surrogate left is alone."""
+    if not _ESCAPED_SURROGATE.search(text):
+        return False
+    apart = text.replace("\\\\", "//") if "\\\\" in text else text
+    return bool(_ESCAPED_SURROGATE.search(_SURROGATE_PAIR.sub("~", apart)))
+
+
+def _within_limits(text: str, data: Any) -> bool:
+    """Whether ``data``, read from the JSON ``text``, certainly nests at most ``MAX_DEPTH``
+    levels and holds at most ``MAX_VALUES`` values, found without a walk of every value.
+    False is no verdict (``_check_json`` then walks it)."""
+    # Every value but the first follows a comma or opens its collection.
+    if 1 + text.count(",") + text.count("[") + text.count("{") > MAX_VALUES:
+        return False
+    stack: list[tuple[Any, int]] = [(data, 1)] if isinstance(data, (dict, list)) else []
+    pop, push = stack.pop, stack.append
+    while stack:
+        value, depth = pop()
+        if depth > MAX_DEPTH:
+            return False
+        for item in value.values() if isinstance(value, dict) else value:
+            if isinstance(item, (dict, list)):
+                push((item, depth + 1))
+    return True
 
 
 def _check_json(data: Any, duplicates: dict[int, list[str]], file: str) -> None:

@@ -43,24 +43,63 @@ def split_nullable(schema: Schema) -> tuple[Schema, bool]:
     return schema, False
 
 
+_LIST, _MAP, _SINGLE = 0, 1, 2
+_KIND = {
+    **dict.fromkeys(SUBSCHEMA_LISTS, _LIST),
+    **dict.fromkeys(SUBSCHEMA_MAPS, _MAP),
+    **dict.fromkeys(SUBSCHEMA_SINGLE, _SINGLE),
+}
+
+
+_ORDER = {key: index for index, key in enumerate(_KIND)}
+
+
+def _keywords(schema: Schema) -> list[str]:
+    """The keywords of ``schema`` that hold sub-schemas, in the vocabulary's order."""
+    found = [key for key in schema if key in _KIND]
+    if len(found) > 1:
+        found.sort(key=_ORDER.__getitem__)
+    return found
+
+
 def children(schema: Schema) -> Iterator[tuple[tuple[str | int, ...], Schema]]:
     """Direct sub-schemas with their relative location."""
-    for key in SUBSCHEMA_LISTS:
-        value = schema.get(key)
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, dict):
-                    yield (key, index), item
-    for key in SUBSCHEMA_MAPS:
-        value = schema.get(key)
-        if isinstance(value, dict):
-            for name, item in value.items():
-                if isinstance(item, dict):
-                    yield (key, name), item
-    for key in SUBSCHEMA_SINGLE:
-        value = schema.get(key)
-        if isinstance(value, dict):
+    for key in _keywords(schema):
+        value = schema[key]
+        kind = _KIND[key]
+        if kind == _LIST:
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, dict):
+                        yield (key, index), item
+        elif kind == _MAP:
+            if isinstance(value, dict):
+                for name, item in value.items():
+                    if isinstance(item, dict):
+                        yield (key, name), item
+        elif isinstance(value, dict):
             yield (key,), value
+
+
+def json_copy(data: Any) -> Any:
+    """A deep copy of JSON data (mappings, lists and scalars), as ``copy.deepcopy`` makes
+    it: a mapping or list met twice (a YAML alias) is one copy, met twice."""
+    memo: dict[int, Any] = {}
+
+    def copied(node: Any) -> Any:
+        made = memo.get(id(node))
+        if made is None:
+            if isinstance(node, dict):
+                made = {k: copied(v) if isinstance(v, _NESTED) else v for k, v in node.items()}
+            else:
+                made = [copied(v) if isinstance(v, _NESTED) else v for v in node]
+            memo[id(node)] = made
+        return made
+
+    return copied(data) if isinstance(data, _NESTED) else data
+
+
+_NESTED = (dict, list)
 
 
 def operations(
@@ -176,18 +215,68 @@ def _content_schemas(
 def transform(schema: Schema, rule: Callable[[Schema], Schema]) -> Schema:
     """Apply ``rule`` bottom-up to a schema and all its sub-schemas (returns a new tree)."""
     rebuilt = dict(schema)
-    for key in SUBSCHEMA_LISTS:
-        if isinstance(rebuilt.get(key), list):
-            rebuilt[key] = [transform(s, rule) if isinstance(s, dict) else s for s in rebuilt[key]]
-    for key in SUBSCHEMA_MAPS:
-        if isinstance(rebuilt.get(key), dict):
-            rebuilt[key] = {
-                k: transform(s, rule) if isinstance(s, dict) else s for k, s in rebuilt[key].items()
-            }
-    for key in SUBSCHEMA_SINGLE:
-        if isinstance(rebuilt.get(key), dict):
-            rebuilt[key] = transform(rebuilt[key], rule)
+    for key in _keywords(rebuilt):
+        value = rebuilt[key]
+        kind = _KIND[key]
+        if kind == _LIST:
+            if isinstance(value, list):
+                rebuilt[key] = [transform(s, rule) if isinstance(s, dict) else s for s in value]
+        elif kind == _MAP:
+            if isinstance(value, dict):
+                rebuilt[key] = {
+                    k: transform(s, rule) if isinstance(s, dict) else s for k, s in value.items()
+                }
+        elif isinstance(value, dict):
+            rebuilt[key] = transform(value, rule)
     return rule(rebuilt)
+
+
+def visit(schema: Schema, seen: Callable[[Schema], object]) -> None:
+    """Call ``seen`` on a schema and all its sub-schemas, in ``transform``'s order (bottom-up),
+    changing nothing."""
+    for key in _keywords(schema):
+        value = schema[key]
+        kind = _KIND[key]
+        if kind == _LIST:
+            if isinstance(value, list):
+                for sub in value:
+                    if isinstance(sub, dict):
+                        visit(sub, seen)
+        elif kind == _MAP:
+            if isinstance(value, dict):
+                for sub in value.values():
+                    if isinstance(sub, dict):
+                        visit(sub, seen)
+        elif isinstance(value, dict):
+            visit(value, seen)
+    seen(schema)
+
+
+def rewrite(schema: Schema, rule: Callable[[Schema], Schema]) -> Schema:
+    """``transform`` for a ``rule`` that never changes the mapping it is given (it returns
+    that mapping, or a new one): a schema none of whose sub-schemas changed is passed on as
+    it is, not copied."""
+    changed: dict[str, Any] = {}
+    for key in _keywords(schema):
+        value = schema[key]
+        kind = _KIND[key]
+        if kind == _LIST:
+            if isinstance(value, list):
+                items = [rewrite(s, rule) if isinstance(s, dict) else s for s in value]
+                if any(new is not old for new, old in zip(items, value, strict=True)):
+                    changed[key] = items
+        elif kind == _MAP:
+            if isinstance(value, dict):
+                named = {
+                    k: rewrite(s, rule) if isinstance(s, dict) else s for k, s in value.items()
+                }
+                if any(named[k] is not s for k, s in value.items()):
+                    changed[key] = named
+        elif isinstance(value, dict):
+            sub = rewrite(value, rule)
+            if sub is not value:
+                changed[key] = sub
+    return rule({**schema, **changed} if changed else schema)
 
 
 def set_at(document: Any, where: tuple[str | int, ...], value: Any) -> None:
@@ -199,12 +288,50 @@ def set_at(document: Any, where: tuple[str | int, ...], value: Any) -> None:
 
 def schema_nodes(document: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], Schema]]:
     """Every schema of the document, sub-schemas included (pre-order)."""
-    stack = list(schema_roots(document))
-    stack.reverse()
+    return schema_nodes_where(document, _always)
+
+
+def _always(schema: Schema) -> bool:
+    return True
+
+
+_Link = tuple[Any, tuple[str | int, ...]]  # (parent's _Link or None, location below it)
+
+
+def schema_nodes_where(
+    document: dict[str, Any],
+    wanted: Callable[[Schema], bool],
+    within: set[int] | None = None,
+) -> Iterator[tuple[tuple[str | int, ...], Schema]]:
+    """``schema_nodes``, of the schemas ``wanted`` holds true of (a location is made only for
+    those). ``within``: the ids of every node on the way to every such schema, where the
+    caller knows them; nothing else is walked."""
+    roots = [
+        ((None, where), schema)
+        for where, schema in schema_roots(document)
+        if within is None or id(schema) in within
+    ]
+    roots.reverse()
+    stack: list[tuple[_Link, Schema]] = roots
+    pop, push = stack.pop, stack.append
     while stack:
-        where, schema = stack.pop()
-        yield where, schema
-        stack.extend(reversed([((*where, *rel), sub) for rel, sub in children(schema)]))
+        link, schema = pop()
+        if wanted(schema):
+            yield _location(link), schema
+        kids = list(children(schema))
+        if kids:
+            kids.reverse()
+            for rel, sub in kids:
+                if within is None or id(sub) in within:
+                    push(((link, rel), sub))
+
+
+def _location(link: _Link) -> tuple[str | int, ...]:
+    parts: list[tuple[str | int, ...]] = []
+    while link is not None:
+        link, rel = link
+        parts.append(rel)
+    return tuple(part for rel in reversed(parts) for part in rel)
 
 
 def deref(document: dict[str, Any], schema: Any) -> Schema:

@@ -127,7 +127,7 @@ def generate(
         validated=manifest.validated(committed) if committed is not None else None,
     )
     files = dict(fresh.files)
-    operations, models = fresh.api.operation_count, len(fresh.api.model_names)
+    operations, models = fresh.api.operation_count, fresh.api.model_count
     if made is not None:
         files[manifest.NAME] = manifest.build(
             made,

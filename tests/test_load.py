@@ -460,3 +460,28 @@ def test_the_quick_schema_check_agrees_with_jsonschema(path: Path) -> None:
     assert checker.fast is not None, "jsonschema-rs is a dependency: it must be importable"
     exact = next(iter(checker.exact.iter_errors(spec)), None) is None
     assert checker.fast.is_valid(spec) == exact
+
+
+def test_a_content_type_header_shared_through_an_alias_is_ignored_wherever_it_stands(
+    tmp_path: Path,
+) -> None:
+    """The response's headers mapping is also ``components/headers``, walked first: its
+    ``Content-Type`` is dropped all the same, and its reference is never followed."""
+    path = write(
+        tmp_path,
+        "shared.yaml",
+        """
+        openapi: 3.0.3
+        info: {title: t, version: '1'}
+        paths:
+          /p: {get: {operationId: getP, responses: {'200': {$ref: '#/components/responses/Ok'}}}}
+        components:
+          headers: &common
+            Content-Type: {$ref: '#/components/headers/ContentType'}
+            X-Rate: {schema: {type: integer}}
+          responses: {Ok: {description: ok, headers: *common}}
+        """,
+    )
+    loaded = load_spec(path, validate=False)
+    assert list(loaded.document["components"]["headers"]) == ["X-Rate"]
+    assert list(loaded.document["components"]["responses"]["Ok"]["headers"]) == ["X-Rate"]

@@ -123,15 +123,18 @@ def _location(link: Link, base: tuple[str | int, ...] = ()) -> tuple[str | int, 
 def _scan(document: Spec) -> Refs:
     """One walk of the document: a ``Content-Type`` among a response's or an encoding's
     ``headers`` "SHALL be ignored" (the media type says it), so it is dropped before
-    anything follows its ``$ref``; and the ``$ref``s then left (``iter_refs``)."""
+    anything follows its ``$ref``; and the ``$ref``s then left (``iter_refs``). A mapping
+    may stand in several places (a YAML alias), and one walked before the place where its
+    ``Content-Type`` is dropped: where any was dropped, the ``$ref``s are collected again."""
     refs: Refs = []
+    dropped = False
     stack: list[tuple[Link, Any]] = [(None, document)]
     pop, push = stack.pop, stack.append
     while stack:
         link, value = pop()
         if isinstance(value, dict):
             if "headers" in value and isinstance(value["headers"], dict):
-                _drop_ignored(value["headers"], link)
+                dropped = _drop_ignored(value["headers"], link) or dropped
             if "$ref" in value and isinstance(value["$ref"], str):
                 refs.append((_location(link), value))
             for key in reversed(value):
@@ -143,14 +146,15 @@ def _scan(document: Spec) -> Refs:
                 item = value[index]
                 if isinstance(item, _NESTED):
                     push(((link, index), item))
-    return refs
+    return list(iter_refs(document)) if dropped else refs
 
 
-def _drop_ignored(headers: dict[str, Any], link: Link) -> None:
-    """The ``Content-Type`` of the ``headers`` of the node at ``link``, where that node is a
-    response (under ``responses``) or an encoding (under ``encoding``), not a schema."""
+def _drop_ignored(headers: dict[str, Any], link: Link) -> bool:
+    """Drops the ``Content-Type`` of the ``headers`` of the node at ``link``, where that node
+    is a response (under ``responses``) or an encoding (under ``encoding``), not a schema;
+    whether it dropped one."""
     if not any(n.lower() == "content-type" for n in headers):
-        return
+        return False
     where = _location(link)[-3:]
     if (
         len(where) >= 2
@@ -159,6 +163,8 @@ def _drop_ignored(headers: dict[str, Any], link: Link) -> None:
     ):
         for name in [n for n in headers if n.lower() == "content-type"]:
             del headers[name]
+        return True
+    return False
 
 
 def iter_refs(

@@ -190,8 +190,7 @@ class _Chunks:
         made are written by our template (``subclasses``), and chunks are given them as stubs."""
         self.schemas, self.aliases, self.header = schemas, aliases, header
         self.file, self.package, self.store, self.workers = file, package, store, workers
-        self.graph = model_chunks.closure_graph(schemas)
-        self.stubs = model_chunks.stubs(schemas)
+        self.graph, self.stubs = model_chunks.graph_and_stubs(schemas)
         self.large = model_chunks.is_large(schemas)
         self.derived: dict[str, str] = {}
         if unshared is not None:

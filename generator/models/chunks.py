@@ -111,6 +111,11 @@ def stub(schema: Schema) -> Schema:
 
 
 def stubs(schemas: dict[str, Any]) -> Stubs:
+    return graph_and_stubs(schemas)[1]
+
+
+def graph_and_stubs(schemas: dict[str, Any]) -> tuple[dict[str, set[str]], Stubs]:
+    """``closure_graph`` and ``stubs`` of the schemas, from one walk of them."""
     graph, strong = _edges(schemas)
     plain = {
         name
@@ -122,7 +127,7 @@ def stubs(schemas: dict[str, Any]) -> Stubs:
     }
     subclasses = {name for name, schema in schemas.items() if _subclass_of(schema) in plain}
     weak = {name: graph[name] - strong[name] for name in schemas}
-    return Stubs(weak, frozenset(plain | subclasses))
+    return graph, Stubs(weak, frozenset(plain | subclasses))
 
 
 def _subclass_of(schema: Any) -> str | None:

@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from generator.spec.schemas import SCHEMA_PREFIX, Schema, children, visit
+from generator.spec.schemas import SCHEMA_PREFIX, Schema, component_name, visit
 
 LARGE = 600
 MIN_CHUNK = 30
@@ -240,13 +240,13 @@ def _edges(schemas: dict[str, Any]) -> tuple[dict[str, set[str]], dict[str, set[
 def _refs_within(schema: Schema) -> set[str]:
     """The component schemas a schema refers to anywhere within it."""
     found: set[str] = set()
-    todo = [schema]
-    while todo:
-        node = todo.pop()
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
-            found.add(ref[len(SCHEMA_PREFIX) :])
-        todo.extend(child for _, child in children(node))
+
+    def seen(node: Schema) -> None:
+        name = component_name(node.get("$ref"))
+        if name is not None:
+            found.add(name)
+
+    visit(schema, seen)
     return found
 
 

@@ -14,7 +14,7 @@ reported as warnings with their pointers (``generator.spec.validate``).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,26 +126,13 @@ def _scan(document: Spec) -> Refs:
     anything follows its ``$ref``; and the ``$ref``s then left (``iter_refs``). A mapping
     may stand in several places (a YAML alias), and one walked before the place where its
     ``Content-Type`` is dropped: where any was dropped, the ``$ref``s are collected again."""
-    refs: Refs = []
     dropped = False
-    stack: list[tuple[Link, Any]] = [(None, document)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        link, value = pop()
-        if isinstance(value, dict):
-            if "headers" in value and isinstance(value["headers"], dict):
-                dropped = _drop_ignored(value["headers"], link) or dropped
-            if "$ref" in value and isinstance(value["$ref"], str):
-                refs.append((_location(link), value))
-            for key in reversed(value):
-                item = value[key]
-                if isinstance(item, _NESTED):
-                    push(((link, key), item))
-        elif isinstance(value, list):
-            for index in range(len(value) - 1, -1, -1):
-                item = value[index]
-                if isinstance(item, _NESTED):
-                    push(((link, index), item))
+
+    def headers(found: dict[str, Any], link: Link) -> None:
+        nonlocal dropped
+        dropped = _drop_ignored(found, link) or dropped
+
+    refs = list(iter_refs(document, headers=headers))
     return list(iter_refs(document)) if dropped else refs
 
 
@@ -168,14 +155,20 @@ def _drop_ignored(headers: dict[str, Any], link: Link) -> bool:
 
 
 def iter_refs(
-    node: Any, path: tuple[str | int, ...] = ()
+    node: Any,
+    path: tuple[str | int, ...] = (),
+    headers: Callable[[dict[str, Any], Link], None] | None = None,
 ) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
-    """Every mapping holding a string ``$ref``, with its location, in document order."""
+    """Every mapping holding a string ``$ref``, with its location, in document order.
+    ``headers`` is shown each ``headers`` mapping, with the link of its holder, before
+    anything in or below that holder is read."""
     stack: list[tuple[Link, Any]] = [(None, node)]
     pop, push = stack.pop, stack.append
     while stack:
         link, value = pop()
         if isinstance(value, dict):
+            if headers is not None and "headers" in value and isinstance(value["headers"], dict):
+                headers(value["headers"], link)
             if "$ref" in value and isinstance(value["$ref"], str):
                 yield _location(link, path), value
             for key in reversed(value):
